@@ -1,0 +1,125 @@
+/*
+ * fastcode GF(2^8) kernels: public C API.
+ *
+ * Field: GF(2^8) with polynomial x^8+x^4+x^3+x^2+1 (0x11d), generator 2, the
+ * convention of ISA-L, zfec, Jerasure (w=8) and galois.
+ *
+ * Region kernels operate on byte regions of length `len`; there is no
+ * alignment requirement.  Every kernel has a scalar `*_base` version and SIMD
+ * versions selected once at run time (see gf256_dispatch.c).
+ *
+ * Plain C99 plus intrinsics; no Python in this directory.
+ */
+#ifndef FASTCODE_GF256_H
+#define FASTCODE_GF256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- tables (gf256_tables.c) ------------------------------------------ */
+
+/* exp table of length 512 (so exp[log a + log b] needs no reduction),
+ * log table (log[0] is unused), full 256x256 product table. */
+extern const uint8_t *fc_gf256_exp;
+extern const uint8_t *fc_gf256_log;
+extern const uint8_t *fc_gf256_mul_table;   /* [a * 256 + b] = a*b */
+extern const uint8_t *fc_gf256_inv_table;   /* inv[0] = 0 (undefined) */
+
+void fc_gf256_init(void);  /* builds the tables; idempotent, thread-safe after first call */
+
+static inline uint8_t fc_gf256_mul1(uint8_t a, uint8_t b) {
+    return fc_gf256_mul_table[(size_t)a * 256 + b];
+}
+
+/* Split-nibble table of coefficient c: 16 bytes c*x for x in 0..15, then
+ * 16 bytes c*(x<<4).  `dst` receives 32 bytes. */
+void fc_gf256_nibble_table(uint8_t c, uint8_t *dst);
+
+/* ---- SIMD levels and dispatch (gf256_dispatch.c) ----------------------- */
+
+enum fc_simd_level {
+    FC_SIMD_SCALAR = 0,
+    FC_SIMD_SSSE3 = 1,
+    FC_SIMD_AVX2 = 2,
+    FC_SIMD_AVX512 = 3,
+    FC_SIMD_N_LEVELS = 4
+};
+
+/* Highest level this CPU supports. */
+int fc_simd_detect(void);
+/* Level currently used by the kernels. */
+int fc_simd_level(void);
+/* Force a level; returns 0 on success, -1 if the CPU lacks it. */
+int fc_simd_set_level(int level);
+const char *fc_simd_level_name(int level);
+/* Raw CPU feature flags, for reporting. */
+int fc_cpu_has(const char *feature);
+
+/* ---- region kernels ----------------------------------------------------- */
+
+/* out = c * in */
+void fc_gf256_mul(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
+/* out ^= c * in */
+void fc_gf256_mad(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
+
+/* A group kernel computes up to FC_MAX_GROUP outputs from n_in inputs over
+ * bytes [off, off+len) of every region:
+ *     out[r][off+i] = XOR_j  coeff[j*n_out + r] * in[j][off+i]
+ * `tables` holds the 32-byte nibble table of coeff[j*n_out + r] at
+ * (j*n_out + r)*32.  Outputs are overwritten, never read. */
+#define FC_MAX_GROUP 6
+typedef void (*fc_group_kernel)(size_t len, size_t off, int n_out, int n_in,
+                                const uint8_t *coeff, const uint8_t *tables,
+                                const uint8_t *const *in, uint8_t *const *out);
+
+/* The per-level implementations (exported for tests and benchmarks). */
+void fc_gf256_group_base(size_t, size_t, int, int, const uint8_t *, const uint8_t *,
+                         const uint8_t *const *, uint8_t *const *);
+void fc_gf256_mul_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
+void fc_gf256_mad_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
+
+/* ---- dot product plans (gf256_dot.c) ------------------------------------ */
+
+/* A plan is the prepared form of a (rows x k) coefficient matrix: rows that
+ * are copies or single multiples are recognised, the other rows are grouped
+ * by FC_MAX_GROUP, all-zero input columns of a group are dropped and the
+ * nibble tables of each group are laid out contiguously.  Plans are
+ * immutable once built and may be shared between threads. */
+typedef struct fc_dot_plan fc_dot_plan;
+
+/* Returns NULL on allocation failure.  matrix is row-major rows x k. */
+fc_dot_plan *fc_dot_plan_new(int rows, int k, const uint8_t *matrix);
+void fc_dot_plan_free(fc_dot_plan *plan);
+size_t fc_dot_plan_nbytes(const fc_dot_plan *plan);
+
+/* out[r] = sum_j matrix[r, j] * in[j] over len bytes, using up to n_threads
+ * threads (regions shorter than the minimum split size stay single-threaded).
+ * Returns 0; -1 if a thread could not be started (the work is then
+ * completed on the calling thread, the result is correct); -2 if scratch
+ * memory could not be allocated (nothing was computed). */
+int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const *in,
+                      uint8_t *const *out, int n_threads);
+
+/* The stripe length (bytes) used for cache blocking with k inputs and rows outputs. */
+size_t fc_dot_stripe_len(int k, int rows);
+
+/* ---- small dense linear algebra (gf256_linalg.c) ----------------------- */
+
+/* Gauss-Jordan inverse of the n x n matrix a (row-major, left untouched) into
+ * inv.  Returns 0, -1 if a is singular, -2 on allocation failure. */
+int fc_gf256_invert(int n, const uint8_t *a, uint8_t *inv);
+/* Rank of the rows x cols matrix a (left untouched), or -2 on allocation failure. */
+int fc_gf256_rank(int rows, int cols, const uint8_t *a);
+/* Determinant of the n x n matrix a (0..255), or -2 on allocation failure. */
+int fc_gf256_det(int n, const uint8_t *a);
+/* Solve a x = b for x (n x m), a n x n, b n x m.  Returns 0, -1 if singular, -2 on allocation failure. */
+int fc_gf256_solve(int n, int m, const uint8_t *a, const uint8_t *b, uint8_t *x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,284 @@
+/*
+ * GF(2^8) dot product plans: out[r] = sum_j M[r, j] * in[j] over byte regions.
+ *
+ * A plan analyses the matrix once (it is reused for every call of an encode
+ * or of a cached decoder):
+ *   - a row with a single non-zero coefficient is a copy (c = 1) or a scaled
+ *     copy; an all-zero row is a memset;
+ *   - the other rows are split into groups of at most FC_MAX_GROUP outputs,
+ *     so each input vector is loaded once per group;
+ *   - in each group, inputs whose coefficients are all zero are dropped, and
+ *     the nibble tables are laid out in the order the kernel reads them.
+ * Apply walks the region in stripes short enough that the k input and `rows`
+ * output stripes stay in L2 while every group passes over them (this is what
+ * keeps wide codes such as k=50, rows=10 off main memory).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include "gf256.h"
+#include "gf256_levels.h"
+
+typedef struct {
+    int n_out, n_in;
+    const int *out_rows;   /* n_out row indices into the output array */
+    const int *in_cols;    /* n_in input indices */
+    const uint8_t *coeff;  /* n_in * n_out, [j * n_out + r] */
+    const uint8_t *tables; /* 32 bytes per coefficient, same order */
+} plan_group;
+
+typedef struct {
+    int row, col;     /* out[row] = c * in[col] */
+    uint8_t c;        /* 0 means zero row (col unused) */
+} plan_single;
+
+struct fc_dot_plan {
+    int rows, k;
+    int n_single, n_groups;
+    plan_single *singles;
+    plan_group *groups;
+    size_t nbytes;
+    /* one allocation holds everything after the struct */
+};
+
+size_t fc_dot_plan_nbytes(const fc_dot_plan *plan) { return plan->nbytes; }
+
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+fc_dot_plan *fc_dot_plan_new(int rows, int k, const uint8_t *m)
+{
+    fc_gf256_init();
+    if (rows < 0 || k < 0)
+        return NULL;
+    /* Classify rows. */
+    int n_general = 0, n_single = 0;
+    int *nnz = (int *)calloc((size_t)rows + 1, sizeof(int));
+    if (!nnz)
+        return NULL;
+    for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < k; j++)
+            nnz[r] += m[(size_t)r * k + j] != 0;
+        if (nnz[r] <= 1)
+            n_single++;
+        else
+            n_general++;
+    }
+    int n_groups = (n_general + FC_MAX_GROUP - 1) / FC_MAX_GROUP;
+    /* Upper bound on storage: every group may keep every input. */
+    size_t sz = align8(sizeof(fc_dot_plan)) + align8((size_t)n_single * sizeof(plan_single)) +
+                align8((size_t)n_groups * sizeof(plan_group)) +
+                align8((size_t)n_general * sizeof(int)) +
+                align8((size_t)n_groups * k * sizeof(int)) +
+                align8((size_t)n_general * k) + (size_t)n_general * k * 32 + 64;
+    char *mem = (char *)calloc(1, sz);
+    if (!mem) {
+        free(nnz);
+        return NULL;
+    }
+    fc_dot_plan *plan = (fc_dot_plan *)mem;
+    char *p = mem + align8(sizeof(fc_dot_plan));
+    plan->rows = rows;
+    plan->k = k;
+    plan->nbytes = sz;
+    plan->singles = (plan_single *)p;
+    p += align8((size_t)n_single * sizeof(plan_single));
+    plan->groups = (plan_group *)p;
+    p += align8((size_t)n_groups * sizeof(plan_group));
+    int *general_rows = (int *)p;
+    p += align8((size_t)n_general * sizeof(int));
+    int *cols = (int *)p;
+    p += align8((size_t)n_groups * k * sizeof(int));
+    uint8_t *coeffs = (uint8_t *)p;
+    p += align8((size_t)n_general * k);
+    /* tables 32-byte aligned for tidy loads */
+    uint8_t *tables = (uint8_t *)(((uintptr_t)p + 31) & ~(uintptr_t)31);
+
+    int ns = 0, ng = 0;
+    for (int r = 0; r < rows; r++) {
+        if (nnz[r] > 1) {
+            general_rows[ng++] = r;
+            continue;
+        }
+        plan_single s = {r, 0, 0};
+        for (int j = 0; j < k; j++) {
+            if (m[(size_t)r * k + j]) {
+                s.col = j;
+                s.c = m[(size_t)r * k + j];
+            }
+        }
+        plan->singles[ns++] = s;
+    }
+    plan->n_single = ns;
+    free(nnz);
+
+    /* Balanced groups: sizes differ by at most one. */
+    int start = 0;
+    for (int g = 0; g < n_groups; g++) {
+        int size = n_general / n_groups + (g < n_general % n_groups);
+        plan_group *grp = &plan->groups[g];
+        const int *grow = general_rows + start;
+        int n_in = 0;
+        int *gcols = cols + (size_t)g * k;
+        for (int j = 0; j < k; j++) {
+            int any = 0;
+            for (int r = 0; r < size; r++)
+                any |= m[(size_t)grow[r] * k + j] != 0;
+            if (!any)
+                continue;
+            for (int r = 0; r < size; r++) {
+                uint8_t c = m[(size_t)grow[r] * k + j];
+                coeffs[n_in * size + r] = c;
+                fc_gf256_nibble_table(c, tables + ((size_t)n_in * size + r) * 32);
+            }
+            gcols[n_in++] = j;
+        }
+        grp->n_out = size;
+        grp->n_in = n_in;
+        grp->out_rows = grow;
+        grp->in_cols = gcols;
+        grp->coeff = coeffs;
+        grp->tables = tables;
+        coeffs += (size_t)n_in * size;
+        tables += (size_t)n_in * size * 32;
+        start += size;
+    }
+    plan->n_groups = n_groups;
+    return plan;
+}
+
+void fc_dot_plan_free(fc_dot_plan *plan) { free(plan); }
+
+/* L2 budget for one stripe of all inputs and outputs: half of a 512 KiB L2,
+ * leaving room for the tables and the other hyperthread. */
+#define FC_STRIPE_BUDGET (192 * 1024)
+#define FC_STRIPE_MIN 1024
+#define FC_STRIPE_MAX (64 * 1024)
+
+size_t fc_dot_stripe_len(int k, int rows)
+{
+    size_t per = (size_t)(k + rows > 0 ? k + rows : 1);
+    size_t s = FC_STRIPE_BUDGET / per;
+    s &= ~(size_t)63;
+    if (s < FC_STRIPE_MIN)
+        s = FC_STRIPE_MIN;
+    if (s > FC_STRIPE_MAX)
+        s = FC_STRIPE_MAX;
+    return s;
+}
+
+/* Work on bytes [begin, end) of every region.  ptrs: scratch of at least
+ * (k + rows) pointers per group (see apply). */
+static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
+                        const uint8_t *const *in, uint8_t *const *out,
+                        const uint8_t **gin, uint8_t **gout)
+{
+    size_t len = end - begin;
+    for (int s = 0; s < plan->n_single; s++) {
+        const plan_single *sg = &plan->singles[s];
+        uint8_t *o = out[sg->row] + begin;
+        if (sg->c == 0)
+            memset(o, 0, len);
+        else if (sg->c == 1)
+            memcpy(o, in[sg->col] + begin, len);
+        else
+            fc_active_mul(len, sg->c, in[sg->col] + begin, o);
+    }
+    if (plan->n_groups == 0)
+        return;
+    /* Gather each group's pointer arrays once. */
+    size_t pi = 0, po = 0;
+    for (int g = 0; g < plan->n_groups; g++) {
+        const plan_group *grp = &plan->groups[g];
+        for (int j = 0; j < grp->n_in; j++)
+            gin[pi + j] = in[grp->in_cols[j]];
+        for (int r = 0; r < grp->n_out; r++)
+            gout[po + r] = out[grp->out_rows[r]];
+        pi += grp->n_in;
+        po += grp->n_out;
+    }
+    fc_group_kernel kernel = fc_active_group;
+    size_t stripe = fc_dot_stripe_len(plan->k, plan->rows);
+    for (size_t off = begin; off < end; off += stripe) {
+        size_t n = end - off < stripe ? end - off : stripe;
+        pi = po = 0;
+        for (int g = 0; g < plan->n_groups; g++) {
+            const plan_group *grp = &plan->groups[g];
+            if (grp->n_in == 0)
+                for (int r = 0; r < grp->n_out; r++)
+                    memset(gout[po + r] + off, 0, n);
+            else
+                kernel(n, off, grp->n_out, grp->n_in, grp->coeff, grp->tables,
+                       gin + pi, gout + po);
+            pi += grp->n_in;
+            po += grp->n_out;
+        }
+    }
+}
+
+typedef struct {
+    const fc_dot_plan *plan;
+    size_t begin, end;
+    const uint8_t *const *in;
+    uint8_t *const *out;
+    const uint8_t **gin;
+    uint8_t **gout;
+} range_job;
+
+static void *run_range_job(void *arg)
+{
+    range_job *j = (range_job *)arg;
+    apply_range(j->plan, j->begin, j->end, j->in, j->out, j->gin, j->gout);
+    return NULL;
+}
+
+/* Below this many data bytes per thread, starting a thread costs more than it saves. */
+#define FC_MIN_BYTES_PER_THREAD (512 * 1024)
+#define FC_MAX_THREADS 256
+
+int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const *in,
+                      uint8_t *const *out, int n_threads)
+{
+    size_t data_bytes = len * (size_t)(plan->k > 0 ? plan->k : 1);
+    if (n_threads > FC_MAX_THREADS)
+        n_threads = FC_MAX_THREADS;
+    if ((size_t)n_threads > data_bytes / FC_MIN_BYTES_PER_THREAD)
+        n_threads = (int)(data_bytes / FC_MIN_BYTES_PER_THREAD);
+    if (n_threads < 1)
+        n_threads = 1;
+    size_t per_thread_ptrs = (size_t)plan->n_groups * (plan->k + FC_MAX_GROUP) + 1;
+    void *scratch = malloc((size_t)n_threads * per_thread_ptrs * 2 * sizeof(void *));
+    if (!scratch)
+        return -2;
+    const uint8_t **gin_all = (const uint8_t **)scratch;
+    uint8_t **gout_all = (uint8_t **)(gin_all + (size_t)n_threads * per_thread_ptrs);
+    int rc = 0;
+    if (n_threads == 1) {
+        apply_range(plan, 0, len, in, out, gin_all, gout_all);
+    } else {
+        range_job jobs[FC_MAX_THREADS];
+        pthread_t tids[FC_MAX_THREADS];
+        int started[FC_MAX_THREADS];
+        size_t chunk = (len / (size_t)n_threads + 63) & ~(size_t)63;
+        for (int t = 0; t < n_threads; t++) {
+            size_t b = (size_t)t * chunk, e = b + chunk;
+            if (b > len) b = len;
+            if (e > len || t == n_threads - 1) e = len;
+            jobs[t] = (range_job){plan, b, e, in, out, gin_all + t * per_thread_ptrs,
+                                  gout_all + t * per_thread_ptrs};
+        }
+        /* Thread 0's share runs on the calling thread. */
+        for (int t = 1; t < n_threads; t++)
+            started[t] = pthread_create(&tids[t], NULL, run_range_job, &jobs[t]) == 0;
+        run_range_job(&jobs[0]);
+        for (int t = 1; t < n_threads; t++) {
+            if (started[t]) {
+                pthread_join(tids[t], NULL);
+            } else {
+                run_range_job(&jobs[t]);
+                rc = -1;
+            }
+        }
+    }
+    free(scratch);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* Internal: the per-level kernel symbols and the dispatch table. */
+#ifndef FASTCODE_GF256_LEVELS_H
+#define FASTCODE_GF256_LEVELS_H
+#include "gf256.h"
+
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#define FC_X86 1
+#else
+#define FC_X86 0
+#endif
+
+typedef void (*fc_scale_kernel)(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
+
+#if FC_X86
+#define FC_DECLARE_LEVEL(sfx)                                                              \
+    void fc_gf256_group_##sfx(size_t, size_t, int, int, const uint8_t *, const uint8_t *,  \
+                              const uint8_t *const *, uint8_t *const *);                   \
+    void fc_gf256_mul_##sfx(size_t, uint8_t, const uint8_t *, uint8_t *);                  \
+    void fc_gf256_mad_##sfx(size_t, uint8_t, const uint8_t *, uint8_t *);
+FC_DECLARE_LEVEL(ssse3)
+FC_DECLARE_LEVEL(avx2)
+FC_DECLARE_LEVEL(avx512)
+#endif
+
+/* The kernels of the active level (set by gf256_dispatch.c). */
+extern fc_group_kernel fc_active_group;
+extern fc_scale_kernel fc_active_mul;
+extern fc_scale_kernel fc_active_mad;
+
+#endif

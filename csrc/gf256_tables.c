@@ -1,0 +1,50 @@
+/* GF(2^8) log/exp/product tables for polynomial 0x11d, generator 2. */
+#include "gf256.h"
+
+#define FC_GF256_POLY 0x11d
+
+static uint8_t exp_table[512];
+static uint8_t log_table[256];
+static uint8_t inv_table[256];
+static uint8_t mul_table[256 * 256];
+static int initialised = 0;
+
+const uint8_t *fc_gf256_exp = exp_table;
+const uint8_t *fc_gf256_log = log_table;
+const uint8_t *fc_gf256_mul_table = mul_table;
+const uint8_t *fc_gf256_inv_table = inv_table;
+
+void fc_gf256_init(void) {
+    if (initialised)
+        return;
+    unsigned x = 1;
+    for (int i = 0; i < 255; i++) {
+        exp_table[i] = (uint8_t)x;
+        log_table[x] = (uint8_t)i;
+        x <<= 1;
+        if (x & 0x100)
+            x ^= FC_GF256_POLY;
+    }
+    /* exp has period 255; extend so exp[log a + log b] needs no modulo. */
+    for (int i = 255; i < 512; i++)
+        exp_table[i] = exp_table[i - 255];
+    log_table[0] = 0;
+    for (int a = 0; a < 256; a++) {
+        for (int b = 0; b < 256; b++) {
+            mul_table[a * 256 + b] =
+                (a && b) ? exp_table[log_table[a] + log_table[b]] : 0;
+        }
+    }
+    inv_table[0] = 0;
+    for (int a = 1; a < 256; a++)
+        inv_table[a] = exp_table[255 - log_table[a]];
+    initialised = 1;
+}
+
+void fc_gf256_nibble_table(uint8_t c, uint8_t *dst) {
+    const uint8_t *row = mul_table + (size_t)c * 256;
+    for (int x = 0; x < 16; x++) {
+        dst[x] = row[x];
+        dst[16 + x] = row[x << 4];
+    }
+}

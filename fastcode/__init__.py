@@ -1,0 +1,45 @@
+"""fastcode: a finite-field coding engine for coded distributed computing.
+
+Fields (GF256; PrimeField and Reals to come), MDS codes and coded-computing
+schemes over plain NumPy arrays, with hot loops in C.  See DESIGN in the docs.
+"""
+__version__ = "0.1.0"
+
+from fastcode._config import get_backend, get_num_threads, set_backend, set_num_threads
+from fastcode.errors import (
+    FastcodeError,
+    FieldTypeError,
+    FieldValueError,
+    NotEnoughShardsError,
+    ShardSizeError,
+    SingularMatrixError,
+)
+from fastcode.fields import GF256, Field
+from fastcode.platform import (
+    available_simd_levels,
+    cpu_features,
+    info,
+    set_simd_level,
+    simd_level,
+)
+
+__all__ = [
+    "__version__",
+    "GF256",
+    "Field",
+    "FastcodeError",
+    "FieldTypeError",
+    "FieldValueError",
+    "NotEnoughShardsError",
+    "ShardSizeError",
+    "SingularMatrixError",
+    "available_simd_levels",
+    "cpu_features",
+    "get_backend",
+    "get_num_threads",
+    "info",
+    "set_backend",
+    "set_num_threads",
+    "set_simd_level",
+    "simd_level",
+]

@@ -1,0 +1,275 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""Native GF(2^8) kernels (csrc/) behind typed memoryviews.
+
+Private module: the public face is ``fastcode.fields.gf256.GF256``, which
+validates arguments once.  This layer still checks every length and count it
+turns into a pointer, so a direct call can raise but never crash.  Every C call
+runs with the GIL released.
+"""
+from libc.stdint cimport uint8_t
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+
+import numpy as np
+
+from fastcode.errors import ShardSizeError, SingularMatrixError
+
+cdef extern from "gf256.h" nogil:
+    ctypedef struct fc_dot_plan:
+        pass
+    void fc_gf256_init()
+    int fc_simd_detect()
+    int fc_simd_level()
+    int fc_simd_set_level(int level)
+    const char *fc_simd_level_name(int level)
+    int fc_cpu_has(const char *feature)
+    void fc_gf256_mul(size_t len, uint8_t c, const uint8_t *inp, uint8_t *out)
+    void fc_gf256_mad(size_t len, uint8_t c, const uint8_t *inp, uint8_t *out)
+    fc_dot_plan *fc_dot_plan_new(int rows, int k, const uint8_t *matrix)
+    void fc_dot_plan_free(fc_dot_plan *plan)
+    size_t fc_dot_plan_nbytes(const fc_dot_plan *plan)
+    int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const *inp,
+                          uint8_t *const *out, int n_threads)
+    size_t fc_dot_stripe_len(int k, int rows)
+    int fc_gf256_invert(int n, const uint8_t *a, uint8_t *inv)
+    int fc_gf256_rank(int rows, int cols, const uint8_t *a)
+    int fc_gf256_det(int n, const uint8_t *a)
+    int fc_gf256_solve(int n, int m, const uint8_t *a, const uint8_t *b, uint8_t *x)
+
+fc_gf256_init()
+
+LEVELS = ("scalar", "ssse3", "avx2", "avx512")
+
+
+def detected_level():
+    """Highest SIMD level the CPU (and OS) supports, as a name."""
+    return LEVELS[fc_simd_detect()]
+
+
+def active_level():
+    """SIMD level the kernels currently use, as a name."""
+    return LEVELS[fc_simd_level()]
+
+
+def set_level(str name):
+    """Force the kernels to ``name`` (one of LEVELS, no higher than detected)."""
+    if name not in LEVELS:
+        raise ValueError(f"SIMD level must be one of {LEVELS}, got {name!r}")
+    if fc_simd_set_level(LEVELS.index(name)) != 0:
+        raise ValueError(f"SIMD level {name!r} is not supported by this CPU "
+                         f"(highest available: {detected_level()!r})")
+
+
+def cpu_has(str feature):
+    """Whether the CPU reports ``feature`` (e.g. 'avx2', 'gfni')."""
+    return bool(fc_cpu_has(feature.encode()))
+
+
+def stripe_len(int k, int rows):
+    """Cache-blocking stripe length in bytes for k inputs and ``rows`` outputs."""
+    return fc_dot_stripe_len(k, rows)
+
+
+def mul_region(uint8_t c, const uint8_t[::1] src, uint8_t[::1] out):
+    """out[:] = c * src (1-D uint8, equal lengths; src may be out)."""
+    cdef size_t n = src.shape[0]
+    if <size_t>out.shape[0] != n:
+        raise ShardSizeError(f"out has length {out.shape[0]}, src has {n}")
+    if n:
+        with nogil:
+            fc_gf256_mul(n, c, &src[0], &out[0])
+
+
+def mad_region(uint8_t c, const uint8_t[::1] src, uint8_t[::1] out):
+    """out[:] ^= c * src (1-D uint8, equal lengths; src may be out)."""
+    cdef size_t n = src.shape[0]
+    if <size_t>out.shape[0] != n:
+        raise ShardSizeError(f"out has length {out.shape[0]}, src has {n}")
+    if n:
+        with nogil:
+            fc_gf256_mad(n, c, &src[0], &out[0])
+
+
+cdef Py_ssize_t _gather(object regions, Py_ssize_t count, Py_ssize_t length,
+                        uint8_t **ptrs, list keep, bint writable, str name) except -1:
+    """Fill ptrs with the row addresses of ``regions``: a 2-D uint8 array whose
+    rows are contiguous, or a sequence of 1-D contiguous uint8 buffers.
+    Returns the common row length (``length`` if >= 0 is required)."""
+    cdef const uint8_t[:, :] ro2
+    cdef uint8_t[:, :] rw2
+    cdef const uint8_t[::1] ro1
+    cdef uint8_t[::1] rw1
+    cdef Py_ssize_t i, n
+    if isinstance(regions, np.ndarray) and regions.ndim == 2:
+        if regions.shape[0] != count:
+            raise ShardSizeError(f"{name} has {regions.shape[0]} rows, expected {count}")
+        if regions.shape[1] and regions.strides[1] != 1:
+            raise ValueError(f"{name} rows must be contiguous (stride 1 along a row)")
+        n = regions.shape[1]
+        if length >= 0 and n != length:
+            raise ShardSizeError(f"{name} rows have length {n}, expected {length}")
+        if n == 0:
+            return 0
+        if writable:
+            rw2 = regions
+            keep.append(rw2)
+            for i in range(count):
+                ptrs[i] = &rw2[i, 0]
+        else:
+            ro2 = regions
+            keep.append(ro2)
+            for i in range(count):
+                ptrs[i] = <uint8_t *>&ro2[i, 0]
+        return n
+    if len(regions) != count:
+        raise ShardSizeError(f"{name} has {len(regions)} buffers, expected {count}")
+    for i in range(count):
+        if writable:
+            rw1 = regions[i]
+            n = rw1.shape[0]
+            ptrs[i] = &rw1[0] if n else NULL
+            keep.append(rw1)
+        else:
+            ro1 = regions[i]
+            n = ro1.shape[0]
+            ptrs[i] = <uint8_t *>&ro1[0] if n else NULL
+            keep.append(ro1)
+        if length < 0:
+            length = n
+        elif n != length:
+            raise ShardSizeError(f"{name}[{i}] has length {n}, expected {length}")
+    return length if length >= 0 else 0
+
+
+cdef class DotPlan:
+    """Prepared product with a fixed (rows x k) GF(2^8) matrix.
+
+    ``apply(inputs, outputs)`` computes outputs[r] = sum_j M[r, j] * inputs[j]
+    over byte regions.  The plan (row classification, grouping, nibble tables)
+    is built once; it is immutable and may be applied from several threads.
+    """
+    cdef fc_dot_plan *plan
+    cdef readonly int rows
+    cdef readonly int k
+
+    def __cinit__(self, const uint8_t[:, ::1] matrix):
+        self.rows = matrix.shape[0]
+        self.k = matrix.shape[1]
+        cdef const uint8_t *m = &matrix[0, 0] if self.rows and self.k else NULL
+        cdef uint8_t dummy = 0
+        with nogil:
+            self.plan = fc_dot_plan_new(self.rows, self.k, m if m != NULL else &dummy)
+        if self.plan == NULL:
+            raise MemoryError("could not allocate a GF(2^8) dot-product plan")
+
+    def __dealloc__(self):
+        if self.plan != NULL:
+            fc_dot_plan_free(self.plan)
+
+    @property
+    def nbytes(self):
+        """Bytes held by the prepared tables."""
+        return fc_dot_plan_nbytes(self.plan)
+
+    def __reduce__(self):
+        raise TypeError("DotPlan holds prepared kernel tables and is not picklable; "
+                        "pickle the matrix and rebuild the plan")
+
+    def apply(self, inputs, outputs, int n_threads=1):
+        """Fill ``outputs`` (rows regions) from ``inputs`` (k regions).
+
+        Both are 2-D uint8 arrays with contiguous rows or sequences of 1-D
+        contiguous uint8 buffers; outputs must be writable and must not
+        overlap the inputs.  Returns the region length."""
+        cdef list keep = []
+        cdef uint8_t **iptr = <uint8_t **>malloc((self.k + 1) * sizeof(uint8_t *))
+        cdef uint8_t **optr = <uint8_t **>malloc((self.rows + 1) * sizeof(uint8_t *))
+        cdef Py_ssize_t length
+        cdef int rc = 0
+        try:
+            if iptr == NULL or optr == NULL:
+                raise MemoryError()
+            length = _gather(inputs, self.k, -1, iptr, keep, False, "inputs")
+            length = _gather(outputs, self.rows, length if self.k else -1, optr, keep, True,
+                             "outputs")
+            if length and self.rows:
+                with nogil:
+                    rc = fc_dot_plan_apply(self.plan, length, <const uint8_t *const *>iptr,
+                                           optr, n_threads)
+                if rc == -2:
+                    raise MemoryError("could not allocate GF(2^8) dot-product scratch")
+            return length
+        finally:
+            free(iptr)
+            free(optr)
+
+
+def dot_prod(const uint8_t[:, ::1] matrix, inputs, outputs, int n_threads=1):
+    """outputs[r] = sum_j matrix[r, j] * inputs[j]; see DotPlan.apply."""
+    return DotPlan(matrix).apply(inputs, outputs, n_threads)
+
+
+def inv_matrix(const uint8_t[:, ::1] a):
+    """Inverse of the square matrix a; SingularMatrixError if singular."""
+    cdef int n = a.shape[0]
+    if a.shape[1] != n:
+        raise ValueError(f"matrix must be square, got shape {tuple(a.shape)[:2]}")
+    out = np.empty((n, n), dtype=np.uint8)
+    cdef uint8_t[:, ::1] o = out
+    cdef int rc = 0
+    if n:
+        with nogil:
+            rc = fc_gf256_invert(n, &a[0, 0], &o[0, 0])
+    if rc == -1:
+        raise SingularMatrixError("matrix is singular over GF(2^8)")
+    if rc == -2:
+        raise MemoryError()
+    return out
+
+
+def solve(const uint8_t[:, ::1] a, const uint8_t[:, ::1] b):
+    """x with a @ x = b over GF(2^8); a (n, n), b (n, m)."""
+    cdef int n = a.shape[0], m = b.shape[1]
+    if a.shape[1] != n:
+        raise ValueError(f"a must be square, got shape {tuple(a.shape)[:2]}")
+    if b.shape[0] != n:
+        raise ValueError(f"b has {b.shape[0]} rows, a has {n}")
+    out = np.empty((n, m), dtype=np.uint8)
+    cdef uint8_t[:, ::1] o = out
+    cdef int rc = 0
+    if n and m:
+        with nogil:
+            rc = fc_gf256_solve(n, m, &a[0, 0], &b[0, 0], &o[0, 0])
+    elif n:
+        rc = 0 if fc_gf256_rank(n, n, &a[0, 0]) == n else -1
+    if rc == -1:
+        raise SingularMatrixError("matrix is singular over GF(2^8)")
+    if rc == -2:
+        raise MemoryError()
+    return out
+
+
+def rank(const uint8_t[:, ::1] a):
+    """Rank of a 2-D matrix over GF(2^8)."""
+    cdef int r = 0
+    if a.shape[0] and a.shape[1]:
+        with nogil:
+            r = fc_gf256_rank(a.shape[0], a.shape[1], &a[0, 0])
+    if r < 0:
+        raise MemoryError()
+    return r
+
+
+def det(const uint8_t[:, ::1] a):
+    """Determinant of a square matrix over GF(2^8)."""
+    cdef int n = a.shape[0]
+    if a.shape[1] != n:
+        raise ValueError(f"matrix must be square, got shape {tuple(a.shape)[:2]}")
+    if n == 0:
+        return 1
+    cdef int d
+    with nogil:
+        d = fc_gf256_det(n, &a[0, 0])
+    if d < 0:
+        raise MemoryError()
+    return d

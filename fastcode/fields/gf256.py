@@ -1,0 +1,322 @@
+"""GF(2^8) field descriptor: ``fastcode.GF256``.
+
+Polynomial 0x11d (x^8+x^4+x^3+x^2+1), generator 2: byte-compatible with ISA-L,
+zfec, Jerasure (w=8) and galois' default.  Elements are uint8.
+
+Bulk products (``matmul``, ``plan_matmul``, ``mul_region``, ``mad_region``)
+run on the native C kernels, or on the NumPy reference when the backend is
+"numpy" (``fastcode.set_backend``).  Arguments are validated here, once.
+"""
+import warnings
+
+import numpy as np
+
+from fastcode import _config
+from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
+from fastcode.fields.base import Field, MatmulPlan, as_generator
+from fastcode.reference import gf256 as _ref
+
+try:
+    from fastcode.fields import _gf256 as _native
+    _NATIVE_ERROR = None
+except ImportError as exc:  # not built: run on the reference, loudly
+    _native = None
+    _NATIVE_ERROR = exc
+
+
+def _impl():
+    if _config.get_backend() == "native":
+        if _native is not None:
+            return _native
+        warnings.warn(f"fastcode native kernels are not built ({_NATIVE_ERROR}); "
+                      "using the NumPy reference", RuntimeWarning, stacklevel=3)
+        _config.set_backend("numpy")
+    return _ref
+
+
+def _is_uint8_array(x):
+    return isinstance(x, np.ndarray) and x.dtype == np.uint8
+
+
+def _region(x, name, writable):
+    """One 1-D uint8 region from an array or a bytes-like object."""
+    if isinstance(x, np.ndarray):
+        if x.dtype != np.uint8:
+            raise FieldTypeError(f"{name} must have dtype uint8, got {x.dtype}")
+        if x.ndim != 1:
+            raise ShardSizeError(f"{name} must be 1-D, got shape {x.shape}")
+        if writable:
+            if not x.flags.writeable:
+                raise ValueError(f"{name} is read-only")
+            if x.strides[0] != 1 and len(x) > 1:
+                raise ValueError(f"{name} must be contiguous to be written in place")
+            return x
+        return np.ascontiguousarray(x)
+    try:
+        view = memoryview(x)
+    except TypeError:
+        raise FieldTypeError(f"{name} must be a uint8 array or bytes-like, "
+                             f"got {type(x).__name__}") from None
+    if writable and view.readonly:
+        raise ValueError(f"{name} is read-only")
+    if view.format not in ("B", "b", "c") or view.ndim != 1:
+        raise FieldTypeError(f"{name} must be a 1-D byte buffer, got format "
+                             f"{view.format!r} with {view.ndim} dimensions")
+    return np.frombuffer(view, dtype=np.uint8) if not writable else np.asarray(view).view(np.uint8)
+
+
+def _regions(x, name, count, writable):
+    """A 2-D uint8 array with contiguous rows, or a list of 1-D uint8 regions."""
+    if isinstance(x, np.ndarray):
+        if x.dtype != np.uint8:
+            raise FieldTypeError(f"{name} must have dtype uint8, got {x.dtype}")
+        if x.ndim != 2:
+            raise ShardSizeError(f"{name} must be 2-D (regions x length), got shape {x.shape}")
+        if count is not None and x.shape[0] != count:
+            raise ShardSizeError(f"{name} has {x.shape[0]} rows, expected {count}")
+        if x.shape[1] > 1 and x.strides[1] != 1:
+            if writable:
+                raise ValueError(f"{name} rows must be contiguous to be written in place")
+            x = np.ascontiguousarray(x)
+        if writable and not x.flags.writeable:
+            raise ValueError(f"{name} is read-only")
+        return x
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+        raise FieldTypeError(f"{name} must be a 2-D uint8 array or a list of 1-D buffers, "
+                             f"got {type(x).__name__}")
+    if count is not None and len(x) != count:
+        raise ShardSizeError(f"{name} has {len(x)} buffers, expected {count}")
+    regions = [_region(r, f"{name}[{i}]", writable) for i, r in enumerate(x)]
+    lengths = {len(r) for r in regions}
+    if len(lengths) > 1:
+        raise ShardSizeError(f"{name} buffers have different lengths {sorted(lengths)}")
+    return regions
+
+
+def _region_length(regions):
+    if isinstance(regions, np.ndarray):
+        return regions.shape[1]
+    return len(regions[0]) if regions else None
+
+
+def _check_no_overlap(outputs, inputs):
+    """Outputs may overlap neither the inputs nor each other."""
+    outs = [outputs] if isinstance(outputs, np.ndarray) else outputs
+    ins = [inputs] if isinstance(inputs, np.ndarray) else inputs
+    for i, o in enumerate(outs):
+        for x in ins:
+            if np.may_share_memory(o, x):
+                raise ValueError("out overlaps the input regions")
+        for o2 in outs[i + 1:]:
+            if np.may_share_memory(o, o2):
+                raise ValueError("out regions overlap each other")
+
+
+class GF256Plan(MatmulPlan):
+    """A @ B with A fixed: the native plan keeps A's grouping and nibble tables."""
+
+    def __init__(self, field, A):
+        super().__init__(field, A)
+        self._backend = _config.get_backend()
+        self._kernel = _impl().DotPlan(A)
+
+    def __call__(self, B, out=None, n_threads=None):
+        """A @ B for B (k, L) (or k buffers); out (rows, L) (or rows buffers)."""
+        impl = _impl()
+        if self._backend != _config.get_backend():
+            self._backend = _config.get_backend()
+            self._kernel = impl.DotPlan(self.A)
+        rows, k = self.A.shape
+        vector = isinstance(B, np.ndarray) and B.ndim == 1
+        if vector:
+            B = B.reshape(-1, 1)
+        inputs = _regions(B, "B", k, writable=False)
+        length = _region_length(inputs)
+        if length is None:  # k == 0: length comes from out, else empty
+            length = 0 if out is None else _region_length(_regions(out, "out", rows, True)) or 0
+        if out is None:
+            out = np.empty((rows, length), dtype=np.uint8)
+            outputs = out
+        else:
+            if vector:
+                out = out.reshape(-1, 1)
+            outputs = _regions(out, "out", rows, writable=True)
+            out_len = _region_length(outputs)
+            if rows and out_len != length:
+                raise ShardSizeError(f"out regions have length {out_len}, B has {length}")
+            _check_no_overlap(outputs, inputs)
+        if k == 0:
+            for r in ([outputs] if isinstance(outputs, np.ndarray) else outputs):
+                r[...] = 0
+        elif length and rows:
+            threads = _config.get_num_threads() if n_threads is None else n_threads
+            self._kernel.apply(inputs, outputs, threads)
+        if vector:
+            return out.reshape(-1)
+        return out
+
+
+class GF256Field(Field):
+    """GF(2^8), polynomial 0x11d, generator 2; elements uint8.  Use ``fastcode.GF256``."""
+
+    name = "GF256"
+    dtype = np.dtype(np.uint8)
+    order = 256
+    characteristic = 2
+    degree = 8
+    polynomial = 0x11D
+    generator = 2
+
+    def __reduce__(self):
+        return "GF256"
+
+    def __eq__(self, other):
+        return isinstance(other, GF256Field)
+
+    def __hash__(self):
+        return hash("GF256")
+
+    # ---- values -----------------------------------------------------------
+
+    def asarray(self, x, name="array"):
+        """x as a uint8 array, rejecting non-integers and values outside 0..255."""
+        if _is_uint8_array(x):
+            return x
+        arr = np.asarray(x)
+        if arr.dtype == object or arr.dtype.kind not in "biu":
+            if arr.size == 0 and arr.dtype.kind == "f":
+                return arr.astype(np.uint8)
+            raise FieldTypeError(f"{name} must hold integers for GF(2^8), got dtype {arr.dtype}")
+        if arr.size and (arr.min() < 0 or arr.max() > 255):
+            raise FieldValueError(f"{name} has values outside GF(2^8) (0..255): "
+                                  f"min {arr.min()}, max {arr.max()}")
+        return arr.astype(np.uint8)
+
+    def random(self, shape, rng=None):
+        """Uniform random elements (uint8) of the given shape."""
+        return as_generator(rng).integers(0, 256, size=shape, dtype=np.uint8)
+
+    # ---- element-wise -----------------------------------------------------
+
+    def add(self, a, b):
+        """a + b element-wise (XOR)."""
+        return _ref.add(self.asarray(a, "a"), self.asarray(b, "b"))
+
+    sub = add
+
+    def neg(self, a):
+        """-a = a in characteristic 2."""
+        return self.asarray(a, "a").copy()
+
+    def mul(self, a, b):
+        """a * b element-wise."""
+        return _ref.mul(self.asarray(a, "a"), self.asarray(b, "b"))
+
+    def _nonzero(self, b, what):
+        b = self.asarray(b, what)
+        if np.any(b == 0):
+            raise ZeroDivisionError(f"{what} has zero entries: division by zero in GF(2^8)")
+        return b
+
+    def div(self, a, b):
+        """a / b element-wise; ZeroDivisionError if b has a zero."""
+        return _ref.div(self.asarray(a, "a"), self._nonzero(b, "b"))
+
+    def inv(self, a):
+        """1 / a element-wise; ZeroDivisionError if a has a zero."""
+        return _ref.inv(self._nonzero(a, "a"))
+
+    def pow(self, a, e):
+        """a ** e element-wise for integer exponents (negative needs a != 0)."""
+        a = self.asarray(a, "a")
+        e = np.asarray(e)
+        if e.dtype.kind not in "biu":
+            raise FieldTypeError(f"exponent must be an integer, got dtype {e.dtype}")
+        if np.any((e < 0) & (a == 0)):
+            raise ZeroDivisionError("0 raised to a negative power in GF(2^8)")
+        return _ref.power(a, e)
+
+    # ---- bulk -------------------------------------------------------------
+
+    def _matrix(self, A, name):
+        A = self.asarray(A, name)
+        if A.ndim != 2:
+            raise ShardSizeError(f"{name} must be a 2-D matrix, got shape {A.shape}")
+        return np.ascontiguousarray(A)
+
+    def plan_matmul(self, A):
+        """Prepared product with the fixed (rows x k) matrix A.
+
+        ``plan(B, out=None, n_threads=None)`` computes A @ B for B a (k, L) uint8
+        array or a list of k equal-length 1-D uint8 buffers; ``out`` is a (rows, L)
+        array or a list of rows writable buffers, filled without allocation.
+        Keep the plan to reuse its kernel tables (an encoder, a cached decoder)."""
+        return GF256Plan(self, self._matrix(A, "A"))
+
+    def matmul(self, A, B, out=None, n_threads=None):
+        """A @ B over GF(2^8): A (rows, k) coefficients, B (k, L) data or k buffers.
+
+        This is the bulk kernel (ISA-L's dot_prod): out[r] = sum_j A[r, j] * B[j].
+        B may also be a 1-D vector of length k.  ``out`` (rows, L) is filled in
+        place when given; it must not overlap B.  Uses ``n_threads`` threads
+        (default ``fastcode.get_num_threads()``) on large regions."""
+        return self.plan_matmul(A)(B, out=out, n_threads=n_threads)
+
+    def mul_region(self, c, src, out=None):
+        """out = c * src over a 1-D uint8 region (out may be src)."""
+        c = self._scalar(c)
+        src = _region(src, "src", writable=False)
+        if out is None:
+            out = np.empty_like(src)
+        else:
+            out = _region(out, "out", writable=True)
+        _impl().mul_region(c, src, out)
+        return out
+
+    def mad_region(self, c, src, out):
+        """out ^= c * src over 1-D uint8 regions (the incremental-update kernel)."""
+        c = self._scalar(c)
+        src = _region(src, "src", writable=False)
+        out = _region(out, "out", writable=True)
+        _impl().mad_region(c, src, out)
+        return out
+
+    def _scalar(self, c):
+        arr = self.asarray(c, "c")
+        if arr.ndim != 0:
+            raise ShardSizeError(f"c must be a scalar, got shape {arr.shape}")
+        return int(arr)
+
+    # ---- linear algebra ----------------------------------------------------
+
+    def inv_matrix(self, A):
+        """Inverse of a square matrix; SingularMatrixError if singular."""
+        return _impl().inv_matrix(self._square(A, "A"))
+
+    def solve(self, A, B):
+        """X with A @ X = B; A (n, n), B (n, m) or (n,).  SingularMatrixError if singular."""
+        A = self._square(A, "A")
+        B = self.asarray(B, "B")
+        vector = B.ndim == 1
+        B2 = np.ascontiguousarray(B.reshape(-1, 1) if vector else B)
+        if B2.ndim != 2 or B2.shape[0] != A.shape[0]:
+            raise ShardSizeError(f"B must have {A.shape[0]} rows, got shape {B.shape}")
+        X = _impl().solve(A, B2)
+        return X.reshape(-1) if vector else X
+
+    def rank(self, A):
+        """Rank of a 2-D matrix."""
+        return int(_impl().rank(self._matrix(A, "A")))
+
+    def det(self, A):
+        """Determinant of a square matrix (an int in 0..255)."""
+        return int(_impl().det(self._square(A, "A")))
+
+    def _square(self, A, name):
+        A = self._matrix(A, name)
+        if A.shape[0] != A.shape[1]:
+            raise ShardSizeError(f"{name} must be square, got shape {A.shape}")
+        return A
+
+
+GF256 = GF256Field()

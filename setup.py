@@ -1,0 +1,51 @@
+"""Build the Cython extensions and their C kernels (csrc/).
+
+Baseline flags only: SIMD code carries per-function target attributes and is
+chosen at run time, so one build runs on any x86-64 (and on other CPUs with the
+scalar kernels).  FASTCODE_DEBUG=1 builds with bounds checks and assertions on.
+"""
+import os
+import sys
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("FASTCODE_DEBUG", "") not in ("", "0")
+
+if sys.platform == "win32":
+    compile_args = ["/O2"]
+    link_args = []
+else:
+    compile_args = ["-O3", "-std=c99", "-Wall", "-Wno-unused-function"]
+    link_args = ["-pthread"]
+    if DEBUG:
+        compile_args += ["-O1", "-g", "-UNDEBUG"]
+
+GF256_SOURCES = [
+    "csrc/gf256_tables.c",
+    "csrc/gf256_base.c",
+    "csrc/gf256_simd.c",
+    "csrc/gf256_dispatch.c",
+    "csrc/gf256_dot.c",
+    "csrc/gf256_linalg.c",
+]
+
+extensions = [
+    Extension(
+        "fastcode.fields._gf256",
+        ["fastcode/fields/_gf256.pyx"] + GF256_SOURCES,
+        include_dirs=["csrc", numpy.get_include()],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+        depends=["csrc/gf256.h", "csrc/gf256_levels.h", "csrc/gf256_simd_template.h"],
+    ),
+]
+
+directives = {"language_level": "3"}
+if DEBUG:
+    directives.update(boundscheck=True, wraparound=True, initializedcheck=True)
+
+setup(
+    ext_modules=cythonize(extensions, compiler_directives=directives),
+)
