@@ -1,0 +1,28 @@
+"""Shared fixtures.  Refuses to run on an unbuilt source tree by accident."""
+import os
+
+import numpy as np
+import pytest
+
+import fastcode
+
+
+def pytest_report_header(config):
+    info = fastcode.info()
+    return (f"fastcode {info['version']}: backend={info['backend']} simd={info['simd_level']} "
+            f"available={info['simd_available']} threads={info['num_threads']}")
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("FASTCODE_BACKEND", "native") == "native" and not fastcode.info()["native_built"]:
+        raise pytest.UsageError(
+            "fastcode's native kernels are not importable: install the package (pip install .) "
+            "and run `pytest` (not `python -m pytest`) so the source tree does not shadow it")
+
+
+@pytest.fixture
+def rng(request):
+    """A seeded Generator; the seed is derived from the test id and printed on failure."""
+    seed = abs(hash(request.node.nodeid)) % (2**32)
+    print(f"rng seed for {request.node.nodeid}: {seed}")
+    return np.random.default_rng(seed)
