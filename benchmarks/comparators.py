@@ -120,7 +120,8 @@ class PreparedEncode:
     the only per-call cost beyond ISA-L itself is the ctypes call (about 2 us).
     The attributes ``tables``, ``data`` and ``out`` hold the arrays given to
     :meth:`ISAL.prepare_encode` (an array, or a list of 1-D arrays) and keep their
-    memory alive, so the output can be checked after timing. ``k``, ``rows`` and ``length`` are the call's sizes.
+    memory alive, so the output can be checked after timing. ``k``, ``rows`` and
+    ``length`` are the call's sizes.
     """
 
     __slots__ = ("_func", "_args", "tables", "data", "out", "k", "rows", "length")
@@ -238,7 +239,7 @@ class ISAL:
         return tables
 
     def prepare_encode(self, tables, data, out):
-        """Build the arguments of one ``ec_encode_data`` call once; return a :class:`PreparedEncode`.
+        """Build one ``ec_encode_data`` call's arguments once; return a :class:`PreparedEncode`.
 
         ``tables``: 1-D uint8 array of 32 * k * rows bytes from :meth:`init_tables`.
         ``data``: k input blocks of L bytes, as a (k, L) uint8 array with contiguous
@@ -406,9 +407,9 @@ class Galois:
         """Wrap the imported ``galois`` module; use :meth:`load` instead."""
         self.field = module.GF(2**8)
         self.version = getattr(module, "__version__", "unknown")
-        if int(self.field.irreducible_poly) != _GF_POLY:
-            raise ValueError(f"galois GF(2^8) uses polynomial {int(self.field.irreducible_poly):#x}, "
-                             f"expected {_GF_POLY:#x}")
+        poly = int(self.field.irreducible_poly)
+        if poly != _GF_POLY:
+            raise ValueError(f"galois GF(2^8) uses polynomial {poly:#x}, expected {_GF_POLY:#x}")
 
     @classmethod
     def load(cls):
