@@ -67,17 +67,19 @@ void fc_gf256_mul(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
 void fc_gf256_mad(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
 
 /* A group kernel computes up to FC_MAX_GROUP outputs from n_in inputs over
- * bytes [off, off+len) of every region:
- *     out[r][off+i] = XOR_j  coeff[j*n_out + r] * in[j][off+i]
+ * the first len bytes of every region:
+ *     out[r][i] = XOR_j  coeff[j*n_out + r] * in[j][i]
  * `tables` holds the 32-byte nibble table of coeff[j*n_out + r] at
- * (j*n_out + r)*32.  Outputs are overwritten, never read. */
+ * (j*n_out + r)*32.  Outputs are overwritten, never read.  Returns the number
+ * of leading bytes done: SIMD kernels stop at a multiple of their vector width
+ * and the caller finishes the tail with fc_gf256_group_base (which does all). */
 #define FC_MAX_GROUP 6
-typedef void (*fc_group_kernel)(size_t len, size_t off, int n_out, int n_in,
+typedef size_t (*fc_group_kernel)(size_t len, int n_out, int n_in,
                                 const uint8_t *coeff, const uint8_t *tables,
                                 const uint8_t *const *in, uint8_t *const *out);
 
 /* The per-level implementations (exported for tests and benchmarks). */
-void fc_gf256_group_base(size_t, size_t, int, int, const uint8_t *, const uint8_t *,
+size_t fc_gf256_group_base(size_t, int, int, const uint8_t *, const uint8_t *,
                          const uint8_t *const *, uint8_t *const *);
 void fc_gf256_mul_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
 void fc_gf256_mad_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);

@@ -36,19 +36,19 @@ void fc_gf256_mad_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out)
 }
 
 /* Group contract of gf256.h; `tables` is unused (the product table serves). */
-void fc_gf256_group_base(size_t len, size_t off, int n_out, int n_in, const uint8_t *coeff,
+size_t fc_gf256_group_base(size_t len, int n_out, int n_in, const uint8_t *coeff,
                          const uint8_t *tables, const uint8_t *const *in, uint8_t *const *out)
 {
     (void)tables;
     /* Two outputs per pass: each input byte loaded once feeds two lookups. */
     int r = 0;
     for (; r + 2 <= n_out; r += 2) {
-        uint8_t *restrict o0 = out[r] + off;
-        uint8_t *restrict o1 = out[r + 1] + off;
+        uint8_t *restrict o0 = out[r];
+        uint8_t *restrict o1 = out[r + 1];
         memset(o0, 0, len);
         memset(o1, 0, len);
         for (int j = 0; j < n_in; j++) {
-            const uint8_t *restrict x = in[j] + off;
+            const uint8_t *restrict x = in[j];
             const uint8_t *row0 = fc_gf256_mul_table + (size_t)coeff[j * n_out + r] * 256;
             const uint8_t *row1 = fc_gf256_mul_table + (size_t)coeff[j * n_out + r + 1] * 256;
             for (size_t i = 0; i < len; i++) {
@@ -59,9 +59,10 @@ void fc_gf256_group_base(size_t len, size_t off, int n_out, int n_in, const uint
         }
     }
     if (r < n_out) {
-        uint8_t *o = out[r] + off;
+        uint8_t *o = out[r];
         memset(o, 0, len);
         for (int j = 0; j < n_in; j++)
-            fc_gf256_mad_base(len, coeff[j * n_out + r], in[j] + off, o);
+            fc_gf256_mad_base(len, coeff[j * n_out + r], in[j], o);
     }
+    return len;
 }

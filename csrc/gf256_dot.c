@@ -166,11 +166,33 @@ size_t fc_dot_stripe_len(int k, int rows)
     return s;
 }
 
-/* Work on bytes [begin, end) of every region.  ptrs: scratch of at least
- * (k + rows) pointers per group (see apply). */
+/* Per-thread scratch of apply_range. */
+typedef struct {
+    const uint8_t **gin; /* k pointers */
+    uint8_t **gout;      /* FC_MAX_GROUP pointers */
+    uint8_t *stage;      /* k * stripe bytes, or NULL when there is one group */
+} range_scratch;
+
+static void run_group(const plan_group *grp, size_t n, const uint8_t **gin, uint8_t **gout)
+{
+    if (grp->n_in == 0) {
+        for (int r = 0; r < grp->n_out; r++)
+            memset(gout[r], 0, n);
+        return;
+    }
+    size_t done = fc_active_group(n, grp->n_out, grp->n_in, grp->coeff, grp->tables, gin, gout);
+    if (done < n) {  /* tail shorter than a vector */
+        for (int j = 0; j < grp->n_in; j++)
+            gin[j] += done;
+        for (int r = 0; r < grp->n_out; r++)
+            gout[r] += done;
+        fc_gf256_group_base(n - done, grp->n_out, grp->n_in, grp->coeff, grp->tables, gin, gout);
+    }
+}
+
+/* Work on bytes [begin, end) of every region. */
 static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
-                        const uint8_t *const *in, uint8_t *const *out,
-                        const uint8_t **gin, uint8_t **gout)
+                        const uint8_t *const *in, uint8_t *const *out, range_scratch *sc)
 {
     size_t len = end - begin;
     for (int s = 0; s < plan->n_single; s++) {
@@ -183,34 +205,25 @@ static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
         else
             fc_active_mul(len, sg->c, in[sg->col] + begin, o);
     }
-    if (plan->n_groups == 0)
-        return;
-    /* Gather each group's pointer arrays once. */
-    size_t pi = 0, po = 0;
-    for (int g = 0; g < plan->n_groups; g++) {
-        const plan_group *grp = &plan->groups[g];
-        for (int j = 0; j < grp->n_in; j++)
-            gin[pi + j] = in[grp->in_cols[j]];
-        for (int r = 0; r < grp->n_out; r++)
-            gout[po + r] = out[grp->out_rows[r]];
-        pi += grp->n_in;
-        po += grp->n_out;
-    }
-    fc_group_kernel kernel = fc_active_group;
     size_t stripe = fc_dot_stripe_len(plan->k, plan->rows);
     for (size_t off = begin; off < end; off += stripe) {
         size_t n = end - off < stripe ? end - off : stripe;
-        pi = po = 0;
+        /* With several groups every input stripe is read once per group.
+         * Staging it in one contiguous buffer keeps those re-reads in L2 even
+         * when the caller's regions sit at power-of-two strides, which would
+         * otherwise map every input to the same cache sets. */
+        if (sc->stage)
+            for (int j = 0; j < plan->k; j++)
+                memcpy(sc->stage + (size_t)j * stripe, in[j] + off, n);
         for (int g = 0; g < plan->n_groups; g++) {
             const plan_group *grp = &plan->groups[g];
-            if (grp->n_in == 0)
-                for (int r = 0; r < grp->n_out; r++)
-                    memset(gout[po + r] + off, 0, n);
-            else
-                kernel(n, off, grp->n_out, grp->n_in, grp->coeff, grp->tables,
-                       gin + pi, gout + po);
-            pi += grp->n_in;
-            po += grp->n_out;
+            for (int j = 0; j < grp->n_in; j++) {
+                int c = grp->in_cols[j];
+                sc->gin[j] = sc->stage ? sc->stage + (size_t)c * stripe : in[c] + off;
+            }
+            for (int r = 0; r < grp->n_out; r++)
+                sc->gout[r] = out[grp->out_rows[r]] + off;
+            run_group(grp, n, sc->gin, sc->gout);
         }
     }
 }
@@ -220,14 +233,13 @@ typedef struct {
     size_t begin, end;
     const uint8_t *const *in;
     uint8_t *const *out;
-    const uint8_t **gin;
-    uint8_t **gout;
+    range_scratch scratch;
 } range_job;
 
 static void *run_range_job(void *arg)
 {
     range_job *j = (range_job *)arg;
-    apply_range(j->plan, j->begin, j->end, j->in, j->out, j->gin, j->gout);
+    apply_range(j->plan, j->begin, j->end, j->in, j->out, &j->scratch);
     return NULL;
 }
 
@@ -245,40 +257,46 @@ int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const 
         n_threads = (int)(data_bytes / FC_MIN_BYTES_PER_THREAD);
     if (n_threads < 1)
         n_threads = 1;
-    size_t per_thread_ptrs = (size_t)plan->n_groups * (plan->k + FC_MAX_GROUP) + 1;
-    void *scratch = malloc((size_t)n_threads * per_thread_ptrs * 2 * sizeof(void *));
-    if (!scratch)
+    /* Per thread: k + FC_MAX_GROUP pointers, and the staging buffer. */
+    size_t stripe = fc_dot_stripe_len(plan->k, plan->rows);
+    size_t stage = plan->n_groups > 1 ? (size_t)plan->k * stripe : 0;
+    size_t ptr_bytes = ((size_t)plan->k + FC_MAX_GROUP) * 2 * sizeof(void *);
+    size_t per_thread = ((ptr_bytes + 63) & ~(size_t)63) + stage;
+    char *mem = (char *)malloc((size_t)n_threads * per_thread + 64);
+    if (!mem)
         return -2;
-    const uint8_t **gin_all = (const uint8_t **)scratch;
-    uint8_t **gout_all = (uint8_t **)(gin_all + (size_t)n_threads * per_thread_ptrs);
+    char *base = (char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+    range_job jobs[FC_MAX_THREADS];
+    size_t chunk = (len / (size_t)n_threads + 63) & ~(size_t)63;
+    for (int t = 0; t < n_threads; t++) {
+        char *p = base + (size_t)t * per_thread;
+        size_t b = (size_t)t * chunk, e = b + chunk;
+        if (b > len) b = len;
+        if (e > len || t == n_threads - 1) e = len;
+        jobs[t].plan = plan;
+        jobs[t].begin = b;
+        jobs[t].end = e;
+        jobs[t].in = in;
+        jobs[t].out = out;
+        jobs[t].scratch.gin = (const uint8_t **)p;
+        jobs[t].scratch.gout = (uint8_t **)(jobs[t].scratch.gin + plan->k + FC_MAX_GROUP);
+        jobs[t].scratch.stage = stage ? (uint8_t *)(p + ((ptr_bytes + 63) & ~(size_t)63)) : NULL;
+    }
     int rc = 0;
-    if (n_threads == 1) {
-        apply_range(plan, 0, len, in, out, gin_all, gout_all);
-    } else {
-        range_job jobs[FC_MAX_THREADS];
-        pthread_t tids[FC_MAX_THREADS];
-        int started[FC_MAX_THREADS];
-        size_t chunk = (len / (size_t)n_threads + 63) & ~(size_t)63;
-        for (int t = 0; t < n_threads; t++) {
-            size_t b = (size_t)t * chunk, e = b + chunk;
-            if (b > len) b = len;
-            if (e > len || t == n_threads - 1) e = len;
-            jobs[t] = (range_job){plan, b, e, in, out, gin_all + t * per_thread_ptrs,
-                                  gout_all + t * per_thread_ptrs};
-        }
-        /* Thread 0's share runs on the calling thread. */
-        for (int t = 1; t < n_threads; t++)
-            started[t] = pthread_create(&tids[t], NULL, run_range_job, &jobs[t]) == 0;
-        run_range_job(&jobs[0]);
-        for (int t = 1; t < n_threads; t++) {
-            if (started[t]) {
-                pthread_join(tids[t], NULL);
-            } else {
-                run_range_job(&jobs[t]);
-                rc = -1;
-            }
+    pthread_t tids[FC_MAX_THREADS];
+    int started[FC_MAX_THREADS];
+    /* Thread 0's share runs on the calling thread. */
+    for (int t = 1; t < n_threads; t++)
+        started[t] = pthread_create(&tids[t], NULL, run_range_job, &jobs[t]) == 0;
+    run_range_job(&jobs[0]);
+    for (int t = 1; t < n_threads; t++) {
+        if (started[t]) {
+            pthread_join(tids[t], NULL);
+        } else {
+            run_range_job(&jobs[t]);
+            rc = -1;
         }
     }
-    free(scratch);
+    free(mem);
     return rc;
 }

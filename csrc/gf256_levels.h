@@ -13,7 +13,7 @@ typedef void (*fc_scale_kernel)(size_t len, uint8_t c, const uint8_t *in, uint8_
 
 #if FC_X86
 #define FC_DECLARE_LEVEL(sfx)                                                              \
-    void fc_gf256_group_##sfx(size_t, size_t, int, int, const uint8_t *, const uint8_t *,  \
+    size_t fc_gf256_group_##sfx(size_t, int, int, const uint8_t *, const uint8_t *,  \
                               const uint8_t *const *, uint8_t *const *);                   \
     void fc_gf256_mul_##sfx(size_t, uint8_t, const uint8_t *, uint8_t *);                  \
     void fc_gf256_mad_##sfx(size_t, uint8_t, const uint8_t *, uint8_t *);

@@ -13,9 +13,9 @@
  */
 
 /* The body is inlined with a compile-time G so accumulators live in registers. */
-static inline __attribute__((always_inline)) FC_TARGET void
-FC_SFX(group_body)(size_t len, size_t off, const int G, int n_in, const uint8_t *coeff,
-                   const uint8_t *tables, const uint8_t *const *in, uint8_t *const *out)
+static inline __attribute__((always_inline)) FC_TARGET size_t
+FC_SFX(group_body)(size_t len, const int G, int n_in, const uint8_t *tables,
+                   const uint8_t *const *in, uint8_t *const *out)
 {
     const VEC mask = V_SET1(0x0f);
     size_t i = 0;
@@ -25,7 +25,7 @@ FC_SFX(group_body)(size_t len, size_t off, const int G, int n_in, const uint8_t 
             acc[r] = V_ZERO();
         const uint8_t *t = tables;
         for (int j = 0; j < n_in; j++) {
-            VEC x = V_LOADU(in[j] + off + i);
+            VEC x = V_LOADU(in[j] + i);
             VEC lo = V_AND(x, mask);
             VEC hi = V_AND(V_SRL4(x), mask);
             for (int r = 0; r < G; r++, t += 32) {
@@ -34,23 +34,25 @@ FC_SFX(group_body)(size_t len, size_t off, const int G, int n_in, const uint8_t 
             }
         }
         for (int r = 0; r < G; r++)
-            V_STOREU(out[r] + off + i, acc[r]);
+            V_STOREU(out[r] + i, acc[r]);
     }
-    if (i < len)  /* short tail: the scalar kernel, same contract */
-        fc_gf256_group_base(len - i, off + i, G, n_in, coeff, tables, in, out);
+    return i;
 }
 
-FC_TARGET void
-FC_SFX(fc_gf256_group)(size_t len, size_t off, int n_out, int n_in, const uint8_t *coeff,
+/* Processes the longest multiple of VBYTES; returns the bytes done (the
+ * caller finishes the tail with the scalar kernel). */
+FC_TARGET size_t
+FC_SFX(fc_gf256_group)(size_t len, int n_out, int n_in, const uint8_t *coeff,
                        const uint8_t *tables, const uint8_t *const *in, uint8_t *const *out)
 {
+    (void)coeff;  /* the SIMD path reads only the nibble tables */
     switch (n_out) {
-    case 1: FC_SFX(group_body)(len, off, 1, n_in, coeff, tables, in, out); break;
-    case 2: FC_SFX(group_body)(len, off, 2, n_in, coeff, tables, in, out); break;
-    case 3: FC_SFX(group_body)(len, off, 3, n_in, coeff, tables, in, out); break;
-    case 4: FC_SFX(group_body)(len, off, 4, n_in, coeff, tables, in, out); break;
-    case 5: FC_SFX(group_body)(len, off, 5, n_in, coeff, tables, in, out); break;
-    default: FC_SFX(group_body)(len, off, 6, n_in, coeff, tables, in, out); break;
+    case 1: return FC_SFX(group_body)(len, 1, n_in, tables, in, out);
+    case 2: return FC_SFX(group_body)(len, 2, n_in, tables, in, out);
+    case 3: return FC_SFX(group_body)(len, 3, n_in, tables, in, out);
+    case 4: return FC_SFX(group_body)(len, 4, n_in, tables, in, out);
+    case 5: return FC_SFX(group_body)(len, 5, n_in, tables, in, out);
+    default: return FC_SFX(group_body)(len, 6, n_in, tables, in, out);
     }
 }
 

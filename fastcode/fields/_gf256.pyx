@@ -11,6 +11,9 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
 import numpy as np
+cimport numpy as cnp
+
+cnp.import_array()
 
 from fastcode.errors import ShardSizeError, SingularMatrixError
 
@@ -90,37 +93,39 @@ def mad_region(uint8_t c, const uint8_t[::1] src, uint8_t[::1] out):
             fc_gf256_mad(n, c, &src[0], &out[0])
 
 
+cdef Py_ssize_t _gather_array(cnp.ndarray arr, Py_ssize_t count, Py_ssize_t length,
+                              uint8_t **ptrs, bint writable, str name) except -1:
+    """Row addresses of a 2-D uint8 array whose rows are contiguous."""
+    cdef Py_ssize_t i, n, stride
+    cdef char *base
+    if cnp.PyArray_TYPE(arr) != cnp.NPY_UINT8:
+        raise TypeError(f"{name} must have dtype uint8, got {arr.dtype}")
+    if cnp.PyArray_DIM(arr, 0) != count:
+        raise ShardSizeError(f"{name} has {cnp.PyArray_DIM(arr, 0)} rows, expected {count}")
+    n = cnp.PyArray_DIM(arr, 1)
+    if n > 1 and cnp.PyArray_STRIDE(arr, 1) != 1:
+        raise ValueError(f"{name} rows must be contiguous (stride 1 along a row)")
+    if length >= 0 and n != length:
+        raise ShardSizeError(f"{name} rows have length {n}, expected {length}")
+    if writable and not cnp.PyArray_ISWRITEABLE(arr):
+        raise ValueError(f"{name} is read-only")
+    base = <char *>cnp.PyArray_DATA(arr)
+    stride = cnp.PyArray_STRIDE(arr, 0)
+    for i in range(count):
+        ptrs[i] = <uint8_t *>(base + i * stride)
+    return n
+
+
 cdef Py_ssize_t _gather(object regions, Py_ssize_t count, Py_ssize_t length,
                         uint8_t **ptrs, list keep, bint writable, str name) except -1:
     """Fill ptrs with the row addresses of ``regions``: a 2-D uint8 array whose
     rows are contiguous, or a sequence of 1-D contiguous uint8 buffers.
     Returns the common row length (``length`` if >= 0 is required)."""
-    cdef const uint8_t[:, :] ro2
-    cdef uint8_t[:, :] rw2
     cdef const uint8_t[::1] ro1
     cdef uint8_t[::1] rw1
     cdef Py_ssize_t i, n
-    if isinstance(regions, np.ndarray) and regions.ndim == 2:
-        if regions.shape[0] != count:
-            raise ShardSizeError(f"{name} has {regions.shape[0]} rows, expected {count}")
-        if regions.shape[1] and regions.strides[1] != 1:
-            raise ValueError(f"{name} rows must be contiguous (stride 1 along a row)")
-        n = regions.shape[1]
-        if length >= 0 and n != length:
-            raise ShardSizeError(f"{name} rows have length {n}, expected {length}")
-        if n == 0:
-            return 0
-        if writable:
-            rw2 = regions
-            keep.append(rw2)
-            for i in range(count):
-                ptrs[i] = &rw2[i, 0]
-        else:
-            ro2 = regions
-            keep.append(ro2)
-            for i in range(count):
-                ptrs[i] = <uint8_t *>&ro2[i, 0]
-        return n
+    if cnp.PyArray_Check(regions) and cnp.PyArray_NDIM(<cnp.ndarray>regions) == 2:
+        return _gather_array(<cnp.ndarray>regions, count, length, ptrs, writable, name)
     if len(regions) != count:
         raise ShardSizeError(f"{name} has {len(regions)} buffers, expected {count}")
     for i in range(count):
@@ -139,6 +144,17 @@ cdef Py_ssize_t _gather(object regions, Py_ssize_t count, Py_ssize_t length,
         elif n != length:
             raise ShardSizeError(f"{name}[{i}] has length {n}, expected {length}")
     return length if length >= 0 else 0
+
+
+cdef int _overlapping(uint8_t **a, Py_ssize_t na, uint8_t **b, Py_ssize_t nb,
+                      size_t length, bint same) noexcept nogil:
+    """Whether any region of a overlaps one of b (distinct pairs when a is b)."""
+    cdef Py_ssize_t i, j
+    for i in range(na):
+        for j in range(i + 1 if same else 0, nb):
+            if a[i] < b[j] + length and b[j] < a[i] + length:
+                return 1
+    return 0
 
 
 cdef class DotPlan:
@@ -192,6 +208,9 @@ cdef class DotPlan:
             length = _gather(inputs, self.k, -1, iptr, keep, False, "inputs")
             length = _gather(outputs, self.rows, length if self.k else -1, optr, keep, True,
                              "outputs")
+            if length and (_overlapping(optr, self.rows, optr, self.rows, length, True)
+                           or _overlapping(optr, self.rows, iptr, self.k, length, False)):
+                raise ValueError("outputs overlap each other or the inputs")
             if length and self.rows:
                 with nogil:
                     rc = fc_dot_plan_apply(self.plan, length, <const uint8_t *const *>iptr,

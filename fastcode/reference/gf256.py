@@ -85,15 +85,21 @@ def mad_region(c, src, out):
     out ^= MUL[int(c)][src]
 
 
-def _rows(regions, count, name):
+def _rows(regions, count, name, writable):
     if isinstance(regions, np.ndarray) and regions.ndim == 2:
+        if regions.dtype != np.uint8:
+            raise TypeError(f"{name} must have dtype uint8, got {regions.dtype}")
         if regions.shape[0] != count:
             raise ShardSizeError(f"{name} has {regions.shape[0]} rows, expected {count}")
-        return [regions[i] for i in range(count)]
-    if len(regions) != count:
-        raise ShardSizeError(f"{name} has {len(regions)} buffers, expected {count}")
-    return [np.frombuffer(r, dtype=np.uint8) if not isinstance(r, np.ndarray) else r
-            for r in regions]
+        rows = [regions[i] for i in range(count)]
+    else:
+        if len(regions) != count:
+            raise ShardSizeError(f"{name} has {len(regions)} buffers, expected {count}")
+        rows = [r if isinstance(r, np.ndarray) else np.frombuffer(r, dtype=np.uint8)
+                for r in regions]
+    if writable and any(not r.flags.writeable for r in rows):
+        raise ValueError(f"{name} is read-only")
+    return rows
 
 
 class DotPlan:
@@ -105,11 +111,14 @@ class DotPlan:
 
     def apply(self, inputs, outputs, n_threads=1):
         """outputs[r] = sum_j M[r, j] * inputs[j]; returns the region length."""
-        ins = _rows(inputs, self.k, "inputs")
-        outs = _rows(outputs, self.rows, "outputs")
+        ins = _rows(inputs, self.k, "inputs", writable=False)
+        outs = _rows(outputs, self.rows, "outputs", writable=True)
         lengths = {len(x) for x in ins} | {len(x) for x in outs}
         if len(lengths) > 1:
             raise ShardSizeError(f"regions have different lengths {sorted(lengths)}")
+        for i, out in enumerate(outs):
+            if len(out) and any(np.shares_memory(out, x) for x in ins + outs[i + 1:]):
+                raise ValueError("outputs overlap each other or the inputs")
         for r, out in enumerate(outs):
             acc = np.zeros(len(out), dtype=np.uint8)
             for j, x in enumerate(ins):
