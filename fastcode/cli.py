@@ -16,7 +16,7 @@ def _cmd_info(args):
 
 
 def _cmd_bench(args):
-    from fastcode.bench import run_bench
+    from fastcode.bench.gf256 import run_bench
     return run_bench(quick=args.quick, threads=args.threads, fmt=args.format)
 
 

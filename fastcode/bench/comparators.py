@@ -17,7 +17,8 @@ Helpers: :func:`median_time` (timing loop) and :func:`memory_bandwidth`
 
 All blocks are plain NumPy ``uint8`` arrays. GF(2^8) is defined by the
 polynomial 0x11d (x^8 + x^4 + x^3 + x^2 + 1) throughout, as in ISA-L.
-See ``docs/PERFORMANCE.md`` for the byte conventions used when reporting.
+Byte convention when reporting: data bytes processed (k * block length).
+Never a runtime dependency of fastcode: only benchmarks and ``fastcode bench`` use it.
 """
 
 import ctypes
@@ -39,35 +40,14 @@ __all__ = [
     "memory_bandwidth",
 ]
 
-_GF_POLY = 0x11D
-
-
-def _gf_mul_table():
-    """Full GF(2^8) multiplication table, shape (256, 256) uint8, polynomial 0x11d."""
-    exp = np.zeros(510, dtype=np.uint8)
-    log = np.zeros(256, dtype=np.intp)
-    x = 1
-    for i in range(255):
-        exp[i] = x
-        log[x] = i
-        x <<= 1
-        if x & 0x100:
-            x ^= _GF_POLY
-    exp[255:] = exp[:255]
-    table = exp[log[:, None] + log[None, :]]
-    table[0, :] = 0
-    table[:, 0] = 0
-    return table
-
-
-_GF_MUL = _gf_mul_table()
+from fastcode.reference.gf256 import POLYNOMIAL as _GF_POLY
+from fastcode.reference.gf256 import dot_prod as _ref_dot_prod
 
 
 def _gf_matmul(a, b):
-    """GF(2^8) matrix product of uint8 arrays a (r, k) and b (k, c) -> (r, c) uint8."""
-    out = np.zeros((a.shape[0], b.shape[1]), dtype=np.uint8)
-    for j in range(a.shape[1]):
-        out ^= _GF_MUL[a[:, j, None], b[None, j, :]]
+    """GF(2^8) matrix product of uint8 arrays a (r, k) and b (k, c) -> (r, c) uint8 (reference)."""
+    out = np.empty((a.shape[0], b.shape[1]), dtype=np.uint8)
+    _ref_dot_prod(a, b, out)
     return out
 
 
