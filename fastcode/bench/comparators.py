@@ -37,6 +37,7 @@ __all__ = [
     "Galois",
     "galois_matmul",
     "median_time",
+    "compare_times",
     "memory_bandwidth",
 ]
 
@@ -435,6 +436,23 @@ def galois_matmul(a, b):
     return None if g is None else g.matmul(a, b)
 
 
+def _timer(fn):
+    """run(number) -> seconds for ``number`` back-to-back calls of fn()."""
+    def run(number):
+        start = time.perf_counter()
+        for _ in itertools.repeat(None, number):
+            fn()
+        return time.perf_counter() - start
+    return run
+
+
+def _calls_per_repeat(run, min_time):
+    number = 1
+    while run(number) < min_time:
+        number *= 2
+    return number
+
+
 def median_time(fn, repeats=7, warmup=2, min_time=0.02):
     """Median wall time of one call of ``fn()``, in seconds.
 
@@ -443,18 +461,32 @@ def median_time(fn, repeats=7, warmup=2, min_time=0.02):
     times ``repeats`` repetitions with ``time.perf_counter`` and returns the
     median of (repetition time / inner calls).
     """
-    def run(number):
-        start = time.perf_counter()
-        for _ in itertools.repeat(None, number):
-            fn()
-        return time.perf_counter() - start
-
+    run = _timer(fn)
     for _ in range(warmup):
         fn()
-    number = 1
-    while run(number) < min_time:
-        number *= 2
+    number = _calls_per_repeat(run, min_time)
     return statistics.median(run(number) / number for _ in range(repeats))
+
+
+def compare_times(fn_a, fn_b, repeats=9, warmup=2, min_time=0.02):
+    """Time two functions interleaved: (median s/call of a, of b, median ratio b/a).
+
+    Each repetition times a then b back to back, so a burst of load from other
+    processes hits both; the ratio is the median of the per-repetition ratios,
+    which is far steadier on a shared machine than a ratio of two medians.
+    """
+    run_a, run_b = _timer(fn_a), _timer(fn_b)
+    for _ in range(warmup):
+        fn_a()
+        fn_b()
+    n_a = _calls_per_repeat(run_a, min_time)
+    n_b = _calls_per_repeat(run_b, min_time)
+    times_a, times_b = [], []
+    for _ in range(repeats):
+        times_a.append(run_a(n_a) / n_a)
+        times_b.append(run_b(n_b) / n_b)
+    ratio = statistics.median(tb / ta for ta, tb in zip(times_a, times_b))
+    return statistics.median(times_a), statistics.median(times_b), ratio
 
 
 def memory_bandwidth(nbytes=256 * 2**20, repeats=5):
