@@ -25,19 +25,6 @@
 #define V_ZERO() _mm_setzero_si128()
 #define V_BCAST16(p) V_LOADU(p)
 #include "gf256_simd_template.h"
-#undef FC_SFX
-#undef FC_TARGET
-#undef VEC
-#undef VBYTES
-#undef V_LOADU
-#undef V_STOREU
-#undef V_XOR
-#undef V_AND
-#undef V_SHUF
-#undef V_SRL4
-#undef V_SET1
-#undef V_ZERO
-#undef V_BCAST16
 
 /* ---- AVX2: 32 bytes per vector ----------------------------------------- */
 #define FC_SFX(name) name##_avx2
@@ -54,19 +41,6 @@
 #define V_ZERO() _mm256_setzero_si256()
 #define V_BCAST16(p) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(p)))
 #include "gf256_simd_template.h"
-#undef FC_SFX
-#undef FC_TARGET
-#undef VEC
-#undef VBYTES
-#undef V_LOADU
-#undef V_STOREU
-#undef V_XOR
-#undef V_AND
-#undef V_SHUF
-#undef V_SRL4
-#undef V_SET1
-#undef V_ZERO
-#undef V_BCAST16
 
 /* ---- AVX-512BW: 64 bytes per vector (dispatched only where present) ---- */
 #define FC_SFX(name) name##_avx512

@@ -10,6 +10,7 @@
  *   V_LOADU(p), V_STOREU(p, v), V_XOR(a, b), V_AND(a, b), V_SHUF(table, idx),
  *   V_SRL4(v) (16-bit lane shift right by 4), V_SET1(b), V_ZERO(),
  *   V_BCAST16(p)    broadcast 16 table bytes to every 128-bit lane
+ * and the template undefines them at its end, ready for the next level.
  */
 
 /* The body is inlined with a compile-time G so accumulators live in registers. */
@@ -89,3 +90,17 @@ FC_TARGET void FC_SFX(fc_gf256_mad)(size_t len, uint8_t c, const uint8_t *in, ui
 {
     FC_SFX(scale_body)(len, c, in, out, 1);
 }
+
+#undef FC_SFX
+#undef FC_TARGET
+#undef VEC
+#undef VBYTES
+#undef V_LOADU
+#undef V_STOREU
+#undef V_XOR
+#undef V_AND
+#undef V_SHUF
+#undef V_SRL4
+#undef V_SET1
+#undef V_ZERO
+#undef V_BCAST16

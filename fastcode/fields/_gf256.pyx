@@ -73,24 +73,26 @@ def stripe_len(int k, int rows):
     return fc_dot_stripe_len(k, rows)
 
 
-def mul_region(uint8_t c, const uint8_t[::1] src, uint8_t[::1] out):
-    """out[:] = c * src (1-D uint8, equal lengths; src may be out)."""
+cdef _scale_region(uint8_t c, const uint8_t[::1] src, uint8_t[::1] out, bint accumulate):
     cdef size_t n = src.shape[0]
     if <size_t>out.shape[0] != n:
         raise ShardSizeError(f"out has length {out.shape[0]}, src has {n}")
     if n:
         with nogil:
-            fc_gf256_mul(n, c, &src[0], &out[0])
+            if accumulate:
+                fc_gf256_mad(n, c, &src[0], &out[0])
+            else:
+                fc_gf256_mul(n, c, &src[0], &out[0])
+
+
+def mul_region(uint8_t c, const uint8_t[::1] src, uint8_t[::1] out):
+    """out[:] = c * src (1-D uint8, equal lengths; src may be out)."""
+    _scale_region(c, src, out, False)
 
 
 def mad_region(uint8_t c, const uint8_t[::1] src, uint8_t[::1] out):
     """out[:] ^= c * src (1-D uint8, equal lengths; src may be out)."""
-    cdef size_t n = src.shape[0]
-    if <size_t>out.shape[0] != n:
-        raise ShardSizeError(f"out has length {out.shape[0]}, src has {n}")
-    if n:
-        with nogil:
-            fc_gf256_mad(n, c, &src[0], &out[0])
+    _scale_region(c, src, out, True)
 
 
 cdef Py_ssize_t _gather_array(cnp.ndarray arr, Py_ssize_t count, Py_ssize_t length,
