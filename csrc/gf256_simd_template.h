@@ -13,29 +13,48 @@
  * and the template undefines them at its end, ready for the next level.
  */
 
-/* The body is inlined with a compile-time G so accumulators live in registers. */
-static inline __attribute__((always_inline)) FC_TARGET size_t
-FC_SFX(group_body)(size_t len, const int G, int n_in, const uint8_t *tables,
+/* One iteration at byte offset i, inlined with compile-time G (outputs) and
+ * U (vectors per iteration) so the G*U accumulators live in registers.  U = 2
+ * lets each table load serve two shuffles; it is used while G*U accumulators
+ * plus the working registers fit the register file. */
+static inline __attribute__((always_inline)) FC_TARGET void
+FC_SFX(group_step)(size_t i, const int G, const int U, int n_in, const uint8_t *tables,
                    const uint8_t *const *in, uint8_t *const *out)
 {
     const VEC mask = V_SET1(0x0f);
-    size_t i = 0;
-    for (; i + VBYTES <= len; i += VBYTES) {
-        VEC acc[FC_MAX_GROUP];
-        for (int r = 0; r < G; r++)
-            acc[r] = V_ZERO();
-        const uint8_t *t = tables;
-        for (int j = 0; j < n_in; j++) {
-            VEC x = V_LOADU(in[j] + i);
-            VEC lo = V_AND(x, mask);
-            VEC hi = V_AND(V_SRL4(x), mask);
-            for (int r = 0; r < G; r++, t += 32) {
-                VEC p = V_XOR(V_SHUF(V_BCAST16(t), lo), V_SHUF(V_BCAST16(t + 16), hi));
-                acc[r] = V_XOR(acc[r], p);
-            }
+    VEC acc[FC_MAX_GROUP][2];
+    for (int r = 0; r < G; r++)
+        for (int u = 0; u < U; u++)
+            acc[r][u] = V_ZERO();
+    const uint8_t *t = tables;
+    for (int j = 0; j < n_in; j++) {
+        VEC lo[2], hi[2];
+        for (int u = 0; u < U; u++) {
+            VEC x = V_LOADU(in[j] + i + u * VBYTES);
+            lo[u] = V_AND(x, mask);
+            hi[u] = V_AND(V_SRL4(x), mask);
         }
-        for (int r = 0; r < G; r++)
-            V_STOREU(out[r] + i, acc[r]);
+        for (int r = 0; r < G; r++, t += 32) {
+            VEC tlo = V_BCAST16(t), thi = V_BCAST16(t + 16);
+            for (int u = 0; u < U; u++)
+                acc[r][u] = V_XOR(acc[r][u], V_XOR(V_SHUF(tlo, lo[u]), V_SHUF(thi, hi[u])));
+        }
+    }
+    for (int r = 0; r < G; r++)
+        for (int u = 0; u < U; u++)
+            V_STOREU(out[r] + i + u * VBYTES, acc[r][u]);
+}
+
+static inline __attribute__((always_inline)) FC_TARGET size_t
+FC_SFX(group_body)(size_t len, const int G, const int U, int n_in, const uint8_t *tables,
+                   const uint8_t *const *in, uint8_t *const *out)
+{
+    size_t i = 0;
+    for (; i + U * VBYTES <= len; i += U * VBYTES)
+        FC_SFX(group_step)(i, G, U, n_in, tables, in, out);
+    if (U == 2 && i + VBYTES <= len) {
+        FC_SFX(group_step)(i, G, 1, n_in, tables, in, out);
+        i += VBYTES;
     }
     return i;
 }
@@ -48,12 +67,12 @@ FC_SFX(fc_gf256_group)(size_t len, int n_out, int n_in, const uint8_t *coeff,
 {
     (void)coeff;  /* the SIMD path reads only the nibble tables */
     switch (n_out) {
-    case 1: return FC_SFX(group_body)(len, 1, n_in, tables, in, out);
-    case 2: return FC_SFX(group_body)(len, 2, n_in, tables, in, out);
-    case 3: return FC_SFX(group_body)(len, 3, n_in, tables, in, out);
-    case 4: return FC_SFX(group_body)(len, 4, n_in, tables, in, out);
-    case 5: return FC_SFX(group_body)(len, 5, n_in, tables, in, out);
-    default: return FC_SFX(group_body)(len, 6, n_in, tables, in, out);
+    case 1: return FC_SFX(group_body)(len, 1, 2, n_in, tables, in, out);
+    case 2: return FC_SFX(group_body)(len, 2, 2, n_in, tables, in, out);
+    case 3: return FC_SFX(group_body)(len, 3, 2, n_in, tables, in, out);
+    case 4: return FC_SFX(group_body)(len, 4, 2, n_in, tables, in, out);
+    case 5: return FC_SFX(group_body)(len, 5, 1, n_in, tables, in, out);
+    default: return FC_SFX(group_body)(len, 6, 1, n_in, tables, in, out);
     }
 }
 
