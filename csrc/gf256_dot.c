@@ -262,7 +262,11 @@ int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const 
     size_t stage = plan->n_groups > 1 ? (size_t)plan->k * stripe : 0;
     size_t ptr_bytes = ((size_t)plan->k + FC_MAX_GROUP) * 2 * sizeof(void *);
     size_t per_thread = ((ptr_bytes + 63) & ~(size_t)63) + stage;
-    char *mem = (char *)malloc((size_t)n_threads * per_thread + 64);
+    /* Small single-threaded calls (the common decode of short blocks) use the
+     * stack: a malloc is a visible share of a 4 KiB call. */
+    char stack_mem[2048];
+    size_t need = (size_t)n_threads * per_thread + 64;
+    char *mem = need <= sizeof(stack_mem) ? stack_mem : (char *)malloc(need);
     if (!mem)
         return -2;
     char *base = (char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
@@ -297,6 +301,7 @@ int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const 
             rc = -1;
         }
     }
-    free(mem);
+    if (mem != stack_mem)
+        free(mem);
     return rc;
 }

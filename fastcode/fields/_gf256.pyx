@@ -200,8 +200,13 @@ cdef class DotPlan:
         contiguous uint8 buffers; outputs must be writable and must not
         overlap the inputs.  Returns the region length."""
         cdef list keep = []
-        cdef uint8_t **iptr = <uint8_t **>malloc((self.k + 1) * sizeof(uint8_t *))
-        cdef uint8_t **optr = <uint8_t **>malloc((self.rows + 1) * sizeof(uint8_t *))
+        # Pointer arrays on the stack for the usual sizes: small calls are
+        # dominated by fixed costs.
+        cdef uint8_t *istack[64]
+        cdef uint8_t *ostack[64]
+        cdef bint iheap = self.k > 64, oheap = self.rows > 64
+        cdef uint8_t **iptr = <uint8_t **>malloc(self.k * sizeof(uint8_t *)) if iheap else istack
+        cdef uint8_t **optr = <uint8_t **>malloc(self.rows * sizeof(uint8_t *)) if oheap else ostack
         cdef Py_ssize_t length
         cdef int rc = 0
         try:
@@ -221,8 +226,10 @@ cdef class DotPlan:
                     raise MemoryError("could not allocate GF(2^8) dot-product scratch")
             return length
         finally:
-            free(iptr)
-            free(optr)
+            if iheap:
+                free(iptr)
+            if oheap:
+                free(optr)
 
 
 def dot_prod(const uint8_t[:, ::1] matrix, inputs, outputs, int n_threads=1):

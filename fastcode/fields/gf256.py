@@ -99,12 +99,6 @@ def _region_length(regions):
     return len(regions[0]) if regions else None
 
 
-def _is_row_major_u8(x, ndim=2):
-    """A uint8 ndarray of ``ndim`` dimensions whose rows are contiguous."""
-    return (type(x) is np.ndarray and x.ndim == ndim and x.dtype == np.uint8
-            and (x.shape[-1] <= 1 or x.strides[-1] == 1))
-
-
 class GF256Plan(MatmulPlan):
     """A @ B with A fixed: the native plan keeps A's grouping and nibble tables."""
 
@@ -119,16 +113,18 @@ class GF256Plan(MatmulPlan):
             self._backend = _config.get_backend()
             self._kernel = _impl().DotPlan(self.A)
         threads = _config.get_num_threads() if n_threads is None else n_threads
-        rows, k = self.A.shape
-        # Fast path (small regions are dominated by per-call cost): 2-D arrays
-        # with contiguous rows; the kernel checks shapes, overlap and writability.
-        if _is_row_major_u8(B) and (out is None or _is_row_major_u8(out)):
+        # Fast path (small regions are dominated by per-call cost): 2-D uint8
+        # arrays with contiguous rows.  The kernel checks dtype, row counts,
+        # lengths, writability and overlap itself, raising the same errors.
+        if (type(B) is np.ndarray and B.ndim == 2 and (B.strides[1] == 1 or B.shape[1] <= 1)
+                and B.dtype == np.uint8):
             if out is None:
-                out = np.empty((rows, B.shape[1]), dtype=np.uint8)
-            elif out.shape != (rows, B.shape[1]):
-                raise ShardSizeError(f"out has shape {out.shape}, expected {(rows, B.shape[1])}")
-            self._kernel.apply(B, out, threads)
-            return out
+                out = np.empty((self.A.shape[0], B.shape[1]), dtype=np.uint8)
+                self._kernel.apply(B, out, threads)
+                return out
+            if type(out) is np.ndarray and out.ndim == 2:
+                self._kernel.apply(B, out, threads)
+                return out
         return self._call_general(B, out, threads)
 
     def _call_general(self, B, out, threads):
