@@ -445,3 +445,17 @@ def test_field_descriptor_behaviour():
     assert hash(F) == hash(fastcode.GF256)
     np.testing.assert_array_equal(F.eye(3), np.eye(3, dtype=np.uint8))
     assert F.eye(3).dtype == np.uint8 and F.zeros((2, 2)).dtype == np.uint8
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32,
+                                   np.int64, np.uint64])
+def test_pow_exponent_dtypes(dtype):
+    info = np.iinfo(dtype)
+    exps = np.array(sorted({0, 1, 2, 100, int(info.max), int(info.min), int(info.max) - 1}),
+                    dtype=dtype)
+    a = ALL[1:, None]
+    got = F.pow(a, exps[None, :])
+    want = np.array([[slow_pow(int(x), int(e) % 255) for e in exps] for x in a[:, 0]],
+                    dtype=np.uint8)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(F.pow(ALL, np.array(True)), ALL)
