@@ -74,7 +74,12 @@ def _regions(x, name, count, writable):
             raise ShardSizeError(f"{name} must be 2-D (regions x length), got shape {x.shape}")
         if count is not None and x.shape[0] != count:
             raise ShardSizeError(f"{name} has {x.shape[0]} rows, expected {count}")
-        if x.shape[1] > 1 and x.strides[1] != 1:
+        if x.shape[0] and x.shape[1] == 1 and x.strides[1] != 1:
+            # one byte per row (e.g. a strided vector reshaped to (n, 1)): the stride
+            # along the row is never used, give it the value the kernels require
+            x = np.lib.stride_tricks.as_strided(x, strides=(x.strides[0], 1),
+                                                writeable=x.flags.writeable)
+        if x.shape[0] and x.shape[1] > 1 and x.strides[1] != 1:
             if writable:
                 raise ValueError(f"{name} rows must be contiguous to be written in place")
             x = np.ascontiguousarray(x)
@@ -112,6 +117,24 @@ def _check_no_overlap(outputs, inputs):
                 raise ValueError("out regions overlap each other")
 
 
+def _check_n_threads(n_threads):
+    """n_threads=None means fastcode.get_num_threads(); otherwise a positive int."""
+    if n_threads is None:
+        return _config.get_num_threads()
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) \
+            or n_threads < 1:
+        raise ValueError(f"n_threads must be a positive int or None, got {n_threads!r}")
+    return int(n_threads)
+
+
+def _check_region_alias(src, out):
+    """out may be src itself (element-wise kernels) but must not partially overlap it."""
+    if np.may_share_memory(src, out) and not (
+            src.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+            and src.strides == out.strides and src.shape == out.shape):
+        raise ValueError("out partially overlaps src (only out is src is allowed)")
+
+
 class GF256Plan(MatmulPlan):
     """A @ B with A fixed: the native plan keeps A's grouping and nibble tables."""
 
@@ -127,6 +150,8 @@ class GF256Plan(MatmulPlan):
             self._backend = _config.get_backend()
             self._kernel = impl.DotPlan(self.A)
         rows, k = self.A.shape
+        threads = _check_n_threads(n_threads)
+        out_arg = out
         vector = isinstance(B, np.ndarray) and B.ndim == 1
         if vector:
             B = B.reshape(-1, 1)
@@ -139,18 +164,21 @@ class GF256Plan(MatmulPlan):
             outputs = out
         else:
             if vector:
+                if not isinstance(out, np.ndarray):
+                    out = _region(out, "out", writable=True)
                 out = out.reshape(-1, 1)
             outputs = _regions(out, "out", rows, writable=True)
             out_len = _region_length(outputs)
-            if rows and out_len != length:
+            if out_len is not None and out_len != length:
                 raise ShardSizeError(f"out regions have length {out_len}, B has {length}")
             _check_no_overlap(outputs, inputs)
         if k == 0:
             for r in ([outputs] if isinstance(outputs, np.ndarray) else outputs):
                 r[...] = 0
         elif length and rows:
-            threads = _config.get_num_threads() if n_threads is None else n_threads
             self._kernel.apply(inputs, outputs, threads)
+        if out_arg is not None:
+            return out_arg
         if vector:
             return out.reshape(-1)
         return out
@@ -210,7 +238,9 @@ class GF256Field(Field):
 
     def mul(self, a, b):
         """a * b element-wise."""
-        return _ref.mul(self.asarray(a, "a"), self.asarray(b, "b"))
+        a, b = self.asarray(a, "a"), self.asarray(b, "b")
+        np.broadcast_shapes(a.shape, b.shape)  # ValueError, not IndexError, on a mismatch
+        return _ref.mul(a, b)
 
     def _nonzero(self, b, what):
         b = self.asarray(b, what)
@@ -220,7 +250,9 @@ class GF256Field(Field):
 
     def div(self, a, b):
         """a / b element-wise; ZeroDivisionError if b has a zero."""
-        return _ref.div(self.asarray(a, "a"), self._nonzero(b, "b"))
+        a, b = self.asarray(a, "a"), self._nonzero(b, "b")
+        np.broadcast_shapes(a.shape, b.shape)
+        return _ref.div(a, b)
 
     def inv(self, a):
         """1 / a element-wise; ZeroDivisionError if a has a zero."""
@@ -270,6 +302,7 @@ class GF256Field(Field):
             out = np.empty_like(src)
         else:
             out = _region(out, "out", writable=True)
+            _check_region_alias(src, out)
         _impl().mul_region(c, src, out)
         return out
 
@@ -278,6 +311,7 @@ class GF256Field(Field):
         c = self._scalar(c)
         src = _region(src, "src", writable=False)
         out = _region(out, "out", writable=True)
+        _check_region_alias(src, out)
         _impl().mad_region(c, src, out)
         return out
 
