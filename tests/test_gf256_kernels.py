@@ -383,6 +383,34 @@ def test_matmul_does_not_modify_A(simd, rng):
     np.testing.assert_array_equal(A, A0)
 
 
+def test_matmul_with_out_allocates_no_region_memory(rng):
+    """DESIGN 2: every bulk operation takes out= and allocates nothing when given
+    (NumPy reports its buffers to tracemalloc; a copy of B or out would show up)."""
+    import tracemalloc
+    if fastcode.get_backend() != "native":
+        pytest.skip("the NumPy reference allocates temporaries by design")
+    L = 1 << 20
+    A = structured_matrix(8, 10, rng)
+    A[:3] = rng.integers(1, 256, (3, 10))
+    B = F.random((10, L), rng)
+    out = np.empty((8, L), np.uint8)
+    plan = F.plan_matmul(A)
+    blist = list(B)
+    olist = list(out)
+    src, acc = B[0], out[0]
+    for call in (lambda: F.matmul(A, B, out=out), lambda: plan(B, out=out),
+                 lambda: plan(blist, out=olist), lambda: F.mad_region(7, src, acc),
+                 lambda: F.mul_region(7, src, out=acc)):
+        call()  # warm up
+        tracemalloc.start()
+        try:
+            call()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < L // 4, f"peak {peak} bytes allocated for a {L}-byte region"
+
+
 # ---- plans ------------------------------------------------------------------------------
 
 def test_plan_reuse(simd, rng):
@@ -413,7 +441,7 @@ def test_plan_shared_across_python_threads(simd, rng):
     plan = F.plan_matmul(A)
     datas = [F.random((12, 20_000 + 7 * i), rng) for i in range(8)]
     wants = [expected_matmul(A, d) for d in datas]
-    barrier = threading.Barrier(4)
+    barrier = threading.Barrier(4, timeout=120)
 
     def work(i):
         if i < 4:
