@@ -495,3 +495,19 @@ def test_garbage_never_crashes(rng):
                     call(a, b)
                 except ok:
                     pass
+
+
+def test_strided_memoryviews():
+    """Strided memoryviews behave like strided arrays: copied as inputs, rejected
+    (ValueError naming the argument) as outputs; never a BufferError."""
+    from fastcode.reference import gf256 as ref
+    x = np.arange(60, dtype=np.uint8)
+    ins = [memoryview(x)[0:20:2], memoryview(x[20:40])[::2], memoryview(bytes(range(40, 60)))[::2]]
+    want = np.empty((2, 10), np.uint8)
+    ref.dot_prod(A, [np.asarray(v) for v in ins], want)
+    np.testing.assert_array_equal(F.matmul(A, ins), want)
+    np.testing.assert_array_equal(F.mul_region(3, memoryview(x)[::3]), ref.MUL[3][x[::3]])
+    with pytest.raises(ValueError, match=r"out\[0\]"):
+        F.matmul(A, B, out=[memoryview(bytearray(20))[::2], bytearray(10)])
+    with pytest.raises(ValueError, match=r"\bout\b"):
+        F.mul_region(3, np.zeros(10, np.uint8), out=memoryview(bytearray(20))[::2])
