@@ -62,7 +62,12 @@ def _region(x, name, writable):
     if view.format not in ("B", "b", "c") or view.ndim != 1:
         raise FieldTypeError(f"{name} must be a 1-D byte buffer, got format "
                              f"{view.format!r} with {view.ndim} dimensions")
-    return np.frombuffer(view, dtype=np.uint8) if not writable else np.asarray(view).view(np.uint8)
+    # np.asarray keeps the buffer's strides (np.frombuffer would raise BufferError on a
+    # strided memoryview); the array path then copies or rejects non-contiguous data.
+    arr = np.asarray(view)
+    if arr.dtype != np.uint8:
+        arr = arr.view(np.uint8)
+    return _region(arr, name, writable)
 
 
 def _regions(x, name, count, writable):
