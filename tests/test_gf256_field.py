@@ -395,7 +395,8 @@ def test_asarray_scalars_and_bools():
 
 @pytest.mark.parametrize("value", [[0, 256], [-1, 3], np.array([300], np.int16),
                                    np.array([-5], np.int8), 256, -1,
-                                   np.array([2**40], np.int64)])
+                                   np.array([2**40], np.int64), 2**64 - 1, [2**63],
+                                   2**70, [1, 2**64], [1, -2**70]])
 def test_asarray_rejects_out_of_range(value):
     with pytest.raises(FieldValueError, match="myarg"):
         F.asarray(value, "myarg")
