@@ -216,6 +216,11 @@ class GF256Field(Field):
         if _is_uint8_array(x):
             return x
         arr = np.asarray(x)
+        if arr.dtype == object and arr.size and all(
+                isinstance(v, (int, np.integer)) for v in arr.flat):
+            # Python ints too large for int64/uint64: integers, but not field values
+            raise FieldValueError(f"{name} has values outside GF(2^8) (0..255): "
+                                  f"min {min(arr.flat)}, max {max(arr.flat)}")
         if arr.dtype == object or arr.dtype.kind not in "biu":
             if arr.size == 0 and arr.dtype.kind == "f":
                 return arr.astype(np.uint8)
