@@ -105,7 +105,7 @@ cdef Py_ssize_t _gather_array(cnp.ndarray arr, Py_ssize_t count, Py_ssize_t leng
     if cnp.PyArray_DIM(arr, 0) != count:
         raise ShardSizeError(f"{name} has {cnp.PyArray_DIM(arr, 0)} rows, expected {count}")
     n = cnp.PyArray_DIM(arr, 1)
-    if n > 1 and cnp.PyArray_STRIDE(arr, 1) != 1:
+    if count and n > 1 and cnp.PyArray_STRIDE(arr, 1) != 1:
         raise ValueError(f"{name} rows must be contiguous (stride 1 along a row)")
     if length >= 0 and n != length:
         raise ShardSizeError(f"{name} rows have length {n}, expected {length}")

@@ -62,7 +62,12 @@ def _region(x, name, writable):
     if view.format not in ("B", "b", "c") or view.ndim != 1:
         raise FieldTypeError(f"{name} must be a 1-D byte buffer, got format "
                              f"{view.format!r} with {view.ndim} dimensions")
-    return np.frombuffer(view, dtype=np.uint8) if not writable else np.asarray(view).view(np.uint8)
+    # np.asarray keeps the buffer's strides (np.frombuffer would raise BufferError on a
+    # strided memoryview); the array path then copies or rejects non-contiguous data.
+    arr = np.asarray(view)
+    if arr.dtype != np.uint8:
+        arr = arr.view(np.uint8)
+    return _region(arr, name, writable)
 
 
 def _regions(x, name, count, writable):
@@ -74,7 +79,12 @@ def _regions(x, name, count, writable):
             raise ShardSizeError(f"{name} must be 2-D (regions x length), got shape {x.shape}")
         if count is not None and x.shape[0] != count:
             raise ShardSizeError(f"{name} has {x.shape[0]} rows, expected {count}")
-        if x.shape[1] > 1 and x.strides[1] != 1:
+        if x.shape[0] and x.shape[1] == 1 and x.strides[1] != 1:
+            # one byte per row (e.g. a strided vector reshaped to (n, 1)): the stride
+            # along the row is never used, give it the value the kernels require
+            x = np.lib.stride_tricks.as_strided(x, strides=(x.strides[0], 1),
+                                                writeable=x.flags.writeable)
+        if x.shape[0] and x.shape[1] > 1 and x.strides[1] != 1:
             if writable:
                 raise ValueError(f"{name} rows must be contiguous to be written in place")
             x = np.ascontiguousarray(x)
@@ -99,6 +109,24 @@ def _region_length(regions):
     return len(regions[0]) if regions else None
 
 
+def _check_n_threads(n_threads):
+    """n_threads=None means fastcode.get_num_threads(); otherwise a positive int."""
+    if n_threads is None:
+        return _config.get_num_threads()
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) \
+            or n_threads < 1:
+        raise ValueError(f"n_threads must be a positive int or None, got {n_threads!r}")
+    return int(n_threads)
+
+
+def _check_region_alias(src, out):
+    """out may be src itself (element-wise kernels) but must not partially overlap it."""
+    if np.may_share_memory(src, out) and not (
+            src.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+            and src.strides == out.strides and src.shape == out.shape):
+        raise ValueError("out partially overlaps src (only out is src is allowed)")
+
+
 class GF256Plan(MatmulPlan):
     """A @ B with A fixed: the native plan keeps A's grouping and nibble tables."""
 
@@ -112,7 +140,7 @@ class GF256Plan(MatmulPlan):
         if self._backend != _config.get_backend():
             self._backend = _config.get_backend()
             self._kernel = _impl().DotPlan(self.A)
-        threads = _config.get_num_threads() if n_threads is None else n_threads
+        threads = _check_n_threads(n_threads)
         # Fast path (small regions are dominated by per-call cost): 2-D uint8
         # arrays with contiguous rows.  The kernel checks dtype, row counts,
         # lengths, writability and overlap itself, raising the same errors.
@@ -122,13 +150,15 @@ class GF256Plan(MatmulPlan):
                 out = np.empty((self.A.shape[0], B.shape[1]), dtype=np.uint8)
                 self._kernel.apply(B, out, threads)
                 return out
-            if type(out) is np.ndarray and out.ndim == 2:
+            if (type(out) is np.ndarray and out.ndim == 2
+                    and (out.strides[1] == 1 or out.shape[1] <= 1)):
                 self._kernel.apply(B, out, threads)
                 return out
         return self._call_general(B, out, threads)
 
     def _call_general(self, B, out, threads):
         rows, k = self.A.shape
+        out_arg = out
         vector = isinstance(B, np.ndarray) and B.ndim == 1
         if vector:
             B = B.reshape(-1, 1)
@@ -141,16 +171,20 @@ class GF256Plan(MatmulPlan):
             outputs = out
         else:
             if vector:
+                if not isinstance(out, np.ndarray):
+                    out = _region(out, "out", writable=True)
                 out = out.reshape(-1, 1)
             outputs = _regions(out, "out", rows, writable=True)
             out_len = _region_length(outputs)
-            if rows and out_len != length:
+            if out_len is not None and out_len != length:
                 raise ShardSizeError(f"out regions have length {out_len}, B has {length}")
         if k == 0:
             for r in ([outputs] if isinstance(outputs, np.ndarray) else outputs):
                 r[...] = 0
         elif length and rows:
             self._kernel.apply(inputs, outputs, threads)
+        if out_arg is not None:
+            return out_arg
         if vector:
             return out.reshape(-1)
         return out
@@ -183,6 +217,11 @@ class GF256Field(Field):
         if _is_uint8_array(x):
             return x
         arr = np.asarray(x)
+        if arr.dtype == object and arr.size and all(
+                isinstance(v, (int, np.integer)) for v in arr.flat):
+            # Python ints too large for int64/uint64: integers, but not field values
+            raise FieldValueError(f"{name} has values outside GF(2^8) (0..255): "
+                                  f"min {min(arr.flat)}, max {max(arr.flat)}")
         if arr.dtype == object or arr.dtype.kind not in "biu":
             if arr.size == 0 and arr.dtype.kind == "f":
                 return arr.astype(np.uint8)
@@ -210,7 +249,9 @@ class GF256Field(Field):
 
     def mul(self, a, b):
         """a * b element-wise."""
-        return _ref.mul(self.asarray(a, "a"), self.asarray(b, "b"))
+        a, b = self.asarray(a, "a"), self.asarray(b, "b")
+        np.broadcast_shapes(a.shape, b.shape)  # ValueError, not IndexError, on a mismatch
+        return _ref.mul(a, b)
 
     def _nonzero(self, b, what):
         b = self.asarray(b, what)
@@ -220,7 +261,9 @@ class GF256Field(Field):
 
     def div(self, a, b):
         """a / b element-wise; ZeroDivisionError if b has a zero."""
-        return _ref.div(self.asarray(a, "a"), self._nonzero(b, "b"))
+        a, b = self.asarray(a, "a"), self._nonzero(b, "b")
+        np.broadcast_shapes(a.shape, b.shape)
+        return _ref.div(a, b)
 
     def inv(self, a):
         """1 / a element-wise; ZeroDivisionError if a has a zero."""
@@ -270,6 +313,7 @@ class GF256Field(Field):
             out = np.empty_like(src)
         else:
             out = _region(out, "out", writable=True)
+            _check_region_alias(src, out)
         _impl().mul_region(c, src, out)
         return out
 
@@ -278,6 +322,7 @@ class GF256Field(Field):
         c = self._scalar(c)
         src = _region(src, "src", writable=False)
         out = _region(out, "out", writable=True)
+        _check_region_alias(src, out)
         _impl().mad_region(c, src, out)
         return out
 

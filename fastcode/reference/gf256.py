@@ -62,9 +62,14 @@ def div(a, b):
 def power(a, e):
     """a ** e for integer e (negative e needs non-zero a, checked by the caller)."""
     a = np.asarray(a, dtype=np.uint8)
-    e = np.asarray(e, dtype=np.int64)
-    a, e = np.broadcast_arrays(a, e)
-    out = EXP[(LOG[a] * e) % 255].astype(np.uint8)
+    e = np.asarray(e)
+    # Reduce the exponent mod 255 (the order of the multiplicative group) in its
+    # own dtype first: LOG[a] * e would overflow int64 for |e| >= 2^55, and a
+    # uint64 exponent must not wrap to a negative int64.
+    e = e.astype(np.uint64 if e.dtype.kind == "u" else np.int64)
+    e_mod = (e % 255).astype(np.int64)
+    a, e, e_mod = np.broadcast_arrays(a, e, e_mod)
+    out = EXP[(LOG[a] * e_mod) % 255].astype(np.uint8)
     out = np.where(a == 0, np.where(e == 0, 1, 0), out).astype(np.uint8)
     return out
 
