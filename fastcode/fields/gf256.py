@@ -142,18 +142,18 @@ class GF256Plan(MatmulPlan):
             self._kernel = _impl().DotPlan(self.A)
         threads = _check_n_threads(n_threads)
         # Fast path (small regions are dominated by per-call cost): 2-D uint8
-        # arrays with contiguous rows.  The kernel checks dtype, row counts,
-        # lengths, writability and overlap itself, raising the same errors.
+        # arrays with contiguous rows, checked by the kernel itself.  On a
+        # validation error the general path runs, to name the public argument.
         if (type(B) is np.ndarray and B.ndim == 2 and (B.strides[1] == 1 or B.shape[1] <= 1)
-                and B.dtype == np.uint8):
-            if out is None:
-                out = np.empty((self.A.shape[0], B.shape[1]), dtype=np.uint8)
-                self._kernel.apply(B, out, threads)
-                return out
-            if (type(out) is np.ndarray and out.ndim == 2
-                    and (out.strides[1] == 1 or out.shape[1] <= 1)):
-                self._kernel.apply(B, out, threads)
-                return out
+                and B.dtype == np.uint8 and (out is None or (
+                    type(out) is np.ndarray and out.ndim == 2
+                    and (out.strides[1] == 1 or out.shape[1] <= 1)))):
+            result = np.empty((self.A.shape[0], B.shape[1]), dtype=np.uint8) if out is None else out
+            try:
+                self._kernel.apply(B, result, threads)
+                return result
+            except (ValueError, TypeError):
+                pass
         return self._call_general(B, out, threads)
 
     def _call_general(self, B, out, threads):
