@@ -34,7 +34,7 @@ def _size_label(nbytes):
     return f"{nbytes >> 20} MiB" if nbytes >= 1 << 20 else f"{nbytes >> 10} KiB"
 
 
-def _check_sample(matrix, data, out):
+def check_sample(matrix, data, out):
     """Compare a few columns at both ends with the NumPy reference."""
     cols = np.r_[0:min(64, data.shape[1]), max(0, data.shape[1] - 64):data.shape[1]]
     expect = np.empty((matrix.shape[0], len(cols)), dtype=np.uint8)
@@ -64,7 +64,7 @@ def measure(k, rows, length, threads=1, isal=None, repeats=7, rng=0):
     else:
         seconds = median_time(ours, repeats=repeats)
         row["fastcode_GBps"] = k * length / seconds / 1e9
-        _check_sample(matrix, data, out)
+        check_sample(matrix, data, out)
     return row
 
 
