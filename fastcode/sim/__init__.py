@@ -1,0 +1,1 @@
+"""Straggler models, analytic latency formulas and Monte Carlo simulators."""
