@@ -93,7 +93,8 @@ class StragglerModel:
         n_workers = self._check_workers(n_workers)
         load = _check_load(load, n_workers)
         x = self._draw(_shape(size, n_workers), as_generator(rng))
-        return x * load
+        # _draw always returns a fresh array, so scale in place (large batches are memory-bound).
+        return np.multiply(x, load, out=x)
 
     def sample_partial(self, n_workers, checkpoints, rng=None, size=None):
         """Times at which each worker reaches each cumulative load in ``checkpoints``.
@@ -149,7 +150,10 @@ class ShiftedExponential(StragglerModel):
         return {"mu": self.mu, "shift": self.shift}
 
     def _draw(self, shape, rng):
-        return self.shift + rng.exponential(1.0 / self.mu, size=shape)
+        x = rng.standard_exponential(size=shape)
+        x *= 1.0 / self.mu
+        x += self.shift
+        return x
 
     def _mean(self):
         return self.shift + 1.0 / self.mu
@@ -293,7 +297,10 @@ class HeterogeneousShiftedExponential(StragglerModel):
 
     def _draw(self, shape, rng):
         # Exp(rate mu_i) = Exp(1) / mu_i, broadcast along the worker axis.
-        return self.shift + rng.standard_exponential(size=shape) / self.mu
+        x = rng.standard_exponential(size=shape)
+        x /= self.mu
+        x += self.shift
+        return x
 
     def _mean(self):
         return self.shift + 1.0 / self.mu
