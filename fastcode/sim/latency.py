@@ -86,10 +86,13 @@ def expected_time_mds_asymptotic(n, k, mu, shift=1.0):
 def optimal_k(n, mu, shift=1.0):
     """The exact integer ``argmin_{k in 1..n} expected_time_mds(n, k, mu, shift)``.
 
-    Brute force over all ``k`` (O(n), vectorised).  Ties go to the smallest ``k``."""
+    Brute force over all ``k`` (O(n), vectorised).  Exact ties go to the smallest
+    ``k``; values within a relative 1e-12 of the minimum count as ties, so that a
+    tie of the exact decimal parameters (e.g. n=5, mu=0.05: k=1 and k=2 both give
+    5) does not depend on the rounding of ``mu`` to binary."""
     n = positive_int(n, "n")
     times = expected_time_mds(n, np.arange(1, n + 1), mu, shift)
-    return int(np.argmin(times)) + 1
+    return int(np.flatnonzero(times <= times.min() * (1 + 1e-12))[0]) + 1
 
 
 def normalized_time_mds(alpha, mu):
