@@ -84,6 +84,8 @@ class SimulationResult:
     def ci(self):
         """``(low, high)``: the ``level`` normal confidence interval of the mean."""
         mean, half = normal_ci(self.samples, self.level)
+        if not np.isfinite(mean):
+            return mean, mean  # inf - inf would be nan: the mean itself diverges
         return mean - half, mean + half
 
     @property
