@@ -249,3 +249,24 @@ def test_lambertw_domain_errors():
 def test_bad_inputs_raise_clear_errors(call, match):
     with pytest.raises(SimParameterError, match=match):
         call()
+
+
+def test_harmonic_tail_for_huge_n_has_no_cancellation():
+    n = 10**12
+    assert harmonic_tail(n, 1) == 1e-12
+    assert harmonic_tail(n, 3) == pytest.approx(1 / n + 1 / (n - 1) + 1 / (n - 2), rel=1e-15)
+
+
+def test_queueing_delays():
+    from fastcode.sim import md1_delay, mg1_delay
+    # M/M/1 (E[S^2] = 2 E[S]^2): mean sojourn 1 / (1/E[S] - lam).
+    assert mg1_delay(0.5, 1.0, 2.0) == pytest.approx(1 / (1 - 0.5))
+    # M/D/1 is half the M/M/1 waiting time: S + rho S / (2 (1 - rho)).
+    assert md1_delay(0.01, 50.0 / 2200 * 1000) == pytest.approx(
+        22.727272727272727 + 0.01 * 22.727272727272727**2 / (2 * (1 - 0.22727272727272727)))
+    assert md1_delay(0.0, 3.0) == 3.0
+    assert md1_delay(1.0, 1.0) == np.inf and mg1_delay(2.0, 1.0, 1.0) == np.inf
+    with pytest.raises(SimParameterError, match="second_moment must be >= mean_service"):
+        mg1_delay(0.1, 2.0, 1.0)
+    with pytest.raises(SimParameterError, match="lam must be >= 0"):
+        md1_delay(-1.0, 1.0)

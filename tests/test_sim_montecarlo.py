@@ -325,3 +325,20 @@ def test_cli_default_reproduction_all_within_one_percent(capsys):
     assert "(all within 1%)" in out
     for value in ("0.68579", "0.65667", "0.44854", "0.06187", "0.06499", "0.03131", "2.424", "77.80"):
         assert value in out
+
+
+def test_progress_only_on_a_terminal(monkeypatch, capsys):
+    import io
+
+    class FakeTty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = FakeTty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert main(SMALL) == 0
+    assert "\r" in tty.getvalue() and "[6/6] table: n=20 mu=1 mds" in tty.getvalue()
+    assert "\r" not in capsys.readouterr().out
+    monkeypatch.undo()
+    assert main(SMALL) == 0
+    assert capsys.readouterr().err == ""  # not a tty: no progress output

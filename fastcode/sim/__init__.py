@@ -7,6 +7,7 @@ Modules (each owns one idea):
     special     harmonic numbers and the real Lambert W function
     rules       decoding rules: when is a job done, given finish times
     montecarlo  simulate(rule, model, trials, rng) -> SimulationResult
+    queueing    M/G/1 and M/D/1 mean delays (stream lower bounds)
     reproduce   reproduction of the Lee et al. tables (``fastcode simulate lee``)
 """
 from fastcode.sim._checks import SimParameterError
@@ -21,6 +22,7 @@ from fastcode.sim.latency import (
     order_stat_mean,
 )
 from fastcode.sim.montecarlo import SimulationResult, normal_ci, simulate
+from fastcode.sim.queueing import md1_delay, mg1_delay
 from fastcode.sim.rules import (
     DecodingRule,
     FunctionRule,
@@ -56,4 +58,6 @@ __all__ = [
     # Monte Carlo
     "DecodingRule", "KthFastest", "GroupRule", "PredicateRule", "FunctionRule",
     "uncoded", "mds", "replication", "simulate", "SimulationResult", "normal_ci",
+    # queueing
+    "mg1_delay", "md1_delay",
 ]

@@ -341,7 +341,7 @@ class _TtyProgress:
         self.stream = stream
 
     def __call__(self, done, total, label):
-        self.stream.write(f"\r\x1b[K{done}/{total}  {label}")
+        self.stream.write(f"\r\x1b[K[{done}/{total}] {label}")
         self.stream.flush()
 
     def clear(self):

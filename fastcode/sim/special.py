@@ -11,6 +11,8 @@ from fastcode.sim._checks import SimParameterError, positive_int
 # Up to this n, harmonic numbers are summed term by term (exact to rounding);
 # beyond it the asymptotic expansion is accurate to far below double precision.
 _DIRECT_LIMIT = 1 << 20
+# Tails H_n - H_{n-k} are summed directly for k up to this (memory 8 bytes per term).
+_DIRECT_TAIL_LIMIT = 1 << 24
 _EULER_GAMMA = 0.57721566490153286061
 
 
@@ -37,9 +39,11 @@ def harmonic_tail(n, k):
     k_arr = np.asarray(k)
     if k_arr.dtype.kind not in "iu" or (k_arr < 0).any() or (k_arr > n).any():
         raise SimParameterError(f"k must be an integer in [0, n={n}], got {k!r}")
-    if n <= _DIRECT_LIMIT:
-        # tails[j] = 1/n + 1/(n-1) + ... + 1/(n-j+1); tails[0] = 0.
-        tails = np.concatenate(([0.0], np.cumsum(1.0 / np.arange(n, 0, -1, dtype=np.float64))))
+    k_max = int(k_arr.max()) if k_arr.size else 0
+    if k_max <= _DIRECT_TAIL_LIMIT:
+        # tails[j] = 1/n + 1/(n-1) + ... + 1/(n-j+1); tails[0] = 0.  Only the k_max terms needed.
+        terms = 1.0 / np.arange(n, n - k_max, -1, dtype=np.float64)
+        tails = np.concatenate(([0.0], np.cumsum(terms)))
         out = tails[k_arr]
     else:
         out = _harmonic_vec(np.asarray(n)) - _harmonic_vec(n - k_arr)
