@@ -1,7 +1,15 @@
-"""The ``fastcode`` command: info, bench (and, later, demo, simulate, run)."""
+"""The ``fastcode`` command: info, bench, simulate (and, later, demo, run)."""
 import argparse
+import importlib
 import json
 import sys
+
+# `fastcode simulate TARGET`: one line per target, "module:function".  The function gets the
+# target's subparser, adds its options and sets `func` (e.g. fastcode.sim.reproduce.register_lee);
+# its docstring's first line is the help text.  Modules are imported when the parser is built.
+SIMULATE_TARGETS = {
+    "lee": "fastcode.sim.reproduce:register_lee",
+}
 
 
 def _cmd_info(args):
@@ -20,6 +28,16 @@ def _cmd_bench(args):
     return run_bench(quick=args.quick, threads=args.threads, fmt=args.format)
 
 
+def _add_simulate(sub):
+    p_sim = sub.add_parser("simulate", help="straggler simulations and paper reproductions")
+    targets = p_sim.add_subparsers(dest="target", required=True, metavar="TARGET")
+    for name, spec in SIMULATE_TARGETS.items():
+        module, _, attr = spec.partition(":")
+        register = getattr(importlib.import_module(module), attr)
+        summary = (register.__doc__ or "").strip().split("\n")[0] or None
+        register(targets.add_parser(name, help=summary, description=summary))
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="fastcode", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -33,6 +51,7 @@ def build_parser():
     fmt.add_argument("--csv", dest="format", action="store_const", const="csv")
     fmt.add_argument("--json", dest="format", action="store_const", const="json")
     p_bench.set_defaults(func=_cmd_bench, format="table")
+    _add_simulate(sub)
     return parser
 
 
