@@ -41,6 +41,7 @@ __all__ = [
     "vandermonde_points",
     "systematic",
     "is_mds",
+    "mds_counterexample",
     "check_code_size",
     "field_prod",
 ]
@@ -211,7 +212,7 @@ def systematic_form(G, field=GF256):
         raise ShardSizeError(f"G must be (n, k) with n >= k, got shape {G.shape}")
     k = G.shape[1]
     top_inv = field.inv_matrix(G[:k])
-    out = field.matmul(G[k:], top_inv) if G.shape[0] > k else G[k:]
+    out = field.matmul(G[k:], np.array(top_inv, order="C")) if G.shape[0] > k else G[k:]
     return np.concatenate([field.eye(k), out], axis=0)
 
 
@@ -220,26 +221,32 @@ systematic = systematic_form
 
 # ---- MDS check ----------------------------------------------------------------------
 
+def mds_counterexample(G, field=GF256, exhaustive_max=5000, samples=2000, rng=None):
+    """First k-subset of rows of the (n, k) generator G found singular, or None.
+
+    Exhaustive over all C(n, k) subsets when there are at most ``exhaustive_max``
+    of them, else ``samples`` random subsets drawn with ``rng``."""
+    G = field.asarray(G, "G")
+    if G.ndim != 2:
+        raise ShardSizeError(f"G must be a 2-D (n, k) matrix, got shape {G.shape}")
+    n, k = G.shape
+    if k == 0 or n < k:
+        raise ShardSizeError(f"G must be (n, k) with 1 <= k <= n, got shape {G.shape}")
+    if math.comb(n, k) <= exhaustive_max:
+        subsets = itertools.combinations(range(n), k)
+    else:
+        gen = as_generator(rng)
+        subsets = (tuple(np.sort(gen.choice(n, k, replace=False)).tolist()) for _ in range(samples))
+    for rows in subsets:
+        if field.rank(G[list(rows)]) < k:
+            return rows
+    return None
+
+
 def is_mds(G, field=GF256, exhaustive_max=5000, samples=2000, rng=None):
     """True if every k rows of the (n, k) generator G are linearly independent.
 
     Checks all C(n, k) row subsets when there are at most ``exhaustive_max`` of
     them; otherwise ``samples`` random subsets (a randomized check: False is
     certain, True is evidence).  ``rng`` seeds the sampling."""
-    G = field.asarray(G, "G")
-    if G.ndim != 2:
-        raise ShardSizeError(f"G must be a 2-D (n, k) matrix, got shape {G.shape}")
-    n, k = G.shape
-    if k == 0 or n < k:
-        return False
-    count = math.comb(n, k)
-    if count <= exhaustive_max:
-        subsets = itertools.combinations(range(n), k)
-    else:
-        gen = as_generator(rng)
-        subsets = (np.sort(gen.choice(n, k, replace=False)) for _ in range(samples))
-    for rows in subsets:
-        if field.rank(G[list(rows)]) < k:
-            return False
-    return True
-
+    return mds_counterexample(G, field, exhaustive_max, samples, rng) is None
