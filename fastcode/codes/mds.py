@@ -189,7 +189,7 @@ class _Core:
     the (q x k) matrix giving the q missing targets from them, its plan, and
     the (target position, shard index) pairs that are plain copies."""
 
-    __slots__ = ("chosen", "matrix", "plan", "miss_pos", "miss_idx", "copy_pos", "copy_idx")
+    __slots__ = ("present", "chosen", "matrix", "plan", "miss_pos", "copy_pos", "copy_idx")
 
 
 class Decoder:
@@ -352,6 +352,8 @@ class MDSCode:
         np.fill_diagonal(diff, one)       # self factors drop out of the products
         self._diff = diff
         self._invdiff = f.inv(diff)
+        self._tables = np.stack([diff, self._invdiff])            # (2, n, n)
+        self._ones = np.full((n_pts := len(self._pts), 2 * n_pts), one, dtype=diff.dtype)
 
     # ---- configuration -------------------------------------------------------------
 
@@ -481,15 +483,14 @@ class MDSCode:
             dec = self._cache.get(key)
             if dec is not None:
                 return dec
-        given = self._normalize_present(present)
+        given, mask = self._normalize_present(present)
         targets = self._normalize_which(which)
-        present_sorted = np.sort(given)
-        ckey = ("core", present_sorted.tobytes(), targets.tobytes())
+        ckey = ("core", mask.tobytes(), which if isinstance(which, str) else targets.tobytes())
         core = self._cache.get(ckey)
         if core is None:
-            core = self._build_core(present_sorted, targets)
+            core = self._build_core(mask, targets, which == "data" if isinstance(which, str) else False)
             self._cache.put(ckey, core)
-        dec = Decoder(self, given, present_sorted, targets, core)
+        dec = Decoder(self, given, core.present, targets, core)
         if key is not None:
             self._cache.put(key, dec)
         return dec
@@ -514,11 +515,13 @@ class MDSCode:
     # ---- validation and setup (cold path) ------------------------------------------------
 
     def _normalize_present(self, present):
+        """(given indices in the caller's order, bool mask of length n)."""
         arr = np.asarray(present)
         n = self.n
         if arr.dtype == np.bool_:
             if arr.shape != (n,):
                 raise ShardSizeError(f"present as a bool mask must have shape ({n},), got {arr.shape}")
+            mask = arr
             given = np.flatnonzero(arr)
         elif arr.dtype.kind in "iu" or (arr.size == 0 and arr.dtype.kind == "f"):
             if arr.ndim != 1:
@@ -527,7 +530,9 @@ class MDSCode:
             if given.size and (given.min() < 0 or given.max() >= n):
                 raise InvalidArgumentError(f"present indices must be in [0, {n}), got min "
                                            f"{given.min()}, max {given.max()}")
-            if len(np.unique(given)) != len(given):
+            mask = np.zeros(n, dtype=bool)
+            mask[given] = True
+            if np.count_nonzero(mask) != len(given):
                 vals, counts = np.unique(given, return_counts=True)
                 raise InvalidArgumentError(f"present has duplicate indices {vals[counts > 1].tolist()}")
         else:
@@ -535,7 +540,7 @@ class MDSCode:
                                        f"got dtype {arr.dtype}")
         if len(given) < self.k:
             raise NotEnoughShardsError(f"need at least k={self.k} shards to decode, got {len(given)}")
-        return given
+        return given, mask
 
     def _normalize_which(self, which):
         if isinstance(which, str):
@@ -556,33 +561,38 @@ class MDSCode:
             raise InvalidArgumentError(f"which has duplicate indices: {arr.tolist()}")
         return arr
 
-    def _build_core(self, present, targets):
-        """Decode matrix and plan for the sorted present set and the targets."""
+    def _build_core(self, mask, targets, data_targets):
+        """Decode matrix and plan for the present mask and the targets
+        (``data_targets``: targets are exactly 0..k-1, the common case)."""
         n, k, f = self.n, self.k, self.field
-        mask = np.zeros(n, dtype=bool)
-        mask[present] = True
-        lost = np.flatnonzero(~mask[:k])                 # lost data rows, sorted
-        data_p = np.flatnonzero(mask[:k])
-        e = len(lost)
-        S = np.flatnonzero(mask[k:])[:e] + k             # first e present parity rows
-        chosen = np.concatenate([data_p, S])
         core = _Core()
+        core.present = np.flatnonzero(mask)
+        data_p = core.present[:np.searchsorted(core.present, k)]
+        lost = np.flatnonzero(~mask[:k])                 # lost data rows, sorted
+        e = len(lost)
+        S = core.present[len(data_p):len(data_p) + e]    # first e present parity rows
+        chosen = core.present[:len(data_p) + e]          # = [data_p, S]
         core.chosen = chosen
-        tmask = mask[targets]
-        core.copy_pos = np.flatnonzero(tmask)
-        core.copy_idx = targets[core.copy_pos]
-        core.miss_pos = np.flatnonzero(~tmask)
-        miss = targets[core.miss_pos]
+        if data_targets:
+            core.copy_pos = core.copy_idx = data_p
+            core.miss_pos = miss = lost
+        else:
+            tmask = mask[targets]
+            core.copy_pos = np.flatnonzero(tmask)
+            core.copy_idx = targets[core.copy_pos]
+            core.miss_pos = np.flatnonzero(~tmask)
+            miss = targets[core.miss_pos]
         q = len(miss)
         if q == 0:
             core.matrix, core.plan = f.zeros((0, k)), None
             return core
-        R = self._recovery_matrix(lost, data_p, S) if e else f.zeros((0, k))
-        if np.all(miss < k):
-            # only lost data rows asked: rows of R
-            M = R if q == e and np.array_equal(miss, lost) else R[np.searchsorted(lost, miss)]
+        R = self._recovery_matrix(lost, data_p, S, chosen) if e else f.zeros((0, k))
+        if data_targets:
+            M = R
+        elif np.all(miss < k):
+            M = R[np.searchsorted(lost, miss)]              # only lost data rows asked
         else:
-            # a lost parity row t: C[t] D = C[t, p] D_p + C[t, m] (R @ chosen)
+            # a lost parity row t: C[t] D = C[t, p] D_p + C[t, lost] (R @ chosen)
             M = f.zeros((q, k))
             is_data = miss < k
             M[is_data] = R[np.searchsorted(lost, miss[is_data])]
@@ -596,10 +606,10 @@ class MDSCode:
         core.plan = f.plan_matmul(core.matrix)
         return core
 
-    def _recovery_matrix(self, lost, data_p, S):
-        """R (e x k) with D_lost = R @ [D_data_p; P_S], columns in that order."""
+    def _recovery_matrix(self, lost, data_p, S, chosen):
+        """R (e x k) with D_lost = R @ [D_data_p; P_S] (columns in ``chosen`` order)."""
         if self._pts is not None:
-            return self._cauchy_recovery(lost, np.concatenate([data_p, S]), S)
+            return self._cauchy_recovery(lost, chosen, S)
         f = self.field
         CS = self.parity_matrix[S - self.k]
         A_inv = f.inv_matrix(CS[:, lost])                # e x e Gauss-Jordan
@@ -618,15 +628,33 @@ class MDSCode:
 
         The parity columns are inv(C[S, lost]) (the Cauchy inverse of
         ``matrices.cauchy_inverse``); the data columns are -inv(A) B by the same
-        partial-fraction argument applied to the extra poles y_c."""
+        partial-fraction argument applied to the extra poles y_c.
+
+        Cost is dominated by Python overhead per field call, so the factors of
+        1/r(i) (rows i in lost) and r(c) (rows c in chosen) are gathered in one
+        indexing step from the tables of differences and their inverses, and
+        multiplied by a pairwise tree: ceil(log2(2e)) + 2 field calls."""
         f = self.field
-        U = np.concatenate([lost, chosen])
-        # ratios of the factors, then one product per point (log2(e) field.mul calls)
-        Q = f.mul(self._diff[U[:, None], lost[None, :]], self._invdiff[U[:, None], S[None, :]])
-        r = _mx.field_prod(f, Q, axis=1)
         e = len(lost)
-        scaled = f.mul(self._invdiff[lost[:, None], chosen[None, :]], r[e:][None, :])
-        return f.mul(scaled, f.inv(r[:e])[:, None])
+        rows = np.concatenate([lost, chosen])
+        cols = np.concatenate([lost, S])
+        # table 1 (inverse differences) where the row and column are both lost or
+        # both not lost: that gives 1/r for lost rows and r for chosen rows
+        row_lost = np.zeros(len(rows), dtype=np.intp)
+        row_lost[:e] = 1
+        col_lost = np.zeros(2 * e, dtype=np.intp)
+        col_lost[:e] = 1
+        width = 1 << (2 * e - 1).bit_length()
+        factors = self._tables[(row_lost[:, None] == col_lost[None, :]).astype(np.intp),
+                               rows[:, None], cols[None, :]]
+        if width > 2 * e:   # pad with ones so every tree level halves evenly
+            factors = np.concatenate([factors, self._ones[:len(rows), :width - 2 * e]], axis=1)
+        while factors.shape[1] > 1:
+            h = factors.shape[1] // 2
+            factors = f.mul(factors[:, :h], factors[:, h:])
+        s = factors[:, 0]          # s[:e] = 1/r(lost), s[e:] = r(chosen)
+        scaled = f.mul(self._invdiff[lost[:, None], chosen[None, :]], s[e:][None, :])
+        return f.mul(scaled, s[:e, None])
 
 
 # ---- module helpers -----------------------------------------------------------------------
