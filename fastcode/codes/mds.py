@@ -170,13 +170,16 @@ def _out_rows(out, field, rows, length, name="out"):
 
 
 def _apply(field, plan, inputs, outputs):
-    """outputs[r] = sum_j M[r, j] inputs[j] for lists of 1-D rows."""
-    if not outputs:
+    """outputs[r] = sum_j M[r, j] inputs[j]; inputs/outputs are 2-D arrays or
+    lists of 1-D rows."""
+    if not len(outputs):
         return
     if _region_field(field):
         plan(inputs, out=outputs)     # zero-copy: the kernel takes row buffers
         return
-    res = plan(np.stack(inputs) if inputs else field.zeros((0, len(outputs[0]))))
+    if not isinstance(inputs, np.ndarray):
+        inputs = np.stack(inputs) if inputs else field.zeros((0, len(outputs[0])))
+    res = plan(inputs)
     for r, row in zip(res, outputs):
         row[...] = r
 
@@ -189,7 +192,7 @@ class _Core:
     the (q x k) matrix giving the q missing targets from them, its plan, and
     the (target position, shard index) pairs that are plain copies."""
 
-    __slots__ = ("present", "chosen", "matrix", "plan", "miss_pos", "copy_pos", "copy_idx")
+    __slots__ = ("present", "chosen", "matrix", "plan", "miss_pos", "miss_run", "copy_pos", "copy_idx")
 
 
 class Decoder:
@@ -204,7 +207,8 @@ class Decoder:
     (the k shards read), ``lost`` (targets computed), ``matrix`` (the
     (len(lost), k) matrix applied to the chosen shards)."""
 
-    __slots__ = ("code", "present", "targets", "_core", "_given", "_pos_chosen", "_pos_copy")
+    __slots__ = ("code", "present", "targets", "_core", "_given", "_pos_chosen", "_pos_copy",
+                 "_pos_run", "_idx_run", "_idx_chosen", "_idx_copy")
 
     def __init__(self, code, given, present, targets, core):
         self.code = code
@@ -217,6 +221,12 @@ class Decoder:
         pos[given] = np.arange(len(given))
         self._pos_chosen = pos[core.chosen].tolist()
         self._pos_copy = pos[core.copy_idx].tolist()
+        self._idx_chosen = core.chosen.tolist()
+        self._idx_copy = core.copy_idx.tolist()
+        # chosen shards often sit in consecutive rows (sorted present: always the
+        # first k); then the kernel reads a 2-D slice, no per-row lists
+        self._pos_run = _run(self._pos_chosen)
+        self._idx_run = _run(self._idx_chosen)
 
     @property
     def chosen(self):
@@ -240,30 +250,42 @@ class Decoder:
 
     def __call__(self, shards, out=None):
         code, core = self.code, self._core
-        n_in = len(shards)
+        sh = _Shards(shards, code.field, "shards")
+        n_in = sh.count
         if n_in == self._given:
-            src_chosen, src_copy = self._pos_chosen, self._pos_copy
+            src_chosen, src_copy, run = self._pos_chosen, self._pos_copy, self._pos_run
         elif n_in == code.n:
-            src_chosen, src_copy = core.chosen.tolist(), core.copy_idx.tolist()
+            src_chosen, src_copy, run = self._idx_chosen, self._idx_copy, self._idx_run
         else:
             raise ShardSizeError(f"shards must hold the {self._given} present shards (in the order "
                                  f"of present) or all n={code.n} rows, got {n_in}")
-        sh = _Shards(shards, code.field, "shards")
         length = sh.length
         if length is None:   # a list of Nones: nothing to read
             raise NotEnoughShardsError("shards holds no buffers")
         out, views = _out_rows(out, code.field, len(self.targets), length)
         # copies of targets that are present (never recomputed)
         if views is None and sh.array is not None:
-            if len(src_copy):
+            if src_copy:
                 out[core.copy_pos] = sh.array[src_copy]
         else:
             for p, s in zip(core.copy_pos.tolist(), src_copy):
                 (views[p] if views is not None else out[p])[...] = sh.row(s)
-        if len(core.miss_pos):
-            dst = views if views is not None else out
-            _apply(code.field, core.plan, sh.take(src_chosen), [dst[p] for p in core.miss_pos.tolist()])
+        if core.plan is not None:
+            inputs = sh.array[run] if (run is not None and sh.array is not None) else sh.take(src_chosen)
+            if views is None and core.miss_run is not None:
+                outputs = out[core.miss_run]
+            else:
+                dst = views if views is not None else out
+                outputs = [dst[p] for p in core.miss_pos.tolist()]
+            _apply(code.field, core.plan, inputs, outputs)
         return out
+
+
+def _run(idx):
+    """slice(a, b) if idx lists the consecutive integers a..b-1, else None."""
+    if idx and idx[-1] - idx[0] == len(idx) - 1 and all(b == a + 1 for a, b in zip(idx, idx[1:])):
+        return slice(idx[0], idx[-1] + 1)
+    return None
 
 
 # ---- the code -------------------------------------------------------------------------
@@ -583,6 +605,7 @@ class MDSCode:
             core.miss_pos = np.flatnonzero(~tmask)
             miss = targets[core.miss_pos]
         q = len(miss)
+        core.miss_run = _run(core.miss_pos.tolist())
         if q == 0:
             core.matrix, core.plan = f.zeros((0, k)), None
             return core
