@@ -210,21 +210,27 @@ class Decoder:
     __slots__ = ("code", "present", "targets", "_core", "_given", "_pos_chosen", "_pos_copy",
                  "_pos_run", "_idx_run", "_idx_chosen", "_idx_copy")
 
-    def __init__(self, code, given, present, targets, core):
+    def __init__(self, code, given, given_sorted, targets, core):
         self.code = code
-        self.present = present
+        self.present = core.present
         self.targets = targets
         self._core = core
         self._given = len(given)
-        # positional layout: where shard s sits in the caller's list
-        pos = np.full(code.n, -1, dtype=np.intp)
-        pos[given] = np.arange(len(given))
-        self._pos_chosen = pos[core.chosen].tolist()
-        self._pos_copy = pos[core.copy_idx].tolist()
         self._idx_chosen = core.chosen.tolist()
         self._idx_copy = core.copy_idx.tolist()
-        # chosen shards often sit in consecutive rows (sorted present: always the
-        # first k); then the kernel reads a 2-D slice, no per-row lists
+        k = code.k
+        if given_sorted:
+            # chosen = the first k present shards, so positionally rows 0..k-1
+            self._pos_chosen = list(range(k))
+            self._pos_copy = np.searchsorted(core.present, core.copy_idx).tolist()
+        else:
+            # positional layout: where shard s sits in the caller's list
+            pos = np.full(code.n, -1, dtype=np.intp)
+            pos[given] = np.arange(len(given))
+            self._pos_chosen = pos[core.chosen].tolist()
+            self._pos_copy = pos[core.copy_idx].tolist()
+        # consecutive chosen rows (always so positionally when present is sorted)
+        # are read by the kernel as one 2-D slice instead of a list of rows
         self._pos_run = _run(self._pos_chosen)
         self._idx_run = _run(self._idx_chosen)
 
@@ -282,8 +288,8 @@ class Decoder:
 
 
 def _run(idx):
-    """slice(a, b) if idx lists the consecutive integers a..b-1, else None."""
-    if idx and idx[-1] - idx[0] == len(idx) - 1 and all(b == a + 1 for a, b in zip(idx, idx[1:])):
+    """slice(a, b) if the sorted-or-not list idx is exactly a, a+1, ..., b-1, else None."""
+    if idx and idx[-1] - idx[0] == len(idx) - 1 and idx == list(range(idx[0], idx[-1] + 1)):
         return slice(idx[0], idx[-1] + 1)
     return None
 
@@ -375,7 +381,15 @@ class MDSCode:
         self._diff = diff
         self._invdiff = f.inv(diff)
         self._tables = np.stack([diff, self._invdiff])            # (2, n, n)
-        self._ones = np.full((n_pts := len(self._pts), 2 * n_pts), one, dtype=diff.dtype)
+        n, k = self.n, self.k
+        self._ones = np.full((n, 2 * n), one, dtype=diff.dtype)
+        # prefix[u, e] = prod_{t = k .. k+e-1, t != u} (p_u - p_t): the parity factor
+        # of every point when the chosen parity rows are the first e (the usual case)
+        prefix = np.empty((n, n - k + 1), dtype=diff.dtype)
+        prefix[:, 0] = one
+        for e in range(1, n - k + 1):
+            prefix[:, e] = f.mul(prefix[:, e - 1], diff[:, k + e - 1])
+        self._prefix = np.stack([prefix, f.inv(prefix)])         # (2, n, n-k+1)
 
     # ---- configuration -------------------------------------------------------------
 
@@ -505,14 +519,14 @@ class MDSCode:
             dec = self._cache.get(key)
             if dec is not None:
                 return dec
-        given, mask = self._normalize_present(present)
+        given, mask, given_sorted = self._normalize_present(present)
         targets = self._normalize_which(which)
         ckey = ("core", mask.tobytes(), which if isinstance(which, str) else targets.tobytes())
         core = self._cache.get(ckey)
         if core is None:
             core = self._build_core(mask, targets, which == "data" if isinstance(which, str) else False)
             self._cache.put(ckey, core)
-        dec = Decoder(self, given, core.present, targets, core)
+        dec = Decoder(self, given, given_sorted, targets, core)
         if key is not None:
             self._cache.put(key, dec)
         return dec
@@ -537,7 +551,8 @@ class MDSCode:
     # ---- validation and setup (cold path) ------------------------------------------------
 
     def _normalize_present(self, present):
-        """(given indices in the caller's order, bool mask of length n)."""
+        """(given indices in the caller's order, bool mask of length n, whether
+        given is increasing)."""
         arr = np.asarray(present)
         n = self.n
         if arr.dtype == np.bool_:
@@ -545,6 +560,7 @@ class MDSCode:
                 raise ShardSizeError(f"present as a bool mask must have shape ({n},), got {arr.shape}")
             mask = arr
             given = np.flatnonzero(arr)
+            is_sorted = True
         elif arr.dtype.kind in "iu" or (arr.size == 0 and arr.dtype.kind == "f"):
             if arr.ndim != 1:
                 raise ShardSizeError(f"present must be 1-D indices or a bool mask, got shape {arr.shape}")
@@ -557,12 +573,13 @@ class MDSCode:
             if np.count_nonzero(mask) != len(given):
                 vals, counts = np.unique(given, return_counts=True)
                 raise InvalidArgumentError(f"present has duplicate indices {vals[counts > 1].tolist()}")
+            is_sorted = bool(np.all(given[1:] > given[:-1]))
         else:
             raise InvalidArgumentError(f"present must be integer indices or a bool mask, "
                                        f"got dtype {arr.dtype}")
         if len(given) < self.k:
             raise NotEnoughShardsError(f"need at least k={self.k} shards to decode, got {len(given)}")
-        return given, mask
+        return given, mask, is_sorted
 
     def _normalize_which(self, which):
         if isinstance(which, str):
@@ -588,13 +605,13 @@ class MDSCode:
         (``data_targets``: targets are exactly 0..k-1, the common case)."""
         n, k, f = self.n, self.k, self.field
         core = _Core()
-        core.present = np.flatnonzero(mask)
-        data_p = core.present[:np.searchsorted(core.present, k)]
+        core.present = present = np.flatnonzero(mask)
         lost = np.flatnonzero(~mask[:k])                 # lost data rows, sorted
         e = len(lost)
-        S = core.present[len(data_p):len(data_p) + e]    # first e present parity rows
-        chosen = core.present[:len(data_p) + e]          # = [data_p, S]
-        core.chosen = chosen
+        nd = k - e
+        data_p = present[:nd]
+        S = present[nd:k]                                # first e present parity rows
+        chosen = core.chosen = present[:k]               # = [data_p, S]
         if data_targets:
             core.copy_pos = core.copy_idx = data_p
             core.miss_pos = miss = lost
@@ -605,7 +622,9 @@ class MDSCode:
             core.miss_pos = np.flatnonzero(~tmask)
             miss = targets[core.miss_pos]
         q = len(miss)
-        core.miss_run = _run(core.miss_pos.tolist())
+        # lost rows often consecutive: write them as one 2-D slice of out
+        core.miss_run = (slice(int(core.miss_pos[0]), int(core.miss_pos[-1]) + 1)
+                         if q and core.miss_pos[-1] - core.miss_pos[0] == q - 1 else None)
         if q == 0:
             core.matrix, core.plan = f.zeros((0, k)), None
             return core
@@ -655,23 +674,32 @@ class MDSCode:
 
         Cost is dominated by Python overhead per field call, so the factors of
         1/r(i) (rows i in lost) and r(c) (rows c in chosen) are gathered in one
-        indexing step from the tables of differences and their inverses, and
-        multiplied by a pairwise tree: ceil(log2(2e)) + 2 field calls."""
+        indexing step from the tables of differences and their inverses (and a
+        table of prefix products over the parity points, when the chosen parity
+        rows are the first e), and multiplied by a pairwise tree:
+        ceil(log2(e + 1)) + 2 field calls (ceil(log2(2e)) + 2 for other S)."""
         f = self.field
         e = len(lost)
         rows = np.concatenate([lost, chosen])
-        cols = np.concatenate([lost, S])
-        # table 1 (inverse differences) where the row and column are both lost or
-        # both not lost: that gives 1/r for lost rows and r for chosen rows
+        # 1 for lost rows: their factors multiply to 1/r, the others' to r
         row_lost = np.zeros(len(rows), dtype=np.intp)
         row_lost[:e] = 1
-        col_lost = np.zeros(2 * e, dtype=np.intp)
-        col_lost[:e] = 1
-        width = 1 << (2 * e - 1).bit_length()
-        factors = self._tables[(row_lost[:, None] == col_lost[None, :]).astype(np.intp),
-                               rows[:, None], cols[None, :]]
-        if width > 2 * e:   # pad with ones so every tree level halves evenly
-            factors = np.concatenate([factors, self._ones[:len(rows), :width - 2 * e]], axis=1)
+        if S[-1] - S[0] == e - 1 and S[0] == self.k:
+            # S = the first e parity rows: the parity factor is one prefix-table entry
+            factors = np.concatenate([
+                self._tables[row_lost[:, None], rows[:, None], lost[None, :]],
+                self._prefix[1 - row_lost, rows, e][:, None]], axis=1)
+        else:
+            cols = np.concatenate([lost, S])
+            col_lost = np.zeros(2 * e, dtype=np.intp)
+            col_lost[:e] = 1
+            # inverse differences where row and column are both lost or both not
+            factors = self._tables[(row_lost[:, None] == col_lost[None, :]).astype(np.intp),
+                                   rows[:, None], cols[None, :]]
+        width = factors.shape[1]
+        padded = 1 << (width - 1).bit_length()
+        if padded > width:   # pad with ones so every tree level halves evenly
+            factors = np.concatenate([factors, self._ones[:len(rows), :padded - width]], axis=1)
         while factors.shape[1] > 1:
             h = factors.shape[1] // 2
             factors = f.mul(factors[:, :h], factors[:, h:])
