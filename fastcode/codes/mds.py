@@ -271,8 +271,10 @@ class Decoder:
         out, views = _out_rows(out, code.field, len(self.targets), length)
         # copies of targets that are present (never recomputed)
         if views is None and sh.array is not None:
-            if src_copy:
-                out[core.copy_pos] = sh.array[src_copy]
+            # row by row: a fancy-indexed copy would go through a temporary
+            arr = sh.array
+            for p, s in zip(core.copy_pos.tolist(), src_copy):
+                out[p] = arr[s]
         else:
             for p, s in zip(core.copy_pos.tolist(), src_copy):
                 (views[p] if views is not None else out[p])[...] = sh.row(s)
