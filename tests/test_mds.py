@@ -22,6 +22,9 @@ from fastcode.errors import (
 )
 
 KINDS = ["cauchy", "vandermonde"]
+# (kind, setup): both ways of solving the e x e system, tested alike
+SETUPS = [("cauchy", "gauss_jordan"), ("cauchy", "closed_form"), ("vandermonde", "gauss_jordan")]
+SETUP_IDS = ["cauchy", "cauchy-closed", "vandermonde"]
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 
@@ -60,42 +63,42 @@ def _all_patterns(code, cw, which=None):
     return count
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind,setup", SETUPS, ids=SETUP_IDS)
 @pytest.mark.parametrize("n", range(1, 13))
-def test_every_pattern_small_n(kind, n, rng):
+def test_every_pattern_small_n(kind, setup, n, rng):
     total = 0
     for k in range(1, n + 1):
-        code = MDSCode(n, k, kind=kind, cache_size=0)
+        code = MDSCode(n, k, kind=kind, cache_size=0, setup=setup)
         cw = codeword(code, 3, rng)
         total += _all_patterns(code, cw, which="all" if n <= 8 else None)
     assert total == sum(sum(1 for _ in itertools.combinations(range(n), s)) * (s - 0 >= 0)
                         for k in range(1, n + 1) for s in range(k, n + 1))
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_every_pattern_16_12(kind, rng):
-    code = MDSCode(16, 12, kind=kind, cache_size=0)
+@pytest.mark.parametrize("kind,setup", SETUPS, ids=SETUP_IDS)
+def test_every_pattern_16_12(kind, setup, rng):
+    code = MDSCode(16, 12, kind=kind, cache_size=0, setup=setup)
     assert _all_patterns(code, codeword(code, 5, rng)) == sum(
         len(list(itertools.combinations(range(16), s))) for s in range(12, 17))
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_every_pattern_prime_field(kind, rng):
+@pytest.mark.parametrize("kind,setup", SETUPS, ids=SETUP_IDS)
+def test_every_pattern_prime_field(kind, setup, rng):
     # odd characteristic: signs in the decode formulas matter
     field = ToyPrimeField(257)
     for n, k in [(7, 4), (8, 3), (6, 6), (5, 1)]:
-        code = MDSCode(n, k, field, kind=kind, cache_size=0)
+        code = MDSCode(n, k, field, kind=kind, cache_size=0, setup=setup)
         assert _all_patterns(code, codeword(code, 4, rng), which="all") > 0
 
 
 # ---- random patterns, large codes ------------------------------------------------------
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("n,k,trials", [(255, 223, 1200), (256, 200, 800), (100, 80, 1500),
-                                        (20, 10, 1500)])
-def test_random_patterns(kind, n, k, trials, rng):
-    # 2 kinds x 5000 = 10^4 decodes, each with a fresh pattern (cold decoder)
-    code = MDSCode(n, k, kind=kind, cache_size=0)
+@pytest.mark.parametrize("kind,setup", SETUPS, ids=SETUP_IDS)
+@pytest.mark.parametrize("n,k,trials", [(255, 223, 800), (256, 200, 550), (100, 80, 1000),
+                                        (20, 10, 1000)])
+def test_random_patterns(kind, setup, n, k, trials, rng):
+    # 3 setups x 3350 > 10^4 decodes, each with a fresh pattern (cold decoder)
+    code = MDSCode(n, k, kind=kind, cache_size=0, setup=setup)
     cw = codeword(code, 4, rng)
     data = cw[:k]
     for t in range(trials):
@@ -273,16 +276,32 @@ def test_decoder_cache(rng):
         pickle.dumps(d1)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_decode_matrix_structure(kind):
+@pytest.mark.parametrize("kind,setup", SETUPS, ids=SETUP_IDS)
+def test_decode_matrix_structure(kind, setup):
     # the prepared matrix applied to the chosen shards' generator rows gives G[lost]
-    code = MDSCode(14, 10, kind=kind)
+    code = MDSCode(14, 10, kind=kind, setup=setup)
     for lost in [(0,), (1, 5), (0, 3, 8, 9), (2, 4, 11), (10, 11, 12, 13)]:
         pres = np.setdiff1d(np.arange(14), lost)
         dec = code.decoder(pres)
         M = dec.matrix
         assert M.shape == (len(dec.lost), 10)
         np.testing.assert_array_equal(GF256.matmul(M, code.G[dec.chosen]), code.G[dec.lost])
+
+
+@pytest.mark.parametrize("field", [GF256, ToyPrimeField(257)], ids=str)
+def test_closed_form_equals_gauss_jordan(field, rng):
+    for n, k in [(60, 50), (30, 10), (12, 11)]:
+        if n > field.order:
+            continue
+        cf = MDSCode(n, k, field, setup="closed_form", cache_size=0)
+        gj = MDSCode(n, k, field, setup="gauss_jordan", cache_size=0)
+        for _ in range(20):
+            pres = np.sort(rng.choice(n, int(rng.integers(k, n + 1)), replace=False))
+            np.testing.assert_array_equal(cf.decoder(pres).matrix, gj.decoder(pres).matrix)
+    with pytest.raises(InvalidArgumentError, match="closed_form"):
+        MDSCode(6, 3, kind="vandermonde", setup="closed_form")
+    with pytest.raises(InvalidArgumentError, match="setup"):
+        MDSCode(6, 3, setup="lu")
 
 
 def test_concurrent_decodes_match_sequential(rng):
@@ -320,6 +339,7 @@ def test_concurrent_decodes_match_sequential(rng):
 # ---- config, pickle, custom --------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs", [dict(kind="cauchy"), dict(kind="vandermonde"),
+                                    dict(kind="cauchy", setup="closed_form"),
                                     dict(kind="cauchy", x=[100, 101, 102], y=list(range(7))),
                                     dict(kind="vandermonde", points=list(range(50, 60))),
                                     dict(kind="custom", G=matrices.cauchy(10, 7, x=[40, 41, 42]))])
@@ -329,6 +349,7 @@ def test_config_and_pickle(kwargs, rng):
     cfg2 = json.loads(json.dumps(cfg))
     back = MDSCode.from_config(cfg2)
     assert back == code and back.kind == code.kind and back.cache_info[3] == 9
+    assert back.setup == code.setup
     data = GF256.random((7, 30), rng)
     np.testing.assert_array_equal(back.encode(data), code.encode(data))
     code.decoder(np.arange(3, 10))             # fill the cache; it must not be pickled
