@@ -369,6 +369,8 @@ class MDSCode:
         for a in (self.parity_matrix, self.G):
             a.setflags(write=False)
         self._encoder = field.plan_matmul(C) if n > k else None
+        # [-C | I]: right-hand sides of the e x e decode systems (see _recovery_matrix)
+        self._neg_aug = np.concatenate([field.neg(C), field.eye(n - k)], axis=1)
         self._cache = LRUCache(cache_size)
         if setup == "closed_form" and n > k:
             self._prepare_cauchy()
@@ -678,12 +680,12 @@ class MDSCode:
         """R (e x k) with D_lost = R @ [D_data_p; P_S] (columns in ``chosen`` order)."""
         if self.setup == "closed_form":
             return self._cauchy_recovery(lost, chosen, S)
-        f = self.field
-        CS = self.parity_matrix[S - self.k]
-        A_inv = f.inv_matrix(CS[:, lost])                # e x e Gauss-Jordan
-        B = _unit_row_stride(np.ascontiguousarray(CS[:, data_p]))
-        AB = f.matmul(A_inv, B) if B.shape[1] else B
-        return np.concatenate([f.neg(AB), A_inv], axis=1)
+        # One solve on the e x e block: with T = [-C | I] (columns indexed by
+        # shard number), T[S, chosen] = [-B | I], and A X = [-B | I] gives
+        # X = [-inv(A) B | inv(A)] = R directly.
+        rows = (S - self.k)[:, None]
+        return self.field.solve(self.parity_matrix[rows, lost[None, :]],
+                                self._neg_aug[rows, chosen[None, :]])
 
     def _cauchy_recovery(self, lost, chosen, S):
         """Closed form of R for Cauchy codes, O(e k) field operations.
