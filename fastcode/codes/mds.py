@@ -371,6 +371,8 @@ class MDSCode:
         self._encoder = field.plan_matmul(C) if n > k else None
         # [-C | I]: right-hand sides of the e x e decode systems (see _recovery_matrix)
         self._neg_aug = np.concatenate([field.neg(C), field.eye(n - k)], axis=1)
+        self._data_targets = np.arange(k, dtype=np.intp)
+        self._data_targets.setflags(write=False)
         self._cache = LRUCache(cache_size)
         if setup == "closed_form" and n > k:
             self._prepare_cauchy()
@@ -545,12 +547,13 @@ class MDSCode:
             dec = self._cache.get(key)
             if dec is not None:
                 return dec
-        given, mask, given_sorted = self._normalize_present(present)
+        given, mask, present_sorted, given_sorted = self._normalize_present(present)
         targets = self._normalize_which(which)
         ckey = ("core", mask.tobytes(), which if isinstance(which, str) else targets.tobytes())
         core = self._cache.get(ckey)
         if core is None:
-            core = self._build_core(mask, targets, which == "data" if isinstance(which, str) else False)
+            core = self._build_core(mask, present_sorted, targets,
+                                    which == "data" if isinstance(which, str) else False)
             self._cache.put(ckey, core)
         dec = Decoder(self, given, given_sorted, targets, core)
         if key is not None:
@@ -577,15 +580,15 @@ class MDSCode:
     # ---- validation and setup (cold path) ------------------------------------------------
 
     def _normalize_present(self, present):
-        """(given indices in the caller's order, bool mask of length n, whether
-        given is increasing)."""
+        """(given indices in the caller's order, bool mask of length n, the
+        sorted present indices, whether given is increasing)."""
         arr = np.asarray(present)
         n = self.n
         if arr.dtype == np.bool_:
             if arr.shape != (n,):
                 raise ShardSizeError(f"present as a bool mask must have shape ({n},), got {arr.shape}")
             mask = arr
-            given = np.flatnonzero(arr)
+            given = present = arr.nonzero()[0]
             is_sorted = True
         elif arr.dtype.kind in "iu" or (arr.size == 0 and arr.dtype.kind == "f"):
             if arr.ndim != 1:
@@ -597,7 +600,7 @@ class MDSCode:
                                            f"{given.min()}, max {given.max()}")
             mask = np.zeros(n, dtype=bool)
             mask[given] = True
-            present = np.flatnonzero(mask)
+            present = mask.nonzero()[0]
             if len(present) != len(given):
                 vals, counts = np.unique(given, return_counts=True)
                 raise InvalidArgumentError(f"present has duplicate indices {vals[counts > 1].tolist()}")
@@ -607,12 +610,12 @@ class MDSCode:
                                        f"got dtype {arr.dtype}")
         if len(given) < self.k:
             raise NotEnoughShardsError(f"need at least k={self.k} shards to decode, got {len(given)}")
-        return given, mask, is_sorted
+        return given, mask, present, is_sorted
 
     def _normalize_which(self, which):
         if isinstance(which, str):
             if which == "data":
-                return np.arange(self.k, dtype=np.intp)
+                return self._data_targets
             if which == "all":
                 return np.arange(self.n, dtype=np.intp)
             if which == "parity":
@@ -628,13 +631,13 @@ class MDSCode:
             raise InvalidArgumentError(f"which has duplicate indices: {arr.tolist()}")
         return arr
 
-    def _build_core(self, mask, targets, data_targets):
+    def _build_core(self, mask, present, targets, data_targets):
         """Decode matrix and plan for the present mask and the targets
         (``data_targets``: targets are exactly 0..k-1, the common case)."""
         n, k, f = self.n, self.k, self.field
         core = _Core()
-        core.present = present = np.flatnonzero(mask)
-        lost = np.flatnonzero(~mask[:k])                 # lost data rows, sorted
+        core.present = present
+        lost = (~mask[:k]).nonzero()[0]                  # lost data rows, sorted
         e = len(lost)
         nd = k - e
         data_p = present[:nd]
@@ -645,9 +648,9 @@ class MDSCode:
             core.miss_pos = miss = lost
         else:
             tmask = mask[targets]
-            core.copy_pos = np.flatnonzero(tmask)
+            core.copy_pos = tmask.nonzero()[0]
             core.copy_idx = targets[core.copy_pos]
-            core.miss_pos = np.flatnonzero(~tmask)
+            core.miss_pos = (~tmask).nonzero()[0]
             miss = targets[core.miss_pos]
         q = len(miss)
         # lost rows often consecutive: write them as one 2-D slice of out
@@ -683,9 +686,9 @@ class MDSCode:
         # One solve on the e x e block: with T = [-C | I] (columns indexed by
         # shard number), T[S, chosen] = [-B | I], and A X = [-B | I] gives
         # X = [-inv(A) B | inv(A)] = R directly.
-        rows = (S - self.k)[:, None]
-        return self.field.solve(self.parity_matrix[rows, lost[None, :]],
-                                self._neg_aug[rows, chosen[None, :]])
+        rows = S - self.k
+        return self.field.solve(self.parity_matrix.take(rows, 0).take(lost, 1),
+                                self._neg_aug.take(rows, 0).take(chosen, 1))
 
     def _cauchy_recovery(self, lost, chosen, S):
         """Closed form of R for Cauchy codes, O(e k) field operations.
