@@ -776,12 +776,12 @@ def _field_from_config(cfg):
     """Inverse of _field_config for the fields fastcode ships."""
     import importlib
 
-    import fastcode
+    from fastcode import fields     # the codes layer looks fields up, never higher
     name = cfg.get("name")
-    obj = getattr(fastcode, str(name), None)
+    obj = getattr(fields, str(name), None)
     if obj is not None and not isinstance(obj, type):
         return obj                                       # a module-level descriptor: GF256, Reals
-    module = importlib.import_module(cfg.get("module", "fastcode"))
+    module = importlib.import_module(cfg.get("module", "fastcode.fields"))
     cls = getattr(module, cfg.get("class", ""), None)
     if cls is None:
         raise InvalidArgumentError(f"cannot rebuild the field from config {cfg!r}")
