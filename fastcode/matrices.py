@@ -27,7 +27,6 @@ from fastcode.errors import (
     FieldValueError,
     InvalidArgumentError,
     ShardSizeError,
-    SingularMatrixError,
 )
 from fastcode.fields import GF256
 from fastcode.fields.base import as_generator

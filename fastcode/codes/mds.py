@@ -17,8 +17,8 @@ data rows p, chosen parity rows S with |S| = e):
     P_S = C[S, m] D_m + C[S, p] D_p   =>   D_m = inv(C[S, m]) (P_S - C[S, p] D_p)
 
 so D_m = R @ [D_p; P_S] with R = [-inv(A) B | inv(A)], A = C[S, m] (e x e),
-B = C[S, p].  Only an e x e system matters: by default it is inverted with the
-field's (native) Gauss-Jordan; for Cauchy codes A is itself a Cauchy matrix and
+B = C[S, p].  Only an e x e system matters: by default one field.solve of
+A X = [-B | I] (native Gauss-Jordan for GF256) gives R; for Cauchy codes A is a Cauchy matrix and
 R also has a closed form (``setup="closed_form"``, see ``_cauchy_recovery``).
 """
 import numpy as np
@@ -634,7 +634,7 @@ class MDSCode:
     def _build_core(self, mask, present, targets, data_targets):
         """Decode matrix and plan for the present mask and the targets
         (``data_targets``: targets are exactly 0..k-1, the common case)."""
-        n, k, f = self.n, self.k, self.field
+        k, f = self.k, self.field
         core = _Core()
         core.present = present
         lost = (~mask[:k]).nonzero()[0]                  # lost data rows, sorted
