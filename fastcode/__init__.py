@@ -10,6 +10,7 @@ from fastcode.errors import (
     FastcodeError,
     FieldTypeError,
     FieldValueError,
+    InvalidArgumentError,
     NotEnoughShardsError,
     ShardSizeError,
     SingularMatrixError,
@@ -30,6 +31,7 @@ __all__ = [
     "FastcodeError",
     "FieldTypeError",
     "FieldValueError",
+    "InvalidArgumentError",
     "NotEnoughShardsError",
     "ShardSizeError",
     "SingularMatrixError",
@@ -43,3 +45,8 @@ __all__ = [
     "set_simd_level",
     "simd_level",
 ]
+
+from fastcode import matrices  # noqa: E402  (after fields: matrices uses them)
+from fastcode.codes import MDSCode  # noqa: E402
+
+__all__ += ["MDSCode", "matrices"]
