@@ -12,14 +12,10 @@ rows (present ones copied), "rebuild lost" computes only the lost rows, which
 is what ISA-L's decode does (its one figure is shown against both).  1 thread
 unless --threads.
 
-Comparators (ISA-L via ctypes, zfec) come from benchmarks/comparators.py when it
-is importable and the libraries are installed; otherwise they are skipped with
-a message.  Outputs are checked after timing.
+Comparators (ISA-L via ctypes, zfec) come from fastcode.bench.comparators and
+are skipped with a message when the libraries are not installed.  Outputs are checked after timing.
 """
 import argparse
-import os
-import statistics
-import sys
 import time
 
 import numpy as np
@@ -27,45 +23,13 @@ import numpy as np
 import fastcode
 from fastcode import GF256, MDSCode
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-try:
-    import comparators
-except ImportError as exc:       # optional: the run continues without comparators
-    comparators = None
-    _COMPARATORS_ERROR = str(exc)
-else:
-    _COMPARATORS_ERROR = ""
-
-
-def median_time(fn, repeats=7, min_time=0.02):
-    """Median seconds per call of fn (warm-up, then repetitions of >= min_time)."""
-    if comparators is not None:
-        return comparators.median_time(fn, repeats=repeats, min_time=min_time)
-    for _ in range(2):
-        fn()
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        if time.perf_counter() - start >= min_time:
-            break
-        number *= 2
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
+from fastcode.bench import comparators
+from fastcode.bench.comparators import median_time, paired_times
 
 
 def load_comparators():
     """(isal or None, zfec or None, list of skip messages)."""
     notes = []
-    if comparators is None:
-        notes.append(f"comparators.py not importable ({_COMPARATORS_ERROR}): ISA-L/zfec skipped")
-        return None, None, notes
     isal = comparators.ISAL.load()
     if isal is None:
         notes.append("ISA-L skipped: " + comparators.ISAL.unavailable_reason())
@@ -133,43 +97,12 @@ def bench_code(k, m, length, isal, zfec, repeats):
     rows = []
     for name in names:
         tools = workloads[name]
-        medians, ratios = paired_times([fn for _, fn, _ in tools], repeats)
+        medians, ratios = paired_times([fn for _, fn, _ in tools], repeats, clock=time.process_time)
         for (tool, _, check), t, r in zip(tools, medians, ratios):
             if not check():
                 raise AssertionError(f"{tool} output is wrong for {name}")
             rows.append((name, tool, gbps(nbytes, t), None if tool == "fastcode" else 1 / r))
     return rows
-
-
-def paired_times(fns, repeats, min_time=0.02):
-    """Median CPU seconds per call of each fn, and the median over repetitions of
-    the per-repetition ratio times[0] / times[i].
-
-    Repetitions interleave the functions and use process CPU time, so a shared,
-    noisy machine (other processes taking the cores) shifts all of them alike."""
-    numbers = []
-    for fn in fns:
-        fn()
-        fn()
-        number = 1
-        while True:
-            start = time.process_time()
-            for _ in range(number):
-                fn()
-            if time.process_time() - start >= min_time:
-                break
-            number *= 2
-        numbers.append(number)
-    per = [[] for _ in fns]
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            start = time.process_time()
-            for _ in range(numbers[i]):
-                fn()
-            per[i].append((time.process_time() - start) / numbers[i])
-    medians = [statistics.median(p) for p in per]
-    ratios = [statistics.median(a / b for a, b in zip(per[0], p)) for p in per]
-    return medians, ratios
 
 
 def bench_setup(k, lost_count, isal, repeats):
@@ -207,7 +140,7 @@ def bench_setup(k, lost_count, isal, repeats):
         dec = code.decoder(present)
         if not np.array_equal(GF256.matmul(dec.matrix, code.G[dec.chosen]), code.G[dec.lost]):
             raise AssertionError("fastcode decode matrix is wrong")
-    medians, ratios = paired_times(fns, repeats)
+    medians, ratios = paired_times(fns, repeats, clock=time.process_time)
     return [(w, tool, t * 1e6, r if isal is not None else None)
             for (w, tool), t, r in zip(names, medians, ratios)]
 

@@ -38,6 +38,7 @@ __all__ = [
     "galois_matmul",
     "median_time",
     "compare_times",
+    "paired_times",
     "memory_bandwidth",
 ]
 
@@ -436,13 +437,13 @@ def galois_matmul(a, b):
     return None if g is None else g.matmul(a, b)
 
 
-def _timer(fn):
+def _timer(fn, clock=time.perf_counter):
     """run(number) -> seconds for ``number`` back-to-back calls of fn()."""
     def run(number):
-        start = time.perf_counter()
+        start = clock()
         for _ in itertools.repeat(None, number):
             fn()
-        return time.perf_counter() - start
+        return clock() - start
     return run
 
 
@@ -468,25 +469,35 @@ def median_time(fn, repeats=7, warmup=2, min_time=0.02):
     return statistics.median(run(number) / number for _ in range(repeats))
 
 
-def compare_times(fn_a, fn_b, repeats=9, warmup=2, min_time=0.02):
-    """Time two functions interleaved: (median s/call of a, of b, median ratio b/a).
+def paired_times(fns, repeats=9, min_time=0.02, clock=time.perf_counter):
+    """Time several functions interleaved: (median s/call of each, median ratios).
 
-    Each repetition times a then b back to back, so a burst of load from other
-    processes hits both; the ratio is the median of the per-repetition ratios,
-    which is far steadier on a shared machine than a ratio of two medians.
+    Each repetition runs every function back to back, so a burst of load from
+    other processes hits them alike; ``ratios[i]`` is the median over
+    repetitions of time[0] / time[i] (how much faster fns[i] is than fns[0]),
+    far steadier on a shared machine than a ratio of two medians.  With
+    ``clock=time.process_time`` the time is this process's CPU time, which also
+    ignores periods when the scheduler runs something else (single-threaded
+    functions only: CPU time sums over threads).
     """
-    run_a, run_b = _timer(fn_a), _timer(fn_b)
-    for _ in range(warmup):
-        fn_a()
-        fn_b()
-    n_a = _calls_per_repeat(run_a, min_time)
-    n_b = _calls_per_repeat(run_b, min_time)
-    times_a, times_b = [], []
+    numbers = []
+    for fn in fns:
+        fn()
+        fn()
+        numbers.append(_calls_per_repeat(_timer(fn, clock), min_time))
+    per = [[] for _ in fns]
     for _ in range(repeats):
-        times_a.append(run_a(n_a) / n_a)
-        times_b.append(run_b(n_b) / n_b)
-    ratio = statistics.median(tb / ta for ta, tb in zip(times_a, times_b))
-    return statistics.median(times_a), statistics.median(times_b), ratio
+        for i, fn in enumerate(fns):
+            per[i].append(_timer(fn, clock)(numbers[i]) / numbers[i])
+    medians = [statistics.median(p) for p in per]
+    ratios = [statistics.median(a / b for a, b in zip(per[0], p)) for p in per]
+    return medians, ratios
+
+
+def compare_times(fn_a, fn_b, repeats=9, min_time=0.02):
+    """Two functions timed interleaved (wall clock): (s/call of a, of b, median b/a)."""
+    (t_a, t_b), (_, ratio_ab) = paired_times([fn_a, fn_b], repeats, min_time)
+    return t_a, t_b, 1 / ratio_ab if ratio_ab else float("inf")
 
 
 def memory_bandwidth(nbytes=256 * 2**20, repeats=5):
