@@ -24,7 +24,7 @@ import fastcode
 from fastcode import GF256, MDSCode
 
 from fastcode.bench import comparators
-from fastcode.bench.comparators import median_time, paired_times
+from fastcode.bench.comparators import paired_times
 
 
 def load_comparators():

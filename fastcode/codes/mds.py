@@ -33,6 +33,7 @@ from fastcode.errors import (
     SingularMatrixError,
 )
 from fastcode.fields import GF256
+from fastcode.fields.base import as_region
 
 __all__ = ["MDSCode", "Decoder"]
 
@@ -62,21 +63,7 @@ def _region_field(field):
 
 def _as_row(buf, field, name):
     """One shard as a 1-D contiguous array of the field's dtype."""
-    if isinstance(buf, np.ndarray):
-        if buf.dtype != field.dtype:
-            raise FieldTypeError(f"{name} must have dtype {field.dtype}, got {buf.dtype}")
-        if buf.ndim != 1:
-            raise ShardSizeError(f"{name} must be 1-D, got shape {buf.shape}")
-        return buf if buf.flags.c_contiguous else np.ascontiguousarray(buf)
-    try:
-        view = memoryview(buf)
-    except TypeError:
-        raise FieldTypeError(f"{name} must be a 1-D array of dtype {field.dtype} or a "
-                             f"bytes-like buffer, got {type(buf).__name__}") from None
-    if view.itemsize != field.dtype.itemsize or view.ndim != 1:
-        raise FieldTypeError(f"{name} must be a 1-D buffer of {field.dtype} items, got format "
-                             f"{view.format!r} with {view.ndim} dimensions")
-    return np.frombuffer(view, dtype=field.dtype)
+    return as_region(buf, field.dtype, name)
 
 
 class _Shards:

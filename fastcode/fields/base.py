@@ -13,12 +13,52 @@ field's dtype.
 """
 import numpy as np
 
+from fastcode.errors import FieldTypeError, ShardSizeError
+
 
 def as_generator(rng):
     """A numpy.random.Generator from None, a seed or a Generator."""
     if isinstance(rng, np.random.Generator):
         return rng
     return np.random.default_rng(rng)
+
+
+def as_region(x, dtype, name, writable=False):
+    """One 1-D region of ``dtype`` from an ndarray or a bytes-like buffer.
+
+    Inputs that are not contiguous are copied; an output (``writable=True``)
+    must be writable and contiguous, since it is filled in place.  Raises
+    FieldTypeError for a wrong dtype or object, ShardSizeError for a wrong
+    ndim, ValueError for read-only or non-contiguous outputs."""
+    dtype = np.dtype(dtype)
+    if isinstance(x, np.ndarray):
+        if x.dtype != dtype:
+            raise FieldTypeError(f"{name} must have dtype {dtype}, got {x.dtype}")
+        if x.ndim != 1:
+            raise ShardSizeError(f"{name} must be 1-D, got shape {x.shape}")
+        if writable:
+            if not x.flags.writeable:
+                raise ValueError(f"{name} is read-only")
+            if x.strides[0] != dtype.itemsize and len(x) > 1:
+                raise ValueError(f"{name} must be contiguous to be written in place")
+            return x
+        return np.ascontiguousarray(x)
+    try:
+        view = memoryview(x)
+    except TypeError:
+        raise FieldTypeError(f"{name} must be a 1-D {dtype} array or bytes-like, "
+                             f"got {type(x).__name__}") from None
+    if writable and view.readonly:
+        raise ValueError(f"{name} is read-only")
+    if view.itemsize != dtype.itemsize or view.ndim != 1:
+        raise FieldTypeError(f"{name} must be a 1-D buffer of {dtype} items, got format "
+                             f"{view.format!r} with {view.ndim} dimensions")
+    # np.asarray keeps the buffer's strides (np.frombuffer would raise BufferError on a
+    # strided memoryview); the array path then copies or rejects non-contiguous data.
+    arr = np.asarray(view)
+    if arr.dtype != dtype:
+        arr = arr.view(dtype)
+    return as_region(arr, dtype, name, writable)
 
 
 class MatmulPlan:

@@ -13,7 +13,7 @@ import numpy as np
 
 from fastcode import _config
 from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
-from fastcode.fields.base import Field, MatmulPlan, as_generator
+from fastcode.fields.base import Field, MatmulPlan, as_generator, as_region
 from fastcode.reference import gf256 as _ref
 
 try:
@@ -40,34 +40,7 @@ def _is_uint8_array(x):
 
 def _region(x, name, writable):
     """One 1-D uint8 region from an array or a bytes-like object."""
-    if isinstance(x, np.ndarray):
-        if x.dtype != np.uint8:
-            raise FieldTypeError(f"{name} must have dtype uint8, got {x.dtype}")
-        if x.ndim != 1:
-            raise ShardSizeError(f"{name} must be 1-D, got shape {x.shape}")
-        if writable:
-            if not x.flags.writeable:
-                raise ValueError(f"{name} is read-only")
-            if x.strides[0] != 1 and len(x) > 1:
-                raise ValueError(f"{name} must be contiguous to be written in place")
-            return x
-        return np.ascontiguousarray(x)
-    try:
-        view = memoryview(x)
-    except TypeError:
-        raise FieldTypeError(f"{name} must be a uint8 array or bytes-like, "
-                             f"got {type(x).__name__}") from None
-    if writable and view.readonly:
-        raise ValueError(f"{name} is read-only")
-    if view.format not in ("B", "b", "c") or view.ndim != 1:
-        raise FieldTypeError(f"{name} must be a 1-D byte buffer, got format "
-                             f"{view.format!r} with {view.ndim} dimensions")
-    # np.asarray keeps the buffer's strides (np.frombuffer would raise BufferError on a
-    # strided memoryview); the array path then copies or rejects non-contiguous data.
-    arr = np.asarray(view)
-    if arr.dtype != np.uint8:
-        arr = arr.view(np.uint8)
-    return _region(arr, name, writable)
+    return as_region(x, np.uint8, name, writable)
 
 
 def _regions(x, name, count, writable):
