@@ -186,7 +186,8 @@ def optimal_load_split(gamma, c, m, sigma, K, Omega, tol=1e-8):
       sigma  task-time standard deviations ``σ_p >= 0`` (slots); ``σ = m`` for exponential times;
       K, Omega  critical tasks and redundancy ratio; the loads sum to ``n = coded_task_count(K, Ω)``.
       tol    the bisection stops once the bracket on ``θ`` is narrower than ``tol`` (as the authors'
-             ``1e-8``), when no float lies strictly inside it any more, or when ``Σ κ = n`` exactly.
+             ``1e-8``) and ``Σ κ`` at its two ends agree to 1e-12 relative, when no float lies
+             strictly inside it any more, or when ``Σ κ = n`` exactly.
 
     Returns ``kappa`` (float64, shape ``(P,)``, real-valued loads; ``integerize`` turns them into task
     counts) and ``theta``, the common cost ``g_p(κ_p)`` of every loaded worker.  Workers with
@@ -211,18 +212,21 @@ def optimal_load_split(gamma, c, m, sigma, K, Omega, tol=1e-8):
 
     lo = float(a.min())                                   # total(lo) == 0 < n
     hi = float((a + b * n + q * n * n).max())             # total(hi) >= n
+    f_lo, f_hi = 0.0, total(hi)
+    # The spec's rule (bracket narrower than ``tol``) alone can leave Σκ visibly off n when some
+    # worker is very fast (Σκ changes by ~Δθ/b_p), so we also ask that the loads at both ends of
+    # the bracket agree to 1e-12 relative.  Each step halves the bracket and floats cannot halve
+    # forever, so the loop ends when the midpoint hits an end (at most ~1100 steps, usually < 100).
     theta = None
-    # Each step halves the bracket; in floating point it cannot shrink forever, so the loop also
-    # ends when the midpoint coincides with an end (at most ~1100 steps, typically 50-90).
-    while hi - lo > tol:
+    while hi - lo > tol or f_hi - f_lo > 1e-12 * n:
         mid = 0.5 * (lo + hi)
         if not lo < mid < hi:
             break
         s = total(mid)
         if s < n:
-            lo = mid
+            lo, f_lo = mid, s
         elif s > n:
-            hi = mid
+            hi, f_hi = mid, s
         else:
             theta = mid                                   # exact hit
             break
