@@ -163,7 +163,8 @@ def test_more_redundancy_raises_theta_and_every_load():
 # integer task counts
 
 def test_coded_task_count_rounding():
-    assert coded_task_count(1000, 1.1) == 1100          # 1000*1.1 is 1100.0000000000002 in floats
+    assert coded_task_count(1000, 1.1) == 1100
+    assert coded_task_count(100, 1.1) == 110            # 100*1.1 is 110.00000000000001 in floats
     assert coded_task_count(1000, 1.002) == 1002
     assert coded_task_count(1000, 1.0) == 1000
     assert coded_task_count(10, 1.25) == 13             # not an integer: ceil, as the authors' code

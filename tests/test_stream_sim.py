@@ -191,6 +191,12 @@ def test_reproducible_with_seed():
     sim = StreamSimulator([1.0, 2.0, 3.0], 0.05, 30.0, 15, 1.2)
     a, b = sim.run(300, rng=5), sim.run(300, rng=5)
     assert np.array_equal(a.delay, b.delay) and np.array_equal(a.counts, b.counts)
+    # a seed given to the constructor is the default source; its stream carries on across runs
+    s1 = StreamSimulator([1.0, 2.0, 3.0], 0.05, 30.0, 15, 1.2, rng=9)
+    s2 = StreamSimulator([1.0, 2.0, 3.0], 0.05, 30.0, 15, 1.2, rng=9)
+    r1, r2 = s1.run(300), s2.run(300)
+    assert np.array_equal(r1.delay, r2.delay)
+    assert not np.array_equal(s1.run(300).delay, r1.delay)
 
 
 def test_exponential_model_mean():

@@ -94,7 +94,7 @@ def coded_task_count(K, Omega):
     """Number of coded tasks ``n = KΩ`` per iteration (an int >= K).
 
     The spec requires ``KΩ`` to be an integer; like the authors' code we take ``ceil(KΩ)``, after
-    forgiving floating-point noise (``1000 * 1.1`` is 1100.0000000000002, which means 1100).
+    forgiving floating-point noise (``100 * 1.1`` is 110.00000000000001, which means 110).
     """
     K = _check_K(K)
     om = _check_omega(Omega)

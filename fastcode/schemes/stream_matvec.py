@@ -33,7 +33,7 @@ from fastcode.schemes.stream import (
     uniform_split,
 )
 
-__all__ = ["StreamCodedMatVec", "worker_fn"]
+__all__ = ["StreamCodedMatVec", "StreamScheme", "worker_fn"]
 
 
 def worker_fn(task_payload, round_input):
@@ -220,3 +220,7 @@ class StreamCodedMatVec:
         blocks = np.tensordot(D, R, axes=1)               # (K, b[, s]): A_k x for every block k
         y = blocks.reshape((K * first.shape[0],) + first.shape[1:])
         return y if self._q is None else y[:self._q]
+
+
+# The name spec 06 §10 uses for the same scheme.
+StreamScheme = StreamCodedMatVec

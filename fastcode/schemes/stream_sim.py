@@ -151,7 +151,8 @@ class StreamSimulator:
                  ``sample(n, load, rng)`` (see the module docstring), called with ``load = C``;
       task_mean, task_std  per-task mean and standard deviation (slots, shape ``(P,)``) that the
                  optimal split plans for; default ``C/μ_p`` for both (exponential times);
-      active_only  passed to ``integerize``: never give a rounding leftover to a deselected worker.
+      active_only  passed to ``integerize``: never give a rounding leftover to a deselected worker;
+      rng        default random source of ``run`` (seed or Generator; spec §10's signature).
 
     Attributes: ``kappa`` (real split, shape ``(P,)``), ``theta`` (the split's common cost, or
     ``None`` unless optimal), ``n_coded`` (``KΩ``), ``C``, ``workers`` (``StreamWorkers``).
@@ -159,7 +160,8 @@ class StreamSimulator:
 
     def __init__(self, rates, lam, Z, K, Omega, gamma=1.0, c=0.0, iterations_per_job=1,
                  split="optimal", task_models=None, task_mean=None, task_std=None,
-                 active_only=False):
+                 active_only=False, rng=None):
+        self._rng = as_generator(rng)
         self.workers = StreamWorkers(rates, c)
         P = self.workers.n_workers
         self.lam = _positive_scalar(lam, "lam (arrival rate)")
@@ -279,9 +281,10 @@ class StreamSimulator:
         """Simulate ``n_jobs`` jobs (or the given ``arrivals``, slots, non-decreasing, shape ``(J,)``).
 
         ``rng``: seed or ``numpy.random.Generator`` for arrivals (when not given), roundings and task
-        times.  Returns a ``StreamResult``; ``detail=True`` records completed-task counts.
+        times; by default the constructor's ``rng``, whose stream then carries on from run to run.
+        Returns a ``StreamResult``; ``detail=True`` records completed-task counts.
         """
-        rng = as_generator(rng)
+        rng = self._rng if rng is None else as_generator(rng)
         if arrivals is None:
             if n_jobs is None or isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) \
                     or n_jobs < 1:
