@@ -167,7 +167,7 @@ def _sweep_table(hetero, omegas, arrivals, seed, gamma, progress):
             floor = lam * (K * om / P) * (Z / K) / rates.min() if om == 1.0 else "-"
             rows.append((h, rates.min() / rates.sum(), om, _delay(o), _delay(u), o.rho, u.rho,
                          floor, lower_bound_delay(lam, Z, rates)))
-    notes = ["rho_floor: λ·(K/P)·C/μ_min, a lower bound on rho_uni at Ω = 1 (the slowest worker "
+    notes = ["rho_floor: λ·(K/P)·C/μ_min, a lower bound on the expected rho_uni at Ω = 1 (the slowest worker "
              "must finish all its tasks); * = unstable (rho >= 1), the mean grows with J."]
     return Table("Heterogeneity sweep: μ_p ∝ h^p, Σμ = 2200 (mean in-order delay, slots)",
                  ["h", "mu_min/sum", "Omega", "optimal", "uniform", "rho_opt", "rho_uni",
