@@ -1,0 +1,1 @@
+"""Reproductions of the seed papers' experiments: each module has ``run(...)`` (tables) and ``main(argv)``."""

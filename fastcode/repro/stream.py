@@ -1,0 +1,393 @@
+"""Reproduction of stream coded computing on heterogeneous workers (spec 06 §9).
+
+``run(...)`` returns tables; ``main(argv)`` prints them (and plots with ``--plot FILE.png``):
+
+1. Mean in-order delay versus the redundancy ratio Ω for the optimal split, the uniform split and the
+   ideal M/D/1 lower bound, with the authors' parameters (J = 10 000 jobs, λ = 0.01, Z = 50 000,
+   K = 1000, P = 5, γ = 1, rates and arrivals from MATLAB's ``rng(900)``).
+2. The same for the strong-heterogeneity setting ``μ ∝ (1, 2, 4, 8, 16)`` (uniform unstable at Ω = 1).
+3. A heterogeneity sweep ``μ_p ∝ h^p`` (``Σ μ = 2200``): where the uniform split becomes unstable.
+4. Optionally (``--gamma``) the sensitivity to γ, without and with communication latencies.
+5. A virtual-time run of ``StreamCodedMatVec``: real coded products and decoding for a stream of
+   power-iteration jobs, with task times drawn from the same model, next to the simulator.  It stands
+   in for the ``LocalCluster`` run until the runtime is on this branch.
+
+A job's delay is from its arrival to its in-order delivery (slots).  ``ρ`` is the measured load
+``λ·E[service]``; at ``ρ >= 1`` the queue is unstable and its mean delay grows with J (marked ``*``).
+"""
+import argparse
+import math
+import sys
+import time
+
+import numpy as np
+
+from fastcode.schemes.stream import lower_bound_delay
+from fastcode.schemes.stream_matvec import StreamCodedMatVec, worker_fn
+from fastcode.schemes.stream_sim import ExponentialTasks, StreamSimulator, poisson_arrivals
+
+__all__ = ["SPEC", "spec_rates_and_arrivals", "geometric_rates", "Table", "run", "main"]
+
+# The authors' parameter set (spec §6).
+SPEC = dict(jobs=10000, lam=0.01, Z=50000.0, K=1000, P=5, gamma=1.0, omega_max=1.1, seed=900)
+DEFAULT_OMEGAS = (1.0, 1.05, 1.1, 1.2)
+DEFAULT_HETERO = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
+SWEEP_OMEGAS = (1.0, 1.1)
+GAMMAS = (1e-6, 0.0065, 1.0, 100.0)
+
+
+def spec_rates_and_arrivals(jobs=SPEC["jobs"], lam=SPEC["lam"], Z=SPEC["Z"], P=SPEC["P"],
+                            omega_max=SPEC["omega_max"], seed=SPEC["seed"]):
+    """Rates ``μ`` (shape ``(P,)``, ops/slot) and arrivals (shape ``(jobs,)``, slots) of the
+    authors' script: ``rng(900); exprnd(1/λ, 1, J); rand(1, P)`` in MATLAB, which spec §6 takes to
+    equal NumPy's ``RandomState(900)`` (MT19937, 53-bit doubles, ``exprnd(m) = −m log(rand)``).
+    Only with ``jobs = 10000`` are the rates the spec's ``(385.95, 650.92, 373.40, 415.75, 373.98)``.
+    """
+    rs = np.random.RandomState(seed)
+    arrivals = np.cumsum(-(1.0 / lam) * np.log(rs.random_sample(jobs)))
+    u = rs.random_sample(P)
+    rates = Z * omega_max * lam * 4.0 * u / u.sum()
+    return rates, arrivals
+
+
+def geometric_rates(h, P=SPEC["P"], total=4 * SPEC["Z"] * SPEC["omega_max"] * SPEC["lam"]):
+    """``μ_p ∝ h^p`` for ``p = 0..P-1``, scaled to ``Σ μ = total`` (2200 by default); ``h = 2`` is the
+    spec's strong-heterogeneity setting ``(70.97, 141.94, 283.87, 567.74, 1135.48)``."""
+    mu = float(h) ** np.arange(P)
+    return mu * (total / mu.sum())
+
+
+class Table:
+    """A printable result table: ``title``, ``columns`` (names), ``rows`` (tuples), ``notes``."""
+
+    def __init__(self, title, columns, rows=None, notes=()):
+        self.title = title
+        self.columns = list(columns)
+        self.rows = [] if rows is None else list(rows)
+        self.notes = list(notes)
+
+    def column(self, name):
+        """The values of one column, as a list."""
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
+
+    def format(self):
+        cells = [[_fmt(v) for v in row] for row in self.rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
+        lines = [self.title, "  ".join(c.rjust(w) for c, w in zip(self.columns, widths))]
+        lines.append("  ".join("-" * w for w in widths))
+        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+        lines += self.notes
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"Table({self.title!r}, {len(self.rows)} rows)"
+
+
+class _Marked(float):
+    """A delay from an unstable queue: printed with a trailing ``*``."""
+
+
+def _fmt(v):
+    if isinstance(v, _Marked):
+        return _fmt(float(v)) + "*"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isinf(v):
+        return "inf"
+    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
+        return f"{v:.3g}"
+    return f"{v:.4g}" if abs(v) >= 100 else f"{v:.3f}"
+
+
+class _Progress:
+    """``[stream] i/n label`` on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total, enabled=None):
+        self.total = total
+        self.done = 0
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.t0 = time.perf_counter()
+
+    def step(self, label):
+        self.done += 1
+        if self.enabled:
+            sys.stderr.write(f"\r[stream] {self.done}/{self.total} {label:<40s} "
+                             f"{time.perf_counter() - self.t0:5.1f}s")
+            sys.stderr.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _delay(res):
+    return _Marked(res.mean_delay) if not res.stable else res.mean_delay
+
+
+def _p95(res):
+    return _Marked(res.percentile(95)) if not res.stable else res.percentile(95)
+
+
+def _omega_table(title, rates, arrivals, omegas, seed, gamma, progress):
+    lam, Z, K = SPEC["lam"], SPEC["Z"], SPEC["K"]
+    lb = lower_bound_delay(lam, Z, rates)
+    rows = []
+    for i, om in enumerate(omegas):
+        out = {}
+        for split in ("optimal", "uniform"):
+            sim = StreamSimulator(rates, lam, Z, K, om, gamma=gamma, split=split)
+            # common random numbers: the same arrivals and task-time stream for both splits
+            out[split] = sim.run(arrivals=arrivals, rng=np.random.default_rng([seed, i]))
+            progress.step(f"{title[:12]} Ω={om:g} {split}")
+        o, u = out["optimal"], out["uniform"]
+        rows.append((om, _delay(o), _p95(o), _delay(u), _p95(u), lb, o.rho, u.rho))
+    return Table(title, ["Omega", "optimal", "opt_p95", "uniform", "uni_p95", "lower_bd",
+                         "rho_opt", "rho_uni"], rows)
+
+
+def _sweep_table(hetero, omegas, arrivals, seed, gamma, progress):
+    lam, Z, K, P = SPEC["lam"], SPEC["Z"], SPEC["K"], SPEC["P"]
+    rows = []
+    for i, h in enumerate(hetero):
+        rates = geometric_rates(h)
+        for k, om in enumerate(omegas):
+            res = {}
+            for split in ("optimal", "uniform"):
+                sim = StreamSimulator(rates, lam, Z, K, om, gamma=gamma, split=split)
+                res[split] = sim.run(arrivals=arrivals, rng=np.random.default_rng([seed, 100 + i, k]))
+                progress.step(f"sweep h={h:g} Ω={om:g} {split}")
+            o, u = res["optimal"], res["uniform"]
+            # Without redundancy every task is needed, so the slowest worker's share alone bounds
+            # the uniform split's load from below: ρ >= λ (KΩ/P) C / μ_min.
+            floor = lam * (K * om / P) * (Z / K) / rates.min() if om == 1.0 else "-"
+            rows.append((h, rates.min() / rates.sum(), om, _delay(o), _delay(u), o.rho, u.rho,
+                         floor, lower_bound_delay(lam, Z, rates)))
+    notes = ["rho_floor: λ·(K/P)·C/μ_min, a lower bound on the expected rho_uni at Ω = 1 (the slowest worker "
+             "must finish all its tasks); * = unstable (rho >= 1), the mean grows with J."]
+    return Table("Heterogeneity sweep: μ_p ∝ h^p, Σμ = 2200 (mean in-order delay, slots)",
+                 ["h", "mu_min/sum", "Omega", "optimal", "uniform", "rho_opt", "rho_uni",
+                  "rho_floor", "lower_bd"], rows, notes)
+
+
+def _gamma_table(rates, arrivals, seed, progress, omega=1.05):
+    lam, Z, K = SPEC["lam"], SPEC["Z"], SPEC["K"]
+    latencies = {"c=0": 0.0, "c=(0,2,4,8,16)": np.array([0.0, 2.0, 4.0, 8.0, 16.0])}
+    rows = []
+    for i, g in enumerate(GAMMAS):
+        for k, (cname, c) in enumerate(latencies.items()):
+            sim = StreamSimulator(rates, lam, Z, K, omega, gamma=g, c=c)
+            r = sim.run(arrivals=arrivals, rng=np.random.default_rng([seed, 200 + i, k]))
+            progress.step(f"gamma={g:g} {cname}")
+            kappa = np.round(sim.kappa, 1)
+            rows.append((f"{g:g}", cname, _delay(r), _p95(r), r.rho,
+                         "(" + ", ".join(f"{x:g}" for x in kappa) + ")"))
+    return Table(f"Sensitivity to gamma (authors' rates, optimal split, Omega = {omega})",
+                 ["gamma", "latency", "mean", "p95", "rho", "kappa"], rows)
+
+
+def _virtual_run(jobs, seed, K=20, Omega=1.2, rows=400, cols=400):
+    """Run ``StreamCodedMatVec`` for a stream of power-iteration jobs with simulated clocks.
+
+    Per job: each worker's task times are drawn from ``ExponentialTasks(μ_p)`` with ``C = Z/K``
+    (the authors' rates and λ), tasks are computed in the order their results would arrive until
+    ``can_decode``, the rest are purged (never computed), the job is decoded and checked against
+    ``A x``, and the next job's input is the normalised result (so jobs depend on each other and
+    must be delivered in order).  Returns ``(measured, simulated, max_rel_error, tasks_used)``.
+    """
+    rng = np.random.default_rng([seed, 300])
+    rates, _ = spec_rates_and_arrivals()
+    lam, Z = SPEC["lam"], SPEC["Z"]
+    C = Z / K
+    n = int(round(K * Omega))
+    G = rng.standard_normal((n, K))        # Gaussian generator: MDS with probability 1
+    scheme = StreamCodedMatVec.with_load_split(G, rates, C=C, rng=rng)
+    A = rng.standard_normal((rows, cols))
+    queues = scheme.setup_tasks(A)
+    models = [ExponentialTasks(mu) for mu in rates]
+    arrivals = poisson_arrivals(lam, jobs, rng)
+
+    x = rng.standard_normal(cols)
+    end = -math.inf
+    delays = np.empty(jobs)
+    max_err = 0.0
+    used = 0
+    for j in range(jobs):
+        start = max(arrivals[j], end)
+        # each worker serves its queue in order: result times are cumulative sums
+        times, order = [], []
+        for p, queue in enumerate(queues):
+            if queue:
+                t = np.cumsum(models[p].sample(len(queue), C, rng))
+                times.extend(t.tolist())
+                order.extend(queue)
+        results = {}
+        finish = None
+        for idx in np.argsort(times, kind="stable"):
+            task_id, block = order[idx]
+            results[task_id] = worker_fn((task_id, block), x)
+            if scheme.can_decode(results.keys()):
+                finish = times[idx]
+                break                      # purge: the remaining tasks are never computed
+        used += len(results)
+        y = scheme.decode(results, x)
+        ref = A @ x
+        max_err = max(max_err, float(np.abs(y - ref).max() / np.abs(ref).max()))
+        end = start + finish
+        delays[j] = end - arrivals[j]
+        x = y / np.linalg.norm(y)
+    sim = StreamSimulator(rates, lam, Z, K, Omega, split=scheme.kappa.astype(float))
+    simulated = sim.run(arrivals=arrivals, rng=np.random.default_rng([seed, 301]))
+    return float(delays.mean()), simulated, max_err, used / jobs, scheme
+
+
+def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
+        sweep_omegas=SWEEP_OMEGAS, fine=False, gamma_table=False, real_jobs=300, gamma=1.0,
+        progress=None):
+    """Compute the reproduction's tables; returns ``{name: Table}``.
+
+    ``jobs``: jobs per simulated point (the authors use 10 000; the rates always come from the
+    10 000-draw MATLAB stream, the arrivals are its first ``jobs``); ``seed``: seed of the job-level
+    randomness (roundings, task times); ``omegas``: Ω values of tables 1-2; ``hetero``: ratios ``h``
+    of the sweep, run at each of ``sweep_omegas``; ``fine``: use the authors' 0.002 grid on
+    [1, 1.1] for the first table (51 points, about 50 s); ``gamma_table``: add the γ-sensitivity
+    table; ``real_jobs``: jobs of the virtual-time scheme run (0 to skip); ``gamma``: the split's
+    γ; ``progress``: ``None`` (on a terminal only), ``True`` or ``False``.
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 10:
+        raise ValueError(f"jobs must be an integer >= 10, got {jobs!r}")
+    rates, arrivals_all = spec_rates_and_arrivals()
+    arrivals = arrivals_all[:jobs] if jobs <= arrivals_all.shape[0] else \
+        spec_rates_and_arrivals(jobs=jobs)[1]
+    omegas1 = tuple(np.round(np.arange(1.0, 1.1 + 1e-9, 0.002), 3)) if fine else tuple(omegas)
+    n_runs = 2 * len(omegas1) + 2 * len(omegas) + 2 * len(hetero) * len(sweep_omegas) \
+        + (2 * len(GAMMAS) if gamma_table else 0)
+    prog = _Progress(n_runs, progress)
+    tables = {}
+    try:
+        tables["omega_spec"] = _omega_table(
+            "Authors' parameters: mean in-order delay vs Omega (slots; mu = "
+            + ", ".join(f"{m:.2f}" for m in rates) + ")",
+            rates, arrivals, omegas1, seed, gamma, prog)
+        tables["omega_strong"] = _omega_table(
+            "Strong heterogeneity mu ∝ (1, 2, 4, 8, 16): mean in-order delay vs Omega (slots)",
+            geometric_rates(2.0), arrivals, tuple(omegas), seed + 1, gamma, prog)
+        if hetero:
+            tables["sweep"] = _sweep_table(tuple(hetero), tuple(sweep_omegas), arrivals, seed,
+                                           gamma, prog)
+        if gamma_table:
+            tables["gamma"] = _gamma_table(rates, arrivals, seed, prog)
+    finally:
+        prog.close()
+    for key in ("omega_spec", "omega_strong"):
+        tables[key].notes.append("* = unstable (rho >= 1): the mean grows with the number of jobs.")
+    if real_jobs:
+        measured, simulated, err, used, scheme = _virtual_run(int(real_jobs), seed)
+        tables["real"] = Table(
+            "StreamCodedMatVec, virtual-time run (K = 20, Omega = 1.2, 400 x 400, power iteration)",
+            ["jobs", "measured", "simulated", "rho_sim", "tasks_run", "max_rel_err"],
+            [(int(real_jobs), measured, simulated.mean_delay, simulated.rho, used, err)],
+            [f"kappa = {scheme.kappa.tolist()}; tasks_run: coded tasks computed per job before "
+             "the rest were purged (K = 20); real clocks need the LocalCluster runtime."])
+    return tables
+
+
+def _plot(tables, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return ("matplotlib is not installed, so no plot was written: "
+                "pip install 'fastcode[plot]' (or matplotlib) and run again with --plot")
+    panels = [k for k in ("omega_spec", "omega_strong", "sweep") if k in tables]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2), squeeze=False)
+    for ax, key in zip(axes[0], panels):
+        t = tables[key]
+        if key == "sweep":
+            for om in sorted(set(t.column("Omega"))):
+                sel = [r for r in t.rows if r[2] == om]
+                hs = [r[0] for r in sel]
+                ax.semilogy(hs, [float(r[3]) for r in sel], "o-", label=f"optimal, Ω={om:g}")
+                ax.semilogy(hs, [float(r[4]) for r in sel], "s--", label=f"uniform, Ω={om:g}")
+            ax.semilogy(hs, [r[8] for r in sel], "k:", label="lower bound")
+            ax.set_xlabel("heterogeneity h (μ_p ∝ h^p)")
+            ax.set_title("heterogeneity sweep")
+        else:
+            om = t.column("Omega")
+            ax.plot(om, [float(v) for v in t.column("optimal")], "o-", label="optimal split")
+            ax.plot(om, [float(v) for v in t.column("uniform")], "s--", label="uniform split")
+            ax.plot(om, t.column("lower_bd"), "k:", label="lower bound (M/D/1)")
+            if max(float(v) for v in t.column("uniform")) > 20 * min(t.column("lower_bd")):
+                ax.set_yscale("log")
+            ax.set_xlabel("redundancy ratio Ω")
+            ax.set_title("authors' rates" if key == "omega_spec" else "μ ∝ (1, 2, 4, 8, 16)")
+        ax.set_ylabel("mean in-order delay (slots)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return None
+
+
+def _floats(text):
+    try:
+        return tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog="fastcode simulate stream",
+        description="Stream coded computing on heterogeneous workers (Esfahanizadeh, Cohen, "
+                    "Médard): delay of the optimal and uniform load splits versus the lower bound.")
+    p.add_argument("--jobs", type=int, default=SPEC["jobs"], help="jobs per point (default 10000)")
+    p.add_argument("--seed", type=int, default=1, help="seed of task times and roundings (default 1)")
+    p.add_argument("--omegas", type=_floats, default=DEFAULT_OMEGAS,
+                   help="comma-separated redundancy ratios (default 1,1.05,1.1,1.2)")
+    p.add_argument("--fine", action="store_true",
+                   help="authors' 0.002 grid on [1, 1.1] for the first table (slower)")
+    p.add_argument("--hetero", type=_floats, default=DEFAULT_HETERO,
+                   help="heterogeneity ratios h of the sweep (default 1,1.25,1.5,1.75,2,2.5; "
+                        "empty string to skip)")
+    p.add_argument("--gamma", type=float, default=1.0, help="second-moment weight (default 1)")
+    p.add_argument("--gamma-table", action="store_true",
+                   help="add the gamma-sensitivity table (with and without latencies)")
+    p.add_argument("--real-jobs", type=int, default=300,
+                   help="jobs of the virtual-time StreamCodedMatVec run (0 skips it)")
+    p.add_argument("--plot", metavar="FILE.png", help="write the figures (needs matplotlib)")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    return p
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    t0 = time.perf_counter()
+    try:
+        tables = run(jobs=args.jobs, seed=args.seed, omegas=args.omegas, hetero=args.hetero,
+                     fine=args.fine, gamma_table=args.gamma_table, real_jobs=args.real_jobs,
+                     gamma=args.gamma, progress=False if args.quiet else None)
+    except ValueError as exc:
+        print(f"fastcode simulate stream: error: {exc}", file=sys.stderr)
+        return 2
+    for t in tables.values():
+        print(t.format())
+        print()
+    print(f"({args.jobs} jobs per point, seed {args.seed}, {time.perf_counter() - t0:.1f} s)")
+    if args.plot:
+        problem = _plot(tables, args.plot)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""Load split of stream coded computing on heterogeneous workers (Esfahanizadeh, Cohen, Médard).
+
+Spec: docs/schemes/06-stream-heterogeneous.md.  One job iteration of complexity ``Z`` is cut into
+``K`` critical tasks of complexity ``C = Z/K`` and MDS-coded into ``n = KΩ`` coded tasks.  Worker
+``p`` receives ``κ_p`` of them (``Σ κ_p = n``) and serves them one after another; task times have
+mean ``m_p = C/μ_p`` and standard deviation ``σ_p``, and every result also pays a deterministic
+communication latency ``c_p``.  Units: work in "operations", rates ``μ_p`` in operations per time
+slot, times in slots.
+
+This module owns the *scheduling* half (which worker gets how many coded tasks):
+
+- ``optimal_load_split``: the min-max split of the spec (§3).  Worker ``p``'s cost for ``κ`` tasks is
+  ``g_p(κ) = E[T] + γ E[T²] = a_p + b_p κ + γ m_p² κ²``; the split equalises ``g_p(κ_p) = θ`` across
+  every loaded worker, with ``θ`` found by bisection so that ``Σ κ_p = KΩ``.  A worker whose fixed
+  cost ``a_p`` already reaches ``θ`` gets nothing (worker selection).
+- ``uniform_split``: the baseline ``κ_p = KΩ/P``.
+- ``integerize``: the authors' rounding of a real split to integer task counts summing to ``KΩ``.
+- ``lower_bound_delay``: the ideal M/D/1 bound of one super-worker with rate ``Σ μ_p`` (§4).
+
+The queueing simulator lives in ``stream_sim``; the coded mat-vec scheme in ``stream_matvec``.
+"""
+import math
+
+import numpy as np
+
+from fastcode.fields.base import as_generator
+from fastcode.sim.queueing import md1_delay  # the M/D/1 formula lives with the other latency formulas
+
+__all__ = [
+    "StreamWorkers",
+    "coded_task_count",
+    "split_cost",
+    "optimal_load_split",
+    "uniform_split",
+    "integerize",
+    "lower_bound_delay",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# validation helpers (messages name the parameter and what was expected)
+
+def _positive_scalar(value, name, *, allow_zero=False):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        expected = "finite and >= 0" if allow_zero else "finite and > 0"
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return v
+
+
+def _vector(value, name, size=None, *, allow_zero=False):
+    """A 1-D float64 copy of ``value`` (a scalar is broadcast to ``size``), entries > 0 (or >= 0)."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0 and size is not None:
+        arr = np.full(size, float(arr))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array (one entry per worker), got shape {arr.shape}")
+    if size is not None and arr.shape[0] != size:
+        raise ValueError(f"{name} must have {size} entries (one per worker), got {arr.shape[0]}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must not be empty: at least one worker is needed")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {arr}")
+    bad = arr < 0 if allow_zero else arr <= 0
+    if np.any(bad):
+        expected = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {expected} for every worker; got {arr[bad][0]!r} "
+                         f"at worker {int(np.flatnonzero(bad)[0])}")
+    return arr.copy()
+
+
+def _check_K(K):
+    if isinstance(K, bool) or not isinstance(K, (int, np.integer)):
+        raise ValueError(f"K (number of critical tasks) must be an integer, got {K!r}")
+    if K < 1:
+        raise ValueError(f"K (number of critical tasks) must be >= 1, got {K}")
+    return int(K)
+
+
+def _check_omega(Omega):
+    try:
+        om = float(Omega)
+    except (TypeError, ValueError):
+        raise ValueError(f"Omega (redundancy ratio) must be a real number, got {Omega!r}") from None
+    if not math.isfinite(om) or om < 1:
+        raise ValueError(f"Omega (redundancy ratio) must be >= 1 and finite, got {Omega!r}")
+    return om
+
+
+def coded_task_count(K, Omega):
+    """Number of coded tasks ``n = KΩ`` per iteration (an int >= K).
+
+    The spec requires ``KΩ`` to be an integer; like the authors' code we take ``ceil(KΩ)``, after
+    forgiving floating-point noise (``100 * 1.1`` is 110.00000000000001, which means 110).
+    """
+    K = _check_K(K)
+    om = _check_omega(Omega)
+    prod = K * om
+    nearest = round(prod)
+    if abs(prod - nearest) <= 1e-9 * max(1.0, prod):
+        return int(nearest)
+    return int(math.ceil(prod))
+
+
+# ---------------------------------------------------------------------------------------------
+# workers
+
+class StreamWorkers:
+    """Heterogeneous workers: compute rates ``μ_p`` (ops/slot, > 0) and latencies ``c_p`` (slots, >= 0).
+
+    ``rates`` is a length-``P`` sequence; ``latency`` a scalar (same for all) or a length-``P``
+    sequence.  Immutable after construction (the arrays are copies, flagged read-only).
+    """
+
+    def __init__(self, rates, latency=0.0):
+        rates = _vector(rates, "rates")
+        latency = _vector(latency, "latency", rates.shape[0], allow_zero=True)
+        rates.flags.writeable = False
+        latency.flags.writeable = False
+        self.rates = rates
+        self.latency = latency
+
+    @property
+    def n_workers(self):
+        return self.rates.shape[0]
+
+    @property
+    def total_rate(self):
+        """``Σ μ_p``: the rate of the ideal super-worker of the lower bound."""
+        return float(self.rates.sum())
+
+    def task_moments(self, C):
+        """``(m, σ)`` of exponential task times of complexity ``C``: both ``C/μ_p`` (shape ``(P,)``)."""
+        C = _positive_scalar(C, "C (task complexity)")
+        m = C / self.rates
+        return m, m.copy()
+
+    def __repr__(self):
+        return f"StreamWorkers(rates={self.rates.tolist()}, latency={self.latency.tolist()})"
+
+
+# ---------------------------------------------------------------------------------------------
+# optimal split
+
+def _cost_coefficients(gamma, c, m, sigma):
+    """``(a, b, q)`` of ``g_p(κ) = a_p + b_p κ + q_p κ²`` (spec §3), each of shape ``(P,)``."""
+    a = c + gamma * c * c
+    b = m + 2.0 * gamma * c * m + gamma * sigma * sigma
+    q = gamma * m * m
+    return a, b, q
+
+
+def split_cost(kappa, gamma, c, m, sigma):
+    """Per-worker cost ``g_p(κ_p) = E[T_p] + γ E[T_p²]`` of the split ``kappa`` (shape ``(P,)``).
+
+    ``T_p = c_p + Σ_{i≤κ_p} X_{p,i}`` is the arrival time of worker ``p``'s last result.  Workers
+    with ``κ_p = 0`` cost ``a_p`` (their latency only), which is how the min-max view sees them.
+    """
+    kappa = np.asarray(kappa, dtype=np.float64)
+    a, b, q = _cost_coefficients(float(gamma), np.asarray(c, float), np.asarray(m, float),
+                                 np.asarray(sigma, float))
+    return a + b * kappa + q * kappa * kappa
+
+
+def _kappa_of_theta(theta, a, b, gamma, m):
+    """Real loads ``κ_p(θ)``: the non-negative root of ``g_p(κ) = θ`` (0 when ``a_p >= θ``).
+
+    The spec writes ``b/(2γm²)·(sqrt(1 + 4γm²d/b²) − 1)`` with ``d = (θ − a)^+``; we use the
+    algebraically equal ``2d / (b (1 + sqrt(1 + 4γm²d/b²)))``, which does not cancel for small
+    ``γ m² d / b²`` and reduces to the linear limit ``d/b`` at ``γ = 0``.
+    """
+    d = np.maximum(theta - a, 0.0)
+    return 2.0 * d / (b * (1.0 + np.sqrt(1.0 + 4.0 * gamma * m * m * d / (b * b))))
+
+
+def optimal_load_split(gamma, c, m, sigma, K, Omega, tol=1e-8):
+    """The min-max load split of spec §3.  Returns ``(kappa, theta)``.
+
+    Parameters (per-worker arrays have shape ``(P,)``; scalars broadcast):
+      gamma  weight of the second moment, ``>= 0`` (``0`` gives equal mean finish times);
+      c      communication latencies ``c_p >= 0`` (slots);
+      m      mean task times ``m_p > 0`` (slots), ``C/μ_p`` for a rate ``μ_p``;
+      sigma  task-time standard deviations ``σ_p >= 0`` (slots); ``σ = m`` for exponential times;
+      K, Omega  critical tasks and redundancy ratio; the loads sum to ``n = coded_task_count(K, Ω)``.
+      tol    the bisection stops once the bracket on ``θ`` is narrower than ``tol`` (as the authors'
+             ``1e-8``) and ``Σ κ`` at its two ends agree to 1e-12 relative, when no float lies
+             strictly inside it any more, or when ``Σ κ = n`` exactly.
+
+    Returns ``kappa`` (float64, shape ``(P,)``, real-valued loads; ``integerize`` turns them into task
+    counts) and ``theta``, the common cost ``g_p(κ_p)`` of every loaded worker.  Workers with
+    ``a_p = c_p + γ c_p² >= θ`` get ``κ_p = 0``.
+
+    Unlike the authors' fixed bracket ``[0, 1e8]`` (too small when ``m_p`` or ``KΩ`` is large), the
+    bracket here is ``[min a_p, max_p g_p(n)]``: at its top every worker alone would carry ``n``,
+    so it always contains the root.
+    """
+    gamma = _positive_scalar(gamma, "gamma", allow_zero=True)
+    m = _vector(m, "m (mean task times)")
+    P = m.shape[0]
+    c = _vector(c, "c (latencies)", P, allow_zero=True)
+    sigma = _vector(sigma, "sigma (task-time std)", P, allow_zero=True)
+    tol = _positive_scalar(tol, "tol")
+    n = coded_task_count(K, Omega)
+
+    a, b, q = _cost_coefficients(gamma, c, m, sigma)
+
+    def total(theta):
+        return float(_kappa_of_theta(theta, a, b, gamma, m).sum())
+
+    lo = float(a.min())                                   # total(lo) == 0 < n
+    hi = float((a + b * n + q * n * n).max())             # total(hi) >= n
+    f_lo, f_hi = 0.0, total(hi)
+    # The spec's rule (bracket narrower than ``tol``) alone can leave Σκ visibly off n when some
+    # worker is very fast (Σκ changes by ~Δθ/b_p), so we also ask that the loads at both ends of
+    # the bracket agree to 1e-12 relative.  Each step halves the bracket and floats cannot halve
+    # forever, so the loop ends when the midpoint hits an end (at most ~1100 steps, usually < 100).
+    theta = None
+    while hi - lo > tol or f_hi - f_lo > 1e-12 * n:
+        mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            break
+        s = total(mid)
+        if s < n:
+            lo, f_lo = mid, s
+        elif s > n:
+            hi, f_hi = mid, s
+        else:
+            theta = mid                                   # exact hit
+            break
+    if theta is None:
+        theta = 0.5 * (lo + hi)
+    kappa = _kappa_of_theta(theta, a, b, gamma, m)
+    return kappa, float(theta)
+
+
+def uniform_split(P, K, Omega):
+    """Baseline ``κ_p = KΩ/P`` for ``P`` workers (float64, shape ``(P,)``; may be non-integer)."""
+    if isinstance(P, bool) or not isinstance(P, (int, np.integer)) or P < 1:
+        raise ValueError(f"P (number of workers) must be an integer >= 1, got {P!r}")
+    n = coded_task_count(K, Omega)
+    return np.full(int(P), n / int(P))
+
+
+# ---------------------------------------------------------------------------------------------
+# integer task counts
+
+def integerize(kappa, total, rng=None, *, size=None, active_only=False):
+    """Integer task counts from a real split, summing to ``total`` exactly (the authors' rounding).
+
+    Round each ``κ_p`` half away from zero (MATLAB's ``round``); then, while the sum is short, add one
+    task to a uniformly random worker, and while it is over, remove one from a uniformly random worker
+    that still has a task.  ``active_only=True`` restricts the additions to workers with ``κ_p > 0``
+    (the authors' code may hand a task to a deselected worker; this option does not).
+
+    ``kappa`` has shape ``(P,)`` and entries ``>= 0``; ``total`` is an int ``>= 1``.  Returns an
+    int64 array of shape ``(P,)``, or ``(size, P)`` for ``size`` independent roundings (the code
+    redoes the rounding for every job).
+    """
+    kappa = np.asarray(kappa, dtype=np.float64)
+    if kappa.ndim != 1 or kappa.shape[0] == 0:
+        raise ValueError(f"kappa must be a non-empty 1-D array, got shape {kappa.shape}")
+    if not np.all(np.isfinite(kappa)) or np.any(kappa < 0):
+        raise ValueError(f"kappa must be finite and >= 0, got {kappa}")
+    if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
+        raise ValueError(f"total must be an integer >= 1, got {total!r}")
+    rng = as_generator(rng)
+    P = kappa.shape[0]
+    rows = 1 if size is None else int(size)
+    if rows < 1:
+        raise ValueError(f"size must be >= 1, got {size!r}")
+
+    base = np.floor(kappa + 0.5).astype(np.int64)
+    counts = np.repeat(base[None, :], rows, axis=0)
+    deficit = int(total) - int(base.sum())
+
+    if deficit > 0:
+        eligible = np.flatnonzero(kappa > 0) if active_only else np.arange(P)
+        if eligible.size == 0:
+            eligible = np.arange(P)
+        # Sequential uniform picks with replacement = one batch of independent picks.
+        picks = eligible[rng.integers(0, eligible.size, size=(rows, deficit))]
+        flat = (picks + P * np.arange(rows)[:, None]).ravel()
+        counts += np.bincount(flat, minlength=rows * P).reshape(rows, P)
+    elif deficit < 0:
+        # Each removal picks uniformly among the workers that still hold a task; a few steps only
+        # (|deficit| <= P/2 + 1 after rounding), each vectorised over the rows.
+        for _ in range(-deficit):
+            keys = rng.random((rows, P))
+            keys[counts <= 0] = -1.0
+            counts[np.arange(rows), np.argmax(keys, axis=1)] -= 1
+    return counts[0] if size is None else counts
+
+
+# ---------------------------------------------------------------------------------------------
+# ideal lower bound
+
+def lower_bound_delay(lam, Z, rates, iterations_per_job=1):
+    """Ideal lower bound ``D_LB`` of spec §4 (slots).
+
+    One super-worker of rate ``Σ μ_p`` serves each job deterministically in
+    ``S = iterations_per_job · Z / Σ μ_p``; the queue is then M/D/1.  Returns ``inf`` when
+    ``ρ = λS >= 1`` (no steady state).
+    """
+    lam = _positive_scalar(lam, "lam (arrival rate)")  # a stream needs arrivals
+    rates = _vector(rates, "rates")
+    Z = _positive_scalar(Z, "Z (job complexity)")
+    if isinstance(iterations_per_job, bool) or not isinstance(iterations_per_job, (int, np.integer)) \
+            or iterations_per_job < 1:
+        raise ValueError(f"iterations_per_job must be an integer >= 1, got {iterations_per_job!r}")
+    S = iterations_per_job * Z / float(rates.sum())
+    return md1_delay(lam, S)
