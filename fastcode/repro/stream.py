@@ -342,11 +342,12 @@ def _floats(text):
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
-def build_parser():
-    p = argparse.ArgumentParser(
-        prog="fastcode simulate stream",
-        description="Stream coded computing on heterogeneous workers (Esfahanizadeh, Cohen, "
-                    "Médard): delay of the optimal and uniform load splits versus the lower bound.")
+DESCRIPTION = ("Stream coded computing on heterogeneous workers (Esfahanizadeh, Cohen, Médard): "
+               "delay of the optimal and uniform load splits versus the lower bound.")
+
+
+def add_arguments(p):
+    """The options of ``fastcode simulate stream`` on parser ``p``."""
     p.add_argument("--jobs", type=int, default=SPEC["jobs"], help="jobs per point (default 10000)")
     p.add_argument("--seed", type=int, default=1, help="seed of task times and roundings (default 1)")
     p.add_argument("--omegas", type=_floats, default=DEFAULT_OMEGAS,
@@ -363,11 +364,26 @@ def build_parser():
                    help="jobs of the virtual-time StreamCodedMatVec run (0 skips it)")
     p.add_argument("--plot", metavar="FILE.png", help="write the figures (needs matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="fastcode simulate stream", description=DESCRIPTION)
+    add_arguments(p)
     return p
 
 
+def register_stream(parser):
+    """Stream coded computing: optimal vs uniform load split vs the M/D/1 lower bound."""
+    add_arguments(parser)
+    parser.set_defaults(func=run_from_args)
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    return run_from_args(build_parser().parse_args(argv))
+
+
+def run_from_args(args):
+    """Run the reproduction for parsed arguments; returns the exit status."""
     t0 = time.perf_counter()
     try:
         tables = run(jobs=args.jobs, seed=args.seed, omegas=args.omegas, hetero=args.hetero,
