@@ -73,3 +73,11 @@ def test_main_writes_plot(tmp_path, capsys):
                        "--quiet", "--plot", str(path)])
     assert code == 0 and path.stat().st_size > 10000
     assert "plot written" in capsys.readouterr().out
+
+
+def test_cli_target_runs(capsys):
+    from fastcode.cli import main
+    assert main(["simulate", "stream", "--jobs", "300", "--omegas", "1,1.1", "--hetero", "",
+                 "--real-jobs", "0", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Omega" in out and "1.100" in out
