@@ -1,0 +1,98 @@
+"""The worker side of the master/worker protocol, shared by every backend.
+
+A worker is a loop over messages from the master, written against a small
+*channel* interface so that threads, processes and MPI ranks run the same code:
+
+    channel.recv() -> message            (blocks; EOFError when the master is gone)
+    channel.poll(timeout) -> bool        (a message is waiting; timeout None = forever)
+    channel.send(message)
+    channel.open_payload(spec), channel.open_input(spec)   (undo the master's packing)
+
+Messages are tuples whose first item is the kind:
+
+    master -> worker                      worker -> master
+    (SETUP, worker_fn, payload_spec)      (READY, -1) | (ERROR, -1, text)
+    (ROUND, r, input_spec, delay, add)    (RESULT, r, result, compute_s, service_s)
+                                          | (ERROR, r, text) | (CANCELLED, r)
+    (STOP,)
+
+Every ROUND message gets exactly one reply, so the master can tell how many
+rounds a worker still owes (and stop queueing work on a stuck one).
+
+Injected stragglers.  ``delay`` is the completion time the straggler model drew
+for this worker.  By default it is the task's *total* time: the worker answers
+``delay`` seconds after it received the task, or when its computation ends if
+that is later, so measured latencies follow the model's law exactly as the
+simulator assumes.  With ``add`` true it is extra time after the computation.
+The wait is interruptible: if the next message arrives first (the master has
+decoded without this worker and moved on), the stale result is dropped and a
+CANCELLED reply sent, so a straggler in round r does not delay round r + 1,
+matching the simulator's independent rounds.  ``delay = inf`` is a worker that
+never answers this round.  A computation itself cannot be interrupted: a
+worker whose ``worker_fn`` is slow answers late, and the master discards the
+result by its round id.
+"""
+import time
+import traceback
+
+SETUP, ROUND, STOP = "setup", "round", "stop"
+READY, RESULT, ERROR, CANCELLED = "ready", "result", "error", "cancelled"
+
+
+def _describe(exc):
+    """One-line reason plus the worker-side traceback (shown to the user by the master)."""
+    return f"{type(exc).__name__}: {exc}\n" + "".join(
+        traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def serve(channel):
+    """Run the worker loop until STOP or until the master disappears."""
+    worker_fn = payload = None
+    try:
+        message = channel.recv()
+        while True:
+            kind = message[0]
+            if kind == STOP:
+                return
+            if kind == SETUP:
+                worker_fn = payload = None  # drop views on the old payload before re-mapping
+                try:
+                    worker_fn = message[1]
+                    payload = channel.open_payload(message[2])
+                except Exception as exc:  # report, keep serving: the master decides
+                    channel.send((ERROR, -1, _describe(exc)))
+                else:
+                    channel.send((READY, -1))
+                message = channel.recv()
+                continue
+            if kind != ROUND:
+                raise RuntimeError(f"unknown message kind {kind!r}")
+            message = _run_round(channel, worker_fn, payload, *message[1:])
+    except (EOFError, OSError, KeyboardInterrupt):
+        # The master is gone (pipe closed) or the user pressed Ctrl-C: the
+        # master owns the clean-up, the worker just leaves quietly.
+        return
+
+
+def _run_round(channel, worker_fn, payload, round_id, input_spec, delay, additive):
+    """Compute one task, wait out the injected delay; return the next message."""
+    start = time.perf_counter()
+    try:
+        if worker_fn is None:
+            raise RuntimeError("round received before setup")
+        round_input = channel.open_input(input_spec)
+        result = worker_fn(payload, round_input)
+        del round_input
+    except Exception as exc:
+        # Failures are reported at once: a crash is not a straggler.
+        channel.send((ERROR, round_id, _describe(exc)))
+        return channel.recv()
+    compute = time.perf_counter() - start
+    wait = delay if additive else delay - compute
+    if wait > 0:
+        # Interruptible wait: a newer message means this result is stale.
+        if channel.poll(None if wait == float("inf") else wait):
+            channel.send((CANCELLED, round_id))
+            return channel.recv()
+    channel.send((RESULT, round_id, result, compute, time.perf_counter() - start))
+    return channel.recv()
