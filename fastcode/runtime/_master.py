@@ -196,12 +196,14 @@ class Master:
         t0 = time.perf_counter()
         output = scheme.decode(dict(state.results), round_input)
         end = time.perf_counter()
+        # Outside the timed part: what the round would take with no runtime cost.
+        ideal = ideal_time(scheme, delays)
         return RoundResult(
             round_id=round_id, output=output, responders=tuple(state.responders),
             latencies=state.latencies, compute_times=state.compute_times,
             service_times=state.service_times, delays=delays, wait_time=wait_time,
             decode_time=end - t0, wall_time=end - start, discarded=discarded,
-            failures=state.failures)
+            failures=state.failures, ideal_time=ideal)
 
     def _drain(self):
         """Consume whatever arrived between rounds; returns the stale results count."""
@@ -231,3 +233,16 @@ class Master:
         if kind == W.ERROR and current:
             state.fail(worker, "raised " + message[2])
         return 0
+
+
+def ideal_time(scheme, delays):
+    """The round time the injected delays alone imply: the first instant at which
+    the workers done by then can decode (the order statistic the simulator
+    predicts; inf if they never can)."""
+    order = np.argsort(delays, kind="stable")
+    for j in range(1, len(order) + 1):
+        if math.isinf(delays[order[j - 1]]):
+            break
+        if scheme.can_decode(tuple(int(i) for i in order[:j])):
+            return float(delays[order[j - 1]])
+    return math.inf

@@ -4,6 +4,7 @@ A :class:`Job` is what ``fastcode run SCHEME`` executes on a cluster (local or
 MPI): ``run_job`` sets the scheme up, runs rounds, checks every decoded output
 against the direct computation and summarises the latencies.  Job factories
 have the signature ``factory(n_workers, rng, rows=..., cols=..., **params)``
+(``rng`` a seed or a Generator)
 and are registered by name in the CLI (``fastcode.cli.RUN_SCHEMES``).
 """
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any, Callable, List
 
 import numpy as np
 
+from fastcode.fields.base import as_generator
 from fastcode.runtime.examples import ReplicatedMatVec, UncodedMatVec
 
 
@@ -44,7 +46,7 @@ class Job:
 
 
 def _matvec_job(name, scheme, rng, rows, cols):
-    A = rng.standard_normal((rows, cols))
+    A = as_generator(rng).standard_normal((rows, cols))
     return Job(name, scheme, A, make_input=lambda g: g.standard_normal(cols),
                reference=lambda x: A @ x)
 
@@ -73,6 +75,7 @@ class JobReport:
     wait_times: List[float] = field(default_factory=list)
     decode_times: List[float] = field(default_factory=list)
     overheads: List[float] = field(default_factory=list)
+    ideal_times: List[float] = field(default_factory=list)
     discarded: int = 0
     failed_rounds: int = 0
     wrong_rounds: int = 0
@@ -92,6 +95,7 @@ class JobReport:
                        median_s=float(np.median(wall)),
                        mean_decode_s=float(np.mean(self.decode_times)),
                        decode_share=float(np.sum(self.decode_times) / wall.sum()),
+                       mean_ideal_s=float(np.mean(self.ideal_times)),
                        mean_overhead_s=float(np.mean(self.overheads)),
                        median_overhead_s=float(np.median(self.overheads)))
         return out
@@ -124,6 +128,7 @@ def run_job(cluster, job, rounds, rng=None, check=True, on_round=None, continue_
         report.wait_times.append(result.wait_time)
         report.decode_times.append(result.decode_time)
         report.overheads.append(result.overhead)
+        report.ideal_times.append(result.ideal_time)
         report.discarded += result.discarded
         if check and not job.check(result.output, x):
             report.wrong_rounds += 1

@@ -33,6 +33,10 @@ class RoundResult:
         failures: worker id -> reason, for workers that raised, died, were
             dropped (infinite injected delay) or were still busy with an
             earlier round.
+        ideal_time: the round time the injected delays alone imply (first
+            instant the workers done by then can decode): what a simulator of
+            the same model predicts for this draw.  ``wall_time - ideal_time``
+            is the price of really running it.
     """
 
     round_id: int
@@ -47,6 +51,7 @@ class RoundResult:
     wall_time: float
     discarded: int = 0
     failures: Dict[int, str] = field(default_factory=dict)
+    ideal_time: float = float("nan")
 
     @property
     def overhead(self):
