@@ -37,6 +37,8 @@ DEAD = "dead"  # transport-made message: (DEAD, reason)
 # new round (its queue stays short, so the master's sends never block on it).
 _MAX_OWED = 2
 
+SETUP_TIMEOUT = 60.0  # seconds; process start-up + shipping big payloads
+
 
 class Master:
     """Rounds of one scheme on a set of workers (see the module doc).
@@ -104,14 +106,16 @@ class Master:
         """Build the scheme's per-worker payloads from ``job`` and ship them once.
 
         Payloads stay on the workers for every later round.  Raises
-        WorkerFailedError if a worker cannot load its payload."""
+        WorkerFailedError if a worker cannot load its payload.  ``timeout``
+        defaults to the larger of the round timeout and SETUP_TIMEOUT: the first
+        setup also waits for the workers to start."""
         self._check_open()
         check_scheme(scheme, self.n_workers)
         payloads = list(scheme.setup_tasks(job))
         if len(payloads) != self.n_workers:
             raise ClusterStateError(f"scheme.setup_tasks returned {len(payloads)} payloads "
                                     f"for {self.n_workers} workers")
-        timeout = self.timeout if timeout is None else float(timeout)
+        timeout = max(self.timeout, SETUP_TIMEOUT) if timeout is None else float(timeout)
         self.scheme = None  # a failed setup leaves the cluster not set up
         specs = self.transport.pack_setup(payloads)
         waiting = set()

@@ -237,7 +237,7 @@ class ProcessTransport:
             _shutdown(self.processes, self.conns, self._blocks)
 
 
-def _shutdown(processes, conns, blocks, grace=1.0):
+def _shutdown(processes, conns, blocks, grace=0.5):
     """Stop worker processes: STOP, then terminate, then kill; bounded time."""
     for conn in conns:
         try:
