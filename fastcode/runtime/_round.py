@@ -23,6 +23,7 @@ class RoundState:
         self.compute_times = np.full(n, np.nan)
         self.service_times = np.full(n, np.nan)
         self._decodable = False
+        self._hope_unknown = True        # re-check hopeless() only after a failure
 
     def accept(self, worker, result, compute, service, now):
         """A result of this round from ``worker`` arrived at time ``now``."""
@@ -40,6 +41,7 @@ class RoundState:
         """``worker`` will not answer this round (raised, died, dropped out)."""
         self.pending.discard(worker)
         self.failures.setdefault(worker, reason)
+        self._hope_unknown = True
 
     @property
     def decodable(self):
@@ -47,7 +49,11 @@ class RoundState:
 
     def hopeless(self):
         """True when even every pending worker answering could not make it decodable
-        (valid because can_decode is monotone, see protocol)."""
+        (valid because can_decode is monotone, see protocol).  Answers only
+        change after a failure, so the scheme is asked again only then."""
+        if not self._hope_unknown:
+            return False
+        self._hope_unknown = False
         everyone = tuple(self.responders) + tuple(sorted(self.pending))
         return not self.scheme.can_decode(everyone)
 

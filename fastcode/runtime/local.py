@@ -25,11 +25,11 @@ of ``_master`` and ``_worker`` (shared with the MPI runtime).
 """
 import multiprocessing as mp
 import queue
+import selectors
 import signal
 import threading
 import time
 import weakref
-from multiprocessing import connection
 
 from fastcode.runtime import _shm
 from fastcode.runtime import _worker as W
@@ -138,6 +138,12 @@ class ProcessTransport:
         except BaseException:
             self.close()
             raise
+        # One epoll/poll set for the whole life of the cluster: cheaper per round
+        # than multiprocessing.connection.wait, which rebuilds it on every call.
+        self._selector = selectors.DefaultSelector()
+        for i, (conn, p) in enumerate(zip(self.conns, self.processes)):
+            self._selector.register(conn, selectors.EVENT_READ, (i, False))
+            self._selector.register(p.sentinel, selectors.EVENT_READ, (i, True))
         # Also stop the workers if the cluster is dropped without close().
         self._finalizer = weakref.finalize(self, _shutdown, self.processes, self.conns,
                                            self._blocks)
@@ -148,6 +154,11 @@ class ProcessTransport:
     def _mark_dead(self, i):
         if self._alive[i]:
             self._alive[i] = False
+            for obj in (self.conns[i], self.processes[i].sentinel):
+                try:
+                    self._selector.unregister(obj)
+                except (KeyError, ValueError):
+                    pass
             p = self.processes[i]
             p.join(0.1)
             code = p.exitcode
@@ -199,22 +210,13 @@ class ProcessTransport:
         events, self._events = self._events, []
         if events:
             timeout = 0
-        live = [i for i in range(self.n_workers) if self._alive[i]]
-        if not live:
+        if not any(self._alive):
             if timeout:
                 time.sleep(min(timeout, 0.01))  # nothing can ever arrive; avoid a spin
             return events
-        waitables = {}
-        for i in live:
-            waitables[self.conns[i]] = (i, False)
-            waitables[self.processes[i].sentinel] = (i, True)
-        ready = connection.wait(list(waitables), timeout)
-        died = set()
-        for obj in ready:
-            i, is_sentinel = waitables[obj]
-            if is_sentinel:
-                died.add(i)
-        for i in sorted({waitables[obj][0] for obj in ready}):
+        ready = [key.data for key, _ in self._selector.select(timeout)]
+        died = {i for i, is_sentinel in ready if is_sentinel}
+        for i in sorted({i for i, _ in ready}):
             conn = self.conns[i]
             # Read everything already written, including the last words of a
             # worker that has just died.
@@ -230,6 +232,9 @@ class ProcessTransport:
         return events
 
     def close(self):
+        selector = getattr(self, "_selector", None)
+        if selector is not None:
+            selector.close()
         fin = getattr(self, "_finalizer", None)
         if fin is not None:
             fin()  # runs _shutdown once, however often close() is called
