@@ -59,6 +59,32 @@ def bench_local(rounds):
     return out
 
 
+def bench_model(rounds, n_workers=8, time_scale=0.2, size=2048):
+    """Measured mean round time vs the time the injected delays alone imply.
+
+    Shifted-exponential delays (shift 1, rate 2, model units x time_scale s)
+    on a size x size mat-vec; ``ideal`` is the order statistic the simulator
+    computes for the same draws (RoundResult.ideal_time), so the ratio is the
+    runtime's own cost.  Uncoded vs 2-replication, process backend."""
+    from fastcode.runtime import LocalCluster
+    from fastcode.runtime.examples import ShiftedExponentialDelay
+    from fastcode.runtime.jobs import replicated_matvec_job, run_job, uncoded_matvec_job
+    out = {}
+    for make in (uncoded_matvec_job, replicated_matvec_job):
+        job = make(n_workers, 0, rows=size, cols=size)
+        with LocalCluster(n_workers, ShiftedExponentialDelay(1.0, 2.0), time_scale=time_scale,
+                          rng=1) as cluster:
+            report = run_job(cluster, job, rounds, rng=2)
+        assert report.wrong_rounds == 0
+        measured, ideal = np.mean(report.wall_times), np.mean(report.ideal_times)
+        out[job.name] = {"measured_ms": 1e3 * measured, "ideal_ms": 1e3 * ideal,
+                         "ratio": measured / ideal, "rounds": rounds}
+    names = list(out)
+    out["speedup"] = {"measured": out[names[0]]["measured_ms"] / out[names[1]]["measured_ms"],
+                      "ideal": out[names[0]]["ideal_ms"] / out[names[1]]["ideal_ms"]}
+    return out
+
+
 def _raw_ping(comm, rounds, polled, poll_interval, warmup=50):
     """Floor: the master sends a tiny message to each worker and receives n replies.
 
@@ -136,6 +162,8 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--no-mpi", action="store_true")
     parser.add_argument("--no-local", action="store_true")
+    parser.add_argument("--model-rounds", type=int, default=40,
+                        help="rounds of the straggler-model comparison (0 skips it)")
     parser.add_argument("--poll", type=float, default=None,
                         help="MPI poll interval, s (default fastcode.runtime.mpi.POLL_INTERVAL)")
     parser.add_argument("--mpi-child", action="store_true", help=argparse.SUPPRESS)
@@ -149,8 +177,9 @@ def main(argv=None):
     results = {} if args.no_local else bench_local(args.rounds)
     if not args.no_mpi:
         results.update(bench_mpi(args.rounds, args.poll))
+    model = bench_model(args.model_rounds) if args.model_rounds else {}
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"overhead": results, "model": model}, indent=2))
         return 0
     print(f"per-round time, tiny task (4 x 4 mat-vec), n = {N_WORKERS} workers, "
           f"{os.cpu_count()} cores, {args.rounds} rounds")
@@ -160,6 +189,15 @@ def main(argv=None):
             print(f"{name:16s} {s}")
         else:
             print(f"{name:16s} {s['median_ms']:7.3f}ms {s['mean_ms']:7.3f}ms {s['p95_ms']:7.3f}ms")
+    if model:
+        print(f"\nmean round time with shifted-exponential delays, 8 local processes, "
+              f"{args.model_rounds} rounds: measured vs implied by the delays (simulator)")
+        for name, m in model.items():
+            if name == "speedup":
+                print(f"{'speedup':16s} measured {m['measured']:.3f}  ideal {m['ideal']:.3f}")
+            else:
+                print(f"{name:16s} measured {m['measured_ms']:7.2f}ms  ideal {m['ideal_ms']:7.2f}ms"
+                      f"  ratio {m['ratio']:.3f}")
     return 0
 
 

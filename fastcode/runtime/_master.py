@@ -10,6 +10,7 @@ tuples of ``_worker``) between the master and the workers:
     transport.poll(timeout) -> [(worker, message), ...]
         (timeout 0 = whatever is there; may include (worker, (DEAD, reason)))
     transport.alive(i) -> bool
+    transport.shared_clock                       (workers read the master's time.monotonic)
     transport.close()
 
 Per round, the master (1) drains late messages of earlier rounds, (2) draws
@@ -52,7 +53,8 @@ class Master:
         time_scale: seconds per unit of the model's time (the spec's models
             are normalised, e.g. a shift of 1 for the whole job).
         additive_delays: False (default): an injected time is the task's total
-            time (the worker answers at max(delay, compute)); True: the delay
+            time, counted from the round start (from the task's arrival on
+            MPI): the worker answers at max(delay, compute); True: the delay
             is added after the computation.
     """
 
@@ -179,11 +181,14 @@ class Master:
                 asked.append(i)
 
         start = time.perf_counter()
+        # Injected delays count from now when workers share this machine's clock.
+        t_ref = time.monotonic() if self.transport.shared_clock else None
         spec = self.transport.pack_input(round_input)
         state = RoundState(scheme, round_id, start, asked, failures)
         for i in asked:
             self._owed[i] += 1
-            self.transport.send(i, (W.ROUND, round_id, spec, float(delays[i]), self.additive_delays))
+            self.transport.send(i, (W.ROUND, round_id, spec, float(delays[i]),
+                                    self.additive_delays, t_ref))
         deadline = start + timeout
         while not state.decodable:
             if state.hopeless():

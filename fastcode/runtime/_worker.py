@@ -12,7 +12,8 @@ Messages are tuples whose first item is the kind:
 
     master -> worker                      worker -> master
     (SETUP, worker_fn, payload_spec)      (READY, -1) | (ERROR, -1, text)
-    (ROUND, r, input_spec, delay, add)    (RESULT, r, result, compute_s, service_s)
+    (ROUND, r, input_spec, delay, add,    (RESULT, r, result, compute_s, service_s)
+     t_ref)
                                           | (ERROR, r, text) | (CANCELLED, r)
     (STOP,)
 
@@ -21,9 +22,13 @@ rounds a worker still owes (and stop queueing work on a stuck one).
 
 Injected stragglers.  ``delay`` is the completion time the straggler model drew
 for this worker.  By default it is the task's *total* time: the worker answers
-``delay`` seconds after it received the task, or when its computation ends if
-that is later, so measured latencies follow the model's law exactly as the
-simulator assumes.  With ``add`` true it is extra time after the computation.
+at ``t_ref + delay``, or when its computation ends if that is later, where
+``t_ref`` is the round's start on the master's monotonic clock (shared by all
+processes of one machine, so the master's dispatch order does not skew the
+draws) or, when the master sends ``t_ref = None`` (MPI: clocks of different
+hosts differ), the moment the worker received the task.  Measured latencies
+then follow the model's law, as the simulator assumes.  With ``add`` true the
+delay is extra time after the computation instead.
 The wait is interruptible: if the next message arrives first (the master has
 decoded without this worker and moved on), the stale result is dropped and a
 CANCELLED reply sent, so a straggler in round r does not delay round r + 1,
@@ -36,6 +41,7 @@ import time
 import traceback
 
 SETUP, ROUND, STOP = "setup", "round", "stop"
+_COARSE = 0.002  # seconds of an injected wait left to a precise sleep (see _run_round)
 READY, RESULT, ERROR, CANCELLED = "ready", "result", "error", "cancelled"
 
 
@@ -74,9 +80,9 @@ def serve(channel):
         return
 
 
-def _run_round(channel, worker_fn, payload, round_id, input_spec, delay, additive):
+def _run_round(channel, worker_fn, payload, round_id, input_spec, delay, additive, t_ref):
     """Compute one task, wait out the injected delay; return the next message."""
-    start = time.perf_counter()
+    start = time.monotonic()
     try:
         if worker_fn is None:
             raise RuntimeError("round received before setup")
@@ -87,12 +93,21 @@ def _run_round(channel, worker_fn, payload, round_id, input_spec, delay, additiv
         # Failures are reported at once: a crash is not a straggler.
         channel.send((ERROR, round_id, _describe(exc)))
         return channel.recv()
-    compute = time.perf_counter() - start
-    wait = delay if additive else delay - compute
-    if wait > 0:
-        # Interruptible wait: a newer message means this result is stale.
-        if channel.poll(None if wait == float("inf") else wait):
+    compute = time.monotonic() - start
+    if additive:
+        due = start + compute + delay
+    else:
+        due = (start if t_ref is None else t_ref) + delay
+    if due > time.monotonic():
+        # Interruptible wait: a newer message means this result is stale.  Pipe
+        # polls time out in whole milliseconds (rounded up), so poll until just
+        # before the due time and sleep the exact remainder.
+        coarse = None if delay == float("inf") else max(0.0, due - time.monotonic() - _COARSE)
+        if channel.poll(coarse):
             channel.send((CANCELLED, round_id))
             return channel.recv()
-    channel.send((RESULT, round_id, result, compute, time.perf_counter() - start))
+        remainder = due - time.monotonic()
+        if remainder > 0:
+            time.sleep(remainder)
+    channel.send((RESULT, round_id, result, compute, time.monotonic() - start))
     return channel.recv()

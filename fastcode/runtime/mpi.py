@@ -154,6 +154,8 @@ class MPITransport:
         self.endpoint = _Endpoint(self.comm, poll_interval)
         self._closed = False
 
+    shared_clock = False  # ranks may run on different hosts
+
     def alive(self, i):
         return True  # a dead rank aborts the job under `python -m mpi4py`
 
