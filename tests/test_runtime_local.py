@@ -14,7 +14,7 @@ import pytest
 
 from fastcode.errors import ClusterStateError, FastcodeError, RoundTimeoutError, WorkerFailedError
 from fastcode.runtime import LocalCluster, sample_delays
-from fastcode.runtime._master import ideal_time
+from fastcode.runtime._master import MAX_OWED, ideal_time
 from fastcode.runtime.examples import (ReplicatedMatVec, ShiftedExponentialDelay, UncodedMatVec,
                                        matvec_task)
 from runtime_doubles import FaultyReplication, FixedDelays
@@ -59,14 +59,16 @@ def test_end_to_end_exact(backend, scheme_cls, A, rng):
             assert np.array_equal(result.output, A @ x)
             assert result.round_id == round_id
             assert scheme_cls(4).can_decode(result.responders)
-            assert result.failures == {}
+            # No real failure; a worker may at most be left out as still busy with
+            # earlier rounds when the machine is loaded.
+            assert all("busy" in reason for reason in result.failures.values())
             responded = list(result.responders)
             assert np.all(np.isfinite(result.latencies[responded]))
             assert result.wall_time >= result.wait_time >= 0
 
 
 def test_large_payload_and_input_through_shared_memory(rng):
-    # 16 KiB-wide rows: x (128 KiB) is above INLINE_LIMIT, so it goes by shared memory
+    # 16 Ki-wide rows: x (128 KiB) is above INLINE_LIMIT, so it goes by shared memory
     # and its buffer is rewritten in place every round.
     A = int_matrix(rng, 64, 16384)
     with LocalCluster(4, timeout=20) as cluster:
@@ -280,9 +282,10 @@ def test_stuck_worker_is_not_sent_more_work(A, rng):
     with LocalCluster(4, timeout=10, backend="thread") as cluster:
         cluster.setup(FaultyReplication(4, 2), A)
         cluster.run_round((x, {3: ("sleep", 1.0)}))   # worker 3 busy with round 0
-        cluster.run_round((x, {}))                    # round 1 queued behind it
-        r2 = cluster.run_round((x, {}))
-        assert "busy" in r2.failures[3] and np.array_equal(r2.output, A @ x)
+        for _ in range(MAX_OWED - 1):                 # rounds queued behind it
+            assert 3 not in cluster.run_round((x, {})).failures
+        r = cluster.run_round((x, {}))
+        assert "busy" in r.failures[3] and np.array_equal(r.output, A @ x)
 
 
 # -- misuse and clean-up ------------------------------------------------------------

@@ -34,9 +34,12 @@ from fastcode.runtime.result import RoundResult
 
 DEAD = "dead"  # transport-made message: (DEAD, reason)
 
-# A worker that owes this many replies is stuck in an earlier round: it gets no
-# new round (its queue stays short, so the master's sends never block on it).
-_MAX_OWED = 2
+# A worker that owes this many replies is stuck in earlier rounds: it gets no
+# new round, so its queue stays short and the master's sends never block on it
+# (MAX_OWED inline messages of < INLINE_LIMIT bytes fit in a socket buffer).
+# Not 2: with tiny fast rounds a worker the master did not need is routinely a
+# round or two behind without being stuck.
+MAX_OWED = 4
 
 SETUP_TIMEOUT = 60.0  # seconds; process start-up + shipping big payloads
 
@@ -175,7 +178,7 @@ class Master:
                 failures[i] = self._dead.setdefault(i, "died")
             elif math.isinf(delays[i]):
                 failures[i] = "dropped by the straggler model (infinite delay)"
-            elif self._owed[i] >= _MAX_OWED:
+            elif self._owed[i] >= MAX_OWED:
                 failures[i] = "busy: still computing an earlier round"
             else:
                 asked.append(i)
