@@ -30,7 +30,8 @@ class FixedDelays:
 
 def faulty_task(payload, round_input):
     """Worker function with faults chosen per round by the master:
-    round_input = (x, faults) with faults = {worker: ("raise" | "sleep", seconds)}."""
+    round_input = (x, faults) with faults = {worker: (kind, seconds)}, kind one of
+    "raise", "sleep" (before computing) or "unpicklable" (a result that cannot be sent)."""
     worker, block = payload
     x, faults = round_input
     kind, seconds = faults.get(int(worker[0]), (None, 0))
@@ -38,6 +39,8 @@ def faulty_task(payload, round_input):
         raise ValueError(f"boom on worker {int(worker[0])}")
     if kind == "sleep":
         time.sleep(seconds)
+    if kind == "unpicklable":
+        return lambda: None
     return block @ x
 
 

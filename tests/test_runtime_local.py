@@ -169,6 +169,15 @@ def test_worker_that_raises_survivors_decode(A, rng):
         assert np.array_equal(cluster.run_round((x, {})).output, A @ x)
 
 
+def test_unpicklable_result_is_reported_not_fatal(A, rng):
+    x = int_matrix(rng, 16, 1)[:, 0]
+    with LocalCluster(2, timeout=10) as cluster:
+        cluster.setup(FaultyReplication(2, 1), A)
+        with pytest.raises(WorkerFailedError, match="cannot be sent"):
+            cluster.run_round((x, {1: ("unpicklable", 0)}))
+        assert np.array_equal(cluster.run_round((x, {})).output, A @ x)
+
+
 def test_worker_that_raises_without_redundancy_fails_fast(A, rng):
     x = int_matrix(rng, 16, 1)[:, 0]
     with LocalCluster(4, FixedDelays([0.0, 0.0, 0.0, 2.0], np.zeros(4)), timeout=10) as cluster:

@@ -37,6 +37,7 @@ never answers this round.  A computation itself cannot be interrupted: a
 worker whose ``worker_fn`` is slow answers late, and the master discards the
 result by its round id.
 """
+import pickle
 import time
 import traceback
 
@@ -109,5 +110,10 @@ def _run_round(channel, worker_fn, payload, round_id, input_spec, delay, additiv
         remainder = due - time.monotonic()
         if remainder > 0:
             time.sleep(remainder)
-    channel.send((RESULT, round_id, result, compute, time.monotonic() - start))
+    try:
+        channel.send((RESULT, round_id, result, compute, time.monotonic() - start))
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        # An unpicklable result is the scheme's bug, reported like an exception
+        # (channels pickle before writing, so nothing half-sent is left behind).
+        channel.send((ERROR, round_id, "result cannot be sent: " + _describe(exc)))
     return channel.recv()
