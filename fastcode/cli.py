@@ -85,7 +85,7 @@ def _cmd_run(args):
         if mpi.rank() != 0:
             mpi.serve()
             return 0
-        n_workers = mpi._mpi().COMM_WORLD.Get_size() - 1
+        n_workers = mpi.size() - 1
         if n_workers < 1:
             print("fastcode run --mpi needs at least 2 ranks: mpiexec -n N+1 python -m mpi4py "
                   "-m fastcode run ...", file=sys.stderr)

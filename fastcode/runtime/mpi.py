@@ -27,7 +27,10 @@ same failure rules).  What is MPI-specific, and why:
   between polls: MPICH's blocking waits spin, which starves the other ranks
   when the job is oversubscribed (more ranks than cores).
 - No dead-rank detection beyond the round timeout: under ``python -m mpi4py``
-  a rank that crashes aborts the job.
+  a rank that crashes aborts the job.  A worker stuck forever inside its
+  ``worker_fn`` cannot be interrupted by MPI; ``close()`` gives up on it after a
+  few seconds, but MPI_Finalize may then wait for it: bound whole jobs with
+  mpiexec's own limit (MPICH: ``MPIEXEC_TIMEOUT=seconds``).
 
 mpi4py is optional (the ``mpi`` extra) and imported only when this module's
 functions are called.
@@ -83,6 +86,11 @@ def launched_under_mpi():
 def rank(comm=None):
     """This process's rank in ``comm`` (COMM_WORLD by default)."""
     return (comm or _mpi().COMM_WORLD).Get_rank()
+
+
+def size(comm=None):
+    """Number of ranks in ``comm`` (COMM_WORLD by default): workers + 1."""
+    return (comm or _mpi().COMM_WORLD).Get_size()
 
 
 class _Endpoint:

@@ -19,8 +19,10 @@ Life of a job on a cluster::
 Rules a scheme must follow:
 
 - ``worker_fn`` is a module-level function (picklable by reference): process
-  and MPI workers import it by name.  It must not keep references to
-  ``round_input`` after it returns (the process backend may reuse its buffer).
+  and MPI workers import it by name.  It treats its payload and round input
+  as read-only (process workers get read-only views on shared memory; thread
+  workers share the master's very arrays) and keeps no reference to
+  ``round_input`` after it returns (the process backend reuses its buffer).
 - payloads and round inputs are NumPy arrays or (nested) tuples/lists/dicts of
   arrays; other picklable leaves are allowed and travel by pickle.
 - ``can_decode`` must be monotone: adding responders never turns a decodable
