@@ -55,8 +55,11 @@ class RoundResult:
 
     @property
     def overhead(self):
-        """The runtime's own cost: wall time minus the slowest responder's
-        service time (compute + injected wait) and minus the decode time, i.e.
-        messaging, scheduling and bookkeeping."""
-        served = max((self.service_times[i] for i in self.responders), default=0.0)
-        return self.wall_time - served - self.decode_time
+        """The runtime's own cost: wall time minus decode time minus the time
+        the slowest responder was due to answer, i.e. the later of its injected
+        delay (counted from the round start on a shared clock) and its service
+        time (compute + wait, counted from its receipt of the task).  What is
+        left is messaging, dispatch, scheduling and bookkeeping."""
+        due = max((max(self.delays[i], self.service_times[i]) for i in self.responders),
+                  default=0.0)
+        return self.wall_time - due - self.decode_time
