@@ -10,7 +10,6 @@ tuples of ``_worker``) between the master and the workers:
     transport.poll(timeout) -> [(worker, message), ...]
         (timeout 0 = whatever is there; may include (worker, (DEAD, reason)))
     transport.alive(i) -> bool
-    transport.shared_clock                       (workers read the master's time.monotonic)
     transport.close()
 
 Per round, the master (1) drains late messages of earlier rounds, (2) draws
@@ -57,7 +56,8 @@ class Master:
             are normalised, e.g. a shift of 1 for the whole job).
         additive_delays: False (default): an injected time is the task's total
             time, counted from the round start (from the task's arrival on
-            MPI): the worker answers at max(delay, compute); True: the delay
+            workers of another host): the worker answers at max(delay,
+            compute); True: the delay
             is added after the computation.
     """
 
@@ -184,8 +184,8 @@ class Master:
                 asked.append(i)
 
         start = time.perf_counter()
-        # Injected delays count from now when workers share this machine's clock.
-        t_ref = time.monotonic() if self.transport.shared_clock else None
+        # Injected delays count from now for workers that share this machine's clock.
+        t_ref = (W.clock_id(), time.monotonic())
         spec = self.transport.pack_input(round_input)
         state = RoundState(scheme, round_id, start, asked, failures)
         for i in asked:

@@ -22,11 +22,11 @@ rounds a worker still owes (and stop queueing work on a stuck one).
 
 Injected stragglers.  ``delay`` is the completion time the straggler model drew
 for this worker.  By default it is the task's *total* time: the worker answers
-at ``t_ref + delay``, or when its computation ends if that is later, where
-``t_ref`` is the round's start on the master's monotonic clock (shared by all
-processes of one machine, so the master's dispatch order does not skew the
-draws) or, when the master sends ``t_ref = None`` (MPI: clocks of different
-hosts differ), the moment the worker received the task.  Measured latencies
+at ``t_ref + delay``, or when its computation ends if that is later.  The
+master sends ``t_ref = (clock_id(), time.monotonic())`` at the round's start:
+a worker on the same machine (same clock id) counts from that instant, so the
+master's dispatch order does not skew the draws; a worker on another host
+(MPI) counts from its receipt of the task.  Measured latencies
 then follow the model's law, as the simulator assumes.  With ``add`` true the
 delay is extra time after the computation instead.
 The wait is interruptible: if the next message arrives first (the master has
@@ -38,12 +38,30 @@ worker whose ``worker_fn`` is slow answers late, and the master discards the
 result by its round id.
 """
 import pickle
+import socket
 import time
 import traceback
 
 SETUP, ROUND, STOP = "setup", "round", "stop"
 _COARSE = 0.002  # seconds of an injected wait left to a precise sleep (see _run_round)
 READY, RESULT, ERROR, CANCELLED = "ready", "result", "error", "cancelled"
+
+
+_CLOCK_ID = None
+
+
+def clock_id():
+    """Identity of this machine's monotonic clock (host name + boot id): equal
+    ids mean time.monotonic() values can be compared across processes."""
+    global _CLOCK_ID
+    if _CLOCK_ID is None:
+        try:
+            with open("/proc/sys/kernel/random/boot_id") as f:
+                boot = f.read().strip()
+        except OSError:
+            boot = ""
+        _CLOCK_ID = f"{socket.gethostname()}/{boot}"
+    return _CLOCK_ID
 
 
 def _describe(exc):
@@ -97,8 +115,10 @@ def _run_round(channel, worker_fn, payload, round_id, input_spec, delay, additiv
     compute = time.monotonic() - start
     if additive:
         due = start + compute + delay
+    elif t_ref is not None and t_ref[0] == clock_id():
+        due = t_ref[1] + delay
     else:
-        due = (start if t_ref is None else t_ref) + delay
+        due = start + delay
     if due > time.monotonic():
         # Interruptible wait: a newer message means this result is stale.  Pipe
         # polls time out in whole milliseconds (rounded up), so poll until just

@@ -137,7 +137,6 @@ def _default_start_method():
 class ProcessTransport:
     """Worker processes joined by duplex pipes (see LocalCluster)."""
 
-    shared_clock = True  # time.monotonic is system-wide
 
     def __init__(self, n_workers, start_method=None):
         method = start_method or _default_start_method()
@@ -348,7 +347,6 @@ class ThreadTransport:
             self.threads.append(t)
 
     processes = ()
-    shared_clock = True
 
     def alive(self, i):
         return self.threads[i].is_alive()
