@@ -208,8 +208,9 @@ class Master:
         t0 = time.perf_counter()
         output = scheme.decode(dict(state.results), round_input)
         end = time.perf_counter()
-        # Outside the timed part: what the round would take with no runtime cost.
-        ideal = ideal_time(scheme, delays)
+        # Outside the timed part: what the round would take with no runtime cost
+        # (0 without injected delays: skip the scheme calls on fast rounds).
+        ideal = ideal_time(scheme, delays) if delays.any() else 0.0
         return RoundResult(
             round_id=round_id, output=output, responders=tuple(state.responders),
             latencies=state.latencies, compute_times=state.compute_times,

@@ -112,8 +112,7 @@ class _Endpoint:
         """Start sending ``message`` to rank ``dest``; never waits."""
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         request = self.comm.Isend([data, self.MPI.BYTE], dest=dest, tag=_tag_of(message))
-        self._sends.append((request, data))
-        self.reap()
+        self._sends.append((request, data))  # reaped by the next poll
 
     def reap(self):
         """Forget the sends that have completed."""
