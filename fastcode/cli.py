@@ -1,4 +1,4 @@
-"""The ``fastcode`` command: info, bench, simulate (and, later, demo, run)."""
+"""The ``fastcode`` command: info, bench, simulate, run (and, later, demo)."""
 import argparse
 import importlib
 import json
@@ -33,10 +33,138 @@ def _add_simulate(sub):
     p_sim = sub.add_parser("simulate", help="straggler simulations and paper reproductions")
     targets = p_sim.add_subparsers(dest="target", required=True, metavar="TARGET")
     for name, spec in SIMULATE_TARGETS.items():
-        module, _, attr = spec.partition(":")
-        register = getattr(importlib.import_module(module), attr)
+        register = _load(spec)
         summary = (register.__doc__ or "").strip().split("\n")[0] or None
         register(targets.add_parser(name, help=summary, description=summary))
+
+
+# -- fastcode run ---------------------------------------------------------------
+
+# Jobs `fastcode run SCHEME` can execute: name -> "module:factory" (imported on
+# use).  A factory is factory(n_workers, rng, rows=, cols=, **params) -> Job
+# (see fastcode.runtime.jobs); add a scheme with one line here.
+RUN_SCHEMES = {
+    "uncoded": "fastcode.runtime.jobs:uncoded_matvec_job",
+    "replication": "fastcode.runtime.jobs:replicated_matvec_job",
+}
+
+
+def _load(target):
+    """The object named by "module:attribute" (imported now)."""
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _straggler_model(spec):
+    """--straggler none | shifted-exp:SHIFT,RATE (model time units, see --time-scale)."""
+    if spec in (None, "none"):
+        return None
+    name, _, params = spec.partition(":")
+    if name != "shifted-exp":
+        raise argparse.ArgumentTypeError(f"unknown straggler model {name!r} (none, shifted-exp)")
+    try:
+        shift, rate = (float(v) for v in params.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected shifted-exp:SHIFT,RATE, got {spec!r}") from None
+    try:
+        from fastcode.sim import ShiftedExponential  # the simulator's model, when present
+        return ShiftedExponential(rate, shift=shift)
+    except ImportError:
+        from fastcode.runtime.examples import ShiftedExponentialDelay
+        return ShiftedExponentialDelay(shift, rate)
+
+
+def _scheme_params(pairs):
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--set expects KEY=VALUE, got {pair!r}")
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+def _cmd_run(args):
+    from fastcode.errors import FastcodeError
+    from fastcode.runtime.jobs import run_job
+
+    use_mpi = args.mpi
+    if not use_mpi:
+        from fastcode.runtime.mpi import launched_under_mpi
+        use_mpi = launched_under_mpi()
+    model = _straggler_model(args.straggler)
+    options = dict(straggler_model=model, timeout=args.timeout, rng=args.seed,
+                   time_scale=args.time_scale)
+    if use_mpi:
+        from fastcode.runtime import mpi
+        if mpi.rank() != 0:
+            mpi.serve()
+            return 0
+        n_workers = mpi.size() - 1
+        if n_workers < 1:
+            print("fastcode run --mpi needs at least 2 ranks: mpiexec -n N+1 python -m mpi4py "
+                  "-m fastcode run ...", file=sys.stderr)
+            return 2
+        if args.workers not in (None, n_workers):
+            print(f"--workers {args.workers} but mpiexec started {n_workers} worker ranks",
+                  file=sys.stderr)
+            return 2
+        cluster = mpi.MPICluster(**options)
+    else:
+        from fastcode.runtime import LocalCluster
+        n_workers = args.workers or 4
+        cluster = LocalCluster(n_workers, backend=args.backend, **options)
+    with cluster:
+        try:
+            job = _load(RUN_SCHEMES[args.scheme])(n_workers, args.seed, rows=args.rows,
+                                                 cols=args.cols, **_scheme_params(args.set))
+            report = run_job(cluster, job, args.rounds, rng=args.seed, continue_on_error=args.keep_going)
+        except (FastcodeError, ValueError) as exc:
+            print(f"fastcode run: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 2
+    summary = report.summary()
+    summary["runtime"] = "mpi" if use_mpi else f"local-{args.backend}"
+    summary["straggler"] = repr(model)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        for key, value in summary.items():
+            if isinstance(value, float) and key.endswith("_s"):
+                value = f"{value * 1e3:.3f} ms"
+            print(f"{key:18s} {value}")
+    return 0 if summary["wrong_rounds"] == 0 and summary["failed_rounds"] == 0 else 1
+
+
+def _add_run_parser(sub):
+    p = sub.add_parser("run", help="run a scheme on real workers (local processes/threads or MPI)",
+                       description="Run SCHEME for some rounds on a LocalCluster, or on MPI under "
+                       "`mpiexec -n N+1 python -m mpi4py -m fastcode run ...` (rank 0 is the master); "
+                       "every decoded output is checked against the direct computation.")
+    p.add_argument("scheme", choices=sorted(RUN_SCHEMES), help="job to run")
+    p.add_argument("--workers", type=int, default=None,
+                   help="number of workers (default 4 locally; mpiexec ranks - 1 under MPI)")
+    p.add_argument("--rounds", type=int, default=10, help="rounds to run (default 10)")
+    p.add_argument("--rows", type=int, default=1024, help="rows of the job's matrix")
+    p.add_argument("--cols", type=int, default=1024, help="columns of the job's matrix")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="scheme parameter, e.g. --set r=2 for replication")
+    p.add_argument("--straggler", default="none",
+                   help="none | shifted-exp:SHIFT,RATE (default none)")
+    p.add_argument("--time-scale", type=float, default=0.1,
+                   help="seconds per unit of model time (default 0.1)")
+    p.add_argument("--backend", choices=("process", "thread"), default="process",
+                   help="local worker kind (default process)")
+    p.add_argument("--mpi", action="store_true",
+                   help="use the MPI runtime (automatic under mpiexec)")
+    p.add_argument("--timeout", type=float, default=30.0, help="per-round timeout, s")
+    p.add_argument("--seed", type=int, default=0, help="seed of data and delays")
+    p.add_argument("--keep-going", action="store_true",
+                   help="count failed rounds instead of stopping at the first")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=_cmd_run)
 
 
 def build_parser():
@@ -53,6 +181,7 @@ def build_parser():
     fmt.add_argument("--json", dest="format", action="store_const", const="json")
     p_bench.set_defaults(func=_cmd_bench, format="table")
     _add_simulate(sub)
+    _add_run_parser(sub)
     return parser
 
 

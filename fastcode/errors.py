@@ -34,3 +34,35 @@ class FieldTypeError(FastcodeError, TypeError):
 class InvalidArgumentError(FastcodeError, ValueError):
     """An argument outside its allowed values: code parameters (n, k, kind),
     shard indices out of range or duplicated, an unknown option."""
+
+
+# --- runtime (fastcode.runtime): failures of real distributed rounds -------------
+
+class ClusterStateError(FastcodeError, RuntimeError):
+    """A cluster used in the wrong state: closed, not set up, or a scheme whose
+    number of workers does not match the cluster's."""
+
+
+class WorkerFailedError(FastcodeError, RuntimeError):
+    """Workers failed (raised, died, dropped out or are stuck) and the survivors
+    can no longer decode the round.  Raised as soon as this is known, not at the
+    timeout.  ``failures`` maps worker id -> reason; ``responders`` lists the
+    workers that did answer, in arrival order."""
+
+    def __init__(self, message, round_id=None, failures=None, responders=()):
+        super().__init__(message)
+        self.round_id = round_id
+        self.failures = dict(failures or {})
+        self.responders = tuple(responders)
+
+
+class RoundTimeoutError(FastcodeError, TimeoutError):
+    """A round was not decodable within its timeout.  ``responders`` are the
+    workers that answered in time, ``pending`` those still awaited."""
+
+    def __init__(self, message, round_id=None, responders=(), pending=(), failures=None):
+        super().__init__(message)
+        self.round_id = round_id
+        self.responders = tuple(responders)
+        self.pending = tuple(pending)
+        self.failures = dict(failures or {})

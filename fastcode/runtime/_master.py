@@ -1,0 +1,261 @@
+"""The master side of the protocol, shared by the local and MPI clusters.
+
+A :class:`Master` drives rounds over a *transport* that moves messages (the
+tuples of ``_worker``) between the master and the workers:
+
+    transport.n_workers
+    transport.pack_setup(payloads) -> specs      (keeps what it needs alive)
+    transport.pack_input(round_input) -> spec
+    transport.send(i, message)                   (must not block for long)
+    transport.poll(timeout) -> [(worker, message), ...]
+        (timeout 0 = whatever is there; may include (worker, (DEAD, reason)))
+    transport.alive(i) -> bool
+    transport.close()
+
+Per round, the master (1) drains late messages of earlier rounds, (2) draws
+the injected delays, (3) sends the round to every worker that is alive, not
+dropped by the model (infinite delay) and not still stuck in an earlier round,
+(4) collects results in arrival order until the scheme can decode, failing
+early when it no longer can and at the timeout otherwise, (5) decodes.
+Results are matched to rounds by the round id they carry, never by arrival.
+"""
+import math
+import time
+
+import numpy as np
+
+from fastcode.errors import ClusterStateError, WorkerFailedError
+from fastcode.fields.base import as_generator
+from fastcode.runtime import _worker as W
+from fastcode.runtime._round import RoundState
+from fastcode.runtime.protocol import check_scheme, sample_delays, worker_loads
+from fastcode.runtime.result import RoundResult
+
+DEAD = "dead"  # transport-made message: (DEAD, reason)
+
+# A worker that owes this many replies is stuck in earlier rounds: it gets no
+# new round, so its queue stays short and the master's sends never block on it
+# (MAX_OWED inline messages of < INLINE_LIMIT bytes fit in a socket buffer).
+# Not 2: with tiny fast rounds a worker the master did not need is routinely a
+# round or two behind without being stuck.
+MAX_OWED = 4
+
+SETUP_TIMEOUT = 60.0  # seconds; process start-up + shipping big payloads
+
+
+class Master:
+    """Rounds of one scheme on a set of workers (see the module doc).
+
+    Args:
+        transport: the message layer (local processes/threads, or MPI).
+        straggler_model: object with ``sample(n, load, rng)`` (``fastcode.sim``
+            models), or None for no injected delay.
+        timeout: default per-round timeout in seconds.
+        rng: seed or numpy Generator for the injected delays.
+        time_scale: seconds per unit of the model's time (the spec's models
+            are normalised, e.g. a shift of 1 for the whole job).
+        additive_delays: False (default): an injected time is the task's total
+            time, counted from the round start (from the task's arrival on
+            workers of another host): the worker answers at max(delay,
+            compute); True: the delay
+            is added after the computation.
+    """
+
+    def __init__(self, transport, straggler_model=None, timeout=30.0, rng=None,
+                 time_scale=1.0, additive_delays=False):
+        if not timeout > 0:
+            raise ValueError(f"timeout must be > 0, got {timeout}")
+        if not time_scale > 0:
+            raise ValueError(f"time_scale must be > 0, got {time_scale}")
+        self.transport = transport
+        self.n_workers = transport.n_workers
+        self.straggler_model = straggler_model
+        self.timeout = float(timeout)
+        self.rng = as_generator(rng)
+        self.time_scale = float(time_scale)
+        self.additive_delays = bool(additive_delays)
+        self.scheme = None
+        self._loads = None
+        self._round = 0
+        self._owed = [0] * self.n_workers
+        self._dead = {}          # worker -> reason, permanent
+        self._closed = False
+
+    # -- life cycle -----------------------------------------------------------
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def close(self):
+        """Stop the workers and free shared resources (idempotent, never hangs)."""
+        if not self._closed:
+            self._closed = True
+            self.transport.close()
+
+    @property
+    def dead_workers(self):
+        """Workers known to be gone for good: worker id -> reason."""
+        return dict(self._dead)
+
+    def _check_open(self):
+        if self._closed:
+            raise ClusterStateError("the cluster is closed")
+
+    # -- setup ----------------------------------------------------------------
+
+    def setup(self, scheme, job, timeout=None):
+        """Build the scheme's per-worker payloads from ``job`` and ship them once.
+
+        Payloads stay on the workers for every later round.  Raises
+        WorkerFailedError if a worker cannot load its payload.  ``timeout``
+        defaults to the larger of the round timeout and SETUP_TIMEOUT: the first
+        setup also waits for the workers to start."""
+        self._check_open()
+        check_scheme(scheme, self.n_workers)
+        payloads = list(scheme.setup_tasks(job))
+        if len(payloads) != self.n_workers:
+            raise ClusterStateError(f"scheme.setup_tasks returned {len(payloads)} payloads "
+                                    f"for {self.n_workers} workers")
+        timeout = max(self.timeout, SETUP_TIMEOUT) if timeout is None else float(timeout)
+        self.scheme = None  # a failed setup leaves the cluster not set up
+        specs = self.transport.pack_setup(payloads)
+        waiting = set()
+        for i in range(self.n_workers):
+            if self.transport.alive(i):
+                self.transport.send(i, (W.SETUP, scheme.worker_fn, specs[i]))
+                waiting.add(i)
+        deadline = time.perf_counter() + timeout
+        errors = {}
+        while waiting:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise WorkerFailedError(f"setup: workers {sorted(waiting)} did not load their "
+                                        f"payloads within {timeout:g} s", failures=errors)
+            for worker, message in self.transport.poll(remaining):
+                kind = message[0]
+                if kind in (W.READY, W.ERROR) and message[1] == -1:
+                    waiting.discard(worker)
+                    if kind == W.ERROR:
+                        errors[worker] = message[2]
+                elif kind == DEAD:
+                    self._dead[worker] = message[1]
+                    waiting.discard(worker)
+                    errors[worker] = message[1]
+                else:
+                    self._dispatch(worker, message, None, 0.0)  # late reply of an old round
+        if errors:
+            first = min(errors)
+            raise WorkerFailedError(f"setup failed on workers {sorted(errors)}; worker {first}: "
+                                    f"{errors[first]}", failures=errors)
+        self.scheme = scheme
+        self._loads = worker_loads(scheme)
+
+    # -- rounds ---------------------------------------------------------------
+
+    def run_round(self, round_input, timeout=None):
+        """Run one round on ``round_input``; returns a :class:`RoundResult`.
+
+        Raises WorkerFailedError as soon as the survivors cannot decode, and
+        RoundTimeoutError when the round is not decodable after ``timeout``
+        seconds.  Either way the cluster stays usable for later rounds."""
+        self._check_open()
+        scheme = self.scheme
+        if scheme is None:
+            raise ClusterStateError("run_round before a successful setup(scheme, job)")
+        timeout = self.timeout if timeout is None else float(timeout)
+        round_id = self._round
+        self._round += 1
+
+        discarded = self._drain()
+        delays = sample_delays(self.straggler_model, self._loads, self.rng) * self.time_scale
+        failures, asked = {}, []
+        for i in range(self.n_workers):
+            if i in self._dead or not self.transport.alive(i):
+                failures[i] = self._dead.setdefault(i, "died")
+            elif math.isinf(delays[i]):
+                failures[i] = "dropped by the straggler model (infinite delay)"
+            elif self._owed[i] >= MAX_OWED:
+                failures[i] = "busy: still computing an earlier round"
+            else:
+                asked.append(i)
+
+        start = time.perf_counter()
+        # Injected delays count from now for workers that share this machine's clock.
+        t_ref = (W.clock_id(), time.monotonic())
+        spec = self.transport.pack_input(round_input)
+        state = RoundState(scheme, round_id, start, asked, failures)
+        for i in asked:
+            self._owed[i] += 1
+            self.transport.send(i, (W.ROUND, round_id, spec, float(delays[i]),
+                                    self.additive_delays, t_ref))
+        deadline = start + timeout
+        while not state.decodable:
+            if state.hopeless():
+                raise state.failed_error()
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise state.timeout_error(timeout)
+            events = self.transport.poll(remaining)
+            now = time.perf_counter()
+            for worker, message in events:
+                discarded += self._dispatch(worker, message, state, now)
+        wait_time = time.perf_counter() - start
+
+        t0 = time.perf_counter()
+        output = scheme.decode(dict(state.results), round_input)
+        end = time.perf_counter()
+        # Outside the timed part: what the round would take with no runtime cost
+        # (0 without injected delays: skip the scheme calls on fast rounds).
+        ideal = ideal_time(scheme, delays) if delays.any() else 0.0
+        return RoundResult(
+            round_id=round_id, output=output, responders=tuple(state.responders),
+            latencies=state.latencies, compute_times=state.compute_times,
+            service_times=state.service_times, delays=delays, wait_time=wait_time,
+            decode_time=end - t0, wall_time=end - start, discarded=discarded,
+            failures=state.failures, ideal_time=ideal)
+
+    def _drain(self):
+        """Consume whatever arrived between rounds; returns the stale results count."""
+        discarded = 0
+        for worker, message in self.transport.poll(0):
+            discarded += self._dispatch(worker, message, None, 0.0)
+        return discarded
+
+    def _dispatch(self, worker, message, state, now):
+        """Route one message; returns 1 if it was a result nobody will use."""
+        kind = message[0]
+        if kind == DEAD:
+            self._dead[worker] = message[1]
+            if state is not None:
+                state.fail(worker, message[1])
+            return 0
+        if kind not in (W.RESULT, W.ERROR, W.CANCELLED) or message[1] < 0:
+            return 0  # a late setup acknowledgement: nothing to book
+        self._owed[worker] = max(0, self._owed[worker] - 1)
+        current = state is not None and message[1] == state.round_id
+        if kind == W.RESULT:
+            if current and not state.decodable:
+                _, _, result, compute, service = message
+                state.accept(worker, result, compute, service, now)
+                return 0
+            return 1  # late (earlier round) or unneeded: never used
+        if kind == W.ERROR and current:
+            state.fail(worker, "raised " + message[2])
+        return 0
+
+
+def ideal_time(scheme, delays):
+    """The round time the injected delays alone imply: the first instant at which
+    the workers done by then can decode (the order statistic the simulator
+    predicts; inf if they never can)."""
+    order = np.argsort(delays, kind="stable")
+    for j in range(1, len(order) + 1):
+        if math.isinf(delays[order[j - 1]]):
+            break
+        if scheme.can_decode(tuple(int(i) for i in order[:j])):
+            return float(delays[order[j - 1]])
+    return math.inf

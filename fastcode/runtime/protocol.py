@@ -1,0 +1,112 @@
+"""The scheme protocol: what a runtime needs from a coded-computing scheme.
+
+The runtime never knows which code it runs (DESIGN.md section 1): it moves NumPy
+arrays, calls the scheme's worker function on the workers and the scheme's
+decoder on the master.  Any object with the attributes below is a scheme (duck
+typing); :class:`Scheme` is a ``typing.Protocol`` that documents them.
+
+Life of a job on a cluster::
+
+    payloads = scheme.setup_tasks(job)           # once, on the master
+    # payloads[i] is shipped to worker i once and kept there across rounds
+    for each round:
+        # every live worker i runs, concurrently:
+        result_i = scheme.worker_fn(payloads[i], round_input)
+        # the master collects results in arrival order and stops the round
+        # as soon as scheme.can_decode(responders) is true, then
+        output = scheme.decode({i: result_i for i in responders}, round_input)
+
+Rules a scheme must follow:
+
+- ``worker_fn`` is a module-level function (picklable by reference): process
+  and MPI workers import it by name.  It treats its payload and round input
+  as read-only (process workers get read-only views on shared memory; thread
+  workers share the master's very arrays) and keeps no reference to
+  ``round_input`` after it returns (the process backend reuses its buffer).
+- payloads and round inputs are NumPy arrays or (nested) tuples/lists/dicts of
+  arrays; other picklable leaves are allowed and travel by pickle.
+- ``can_decode`` must be monotone: adding responders never turns a decodable
+  set into an undecodable one.  The master relies on it to fail early: when
+  even "responders so far + every worker still pending" cannot decode, the
+  round is reported impossible without waiting for the timeout.
+- ``worker_load(i)`` is the relative compute load of worker i (e.g. the
+  fraction of the whole product it computes: 1/n uncoded, 1/k for an
+  (n, k)-MDS code, r/n for r-replication); the straggler model scales its
+  delays with it.
+"""
+from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from fastcode.errors import ClusterStateError
+
+
+@runtime_checkable
+class Scheme(Protocol):
+    """A coded-computing scheme as the runtime sees it (see the module doc)."""
+
+    n_workers: int
+    worker_fn: Callable[[Any, Any], Any]
+
+    def setup_tasks(self, job: Any) -> list:
+        """Per-worker payloads (length n_workers), sent once before the rounds."""
+
+    def worker_load(self, i: int) -> float:
+        """Relative compute load of worker i (passed to the straggler model)."""
+
+    def can_decode(self, responders: Sequence[int]) -> bool:
+        """Whether the results of ``responders`` (arrival order) suffice."""
+
+    def decode(self, results: Mapping[int, np.ndarray], round_input: Any) -> Any:
+        """The round's output from the responders' results."""
+
+
+@runtime_checkable
+class StragglerModel(Protocol):
+    """A straggler model as the runtime sees it (``fastcode.sim`` provides them).
+
+    ``sample(n_workers, load, rng)`` returns per-worker completion times,
+    shape (n_workers,), float64; ``np.inf`` means the worker never answers.
+    ``load`` is a scalar or an array of per-worker loads."""
+
+    def sample(self, n_workers: int, load, rng) -> np.ndarray:
+        """Per-worker completion times."""
+
+
+def check_scheme(scheme, n_workers):
+    """Raise ClusterStateError unless ``scheme`` fits a cluster of ``n_workers``."""
+    missing = [name for name in ("n_workers", "setup_tasks", "worker_fn", "worker_load",
+                                 "can_decode", "decode") if not hasattr(scheme, name)]
+    if missing:
+        raise ClusterStateError(f"scheme {scheme!r} lacks {', '.join(missing)} "
+                                "(see fastcode.runtime.protocol)")
+    if scheme.n_workers != n_workers:
+        raise ClusterStateError(f"scheme needs n_workers={scheme.n_workers}, "
+                                f"the cluster has {n_workers}")
+    fn = scheme.worker_fn
+    if getattr(fn, "__qualname__", "<lambda>") != getattr(fn, "__name__", None):
+        # Lambdas, closures and bound methods cannot be imported by name on a worker.
+        raise ClusterStateError(f"scheme.worker_fn must be a module-level function, got {fn!r}")
+
+
+def worker_loads(scheme):
+    """Per-worker loads of ``scheme`` as a float64 array of length n_workers."""
+    return np.array([float(scheme.worker_load(i)) for i in range(scheme.n_workers)])
+
+
+def sample_delays(model, loads, rng):
+    """Per-worker injected times from a straggler model (zeros without a model).
+
+    Equal loads are passed as one scalar, so models that only accept a scalar
+    load work for every symmetric scheme; unequal loads are passed as an array.
+    """
+    n = len(loads)
+    if model is None:
+        return np.zeros(n)
+    load = loads[0] if n and np.all(loads == loads[0]) else loads
+    times = np.asarray(model.sample(n, load, rng), dtype=np.float64)
+    if times.shape != (n,):
+        raise ValueError(f"straggler model returned shape {times.shape}, expected ({n},)")
+    if np.any(times < 0) or np.any(np.isnan(times)):
+        raise ValueError("straggler model returned negative or NaN times")
+    return times

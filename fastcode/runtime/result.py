@@ -1,0 +1,65 @@
+"""What one round of a distributed job reports (the same for every backend)."""
+from dataclasses import dataclass, field
+from typing import Any, Dict, Tuple
+
+import numpy as np
+
+
+@dataclass
+class RoundResult:
+    """Outcome of ``cluster.run_round(round_input)``.
+
+    Times are seconds on the master's ``time.perf_counter`` clock, counted from
+    the moment the round's messages start going out.
+
+    Attributes:
+        round_id: sequence number of the round on its cluster (0, 1, ...).
+        output: ``scheme.decode(...)`` of the responders' results.
+        responders: workers whose results were collected, in arrival order;
+            the round stopped at the first prefix the scheme could decode.
+        latencies: (n_workers,) arrival time of each worker's result; NaN for
+            workers that did not answer before the round was decoded.
+        compute_times: (n_workers,) time spent in ``worker_fn`` on each worker
+            (measured there); NaN for non-responders.
+        service_times: (n_workers,) time from the worker receiving the round
+            to it sending the result (compute + injected wait, measured there);
+            NaN for non-responders.
+        delays: (n_workers,) injected completion times drawn from the
+            straggler model, in seconds (zeros without a model).
+        wait_time: time until the responders became decodable.
+        decode_time: time spent in ``scheme.decode``.
+        wall_time: the whole round, wait + decode + bookkeeping.
+        discarded: late messages of earlier rounds thrown away during this one.
+        failures: worker id -> reason, for workers that raised, died, were
+            dropped (infinite injected delay) or were still busy with an
+            earlier round.
+        ideal_time: the round time the injected delays alone imply (first
+            instant the workers done by then can decode): what a simulator of
+            the same model predicts for this draw.  ``wall_time - ideal_time``
+            is the price of really running it.
+    """
+
+    round_id: int
+    output: Any
+    responders: Tuple[int, ...]
+    latencies: np.ndarray
+    compute_times: np.ndarray
+    service_times: np.ndarray
+    delays: np.ndarray
+    wait_time: float
+    decode_time: float
+    wall_time: float
+    discarded: int = 0
+    failures: Dict[int, str] = field(default_factory=dict)
+    ideal_time: float = float("nan")
+
+    @property
+    def overhead(self):
+        """The runtime's own cost: wall time minus decode time minus the time
+        the slowest responder was due to answer, i.e. the later of its injected
+        delay (counted from the round start on a shared clock) and its service
+        time (compute + wait, counted from its receipt of the task).  What is
+        left is messaging, dispatch, scheduling and bookkeeping."""
+        due = max((max(self.delays[i], self.service_times[i]) for i in self.responders),
+                  default=0.0)
+        return self.wall_time - due - self.decode_time

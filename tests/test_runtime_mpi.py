@@ -1,0 +1,112 @@
+"""MPI runtime: real `mpiexec -n 5 python -m mpi4py ...` jobs in a subprocess with a timeout.
+
+Skipped (with the reason) only when mpi4py or mpiexec is missing: install the
+``mpi`` extra (``pip install 'fastcode[mpi]'``, mpi4py + the mpich wheel).
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+TIMEOUT_S = 60
+TESTS = Path(__file__).resolve().parent
+
+
+def _mpiexec():
+    # The mpich wheel puts mpiexec beside the interpreter, which may not be on PATH.
+    beside = Path(sys.executable).parent / "mpiexec"
+    return str(beside) if beside.exists() else shutil.which("mpiexec")
+
+
+try:
+    import mpi4py  # noqa: F401
+    _MISSING = None if _mpiexec() else "mpiexec not found (pip install mpich)"
+except ImportError:
+    _MISSING = "mpi4py not installed (pip install 'fastcode[mpi]')"
+
+pytestmark = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")
+
+
+def mpirun(args, n=5):
+    """Run ``python -m mpi4py ARGS`` on n ranks; never hangs past TIMEOUT_S."""
+    cmd = [_mpiexec(), "-n", str(n), sys.executable, "-m", "mpi4py", *args]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"MPI job hung for {TIMEOUT_S} s: {' '.join(cmd)}\n{exc.stdout}\n{exc.stderr}")
+    return proc
+
+
+@pytest.mark.parametrize("scheme", ["uncoded", "replication"])
+def test_fastcode_run_under_mpiexec(scheme):
+    proc = mpirun(["-m", "fastcode", "run", scheme, "--rounds", "8", "--rows", "64", "--cols", "16",
+                   "--straggler", "shifted-exp:1,2", "--time-scale", "0.02", "--json"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["runtime"] == "mpi" and summary["workers"] == 4
+    assert summary["rounds"] == 8 and summary["wrong_rounds"] == 0 and summary["failed_rounds"] == 0
+
+
+FAULTS_SCRIPT = textwrap.dedent("""
+    import time
+    import numpy as np
+    from fastcode.errors import RoundTimeoutError, WorkerFailedError
+    from fastcode.runtime import mpi
+    from fastcode.runtime.examples import UncodedMatVec
+    from runtime_doubles import FaultyReplication, FixedDelays
+
+    if mpi.rank() != 0:
+        mpi.serve()
+    else:
+        rng = np.random.default_rng(5)
+        A = rng.integers(-8, 8, (48, 16)).astype(float)
+        x0, x1 = rng.integers(-8, 8, (2, 16)).astype(float)
+        model = FixedDelays(np.zeros(4), np.zeros(4), [0.0, 1.0, 0.0, 0.0], np.zeros(4))
+        with mpi.MPICluster(model, timeout=10) as cluster:
+            cluster.setup(FaultyReplication(4, 2), A)
+            # A worker that raises: its partner covers its block.
+            r = cluster.run_round((x0, {1: ("raise", 0)}))
+            assert np.array_equal(r.output, A @ x0), "raise"
+            # Stale round: worker 0 is slow in round 1, worker 1 straggles in round 2;
+            # worker 0's round-1 result arrives during round 2 and must be discarded.
+            r1 = cluster.run_round((x0, {0: ("sleep", 0.5)}))
+            r2 = cluster.run_round((x1, {}))
+            assert np.array_equal(r1.output, A @ x0) and 0 not in r1.responders
+            assert np.array_equal(r2.output, A @ x1), "stale result decoded"
+            assert 0 in r2.responders and r2.discarded >= 1, (r2.responders, r2.discarded)
+            # No redundancy: a raise fails the round at once, a straggler times it out.
+            cluster.setup(FaultyReplication(4, 1), A)
+            t = time.perf_counter()
+            try:
+                cluster.run_round((x0, {2: ("raise", 0)}))
+                raise AssertionError("no WorkerFailedError")
+            except WorkerFailedError as exc:
+                assert 2 in exc.failures and time.perf_counter() - t < 1.0
+            cluster.straggler_model = FixedDelays([0.0, 0.0, 20.0, 0.0], np.zeros(4))
+            try:
+                cluster.run_round((x0, {}), timeout=0.5)
+                raise AssertionError("no RoundTimeoutError")
+            except RoundTimeoutError as exc:
+                assert exc.pending == (2,)
+            r = cluster.run_round((x1, {}))
+            assert np.array_equal(r.output, A @ x1), "after timeout"
+        print("MPI-FAULTS-OK")
+""")
+
+
+def test_faults_and_stale_rounds_over_mpi():
+    proc = mpirun(["-c", FAULTS_SCRIPT])
+    assert proc.returncode == 0 and "MPI-FAULTS-OK" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_mpi_is_optional_and_lazy():
+    # Importing the runtime (and the CLI) must not import mpi4py.
+    code = ("import sys, fastcode.runtime, fastcode.runtime.mpi, fastcode.cli; "
+            "assert 'mpi4py' not in sys.modules, 'mpi4py imported eagerly'")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=TIMEOUT_S)
