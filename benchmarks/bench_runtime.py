@@ -71,12 +71,12 @@ def bench_model(rounds, n_workers=8, time_scale=0.2, size=2048):
     computes for the same draws (RoundResult.ideal_time), so the ratio is the
     runtime's own cost.  Uncoded vs 2-replication, process backend."""
     from fastcode.runtime import LocalCluster
-    from fastcode.runtime.examples import ShiftedExponentialDelay
+    from fastcode.sim import ShiftedExponential
     from fastcode.runtime.jobs import replicated_matvec_job, run_job, uncoded_matvec_job
     out = {}
     for make in (uncoded_matvec_job, replicated_matvec_job):
         job = make(n_workers, 0, rows=size, cols=size)
-        with LocalCluster(n_workers, ShiftedExponentialDelay(1.0, 2.0), time_scale=time_scale,
+        with LocalCluster(n_workers, ShiftedExponential(2.0, shift=1.0), time_scale=time_scale,
                           rng=1) as cluster:
             report = run_job(cluster, job, rounds, rng=2)
         assert report.wrong_rounds == 0

@@ -66,12 +66,8 @@ def _straggler_model(spec):
         shift, rate = (float(v) for v in params.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected shifted-exp:SHIFT,RATE, got {spec!r}") from None
-    try:
-        from fastcode.sim import ShiftedExponential  # the simulator's model, when present
-        return ShiftedExponential(rate, shift=shift)
-    except ImportError:
-        from fastcode.runtime.examples import ShiftedExponentialDelay
-        return ShiftedExponentialDelay(shift, rate)
+    from fastcode.sim import ShiftedExponential
+    return ShiftedExponential(rate, shift=shift)
 
 
 def _scheme_params(pairs):

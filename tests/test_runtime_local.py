@@ -15,8 +15,9 @@ import pytest
 from fastcode.errors import ClusterStateError, FastcodeError, RoundTimeoutError, WorkerFailedError
 from fastcode.runtime import LocalCluster, sample_delays
 from fastcode.runtime._master import MAX_OWED, ideal_time
-from fastcode.runtime.examples import (ReplicatedMatVec, ShiftedExponentialDelay, UncodedMatVec,
+from fastcode.runtime.examples import (ReplicatedMatVec, UncodedMatVec,
                                        matvec_task)
+from fastcode.sim import ShiftedExponential
 from runtime_doubles import FaultyReplication, FixedDelays
 
 WATCHDOG_S = 60
@@ -117,7 +118,7 @@ def test_injected_delays_are_real_and_the_round_stops_early(A, rng):
 
 
 def test_delays_follow_the_model_and_loads(A):
-    model = ShiftedExponentialDelay(shift=1.0, rate=2.0)
+    model = ShiftedExponential(2.0, shift=1.0)
     with LocalCluster(8, model, time_scale=0.05, rng=3, timeout=10) as cluster:
         cluster.setup(ReplicatedMatVec(8, 2), int_matrix(np.random.default_rng(0), 64, 16))
         x = np.ones(16)

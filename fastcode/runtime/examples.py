@@ -4,8 +4,6 @@
   of A @ x; the master needs every worker (the uncoded baseline).
 - :class:`ReplicatedMatVec`: r copies of each of n/r row blocks; the master
   needs one copy of every block (the group rule of r-replication).
-- :class:`ShiftedExponentialDelay`: the shifted-exponential straggler law of
-  the MDS spec, a stand-in until ``fastcode.sim`` provides the real models.
 
 They implement the protocol of :mod:`fastcode.runtime.protocol` and nothing
 more; the coded schemes (MDS, polynomial, gradient codes) live in
@@ -74,26 +72,3 @@ class ReplicatedMatVec:
         for i in results:  # dicts keep arrival order: use each block's first copy
             first.setdefault(self.group(i), results[i])
         return np.concatenate([first[g] for g in range(self.n_blocks)])
-
-
-class ShiftedExponentialDelay:
-    """T = load * (shift + Exp(rate)) per worker, i.i.d. (the spec's scaled form).
-
-    ``load`` is the fraction of the whole job a worker computes (scalar or
-    per-worker array), so a worker with 1/k of the job has shift/k plus an
-    exponential tail of mean 1/(k rate)."""
-
-    def __init__(self, shift=1.0, rate=1.0):
-        if shift < 0 or rate <= 0:
-            raise ValueError(f"need shift >= 0 and rate > 0, got shift={shift}, rate={rate}")
-        self.shift, self.rate = float(shift), float(rate)
-
-    def sample(self, n_workers, load, rng):
-        load = np.broadcast_to(np.asarray(load, dtype=np.float64), (n_workers,))
-        return load * (self.shift + rng.exponential(1.0 / self.rate, n_workers))
-
-    def mean_time(self, load):
-        return np.asarray(load, dtype=np.float64) * (self.shift + 1.0 / self.rate)
-
-    def __repr__(self):
-        return f"ShiftedExponentialDelay(shift={self.shift:g}, rate={self.rate:g})"
