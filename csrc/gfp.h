@@ -15,19 +15,21 @@
 #include <stdint.h>
 
 /* gfp_split.c: centre each entry (a > (p-1)/2 ? a - p : a), then write it as
- * `limbs` balanced signed digits d_l of `shift` bits, value = sum_l d_l 2^(shift l).
- * src is rows x cols with row stride lds.  Digit l of element (i, j) goes to
- * dst[l*ls + i*rs + j*cs] as a double.  limbs = 1 just centres. */
+ * `limbs` balanced signed digits d_l of `shift` bits (1 <= shift <= 30),
+ * value = sum_l d_l 2^(shift l).  src is rows x cols with row stride lds.
+ * Digit l of element (i, j) goes to dst[l*ls + i*rs + j] as a double.
+ * limbs = 1 just centres (shift unused). */
 void fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
                   uint32_t p, int limbs, int shift,
-                  double *dst, ptrdiff_t ls, ptrdiff_t rs, ptrdiff_t cs);
+                  double *dst, ptrdiff_t ls, ptrdiff_t rs);
 
-/* gfp_fold.c: out[i, j] = (first ? 0 : out[i, j]) + sum_l (P_l[i, j] mod p) * w[l]  (mod p).
- * P_l[i, j] = P[l*ls + i*rs + j*cs] holds an exact integer of magnitude < 2^53.
- * w[l] < p are the limb weights 2^(shift l) mod p. */
-void fc_gfp_fold(size_t rows, size_t cols, int limbs,
-                 const double *P, ptrdiff_t ls, ptrdiff_t rs, ptrdiff_t cs,
-                 const uint32_t *w, uint32_t p, uint32_t *out, ptrdiff_t ldo, int first);
+/* gfp_fold.c: out[i, j] = (first ? 0 : out[i, j]) + sum_l P_l[i, j] 2^(shift l)  (mod p).
+ * P_l[i, j] = P[l*ls + i*rs + j] holds an exact integer with
+ * |P_l[i, j]| <= 2^53 - 2^33.  Returns -1 (and does nothing) if
+ * p 2^shift + p >= 2^52 with limbs > 1, else 0. */
+int fc_gfp_fold(size_t rows, size_t cols, int limbs, int shift,
+                const double *P, ptrdiff_t ls, ptrdiff_t rs,
+                uint32_t p, uint32_t *out, ptrdiff_t ldo, int first);
 
 /* gfp_matmul.c: C = A @ B mod p with integer arithmetic (small products).
  * A m x k (row stride lda), B k x n (row stride ldb), C m x n (row stride ldc).

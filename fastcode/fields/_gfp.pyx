@@ -16,10 +16,10 @@ from fastcode.errors import ShardSizeError
 cdef extern from "gfp.h" nogil:
     void fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
                       uint32_t p, int limbs, int shift,
-                      double *dst, ptrdiff_t ls, ptrdiff_t rs, ptrdiff_t cs)
-    void fc_gfp_fold(size_t rows, size_t cols, int limbs,
-                     const double *P, ptrdiff_t ls, ptrdiff_t rs, ptrdiff_t cs,
-                     const uint32_t *w, uint32_t p, uint32_t *out, ptrdiff_t ldo, int first)
+                      double *dst, ptrdiff_t ls, ptrdiff_t rs)
+    int fc_gfp_fold(size_t rows, size_t cols, int limbs, int shift,
+                    const double *P, ptrdiff_t ls, ptrdiff_t rs,
+                    uint32_t p, uint32_t *out, ptrdiff_t ldo, int first)
     void fc_gfp_matmul_int(size_t m, size_t k, size_t n,
                            const uint32_t *A, ptrdiff_t lda, const uint32_t *B, ptrdiff_t ldb,
                            uint32_t *C, ptrdiff_t ldc, uint32_t p, uint64_t *acc)
@@ -32,40 +32,46 @@ MAX_LIMBS = 8
 def split(const uint32_t[:, ::1] src, uint32_t p, int limbs, int shift, double[:, :, :] dst):
     """dst[l, i, j] = signed digit l (``shift`` bits, balanced) of centred src[i, j].
 
-    src (rows, cols) uint32 with values < p; dst (limbs, rows, cols) float64,
-    any strides (e.g. a transposed view of a (rows, limbs, cols) buffer)."""
+    src (rows, cols) uint32 with values < p < 2^31; dst (limbs, rows, cols)
+    float64 with unit stride along j, any other strides (e.g. a transposed
+    view of a (rows, limbs, cols) buffer)."""
     cdef size_t rows = src.shape[0], cols = src.shape[1]
-    if limbs < 1 or limbs > MAX_LIMBS or shift < 1 or shift > 31:
+    if limbs < 1 or limbs > MAX_LIMBS or (limbs > 1 and not 1 <= shift <= 30):
         raise ValueError(f"bad limb split: limbs={limbs}, shift={shift}")
     if dst.shape[0] != limbs or <size_t>dst.shape[1] != rows or <size_t>dst.shape[2] != cols:
         raise ShardSizeError(f"dst has shape {tuple(dst.shape)[:3]}, expected "
                              f"{(limbs, rows, cols)}")
     if rows == 0 or cols == 0:
         return
-    cdef ptrdiff_t ls = dst.strides[0] // 8, rs = dst.strides[1] // 8, cs = dst.strides[2] // 8
+    if cols > 1 and dst.strides[2] != 8:
+        raise ValueError("dst must have unit stride along its last axis")
+    cdef ptrdiff_t ls = dst.strides[0] // 8, rs = dst.strides[1] // 8
     with nogil:
         fc_gfp_split(rows, cols, &src[0, 0], src.shape[1], p, limbs, shift,
-                     &dst[0, 0, 0], ls, rs, cs)
+                     &dst[0, 0, 0], ls, rs)
 
 
-def fold(const double[:, :, :] P, const uint32_t[::1] w, uint32_t p, uint32_t[:, ::1] out,
-         bint first):
-    """out = (0 if first else out) + sum_l (P[l] mod p) * w[l]  (mod p).
+def fold(const double[:, :, :] P, int shift, uint32_t p, uint32_t[:, ::1] out, bint first):
+    """out = (0 if first else out) + sum_l P[l] * 2^(shift l)  (mod p).
 
-    P (limbs, rows, cols) float64 exact integers below 2^53 in magnitude, any
-    strides; w (limbs,) uint32 limb weights < p; out (rows, cols) uint32."""
-    cdef int limbs = P.shape[0]
+    P (limbs, rows, cols) float64 holding exact integers of magnitude at most
+    2^53 - 2^33, unit stride along cols; out (rows, cols) uint32."""
+    cdef int limbs = P.shape[0], rc = 0
     cdef size_t rows = P.shape[1], cols = P.shape[2]
-    if limbs < 1 or limbs > MAX_LIMBS or w.shape[0] != limbs:
-        raise ValueError(f"bad fold: {limbs} limbs, {w.shape[0]} weights")
+    if limbs < 1 or limbs > MAX_LIMBS:
+        raise ValueError(f"bad fold: {limbs} limbs")
     if <size_t>out.shape[0] != rows or <size_t>out.shape[1] != cols:
         raise ShardSizeError(f"out has shape {(out.shape[0], out.shape[1])}, expected {(rows, cols)}")
     if rows == 0 or cols == 0:
         return
-    cdef ptrdiff_t ls = P.strides[0] // 8, rs = P.strides[1] // 8, cs = P.strides[2] // 8
+    if cols > 1 and P.strides[2] != 8:
+        raise ValueError("P must have unit stride along its last axis")
+    cdef ptrdiff_t ls = P.strides[0] // 8, rs = P.strides[1] // 8
     with nogil:
-        fc_gfp_fold(rows, cols, limbs, &P[0, 0, 0], ls, rs, cs, &w[0], p,
-                    &out[0, 0], out.shape[1], first)
+        rc = fc_gfp_fold(rows, cols, limbs, shift, &P[0, 0, 0], ls, rs, p,
+                         &out[0, 0], out.shape[1], first)
+    if rc != 0:
+        raise ValueError(f"limb shift {shift} too large for p = {p}")
 
 
 def matmul_int(const uint32_t[:, ::1] A, const uint32_t[:, ::1] B, uint32_t p,
