@@ -6,3 +6,6 @@ __all__ = ["Field", "GF256", "GF256Field"]
 from fastcode.fields.prime import PrimeField, min_prime_for_product  # noqa: E402
 
 __all__ += ["PrimeField", "min_prime_for_product"]
+from fastcode.fields.reals import Reals, RealsField  # noqa: E402
+
+__all__ += ["Reals", "RealsField"]
