@@ -132,7 +132,14 @@ def cyclic_shift(q):
 def circulant_generator(n, k, q=None):
     """Circulant permutation embedding (spec §5): G (k q, n q) with blocks P^(i j),
     P = ``cyclic_shift(q)``, q a prime >= n (default: the smallest).  Worker j
-    owns q columns.  Data blocks must be zero-sum per group (``circulant_zero_sum``)."""
+    owns q columns.  Data blocks must be zero-sum per group (``circulant_zero_sum``).
+
+    Note on orientation: spec §5.3 encodes worker j as sum_i P^(i j) A_i (the
+    block acting on the group's q blocks: coded[j, l] = sum_i A[i, (l - i j) mod q]),
+    which ``circulant_encode``/``circulant_decode`` implement.  That is G'^T X
+    for the generator G' with transposed blocks P^(-i j); both have the same
+    recovery condition numbers (frequency f maps to -f), so this function
+    returns the spec's P^(i j) for conditioning studies."""
     _check_nk(n, k)
     q = _circulant_q(n, q)
     G = np.zeros((k * q, n * q))
