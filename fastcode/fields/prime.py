@@ -474,10 +474,10 @@ class PrimeField(Field):
                 out2 = np.empty((m, n), dtype=np.uint32)
         else:
             out2 = np.empty((m, n), dtype=np.uint32)
+        st = self._resolve_strategy(strategy, m, k, n)
         if not _native_ok():
             out2[...] = _ref.matmul(A, B, self.p)
         else:
-            st = self._resolve_strategy(strategy, m, k, n)
             if st.method == "int":
                 _native.matmul_int(A, B, self.p, out2)
             else:
