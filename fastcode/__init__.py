@@ -14,7 +14,7 @@ from fastcode.errors import (
     ShardSizeError,
     SingularMatrixError,
 )
-from fastcode.fields import GF256, Field
+from fastcode.fields import GF256, Field, PrimeField, Reals, min_prime_for_product
 from fastcode.platform import (
     available_simd_levels,
     cpu_features,
@@ -27,6 +27,9 @@ __all__ = [
     "__version__",
     "GF256",
     "Field",
+    "PrimeField",
+    "Reals",
+    "min_prime_for_product",
     "FastcodeError",
     "FieldTypeError",
     "FieldValueError",
