@@ -55,6 +55,12 @@ extensions = [
         extra_link_args=link_args,
         depends=["csrc/gfp.h"],
     ),
+    Extension(
+        "fastcode.codes._recovery",
+        ["fastcode/codes/_recovery.pyx"],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    ),
 ]
 
 directives = {"language_level": "3"}

@@ -29,3 +29,8 @@ class FieldValueError(FastcodeError, ValueError):
 
 class FieldTypeError(FastcodeError, TypeError):
     """An array of the wrong dtype (or not an array) for the field."""
+
+
+class InvalidArgumentError(FastcodeError, ValueError):
+    """An argument outside its allowed values: code parameters (n, k, kind),
+    shard indices out of range or duplicated, an unknown option."""
