@@ -287,3 +287,18 @@ def test_encode_matches_encode_all(rng):
         Y = code.encode_all(G)
         for i in range(code.n):
             np.testing.assert_allclose(code.encode(G[code.parts(i)], i), Y[i], rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda: CyclicRepetition(8, 3, rng=0, draws=1),
+                                  lambda: CyclicMDS(7, 2), lambda: CommEfficient(7, 2, 2),
+                                  lambda: CyclicRepetition(8, 3, field=F65537, rng=0)])
+def test_more_than_n_minus_s_responders(make, rng):
+    code = make()
+    G = _gradients(code.field, code.N, 6, rng)
+    Y = code.encode_all(G)
+    for F in ([*range(code.n)], [0, 2, 3, 4, 5, 6, 1][:code.n - 1]):
+        got = code.decode(Y[F], F)[:6]
+        if code.field is Reals:
+            np.testing.assert_allclose(got, G.sum(0), atol=1e-9)
+        else:
+            np.testing.assert_array_equal(got, _sum(code.field, G))

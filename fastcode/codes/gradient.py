@@ -273,7 +273,11 @@ class GradientCode:
         return full[0].take(idx) if self.m == 1 else full[:, idx]
 
     def _full_weights(self, F):
-        """(m, n) weights, zero outside the sorted responder set F."""
+        """(m, n) weights, zero outside the sorted responder set F.  An exact code uses
+        the first n - s responders only: any n - s decode, and more rows than the rank
+        of B would make the system rank deficient."""
+        if self.exact:
+            F = F[:self.recovery_threshold]
         W = self._solve_weights(F)                           # (m, len(F))
         full = np.zeros((self.m, self.n), dtype=W.dtype)
         full[:, F] = W

@@ -1,0 +1,1 @@
+"""Reproductions of the papers behind fastcode's schemes (above codes and fields)."""
