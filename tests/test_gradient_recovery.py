@@ -162,10 +162,10 @@ def test_sparse_lstsq_flags_rank_deficiency(rng):
 def test_parse_responders_forms():
     for r in ([3, 0, 7], (3, 0, 7), np.array([3, 0, 7]), np.array([3, 0, 7], dtype=np.uint8),
               [np.int32(3), 0, np.int64(7)]):
-        idx, key = _recovery.parse_responders(r, 10)
+        idx, key, _ = _recovery.parse_responders(r, 10)
         assert idx.dtype == np.int64 and idx.tolist() == [3, 0, 7]
         assert key == bytes([0b10001001, 0])
-    idx, key = _recovery.parse_responders([], 10)
+    idx, key, _ = _recovery.parse_responders([], 10)
     assert len(idx) == 0 and key == bytes(2)
     for bad in ([1, 1], [10], [-1], [True], [1.0], np.array([1.0]), [[1]], "ab", [None]):
         with pytest.raises(InvalidArgumentError):

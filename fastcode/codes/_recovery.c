@@ -1800,7 +1800,7 @@ enum  {
   __pyx_e_8fastcode_5codes_9_recovery_BLOCK = 0x800
 };
 
-/* "fastcode/codes/_recovery.pyx":246
+/* "fastcode/codes/_recovery.pyx":255
  * # ---- the combine ----------------------------------------------------------------------
  * 
  * @cython.final             # <<<<<<<<<<<<<<
@@ -2792,11 +2792,8 @@ CYTHON_UNUSED static PyObject *__Pyx_MakeKwargDict(PyObject **keys, PyObject **v
 CYTHON_UNUSED static int __Pyx_CheckVectorcallKwarg(PyObject **kwnames, Py_ssize_t i);
 #endif
 
-/* PyObjectCompare.proto */
-static CYTHON_INLINE int __Pyx_PyObject_CompareBoolLt_object_int(PyObject *op1, PyObject *op2, int pyop);
-
-/* PyObjectCompare.proto */
-static CYTHON_INLINE int __Pyx_PyObject_CompareBoolGe_object_int(PyObject *op1, PyObject *op2, int pyop);
+/* PyOverflowError_Check.proto */
+#define __Pyx_PyExc_OverflowError_Check(obj)  __Pyx_TypeCheck(obj, PyExc_OverflowError)
 
 /* CIntToPyUnicode.proto */
 #define __Pyx_PyUnicode_From_int64_t(value, width, padding_char, format_char) (\
@@ -2806,9 +2803,6 @@ static CYTHON_INLINE int __Pyx_PyObject_CompareBoolGe_object_int(PyObject *op1, 
     )
 static CYTHON_INLINE PyObject* __Pyx_uchar___Pyx_PyUnicode_From_int64_t(int64_t value, Py_ssize_t width, char padding_char);
 static CYTHON_INLINE PyObject* __Pyx____Pyx_PyUnicode_From_int64_t(int64_t value, Py_ssize_t width, char padding_char, char format_char);
-
-/* PyOverflowError_Check.proto */
-#define __Pyx_PyExc_OverflowError_Check(obj)  __Pyx_TypeCheck(obj, PyExc_OverflowError)
 
 /* PyLongCompare.proto */
 static CYTHON_INLINE int __Pyx_PyLong_BoolNeObjC(PyObject *op1, PyObject *op2, long intval, long inplace);
@@ -3678,7 +3672,7 @@ namespace {
     PyObject *__pyx_slice[1];
     PyObject *__pyx_tuple[3];
     PyObject *__pyx_codeobj_tab[7];
-    PyObject *__pyx_string_tab[232];
+    PyObject *__pyx_string_tab[233];
     PyObject *__pyx_number_tab[6];
 /* #### Code section: module_state_contents ### */
 /* PyFrozenDict.module_state_decls */
@@ -3842,124 +3836,125 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #define __pyx_n_u_alpha __pyx_string_tab[111]
 #define __pyx_n_u_arr __pyx_string_tab[112]
 #define __pyx_n_u_asarray __pyx_string_tab[113]
-#define __pyx_n_u_astype __pyx_string_tab[114]
-#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[115]
-#define __pyx_n_u_avx2 __pyx_string_tab[116]
-#define __pyx_n_u_base __pyx_string_tab[117]
-#define __pyx_n_u_baseline __pyx_string_tab[118]
-#define __pyx_n_u_beta __pyx_string_tab[119]
-#define __pyx_n_u_block __pyx_string_tab[120]
-#define __pyx_n_u_bot __pyx_string_tab[121]
-#define __pyx_n_u_c __pyx_string_tab[122]
-#define __pyx_n_u_c0 __pyx_string_tab[123]
-#define __pyx_n_u_c1 __pyx_string_tab[124]
-#define __pyx_n_u_c2 __pyx_string_tab[125]
-#define __pyx_n_u_c_contiguous __pyx_string_tab[126]
-#define __pyx_n_u_cline_in_traceback __pyx_string_tab[127]
-#define __pyx_n_u_col __pyx_string_tab[128]
-#define __pyx_n_u_combine __pyx_string_tab[129]
-#define __pyx_n_u_count __pyx_string_tab[130]
-#define __pyx_n_u_data __pyx_string_tab[131]
-#define __pyx_n_u_dot __pyx_string_tab[132]
-#define __pyx_n_u_dtype __pyx_string_tab[133]
-#define __pyx_n_u_dtype_is_object __pyx_string_tab[134]
-#define __pyx_n_u_empty __pyx_string_tab[135]
-#define __pyx_n_u_encode __pyx_string_tab[136]
-#define __pyx_n_u_enumerate __pyx_string_tab[137]
-#define __pyx_n_u_error __pyx_string_tab[138]
-#define __pyx_n_u_fastcode_codes__recovery __pyx_string_tab[139]
-#define __pyx_n_u_fastcode_errors __pyx_string_tab[140]
-#define __pyx_n_u_flags __pyx_string_tab[141]
-#define __pyx_n_u_float64 __pyx_string_tab[142]
-#define __pyx_n_u_format __pyx_string_tab[143]
-#define __pyx_n_u_fortran __pyx_string_tab[144]
-#define __pyx_n_u_g __pyx_string_tab[145]
-#define __pyx_n_u_hi __pyx_string_tab[146]
-#define __pyx_n_u_i __pyx_string_tab[147]
-#define __pyx_n_u_id __pyx_string_tab[148]
-#define __pyx_n_u_index __pyx_string_tab[149]
-#define __pyx_n_u_indices __pyx_string_tab[150]
-#define __pyx_n_u_indptr __pyx_string_tab[151]
-#define __pyx_n_u_int64 __pyx_string_tab[152]
-#define __pyx_n_u_integer __pyx_string_tab[153]
-#define __pyx_n_u_item __pyx_string_tab[154]
-#define __pyx_n_u_items __pyx_string_tab[155]
-#define __pyx_n_u_itemsize __pyx_string_tab[156]
-#define __pyx_n_u_iu __pyx_string_tab[157]
-#define __pyx_n_u_iv __pyx_string_tab[158]
-#define __pyx_n_u_j __pyx_string_tab[159]
-#define __pyx_n_u_k __pyx_string_tab[160]
-#define __pyx_n_u_key __pyx_string_tab[161]
-#define __pyx_n_u_kind __pyx_string_tab[162]
-#define __pyx_n_u_kk __pyx_string_tab[163]
-#define __pyx_n_u_kp __pyx_string_tab[164]
-#define __pyx_n_u_live __pyx_string_tab[165]
-#define __pyx_n_u_lo __pyx_string_tab[166]
-#define __pyx_n_u_m __pyx_string_tab[167]
-#define __pyx_n_u_max __pyx_string_tab[168]
-#define __pyx_n_u_maxnorm __pyx_string_tab[169]
-#define __pyx_n_u_memview __pyx_string_tab[170]
-#define __pyx_n_u_mode __pyx_string_tab[171]
-#define __pyx_n_u_n __pyx_string_tab[172]
-#define __pyx_n_u_name __pyx_string_tab[173]
-#define __pyx_n_u_nbytes __pyx_string_tab[174]
-#define __pyx_n_u_ncols __pyx_string_tab[175]
-#define __pyx_n_u_ndarray __pyx_string_tab[176]
-#define __pyx_n_u_ndim __pyx_string_tab[177]
-#define __pyx_n_u_np __pyx_string_tab[178]
-#define __pyx_n_u_nrm __pyx_string_tab[179]
-#define __pyx_n_u_nrows_B __pyx_string_tab[180]
-#define __pyx_n_u_numpy __pyx_string_tab[181]
-#define __pyx_n_u_nz __pyx_string_tab[182]
-#define __pyx_n_u_obj __pyx_string_tab[183]
-#define __pyx_n_u_ok __pyx_string_tab[184]
-#define __pyx_n_u_out __pyx_string_tab[185]
-#define __pyx_n_u_p0 __pyx_string_tab[186]
-#define __pyx_n_u_p1 __pyx_string_tab[187]
-#define __pyx_n_u_pack __pyx_string_tab[188]
-#define __pyx_n_u_parse_responders __pyx_string_tab[189]
-#define __pyx_n_u_pop __pyx_string_tab[190]
-#define __pyx_n_u_q __pyx_string_tab[191]
-#define __pyx_n_u_r __pyx_string_tab[192]
-#define __pyx_n_u_rank_tol __pyx_string_tab[193]
-#define __pyx_n_u_raw __pyx_string_tab[194]
-#define __pyx_n_u_read_probe __pyx_string_tab[195]
-#define __pyx_n_u_register __pyx_string_tab[196]
-#define __pyx_n_u_res __pyx_string_tab[197]
-#define __pyx_n_u_responders __pyx_string_tab[198]
-#define __pyx_n_u_resv __pyx_string_tab[199]
-#define __pyx_n_u_row_2 __pyx_string_tab[200]
-#define __pyx_n_u_rows __pyx_string_tab[201]
-#define __pyx_n_u_s __pyx_string_tab[202]
-#define __pyx_n_u_self __pyx_string_tab[203]
-#define __pyx_n_u_set_kernel __pyx_string_tab[204]
-#define __pyx_n_u_setdefault __pyx_string_tab[205]
-#define __pyx_n_u_shape __pyx_string_tab[206]
-#define __pyx_n_u_size __pyx_string_tab[207]
-#define __pyx_n_u_sparse_lstsq __pyx_string_tab[208]
-#define __pyx_n_u_src __pyx_string_tab[209]
-#define __pyx_n_u_start __pyx_string_tab[210]
-#define __pyx_n_u_step __pyx_string_tab[211]
-#define __pyx_n_u_stop __pyx_string_tab[212]
-#define __pyx_n_u_struct __pyx_string_tab[213]
-#define __pyx_n_u_target __pyx_string_tab[214]
-#define __pyx_n_u_top __pyx_string_tab[215]
-#define __pyx_n_u_u __pyx_string_tab[216]
-#define __pyx_n_u_unpack __pyx_string_tab[217]
-#define __pyx_n_u_update __pyx_string_tab[218]
-#define __pyx_n_u_v __pyx_string_tab[219]
-#define __pyx_n_u_values __pyx_string_tab[220]
-#define __pyx_n_u_wl __pyx_string_tab[221]
-#define __pyx_n_u_x __pyx_string_tab[222]
-#define __pyx_n_u_x0 __pyx_string_tab[223]
-#define __pyx_n_u_zeros __pyx_string_tab[224]
-#define __pyx_n_b_O __pyx_string_tab[225]
-#define __pyx_kp_b_iso88591_Q __pyx_string_tab[226]
-#define __pyx_kp_b_iso88591_uCq_c_4_1_AQ_j_DAQ_5_q __pyx_string_tab[227]
-#define __pyx_kp_b_iso88591_q_XXXXXXXQ_b_Cq_1D_aq_D_aq_D_aq __pyx_string_tab[228]
-#define __pyx_kp_b_iso88591_Bb_3a_1_9A_t1L_5_4q_Cq_Cq_b_as __pyx_string_tab[229]
+#define __pyx_n_u_asc __pyx_string_tab[114]
+#define __pyx_n_u_astype __pyx_string_tab[115]
+#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[116]
+#define __pyx_n_u_avx2 __pyx_string_tab[117]
+#define __pyx_n_u_base __pyx_string_tab[118]
+#define __pyx_n_u_baseline __pyx_string_tab[119]
+#define __pyx_n_u_beta __pyx_string_tab[120]
+#define __pyx_n_u_block __pyx_string_tab[121]
+#define __pyx_n_u_bot __pyx_string_tab[122]
+#define __pyx_n_u_c __pyx_string_tab[123]
+#define __pyx_n_u_c0 __pyx_string_tab[124]
+#define __pyx_n_u_c1 __pyx_string_tab[125]
+#define __pyx_n_u_c2 __pyx_string_tab[126]
+#define __pyx_n_u_c_contiguous __pyx_string_tab[127]
+#define __pyx_n_u_cline_in_traceback __pyx_string_tab[128]
+#define __pyx_n_u_col __pyx_string_tab[129]
+#define __pyx_n_u_combine __pyx_string_tab[130]
+#define __pyx_n_u_count __pyx_string_tab[131]
+#define __pyx_n_u_data __pyx_string_tab[132]
+#define __pyx_n_u_dot __pyx_string_tab[133]
+#define __pyx_n_u_dtype __pyx_string_tab[134]
+#define __pyx_n_u_dtype_is_object __pyx_string_tab[135]
+#define __pyx_n_u_empty __pyx_string_tab[136]
+#define __pyx_n_u_encode __pyx_string_tab[137]
+#define __pyx_n_u_enumerate __pyx_string_tab[138]
+#define __pyx_n_u_error __pyx_string_tab[139]
+#define __pyx_n_u_fastcode_codes__recovery __pyx_string_tab[140]
+#define __pyx_n_u_fastcode_errors __pyx_string_tab[141]
+#define __pyx_n_u_flags __pyx_string_tab[142]
+#define __pyx_n_u_float64 __pyx_string_tab[143]
+#define __pyx_n_u_format __pyx_string_tab[144]
+#define __pyx_n_u_fortran __pyx_string_tab[145]
+#define __pyx_n_u_g __pyx_string_tab[146]
+#define __pyx_n_u_hi __pyx_string_tab[147]
+#define __pyx_n_u_i __pyx_string_tab[148]
+#define __pyx_n_u_id __pyx_string_tab[149]
+#define __pyx_n_u_index __pyx_string_tab[150]
+#define __pyx_n_u_indices __pyx_string_tab[151]
+#define __pyx_n_u_indptr __pyx_string_tab[152]
+#define __pyx_n_u_int64 __pyx_string_tab[153]
+#define __pyx_n_u_integer __pyx_string_tab[154]
+#define __pyx_n_u_item __pyx_string_tab[155]
+#define __pyx_n_u_items __pyx_string_tab[156]
+#define __pyx_n_u_itemsize __pyx_string_tab[157]
+#define __pyx_n_u_iu __pyx_string_tab[158]
+#define __pyx_n_u_iv __pyx_string_tab[159]
+#define __pyx_n_u_j __pyx_string_tab[160]
+#define __pyx_n_u_k __pyx_string_tab[161]
+#define __pyx_n_u_key __pyx_string_tab[162]
+#define __pyx_n_u_kind __pyx_string_tab[163]
+#define __pyx_n_u_kk __pyx_string_tab[164]
+#define __pyx_n_u_kp __pyx_string_tab[165]
+#define __pyx_n_u_live __pyx_string_tab[166]
+#define __pyx_n_u_lo __pyx_string_tab[167]
+#define __pyx_n_u_m __pyx_string_tab[168]
+#define __pyx_n_u_max __pyx_string_tab[169]
+#define __pyx_n_u_maxnorm __pyx_string_tab[170]
+#define __pyx_n_u_memview __pyx_string_tab[171]
+#define __pyx_n_u_mode __pyx_string_tab[172]
+#define __pyx_n_u_n __pyx_string_tab[173]
+#define __pyx_n_u_name __pyx_string_tab[174]
+#define __pyx_n_u_nbytes __pyx_string_tab[175]
+#define __pyx_n_u_ncols __pyx_string_tab[176]
+#define __pyx_n_u_ndarray __pyx_string_tab[177]
+#define __pyx_n_u_ndim __pyx_string_tab[178]
+#define __pyx_n_u_np __pyx_string_tab[179]
+#define __pyx_n_u_nrm __pyx_string_tab[180]
+#define __pyx_n_u_nrows_B __pyx_string_tab[181]
+#define __pyx_n_u_numpy __pyx_string_tab[182]
+#define __pyx_n_u_nz __pyx_string_tab[183]
+#define __pyx_n_u_obj __pyx_string_tab[184]
+#define __pyx_n_u_ok __pyx_string_tab[185]
+#define __pyx_n_u_out __pyx_string_tab[186]
+#define __pyx_n_u_p0 __pyx_string_tab[187]
+#define __pyx_n_u_p1 __pyx_string_tab[188]
+#define __pyx_n_u_pack __pyx_string_tab[189]
+#define __pyx_n_u_parse_responders __pyx_string_tab[190]
+#define __pyx_n_u_pop __pyx_string_tab[191]
+#define __pyx_n_u_q __pyx_string_tab[192]
+#define __pyx_n_u_r __pyx_string_tab[193]
+#define __pyx_n_u_rank_tol __pyx_string_tab[194]
+#define __pyx_n_u_raw __pyx_string_tab[195]
+#define __pyx_n_u_read_probe __pyx_string_tab[196]
+#define __pyx_n_u_register __pyx_string_tab[197]
+#define __pyx_n_u_res __pyx_string_tab[198]
+#define __pyx_n_u_responders __pyx_string_tab[199]
+#define __pyx_n_u_resv __pyx_string_tab[200]
+#define __pyx_n_u_row_2 __pyx_string_tab[201]
+#define __pyx_n_u_rows __pyx_string_tab[202]
+#define __pyx_n_u_s __pyx_string_tab[203]
+#define __pyx_n_u_self __pyx_string_tab[204]
+#define __pyx_n_u_set_kernel __pyx_string_tab[205]
+#define __pyx_n_u_setdefault __pyx_string_tab[206]
+#define __pyx_n_u_shape __pyx_string_tab[207]
+#define __pyx_n_u_size __pyx_string_tab[208]
+#define __pyx_n_u_sparse_lstsq __pyx_string_tab[209]
+#define __pyx_n_u_src __pyx_string_tab[210]
+#define __pyx_n_u_start __pyx_string_tab[211]
+#define __pyx_n_u_step __pyx_string_tab[212]
+#define __pyx_n_u_stop __pyx_string_tab[213]
+#define __pyx_n_u_struct __pyx_string_tab[214]
+#define __pyx_n_u_target __pyx_string_tab[215]
+#define __pyx_n_u_top __pyx_string_tab[216]
+#define __pyx_n_u_u __pyx_string_tab[217]
+#define __pyx_n_u_unpack __pyx_string_tab[218]
+#define __pyx_n_u_update __pyx_string_tab[219]
+#define __pyx_n_u_v __pyx_string_tab[220]
+#define __pyx_n_u_values __pyx_string_tab[221]
+#define __pyx_n_u_wl __pyx_string_tab[222]
+#define __pyx_n_u_x __pyx_string_tab[223]
+#define __pyx_n_u_x0 __pyx_string_tab[224]
+#define __pyx_n_u_zeros __pyx_string_tab[225]
+#define __pyx_n_b_O __pyx_string_tab[226]
+#define __pyx_kp_b_iso88591_Q __pyx_string_tab[227]
+#define __pyx_kp_b_iso88591_uCq_c_4_1_AQ_j_DAQ_5_q __pyx_string_tab[228]
+#define __pyx_kp_b_iso88591_q_XXXXXXXQ_b_Cq_1D_aq_D_aq_D_aq __pyx_string_tab[229]
 #define __pyx_kp_b_iso88591_q_q_7_6_s_Cr_CvQc_A_nA_32S_q_7R __pyx_string_tab[230]
-#define __pyx_kp_b_iso88591_4vQhfF_1_fF_3b_vV1Cs_nA_0_avV1A __pyx_string_tab[231]
+#define __pyx_kp_b_iso88591_Bb_3a_1_9A_A_t1L_5_4q_Cq_Cq_b_a __pyx_string_tab[231]
+#define __pyx_kp_b_iso88591_4vQhfF_1_fF_3b_vV1Cs_nA_0_avV1A __pyx_string_tab[232]
 #define __pyx_int_0 __pyx_number_tab[0]
 #define __pyx_int_neg_1 __pyx_number_tab[1]
 #define __pyx_int_1 __pyx_number_tab[2]
@@ -3996,7 +3991,7 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_slice[i]); }
   for (int i=0; i<3; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
   for (int i=0; i<7; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<232; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<233; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<6; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
@@ -4036,7 +4031,7 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_slice[i]); }
   for (int i=0; i<3; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
   for (int i=0; i<7; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<232; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<233; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<6; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
@@ -18470,8 +18465,8 @@ static PyObject *__pyx_unpickle_Enum__set_state(struct __pyx_MemviewEnum_obj *__
  * # ---- responder sets --------------------------------------------------------------
  * 
  * def parse_responders(object responders, Py_ssize_t n):             # <<<<<<<<<<<<<<
- *     """(idx, key): responders as a fresh int64 array (given order) and the
- *     bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded).
+ *     """(idx, key, ascending): responders as a fresh int64 array (given order), the
+ *     bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded),
 */
 
 /* Python wrapper */
@@ -18482,7 +18477,7 @@ PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_8fastcode_5codes_9_recovery_parse_responders, "(idx, key): responders as a fresh int64 array (given order) and the\n    bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded).\n\n    Raises InvalidArgumentError for ids outside [0, n), duplicates or non-integers.");
+PyDoc_STRVAR(__pyx_doc_8fastcode_5codes_9_recovery_parse_responders, "(idx, key, ascending): responders as a fresh int64 array (given order), the\n    bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded),\n    and whether idx is strictly increasing.\n\n    Raises InvalidArgumentError for ids outside [0, n), duplicates or non-integers.");
 static PyMethodDef __pyx_mdef_8fastcode_5codes_9_recovery_1parse_responders = {"parse_responders", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_8fastcode_5codes_9_recovery_1parse_responders, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_8fastcode_5codes_9_recovery_parse_responders};
 static PyObject *__pyx_pw_8fastcode_5codes_9_recovery_1parse_responders(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
@@ -18578,6 +18573,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
   PyObject *__pyx_v_key = 0;
   uint8_t *__pyx_v_kp;
   PyObject *__pyx_v_item = 0;
+  int __pyx_v_asc;
   PyObject *__pyx_v_arr = NULL;
   PyObject *__pyx_v_raw = NULL;
   PyObject *__pyx_r = NULL;
@@ -18600,21 +18596,22 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
   PyObject *__pyx_t_16[4];
   Py_ssize_t __pyx_t_17;
   int __pyx_t_18;
-  PyObject *__pyx_t_19[5];
-  int64_t __pyx_t_20;
-  PyObject *__pyx_t_21[3];
-  Py_ssize_t __pyx_t_22;
+  PyObject *__pyx_t_19 = NULL;
+  PyObject *__pyx_t_20 = NULL;
+  PyObject *__pyx_t_21 = NULL;
+  int64_t __pyx_t_22;
   PyObject *__pyx_t_23 = NULL;
   PyObject *__pyx_t_24 = NULL;
-  PyObject *__pyx_t_25 = NULL;
+  PyObject *__pyx_t_25[5];
   PyObject *__pyx_t_26 = NULL;
-  PyObject *__pyx_t_27 = NULL;
+  PyObject *__pyx_t_27[3];
+  Py_ssize_t __pyx_t_28;
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("parse_responders", 0);
 
-  /* "fastcode/codes/_recovery.pyx":44
+  /* "fastcode/codes/_recovery.pyx":45
  * 
  *     Raises InvalidArgumentError for ids outside [0, n), duplicates or non-integers."""
  *     cdef Py_ssize_t k, i, nbytes = (n + 7) // 8             # <<<<<<<<<<<<<<
@@ -18623,7 +18620,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 */
   __pyx_v_nbytes = ((__pyx_v_n + 7) / 8);
 
-  /* "fastcode/codes/_recovery.pyx":48
+  /* "fastcode/codes/_recovery.pyx":49
  *     cdef int64_t[::1] iv
  *     cdef const int64_t[:] src
  *     cdef bytearray key = bytearray(nbytes)             # <<<<<<<<<<<<<<
@@ -18631,7 +18628,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
  *     cdef object item
 */
   __pyx_t_2 = NULL;
-  __pyx_t_3 = PyLong_FromSsize_t(__pyx_v_nbytes); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 48, __pyx_L1_error)
+  __pyx_t_3 = PyLong_FromSsize_t(__pyx_v_nbytes); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 49, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   __pyx_t_4 = 1;
   {
@@ -18639,26 +18636,35 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
     __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)(&PyByteArray_Type), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 48, __pyx_L1_error)
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 49, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
   }
   __pyx_v_key = ((PyObject*)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":49
+  /* "fastcode/codes/_recovery.pyx":50
  *     cdef const int64_t[:] src
  *     cdef bytearray key = bytearray(nbytes)
  *     cdef uint8_t *kp = <uint8_t *> <char *> key             # <<<<<<<<<<<<<<
  *     cdef object item
- *     if type(responders) is list or type(responders) is tuple:
+ *     cdef bint asc = True
 */
-  __pyx_t_5 = __Pyx_PyObject_AsWritableString(__pyx_v_key); if (unlikely((!__pyx_t_5) && PyErr_Occurred())) __PYX_ERR(0, 49, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_AsWritableString(__pyx_v_key); if (unlikely((!__pyx_t_5) && PyErr_Occurred())) __PYX_ERR(0, 50, __pyx_L1_error)
   __pyx_v_kp = ((uint8_t *)((char *)__pyx_t_5));
 
 
-  /* "fastcode/codes/_recovery.pyx":51
+  /* "fastcode/codes/_recovery.pyx":52
  *     cdef uint8_t *kp = <uint8_t *> <char *> key
  *     cdef object item
+ *     cdef bint asc = True             # <<<<<<<<<<<<<<
+ *     if type(responders) is list or type(responders) is tuple:
+ *         # fast path: a Python list of ints, read item by item (np.asarray costs ~6 us here)
+*/
+  __pyx_v_asc = 1;
+
+  /* "fastcode/codes/_recovery.pyx":53
+ *     cdef object item
+ *     cdef bint asc = True
  *     if type(responders) is list or type(responders) is tuple:             # <<<<<<<<<<<<<<
  *         # fast path: a Python list of ints, read item by item (np.asarray costs ~6 us here)
  *         k = len(responders)
@@ -18680,17 +18686,17 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
   if (__pyx_t_6) {
 
 
-    /* "fastcode/codes/_recovery.pyx":53
+    /* "fastcode/codes/_recovery.pyx":55
  *     if type(responders) is list or type(responders) is tuple:
  *         # fast path: a Python list of ints, read item by item (np.asarray costs ~6 us here)
  *         k = len(responders)             # <<<<<<<<<<<<<<
  *         arr = np.empty(k, dtype=np.int64)
  *         iv = arr
 */
-    __pyx_t_8 = PyObject_Length(__pyx_v_responders); if (unlikely(__pyx_t_8 == ((Py_ssize_t)-1))) __PYX_ERR(0, 53, __pyx_L1_error)
+    __pyx_t_8 = PyObject_Length(__pyx_v_responders); if (unlikely(__pyx_t_8 == ((Py_ssize_t)-1))) __PYX_ERR(0, 55, __pyx_L1_error)
     __pyx_v_k = __pyx_t_8;
 
-    /* "fastcode/codes/_recovery.pyx":54
+    /* "fastcode/codes/_recovery.pyx":56
  *         # fast path: a Python list of ints, read item by item (np.asarray costs ~6 us here)
  *         k = len(responders)
  *         arr = np.empty(k, dtype=np.int64)             # <<<<<<<<<<<<<<
@@ -18698,16 +18704,16 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
  *         for i in range(k):
 */
     __pyx_t_3 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 54, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 56, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_2);
-    __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_empty); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 54, __pyx_L1_error)
+    __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_empty); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 56, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_9);
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __pyx_t_2 = PyLong_FromSsize_t(__pyx_v_k); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 54, __pyx_L1_error)
+    __pyx_t_2 = PyLong_FromSsize_t(__pyx_v_k); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 56, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_2);
-    __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 54, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 56, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_10);
-    __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 54, __pyx_L1_error)
+    __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 56, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_11);
     __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
     #if CYTHON_VECTORCALL
@@ -18728,13 +18734,13 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
       PyObject *__pyx_callargs[3] = {__pyx_t_3, __pyx_t_2, __pyx_t_11};
       #if CYTHON_VECTORCALL
       __pyx_t_10 = __pyx_mstate_global->__pyx_tuple[2];
-      if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 54, __pyx_L1_error)
+      if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 56, __pyx_L1_error)
       __Pyx_INCREF(__pyx_t_10);
       #else
       {
         PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
         __pyx_t_10 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-        if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 54, __pyx_L1_error)
+        if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 56, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_10);
       }
       #endif
@@ -18746,25 +18752,25 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
       __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
       __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
       __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 54, __pyx_L1_error)
+      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 56, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
     }
     __pyx_v_arr = __pyx_t_1;
     __pyx_t_1 = 0;
 
-    /* "fastcode/codes/_recovery.pyx":55
+    /* "fastcode/codes/_recovery.pyx":57
  *         k = len(responders)
  *         arr = np.empty(k, dtype=np.int64)
  *         iv = arr             # <<<<<<<<<<<<<<
  *         for i in range(k):
  *             item = responders[i]
 */
-    __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t(__pyx_v_arr, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 55, __pyx_L1_error)
+    __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t(__pyx_v_arr, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 57, __pyx_L1_error)
     __pyx_v_iv = __pyx_t_12;
     __pyx_t_12.memview = NULL;
     __pyx_t_12.data = NULL;
 
-    /* "fastcode/codes/_recovery.pyx":56
+    /* "fastcode/codes/_recovery.pyx":58
  *         arr = np.empty(k, dtype=np.int64)
  *         iv = arr
  *         for i in range(k):             # <<<<<<<<<<<<<<
@@ -18778,19 +18784,19 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
     for (__pyx_t_14 = 0; __pyx_t_14 < __pyx_t_13; __pyx_t_14+=1) {
       __pyx_v_i = __pyx_t_14;
 
-      /* "fastcode/codes/_recovery.pyx":57
+      /* "fastcode/codes/_recovery.pyx":59
  *         iv = arr
  *         for i in range(k):
  *             item = responders[i]             # <<<<<<<<<<<<<<
  *             if type(item) is not int:
  *                 if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
 */
-      __pyx_t_1 = __Pyx_GetItemInt(__pyx_v_responders, __pyx_v_i, Py_ssize_t, 1, PyLong_FromSsize_t, 0, 0, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 57, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_GetItemInt(__pyx_v_responders, __pyx_v_i, Py_ssize_t, 1, PyLong_FromSsize_t, 0, 0, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 59, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       __Pyx_XDECREF_SET(__pyx_v_item, __pyx_t_1);
       __pyx_t_1 = 0;
 
-      /* "fastcode/codes/_recovery.pyx":58
+      /* "fastcode/codes/_recovery.pyx":60
  *         for i in range(k):
  *             item = responders[i]
  *             if type(item) is not int:             # <<<<<<<<<<<<<<
@@ -18801,16 +18807,16 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
       if (__pyx_t_6) {
 
 
-        /* "fastcode/codes/_recovery.pyx":59
+        /* "fastcode/codes/_recovery.pyx":61
  *             item = responders[i]
  *             if type(item) is not int:
  *                 if isinstance(item, (int, np.integer)) and not isinstance(item, bool):             # <<<<<<<<<<<<<<
  *                     item = int(item)
  *                 else:
 */
-        __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 59, __pyx_L1_error)
+        __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 61, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_1);
-        __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_integer); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 59, __pyx_L1_error)
+        __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_integer); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 61, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_9);
         __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
         __pyx_t_15 = PyLong_Check(__pyx_v_item); 
@@ -18847,19 +18853,19 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
         if (likely(__pyx_t_6)) {
 
 
-          /* "fastcode/codes/_recovery.pyx":60
+          /* "fastcode/codes/_recovery.pyx":62
  *             if type(item) is not int:
  *                 if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
  *                     item = int(item)             # <<<<<<<<<<<<<<
  *                 else:
  *                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "
 */
-          __pyx_t_9 = __Pyx_PyNumber_Int(__pyx_v_item); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 60, __pyx_L1_error)
+          __pyx_t_9 = __Pyx_PyNumber_Int(__pyx_v_item); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 62, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_9);
           __Pyx_DECREF_SET(__pyx_v_item, __pyx_t_9);
           __pyx_t_9 = 0;
 
-          /* "fastcode/codes/_recovery.pyx":59
+          /* "fastcode/codes/_recovery.pyx":61
  *             item = responders[i]
  *             if type(item) is not int:
  *                 if isinstance(item, (int, np.integer)) and not isinstance(item, bool):             # <<<<<<<<<<<<<<
@@ -18869,40 +18875,40 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
           goto __pyx_L9;
         }
 
-        /* "fastcode/codes/_recovery.pyx":62
+        /* "fastcode/codes/_recovery.pyx":64
  *                     item = int(item)
  *                 else:
  *                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "             # <<<<<<<<<<<<<<
  *                                                f"{item!r} at position {i}")
- *             if item < 0 or item >= n:
+ *             try:
 */
         /*else*/ {
           __pyx_t_1 = NULL;
-          __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 62, __pyx_L1_error)
+          __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 64, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_10);
 
-          /* "fastcode/codes/_recovery.pyx":63
+          /* "fastcode/codes/_recovery.pyx":65
  *                 else:
  *                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "
  *                                                f"{item!r} at position {i}")             # <<<<<<<<<<<<<<
- *             if item < 0 or item >= n:
- *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})")
+ *             try:
+ *                 v = item                       # C conversion; huge ints overflow
 */
-          __pyx_t_11 = __Pyx_PyObject_FormatSimpleAndDecref(PyObject_Repr(__pyx_v_item), __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 63, __pyx_L1_error)
+          __pyx_t_11 = __Pyx_PyObject_FormatSimpleAndDecref(PyObject_Repr(__pyx_v_item), __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 65, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_11);
-          __pyx_t_2 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_i, 0, ' ', 'd'); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 63, __pyx_L1_error)
+          __pyx_t_2 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_i, 0, ' ', 'd'); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 65, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_2);
           __pyx_t_16[0] = __pyx_mstate_global->__pyx_kp_u_responders_must_hold_integer_wor;
           __pyx_t_16[1] = __pyx_t_11;
           __pyx_t_16[2] = __pyx_mstate_global->__pyx_kp_u_at_position;
           __pyx_t_16[3] = __pyx_t_2;
 
-          /* "fastcode/codes/_recovery.pyx":62
+          /* "fastcode/codes/_recovery.pyx":64
  *                     item = int(item)
  *                 else:
  *                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "             # <<<<<<<<<<<<<<
  *                                                f"{item!r} at position {i}")
- *             if item < 0 or item >= n:
+ *             try:
 */
           __pyx_t_17 = 58;
           #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
@@ -18913,7 +18919,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
           __pyx_t_18 |= __Pyx_PyUnicode_KIND_04(__pyx_t_16[1]);
           #endif
           __pyx_t_3 = __Pyx_PyUnicode_Join(__pyx_t_16, 4, __pyx_t_17, __pyx_t_18);
-          if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 62, __pyx_L1_error)
+          if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 64, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_3);
           __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
           __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
@@ -18935,16 +18941,16 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
             __Pyx_XDECREF(__pyx_t_1); __pyx_t_1 = 0;
             __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
             __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-            if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 62, __pyx_L1_error)
+            if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 64, __pyx_L1_error)
             __Pyx_GOTREF(__pyx_t_9);
           }
           __Pyx_Raise(__pyx_t_9, 0, 0, 0);
           __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-          __PYX_ERR(0, 62, __pyx_L1_error)
+          __PYX_ERR(0, 64, __pyx_L1_error)
         }
         __pyx_L9:;
 
-        /* "fastcode/codes/_recovery.pyx":58
+        /* "fastcode/codes/_recovery.pyx":60
  *         for i in range(k):
  *             item = responders[i]
  *             if type(item) is not int:             # <<<<<<<<<<<<<<
@@ -18953,112 +18959,235 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 */
       }
 
-      /* "fastcode/codes/_recovery.pyx":64
+      /* "fastcode/codes/_recovery.pyx":66
  *                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "
  *                                                f"{item!r} at position {i}")
- *             if item < 0 or item >= n:             # <<<<<<<<<<<<<<
- *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})")
- *             v = item
+ *             try:             # <<<<<<<<<<<<<<
+ *                 v = item                       # C conversion; huge ints overflow
+ *             except OverflowError:
 */
-      __pyx_t_15 = __Pyx_PyObject_CompareBoolLt_object_int(__pyx_v_item, __pyx_mstate_global->__pyx_int_0, Py_LT); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 64, __pyx_L1_error)
+      {
+        __Pyx_PyThreadState_declare
+        __Pyx_PyThreadState_assign
+        __Pyx_ExceptionSave(&__pyx_t_19, &__pyx_t_20, &__pyx_t_21);
+        __Pyx_XGOTREF(__pyx_t_19);
+        __Pyx_XGOTREF(__pyx_t_20);
+        __Pyx_XGOTREF(__pyx_t_21);
+        /*try:*/ {
+
+          /* "fastcode/codes/_recovery.pyx":67
+ *                                                f"{item!r} at position {i}")
+ *             try:
+ *                 v = item                       # C conversion; huge ints overflow             # <<<<<<<<<<<<<<
+ *             except OverflowError:
+ *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})") from None
+*/
+          __pyx_t_22 = __Pyx_PyLong_As_int64_t(__pyx_v_item); if (unlikely((__pyx_t_22 == ((int64_t)-1)) && PyErr_Occurred())) __PYX_ERR(0, 67, __pyx_L14_error)
+          __pyx_v_v = __pyx_t_22;
+
+          /* "fastcode/codes/_recovery.pyx":66
+ *                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "
+ *                                                f"{item!r} at position {i}")
+ *             try:             # <<<<<<<<<<<<<<
+ *                 v = item                       # C conversion; huge ints overflow
+ *             except OverflowError:
+*/
+        }
+        __Pyx_XDECREF(__pyx_t_19); __pyx_t_19 = 0;
+        __Pyx_XDECREF(__pyx_t_20); __pyx_t_20 = 0;
+        __Pyx_XDECREF(__pyx_t_21); __pyx_t_21 = 0;
+        goto __pyx_L21_try_end;
+        __pyx_L14_error:;
+        __Pyx_XDECREF(__pyx_t_1); __pyx_t_1 = 0;
+        __Pyx_XDECREF(__pyx_t_10); __pyx_t_10 = 0;
+        __Pyx_XDECREF(__pyx_t_11); __pyx_t_11 = 0;
+        __PYX_XCLEAR_MEMVIEW(&__pyx_t_12, 1);; __pyx_t_12.memview = NULL; __pyx_t_12.data = NULL;
+        __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
+        __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
+        __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
+
+        /* "fastcode/codes/_recovery.pyx":68
+ *             try:
+ *                 v = item                       # C conversion; huge ints overflow
+ *             except OverflowError:             # <<<<<<<<<<<<<<
+ *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})") from None
+ *             if v < 0 or v >= n:
+*/
+        __pyx_t_18 = __Pyx_PyErr_ExceptionMatches(((PyObject *)(((PyTypeObject*)PyExc_OverflowError))));
+        if (__pyx_t_18) {
+          __Pyx_AddTraceback("fastcode.codes._recovery.parse_responders", __pyx_clineno, __pyx_lineno, __pyx_filename);
+          if (__Pyx_GetException(&__pyx_t_9, &__pyx_t_10, &__pyx_t_3) < 0) __PYX_ERR(0, 68, __pyx_L16_except_error)
+          __Pyx_XGOTREF(__pyx_t_9);
+          __Pyx_XGOTREF(__pyx_t_10);
+          __Pyx_XGOTREF(__pyx_t_3);
+
+          /* "fastcode/codes/_recovery.pyx":69
+ *                 v = item                       # C conversion; huge ints overflow
+ *             except OverflowError:
+ *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})") from None             # <<<<<<<<<<<<<<
+ *             if v < 0 or v >= n:
+ *                 raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
+*/
+          __pyx_t_2 = NULL;
+          __Pyx_GetModuleGlobalName(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 69, __pyx_L16_except_error)
+          __Pyx_GOTREF(__pyx_t_11);
+          __pyx_t_23 = __Pyx_PyObject_FormatSimple(__pyx_v_item, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_23)) __PYX_ERR(0, 69, __pyx_L16_except_error)
+          __Pyx_GOTREF(__pyx_t_23);
+          __pyx_t_24 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_n, 0, ' ', 'd'); if (unlikely(!__pyx_t_24)) __PYX_ERR(0, 69, __pyx_L16_except_error)
+          __Pyx_GOTREF(__pyx_t_24);
+          __pyx_t_25[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
+          __pyx_t_25[1] = __pyx_t_23;
+          __pyx_t_25[2] = __pyx_mstate_global->__pyx_kp_u_outside_0;
+          __pyx_t_25[3] = __pyx_t_24;
+          __pyx_t_25[4] = __pyx_mstate_global->__pyx_kp_u__5;
+          __pyx_t_17 = 27;
+          #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
+          __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_25[1]) + __Pyx_PyUnicode_GET_LENGTH(__pyx_t_25[3]);
+          #endif
+          __pyx_t_18 = 0;
+          #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
+          __pyx_t_18 |= __Pyx_PyUnicode_KIND_04(__pyx_t_25[1]);
+          #endif
+          __pyx_t_26 = __Pyx_PyUnicode_Join(__pyx_t_25, 5, __pyx_t_17, __pyx_t_18);
+          if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 69, __pyx_L16_except_error)
+          __Pyx_GOTREF(__pyx_t_26);
+          __Pyx_DECREF(__pyx_t_23); __pyx_t_23 = 0;
+          __Pyx_DECREF(__pyx_t_24); __pyx_t_24 = 0;
+          __pyx_t_4 = 1;
+          #if CYTHON_UNPACK_METHODS
+          if (unlikely(PyMethod_Check(__pyx_t_11))) {
+            __pyx_t_2 = PyMethod_GET_SELF(__pyx_t_11);
+            assert(__pyx_t_2);
+            PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_11);
+            __Pyx_INCREF(__pyx_t_2);
+            __Pyx_INCREF(__pyx__function);
+            __Pyx_DECREF_SET(__pyx_t_11, __pyx__function);
+            __pyx_t_4 = 0;
+          }
+          #endif
+          {
+            PyObject *__pyx_callargs[2] = {__pyx_t_2, __pyx_t_26};
+            __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_11, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+            __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
+            __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
+            __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
+            if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 69, __pyx_L16_except_error)
+            __Pyx_GOTREF(__pyx_t_1);
+          }
+          __Pyx_Raise(__pyx_t_1, 0, 0, Py_None);
+          __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+          __PYX_ERR(0, 69, __pyx_L16_except_error)
+        }
+        goto __pyx_L16_except_error;
+
+        /* "fastcode/codes/_recovery.pyx":66
+ *                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "
+ *                                                f"{item!r} at position {i}")
+ *             try:             # <<<<<<<<<<<<<<
+ *                 v = item                       # C conversion; huge ints overflow
+ *             except OverflowError:
+*/
+        __pyx_L16_except_error:;
+        __Pyx_XGIVEREF(__pyx_t_19);
+        __Pyx_XGIVEREF(__pyx_t_20);
+        __Pyx_XGIVEREF(__pyx_t_21);
+        __Pyx_ExceptionReset(__pyx_t_19, __pyx_t_20, __pyx_t_21);
+        goto __pyx_L1_error;
+        __pyx_L21_try_end:;
+      }
+
+      /* "fastcode/codes/_recovery.pyx":70
+ *             except OverflowError:
+ *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})") from None
+ *             if v < 0 or v >= n:             # <<<<<<<<<<<<<<
+ *                 raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
+ *             if kp[v >> 3] & (1 << (v & 7)):
+*/
+      __pyx_t_15 = (__pyx_v_v < 0);
+
       if (!__pyx_t_15) {
 
       } else {
 
         __pyx_t_6 = __pyx_t_15;
 
-        goto __pyx_L15_bool_binop_done;
+        goto __pyx_L25_bool_binop_done;
       }
-      __pyx_t_9 = PyLong_FromSsize_t(__pyx_v_n); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 64, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_9);
-      __pyx_t_15 = __Pyx_PyObject_CompareBoolGe_object_int(__pyx_v_item, __pyx_t_9, Py_GE); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 64, __pyx_L1_error)
-      __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+      __pyx_t_15 = (__pyx_v_v >= __pyx_v_n);
+
 
       __pyx_t_6 = __pyx_t_15;
 
-      __pyx_L15_bool_binop_done:;
+      __pyx_L25_bool_binop_done:;
       if (unlikely(__pyx_t_6)) {
 
 
-        /* "fastcode/codes/_recovery.pyx":65
- *                                                f"{item!r} at position {i}")
- *             if item < 0 or item >= n:
- *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})")             # <<<<<<<<<<<<<<
- *             v = item
+        /* "fastcode/codes/_recovery.pyx":71
+ *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})") from None
+ *             if v < 0 or v >= n:
+ *                 raise InvalidArgumentError(f"responder id {v} outside [0, {n})")             # <<<<<<<<<<<<<<
  *             if kp[v >> 3] & (1 << (v & 7)):
+ *                 raise InvalidArgumentError(f"responder id {v} appears more than once")
 */
         __pyx_t_10 = NULL;
-        __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 65, __pyx_L1_error)
-        __Pyx_GOTREF(__pyx_t_3);
-        __pyx_t_1 = __Pyx_PyObject_FormatSimple(__pyx_v_item, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 65, __pyx_L1_error)
+        __Pyx_GetModuleGlobalName(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 71, __pyx_L1_error)
+        __Pyx_GOTREF(__pyx_t_9);
+        __pyx_t_1 = __Pyx_PyUnicode_From_int64_t(__pyx_v_v, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 71, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_1);
-        __pyx_t_2 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_n, 0, ' ', 'd'); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 65, __pyx_L1_error)
-        __Pyx_GOTREF(__pyx_t_2);
-        __pyx_t_19[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
-        __pyx_t_19[1] = __pyx_t_1;
-        __pyx_t_19[2] = __pyx_mstate_global->__pyx_kp_u_outside_0;
-        __pyx_t_19[3] = __pyx_t_2;
-        __pyx_t_19[4] = __pyx_mstate_global->__pyx_kp_u__5;
+        __pyx_t_11 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_n, 0, ' ', 'd'); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 71, __pyx_L1_error)
+        __Pyx_GOTREF(__pyx_t_11);
+        __pyx_t_25[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
+        __pyx_t_25[1] = __pyx_t_1;
+        __pyx_t_25[2] = __pyx_mstate_global->__pyx_kp_u_outside_0;
+        __pyx_t_25[3] = __pyx_t_11;
+        __pyx_t_25[4] = __pyx_mstate_global->__pyx_kp_u__5;
         __pyx_t_17 = 27;
         #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
-        __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_19[1]) + __Pyx_PyUnicode_GET_LENGTH(__pyx_t_19[3]);
+        __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_25[1]) + __Pyx_PyUnicode_GET_LENGTH(__pyx_t_25[3]);
         #endif
         __pyx_t_18 = 0;
-        #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
-        __pyx_t_18 |= __Pyx_PyUnicode_KIND_04(__pyx_t_19[1]);
-        #endif
-        __pyx_t_11 = __Pyx_PyUnicode_Join(__pyx_t_19, 5, __pyx_t_17, __pyx_t_18);
-        if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 65, __pyx_L1_error)
-        __Pyx_GOTREF(__pyx_t_11);
+        __pyx_t_26 = __Pyx_PyUnicode_Join(__pyx_t_25, 5, __pyx_t_17, __pyx_t_18);
+        if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 71, __pyx_L1_error)
+        __Pyx_GOTREF(__pyx_t_26);
         __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-        __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+        __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
         __pyx_t_4 = 1;
         #if CYTHON_UNPACK_METHODS
-        if (unlikely(PyMethod_Check(__pyx_t_3))) {
-          __pyx_t_10 = PyMethod_GET_SELF(__pyx_t_3);
+        if (unlikely(PyMethod_Check(__pyx_t_9))) {
+          __pyx_t_10 = PyMethod_GET_SELF(__pyx_t_9);
           assert(__pyx_t_10);
-          PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
+          PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_9);
           __Pyx_INCREF(__pyx_t_10);
           __Pyx_INCREF(__pyx__function);
-          __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
+          __Pyx_DECREF_SET(__pyx_t_9, __pyx__function);
           __pyx_t_4 = 0;
         }
         #endif
         {
-          PyObject *__pyx_callargs[2] = {__pyx_t_10, __pyx_t_11};
-          __pyx_t_9 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+          PyObject *__pyx_callargs[2] = {__pyx_t_10, __pyx_t_26};
+          __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_9, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
           __Pyx_XDECREF(__pyx_t_10); __pyx_t_10 = 0;
-          __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-          __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-          if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 65, __pyx_L1_error)
-          __Pyx_GOTREF(__pyx_t_9);
+          __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
+          __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+          if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 71, __pyx_L1_error)
+          __Pyx_GOTREF(__pyx_t_3);
         }
-        __Pyx_Raise(__pyx_t_9, 0, 0, 0);
-        __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-        __PYX_ERR(0, 65, __pyx_L1_error)
+        __Pyx_Raise(__pyx_t_3, 0, 0, 0);
+        __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+        __PYX_ERR(0, 71, __pyx_L1_error)
 
-        /* "fastcode/codes/_recovery.pyx":64
- *                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "
- *                                                f"{item!r} at position {i}")
- *             if item < 0 or item >= n:             # <<<<<<<<<<<<<<
- *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})")
- *             v = item
+        /* "fastcode/codes/_recovery.pyx":70
+ *             except OverflowError:
+ *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})") from None
+ *             if v < 0 or v >= n:             # <<<<<<<<<<<<<<
+ *                 raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
+ *             if kp[v >> 3] & (1 << (v & 7)):
 */
       }
 
-      /* "fastcode/codes/_recovery.pyx":66
- *             if item < 0 or item >= n:
- *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})")
- *             v = item             # <<<<<<<<<<<<<<
- *             if kp[v >> 3] & (1 << (v & 7)):
- *                 raise InvalidArgumentError(f"responder id {v} appears more than once")
-*/
-      __pyx_t_20 = __Pyx_PyLong_As_int64_t(__pyx_v_item); if (unlikely((__pyx_t_20 == ((int64_t)-1)) && PyErr_Occurred())) __PYX_ERR(0, 66, __pyx_L1_error)
-      __pyx_v_v = __pyx_t_20;
-
-      /* "fastcode/codes/_recovery.pyx":67
- *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})")
- *             v = item
+      /* "fastcode/codes/_recovery.pyx":72
+ *             if v < 0 or v >= n:
+ *                 raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
  *             if kp[v >> 3] & (1 << (v & 7)):             # <<<<<<<<<<<<<<
  *                 raise InvalidArgumentError(f"responder id {v} appears more than once")
  *             kp[v >> 3] |= (1 << (v & 7))
@@ -19068,111 +19197,161 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
       if (unlikely(__pyx_t_6)) {
 
 
-        /* "fastcode/codes/_recovery.pyx":68
- *             v = item
+        /* "fastcode/codes/_recovery.pyx":73
+ *                 raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
  *             if kp[v >> 3] & (1 << (v & 7)):
  *                 raise InvalidArgumentError(f"responder id {v} appears more than once")             # <<<<<<<<<<<<<<
  *             kp[v >> 3] |= (1 << (v & 7))
  *             iv[i] = v
 */
-        __pyx_t_3 = NULL;
-        __Pyx_GetModuleGlobalName(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 68, __pyx_L1_error)
-        __Pyx_GOTREF(__pyx_t_11);
-        __pyx_t_10 = __Pyx_PyUnicode_From_int64_t(__pyx_v_v, 0, ' ', 'd'); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 68, __pyx_L1_error)
+        __pyx_t_9 = NULL;
+        __Pyx_GetModuleGlobalName(__pyx_t_26, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 73, __pyx_L1_error)
+        __Pyx_GOTREF(__pyx_t_26);
+        __pyx_t_10 = __Pyx_PyUnicode_From_int64_t(__pyx_v_v, 0, ' ', 'd'); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 73, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_10);
-        __pyx_t_21[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
-        __pyx_t_21[1] = __pyx_t_10;
-        __pyx_t_21[2] = __pyx_mstate_global->__pyx_kp_u_appears_more_than_once;
+        __pyx_t_27[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
+        __pyx_t_27[1] = __pyx_t_10;
+        __pyx_t_27[2] = __pyx_mstate_global->__pyx_kp_u_appears_more_than_once;
         __pyx_t_17 = 36;
         #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
-        __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_21[1]);
+        __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_27[1]);
         #endif
         __pyx_t_18 = 0;
-        __pyx_t_2 = __Pyx_PyUnicode_Join(__pyx_t_21, 3, __pyx_t_17, __pyx_t_18);
-        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 68, __pyx_L1_error)
-        __Pyx_GOTREF(__pyx_t_2);
+        __pyx_t_11 = __Pyx_PyUnicode_Join(__pyx_t_27, 3, __pyx_t_17, __pyx_t_18);
+        if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 73, __pyx_L1_error)
+        __Pyx_GOTREF(__pyx_t_11);
         __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
         __pyx_t_4 = 1;
         #if CYTHON_UNPACK_METHODS
-        if (unlikely(PyMethod_Check(__pyx_t_11))) {
-          __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_11);
-          assert(__pyx_t_3);
-          PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_11);
-          __Pyx_INCREF(__pyx_t_3);
+        if (unlikely(PyMethod_Check(__pyx_t_26))) {
+          __pyx_t_9 = PyMethod_GET_SELF(__pyx_t_26);
+          assert(__pyx_t_9);
+          PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_26);
+          __Pyx_INCREF(__pyx_t_9);
           __Pyx_INCREF(__pyx__function);
-          __Pyx_DECREF_SET(__pyx_t_11, __pyx__function);
+          __Pyx_DECREF_SET(__pyx_t_26, __pyx__function);
           __pyx_t_4 = 0;
         }
         #endif
         {
-          PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_t_2};
-          __pyx_t_9 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_11, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-          __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-          __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+          PyObject *__pyx_callargs[2] = {__pyx_t_9, __pyx_t_11};
+          __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_26, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+          __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
           __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-          if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 68, __pyx_L1_error)
-          __Pyx_GOTREF(__pyx_t_9);
+          __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
+          if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 73, __pyx_L1_error)
+          __Pyx_GOTREF(__pyx_t_3);
         }
-        __Pyx_Raise(__pyx_t_9, 0, 0, 0);
-        __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-        __PYX_ERR(0, 68, __pyx_L1_error)
+        __Pyx_Raise(__pyx_t_3, 0, 0, 0);
+        __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+        __PYX_ERR(0, 73, __pyx_L1_error)
 
-        /* "fastcode/codes/_recovery.pyx":67
- *                 raise InvalidArgumentError(f"responder id {item} outside [0, {n})")
- *             v = item
+        /* "fastcode/codes/_recovery.pyx":72
+ *             if v < 0 or v >= n:
+ *                 raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
  *             if kp[v >> 3] & (1 << (v & 7)):             # <<<<<<<<<<<<<<
  *                 raise InvalidArgumentError(f"responder id {v} appears more than once")
  *             kp[v >> 3] |= (1 << (v & 7))
 */
       }
 
-      /* "fastcode/codes/_recovery.pyx":69
+      /* "fastcode/codes/_recovery.pyx":74
  *             if kp[v >> 3] & (1 << (v & 7)):
  *                 raise InvalidArgumentError(f"responder id {v} appears more than once")
  *             kp[v >> 3] |= (1 << (v & 7))             # <<<<<<<<<<<<<<
  *             iv[i] = v
- *         return arr, bytes(key)
+ *             if i and v < iv[i - 1]:
 */
 
-      __pyx_t_20 = (__pyx_v_v >> 3);
-      (__pyx_v_kp[__pyx_t_20]) = ((__pyx_v_kp[__pyx_t_20]) | (1 << (__pyx_v_v & 7)));
+      __pyx_t_22 = (__pyx_v_v >> 3);
+      (__pyx_v_kp[__pyx_t_22]) = ((__pyx_v_kp[__pyx_t_22]) | (1 << (__pyx_v_v & 7)));
 
-      /* "fastcode/codes/_recovery.pyx":70
+      /* "fastcode/codes/_recovery.pyx":75
  *                 raise InvalidArgumentError(f"responder id {v} appears more than once")
  *             kp[v >> 3] |= (1 << (v & 7))
  *             iv[i] = v             # <<<<<<<<<<<<<<
- *         return arr, bytes(key)
+ *             if i and v < iv[i - 1]:
+ *                 asc = False
+*/
+      __pyx_t_28 = __pyx_v_i;
+      *((int64_t *) ( /* dim=0 */ ((char *) (((int64_t *) __pyx_v_iv.data) + __pyx_t_28)) )) = __pyx_v_v;
+
+      /* "fastcode/codes/_recovery.pyx":76
+ *             kp[v >> 3] |= (1 << (v & 7))
+ *             iv[i] = v
+ *             if i and v < iv[i - 1]:             # <<<<<<<<<<<<<<
+ *                 asc = False
+ *         return arr, bytes(key), asc
+*/
+      __pyx_t_15 = (__pyx_v_i != 0);
+
+      if (__pyx_t_15) {
+
+      } else {
+
+        __pyx_t_6 = __pyx_t_15;
+
+        goto __pyx_L29_bool_binop_done;
+      }
+      __pyx_t_28 = (__pyx_v_i - 1);
+      __pyx_t_15 = (__pyx_v_v < (*((int64_t *) ( /* dim=0 */ ((char *) (((int64_t *) __pyx_v_iv.data) + __pyx_t_28)) ))));
+
+
+      __pyx_t_6 = __pyx_t_15;
+
+      __pyx_L29_bool_binop_done:;
+      if (__pyx_t_6) {
+
+
+        /* "fastcode/codes/_recovery.pyx":77
+ *             iv[i] = v
+ *             if i and v < iv[i - 1]:
+ *                 asc = False             # <<<<<<<<<<<<<<
+ *         return arr, bytes(key), asc
  *     try:
 */
-      __pyx_t_22 = __pyx_v_i;
-      *((int64_t *) ( /* dim=0 */ ((char *) (((int64_t *) __pyx_v_iv.data) + __pyx_t_22)) )) = __pyx_v_v;
+        __pyx_v_asc = 0;
+
+        /* "fastcode/codes/_recovery.pyx":76
+ *             kp[v >> 3] |= (1 << (v & 7))
+ *             iv[i] = v
+ *             if i and v < iv[i - 1]:             # <<<<<<<<<<<<<<
+ *                 asc = False
+ *         return arr, bytes(key), asc
+*/
+      }
     }
 
 
-    /* "fastcode/codes/_recovery.pyx":71
- *             kp[v >> 3] |= (1 << (v & 7))
- *             iv[i] = v
- *         return arr, bytes(key)             # <<<<<<<<<<<<<<
+    /* "fastcode/codes/_recovery.pyx":78
+ *             if i and v < iv[i - 1]:
+ *                 asc = False
+ *         return arr, bytes(key), asc             # <<<<<<<<<<<<<<
  *     try:
  *         raw = np.asarray(responders)
 */
-    __pyx_t_11 = NULL;
+    __pyx_t_26 = NULL;
     __pyx_t_4 = 1;
     {
-      PyObject *__pyx_callargs[2] = {__pyx_t_11, __pyx_v_key};
-      __pyx_t_9 = __Pyx_PyObject_FastCall((PyObject*)(&PyBytes_Type), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_11); __pyx_t_11 = 0;
-      if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 71, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_9);
+      PyObject *__pyx_callargs[2] = {__pyx_t_26, __pyx_v_key};
+      __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)(&PyBytes_Type), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+      __Pyx_XDECREF(__pyx_t_26); __pyx_t_26 = 0;
+      if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 78, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_3);
     }
-    __pyx_t_11 = PyTuple_New(2); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 71, __pyx_L1_error)
+    __pyx_t_26 = __Pyx_PyBool_FromLong(__pyx_v_asc); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 78, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_26);
+    __pyx_t_11 = PyTuple_New(3); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 78, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_11);
     __Pyx_INCREF(__pyx_v_arr);
     __Pyx_GIVEREF(__pyx_v_arr);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_11, 0, __pyx_v_arr) != (0)) __PYX_ERR(0, 71, __pyx_L1_error);
-    __Pyx_GIVEREF(__pyx_t_9);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_11, 1, __pyx_t_9) != (0)) __PYX_ERR(0, 71, __pyx_L1_error);
-    __pyx_t_9 = 0;
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_11, 0, __pyx_v_arr) != (0)) __PYX_ERR(0, 78, __pyx_L1_error);
+    __Pyx_GIVEREF(__pyx_t_3);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_11, 1, __pyx_t_3) != (0)) __PYX_ERR(0, 78, __pyx_L1_error);
+    __Pyx_GIVEREF(__pyx_t_26);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_11, 2, __pyx_t_26) != (0)) __PYX_ERR(0, 78, __pyx_L1_error);
+    __pyx_t_3 = 0;
+    __pyx_t_26 = 0;
     {
       PyObject *__pyx_temp;
       {
@@ -19184,18 +19363,18 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
     __pyx_t_11 = 0;
     goto __pyx_L0;
 
-    /* "fastcode/codes/_recovery.pyx":51
- *     cdef uint8_t *kp = <uint8_t *> <char *> key
+    /* "fastcode/codes/_recovery.pyx":53
  *     cdef object item
+ *     cdef bint asc = True
  *     if type(responders) is list or type(responders) is tuple:             # <<<<<<<<<<<<<<
  *         # fast path: a Python list of ints, read item by item (np.asarray costs ~6 us here)
  *         k = len(responders)
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":72
- *             iv[i] = v
- *         return arr, bytes(key)
+  /* "fastcode/codes/_recovery.pyx":79
+ *                 asc = False
+ *         return arr, bytes(key), asc
  *     try:             # <<<<<<<<<<<<<<
  *         raw = np.asarray(responders)
  *     except (TypeError, ValueError, OverflowError):
@@ -19203,70 +19382,73 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
   {
     __Pyx_PyThreadState_declare
     __Pyx_PyThreadState_assign
-    __Pyx_ExceptionSave(&__pyx_t_23, &__pyx_t_24, &__pyx_t_25);
-    __Pyx_XGOTREF(__pyx_t_23);
-    __Pyx_XGOTREF(__pyx_t_24);
-    __Pyx_XGOTREF(__pyx_t_25);
+    __Pyx_ExceptionSave(&__pyx_t_21, &__pyx_t_20, &__pyx_t_19);
+    __Pyx_XGOTREF(__pyx_t_21);
+    __Pyx_XGOTREF(__pyx_t_20);
+    __Pyx_XGOTREF(__pyx_t_19);
     /*try:*/ {
 
-      /* "fastcode/codes/_recovery.pyx":73
- *         return arr, bytes(key)
+      /* "fastcode/codes/_recovery.pyx":80
+ *         return arr, bytes(key), asc
  *     try:
  *         raw = np.asarray(responders)             # <<<<<<<<<<<<<<
  *     except (TypeError, ValueError, OverflowError):
  *         raise InvalidArgumentError(f"responders must be a sequence of worker ids (integers), "
 */
-      __pyx_t_9 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 73, __pyx_L18_error)
-      __Pyx_GOTREF(__pyx_t_2);
-      __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_asarray); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 73, __pyx_L18_error)
+      __pyx_t_26 = NULL;
+      __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 80, __pyx_L31_error)
       __Pyx_GOTREF(__pyx_t_3);
-      __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+      __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_asarray); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 80, __pyx_L31_error)
+      __Pyx_GOTREF(__pyx_t_9);
+      __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
       __pyx_t_4 = 1;
       #if CYTHON_UNPACK_METHODS
-      if (unlikely(PyMethod_Check(__pyx_t_3))) {
-        __pyx_t_9 = PyMethod_GET_SELF(__pyx_t_3);
-        assert(__pyx_t_9);
-        PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
-        __Pyx_INCREF(__pyx_t_9);
+      if (unlikely(PyMethod_Check(__pyx_t_9))) {
+        __pyx_t_26 = PyMethod_GET_SELF(__pyx_t_9);
+        assert(__pyx_t_26);
+        PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_9);
+        __Pyx_INCREF(__pyx_t_26);
         __Pyx_INCREF(__pyx__function);
-        __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
+        __Pyx_DECREF_SET(__pyx_t_9, __pyx__function);
         __pyx_t_4 = 0;
       }
       #endif
       {
-        PyObject *__pyx_callargs[2] = {__pyx_t_9, __pyx_v_responders};
-        __pyx_t_11 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-        __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
-        __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-        if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 73, __pyx_L18_error)
+        PyObject *__pyx_callargs[2] = {__pyx_t_26, __pyx_v_responders};
+        __pyx_t_11 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_9, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+        __Pyx_XDECREF(__pyx_t_26); __pyx_t_26 = 0;
+        __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+        if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 80, __pyx_L31_error)
         __Pyx_GOTREF(__pyx_t_11);
       }
       __pyx_v_raw = __pyx_t_11;
       __pyx_t_11 = 0;
 
-      /* "fastcode/codes/_recovery.pyx":72
- *             iv[i] = v
- *         return arr, bytes(key)
+      /* "fastcode/codes/_recovery.pyx":79
+ *                 asc = False
+ *         return arr, bytes(key), asc
  *     try:             # <<<<<<<<<<<<<<
  *         raw = np.asarray(responders)
  *     except (TypeError, ValueError, OverflowError):
 */
     }
-    __Pyx_XDECREF(__pyx_t_23); __pyx_t_23 = 0;
-    __Pyx_XDECREF(__pyx_t_24); __pyx_t_24 = 0;
-    __Pyx_XDECREF(__pyx_t_25); __pyx_t_25 = 0;
-    goto __pyx_L23_try_end;
-    __pyx_L18_error:;
+    __Pyx_XDECREF(__pyx_t_21); __pyx_t_21 = 0;
+    __Pyx_XDECREF(__pyx_t_20); __pyx_t_20 = 0;
+    __Pyx_XDECREF(__pyx_t_19); __pyx_t_19 = 0;
+    goto __pyx_L36_try_end;
+    __pyx_L31_error:;
     __Pyx_XDECREF(__pyx_t_1); __pyx_t_1 = 0;
     __Pyx_XDECREF(__pyx_t_10); __pyx_t_10 = 0;
     __Pyx_XDECREF(__pyx_t_11); __pyx_t_11 = 0;
     __PYX_XCLEAR_MEMVIEW(&__pyx_t_12, 1);; __pyx_t_12.memview = NULL; __pyx_t_12.data = NULL;
     __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
+    __Pyx_XDECREF(__pyx_t_23); __pyx_t_23 = 0;
+    __Pyx_XDECREF(__pyx_t_24); __pyx_t_24 = 0;
+    __Pyx_XDECREF(__pyx_t_26); __pyx_t_26 = 0;
     __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
     __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
 
-    /* "fastcode/codes/_recovery.pyx":74
+    /* "fastcode/codes/_recovery.pyx":81
  *     try:
  *         raw = np.asarray(responders)
  *     except (TypeError, ValueError, OverflowError):             # <<<<<<<<<<<<<<
@@ -19276,12 +19458,12 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
     __pyx_t_18 = __Pyx_PyErr_ExceptionMatches(((PyObject *)(((PyTypeObject*)PyExc_TypeError)))) || __Pyx_PyErr_ExceptionMatches(((PyObject *)(((PyTypeObject*)PyExc_ValueError)))) || __Pyx_PyErr_ExceptionMatches(((PyObject *)(((PyTypeObject*)PyExc_OverflowError))));
     if (__pyx_t_18) {
       __Pyx_AddTraceback("fastcode.codes._recovery.parse_responders", __pyx_clineno, __pyx_lineno, __pyx_filename);
-      if (__Pyx_GetException(&__pyx_t_11, &__pyx_t_3, &__pyx_t_9) < 0) __PYX_ERR(0, 74, __pyx_L20_except_error)
+      if (__Pyx_GetException(&__pyx_t_11, &__pyx_t_9, &__pyx_t_26) < 0) __PYX_ERR(0, 81, __pyx_L33_except_error)
       __Pyx_XGOTREF(__pyx_t_11);
-      __Pyx_XGOTREF(__pyx_t_3);
       __Pyx_XGOTREF(__pyx_t_9);
+      __Pyx_XGOTREF(__pyx_t_26);
 
-      /* "fastcode/codes/_recovery.pyx":75
+      /* "fastcode/codes/_recovery.pyx":82
  *         raw = np.asarray(responders)
  *     except (TypeError, ValueError, OverflowError):
  *         raise InvalidArgumentError(f"responders must be a sequence of worker ids (integers), "             # <<<<<<<<<<<<<<
@@ -19289,29 +19471,29 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
  *     if raw.ndim != 1:
 */
       __pyx_t_10 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 75, __pyx_L20_except_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 82, __pyx_L33_except_error)
       __Pyx_GOTREF(__pyx_t_1);
 
-      /* "fastcode/codes/_recovery.pyx":76
+      /* "fastcode/codes/_recovery.pyx":83
  *     except (TypeError, ValueError, OverflowError):
  *         raise InvalidArgumentError(f"responders must be a sequence of worker ids (integers), "
  *                                    f"got {responders!r:.80}") from None             # <<<<<<<<<<<<<<
  *     if raw.ndim != 1:
  *         raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "
 */
-      __pyx_t_26 = __Pyx_PyObject_FormatAndDecref(PyObject_Repr(__pyx_v_responders), __pyx_mstate_global->__pyx_kp_u_80); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 76, __pyx_L20_except_error)
-      __Pyx_GOTREF(__pyx_t_26);
+      __pyx_t_2 = __Pyx_PyObject_FormatAndDecref(PyObject_Repr(__pyx_v_responders), __pyx_mstate_global->__pyx_kp_u_80); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 83, __pyx_L33_except_error)
+      __Pyx_GOTREF(__pyx_t_2);
 
-      /* "fastcode/codes/_recovery.pyx":75
+      /* "fastcode/codes/_recovery.pyx":82
  *         raw = np.asarray(responders)
  *     except (TypeError, ValueError, OverflowError):
  *         raise InvalidArgumentError(f"responders must be a sequence of worker ids (integers), "             # <<<<<<<<<<<<<<
  *                                    f"got {responders!r:.80}") from None
  *     if raw.ndim != 1:
 */
-      __pyx_t_27 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_kp_u_responders_must_be_a_sequence_of, __pyx_t_26); if (unlikely(!__pyx_t_27)) __PYX_ERR(0, 75, __pyx_L20_except_error)
-      __Pyx_GOTREF(__pyx_t_27);
-      __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
+      __pyx_t_24 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_kp_u_responders_must_be_a_sequence_of, __pyx_t_2); if (unlikely(!__pyx_t_24)) __PYX_ERR(0, 82, __pyx_L33_except_error)
+      __Pyx_GOTREF(__pyx_t_24);
+      __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
       __pyx_t_4 = 1;
       #if CYTHON_UNPACK_METHODS
       if (unlikely(PyMethod_Check(__pyx_t_1))) {
@@ -19325,118 +19507,118 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
       }
       #endif
       {
-        PyObject *__pyx_callargs[2] = {__pyx_t_10, __pyx_t_27};
-        __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_1, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+        PyObject *__pyx_callargs[2] = {__pyx_t_10, __pyx_t_24};
+        __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_1, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
         __Pyx_XDECREF(__pyx_t_10); __pyx_t_10 = 0;
-        __Pyx_DECREF(__pyx_t_27); __pyx_t_27 = 0;
+        __Pyx_DECREF(__pyx_t_24); __pyx_t_24 = 0;
         __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 75, __pyx_L20_except_error)
-        __Pyx_GOTREF(__pyx_t_2);
+        if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 82, __pyx_L33_except_error)
+        __Pyx_GOTREF(__pyx_t_3);
       }
 
-      /* "fastcode/codes/_recovery.pyx":76
+      /* "fastcode/codes/_recovery.pyx":83
  *     except (TypeError, ValueError, OverflowError):
  *         raise InvalidArgumentError(f"responders must be a sequence of worker ids (integers), "
  *                                    f"got {responders!r:.80}") from None             # <<<<<<<<<<<<<<
  *     if raw.ndim != 1:
  *         raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "
 */
-      __Pyx_Raise(__pyx_t_2, 0, 0, Py_None);
-      __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-      __PYX_ERR(0, 75, __pyx_L20_except_error)
+      __Pyx_Raise(__pyx_t_3, 0, 0, Py_None);
+      __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+      __PYX_ERR(0, 82, __pyx_L33_except_error)
     }
-    goto __pyx_L20_except_error;
+    goto __pyx_L33_except_error;
 
-    /* "fastcode/codes/_recovery.pyx":72
- *             iv[i] = v
- *         return arr, bytes(key)
+    /* "fastcode/codes/_recovery.pyx":79
+ *                 asc = False
+ *         return arr, bytes(key), asc
  *     try:             # <<<<<<<<<<<<<<
  *         raw = np.asarray(responders)
  *     except (TypeError, ValueError, OverflowError):
 */
-    __pyx_L20_except_error:;
-    __Pyx_XGIVEREF(__pyx_t_23);
-    __Pyx_XGIVEREF(__pyx_t_24);
-    __Pyx_XGIVEREF(__pyx_t_25);
-    __Pyx_ExceptionReset(__pyx_t_23, __pyx_t_24, __pyx_t_25);
+    __pyx_L33_except_error:;
+    __Pyx_XGIVEREF(__pyx_t_21);
+    __Pyx_XGIVEREF(__pyx_t_20);
+    __Pyx_XGIVEREF(__pyx_t_19);
+    __Pyx_ExceptionReset(__pyx_t_21, __pyx_t_20, __pyx_t_19);
     goto __pyx_L1_error;
-    __pyx_L23_try_end:;
+    __pyx_L36_try_end:;
   }
 
-  /* "fastcode/codes/_recovery.pyx":77
+  /* "fastcode/codes/_recovery.pyx":84
  *         raise InvalidArgumentError(f"responders must be a sequence of worker ids (integers), "
  *                                    f"got {responders!r:.80}") from None
  *     if raw.ndim != 1:             # <<<<<<<<<<<<<<
  *         raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "
  *                                    f"got shape {raw.shape}")
 */
-  __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_ndim); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 77, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_9);
-  __pyx_t_6 = (__Pyx_PyLong_BoolNeObjC(__pyx_t_9, __pyx_mstate_global->__pyx_int_1, 1, 0)); if (unlikely((__pyx_t_6 < 0))) __PYX_ERR(0, 77, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+  __pyx_t_26 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_ndim); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 84, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_26);
+  __pyx_t_6 = (__Pyx_PyLong_BoolNeObjC(__pyx_t_26, __pyx_mstate_global->__pyx_int_1, 1, 0)); if (unlikely((__pyx_t_6 < 0))) __PYX_ERR(0, 84, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
   if (unlikely(__pyx_t_6)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":78
+    /* "fastcode/codes/_recovery.pyx":85
  *                                    f"got {responders!r:.80}") from None
  *     if raw.ndim != 1:
  *         raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "             # <<<<<<<<<<<<<<
  *                                    f"got shape {raw.shape}")
  *     if raw.dtype.kind not in "iu" and raw.size:
 */
-    __pyx_t_3 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 78, __pyx_L1_error)
+    __pyx_t_9 = NULL;
+    __Pyx_GetModuleGlobalName(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 85, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_11);
 
-    /* "fastcode/codes/_recovery.pyx":79
+    /* "fastcode/codes/_recovery.pyx":86
  *     if raw.ndim != 1:
  *         raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "
  *                                    f"got shape {raw.shape}")             # <<<<<<<<<<<<<<
  *     if raw.dtype.kind not in "iu" and raw.size:
  *         raise InvalidArgumentError(f"responders must hold integer worker ids, got dtype {raw.dtype}")
 */
-    __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 79, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_2);
-    __pyx_t_1 = __Pyx_PyObject_FormatSimple(__pyx_t_2, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 79, __pyx_L1_error)
+    __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 86, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_3);
+    __pyx_t_1 = __Pyx_PyObject_FormatSimple(__pyx_t_3, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 86, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
-    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
 
-    /* "fastcode/codes/_recovery.pyx":78
+    /* "fastcode/codes/_recovery.pyx":85
  *                                    f"got {responders!r:.80}") from None
  *     if raw.ndim != 1:
  *         raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "             # <<<<<<<<<<<<<<
  *                                    f"got shape {raw.shape}")
  *     if raw.dtype.kind not in "iu" and raw.size:
 */
-    __pyx_t_2 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_kp_u_responders_must_be_a_1_D_sequenc, __pyx_t_1); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 78, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_2);
+    __pyx_t_3 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_kp_u_responders_must_be_a_1_D_sequenc, __pyx_t_1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 85, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_3);
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
     __pyx_t_4 = 1;
     #if CYTHON_UNPACK_METHODS
     if (unlikely(PyMethod_Check(__pyx_t_11))) {
-      __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_11);
-      assert(__pyx_t_3);
+      __pyx_t_9 = PyMethod_GET_SELF(__pyx_t_11);
+      assert(__pyx_t_9);
       PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_11);
-      __Pyx_INCREF(__pyx_t_3);
+      __Pyx_INCREF(__pyx_t_9);
       __Pyx_INCREF(__pyx__function);
       __Pyx_DECREF_SET(__pyx_t_11, __pyx__function);
       __pyx_t_4 = 0;
     }
     #endif
     {
-      PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_t_2};
-      __pyx_t_9 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_11, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-      __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+      PyObject *__pyx_callargs[2] = {__pyx_t_9, __pyx_t_3};
+      __pyx_t_26 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_11, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+      __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
+      __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
       __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-      if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 78, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_9);
+      if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 85, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_26);
     }
-    __Pyx_Raise(__pyx_t_9, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-    __PYX_ERR(0, 78, __pyx_L1_error)
+    __Pyx_Raise(__pyx_t_26, 0, 0, 0);
+    __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
+    __PYX_ERR(0, 85, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":77
+    /* "fastcode/codes/_recovery.pyx":84
  *         raise InvalidArgumentError(f"responders must be a sequence of worker ids (integers), "
  *                                    f"got {responders!r:.80}") from None
  *     if raw.ndim != 1:             # <<<<<<<<<<<<<<
@@ -19445,19 +19627,19 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":80
+  /* "fastcode/codes/_recovery.pyx":87
  *         raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "
  *                                    f"got shape {raw.shape}")
  *     if raw.dtype.kind not in "iu" and raw.size:             # <<<<<<<<<<<<<<
  *         raise InvalidArgumentError(f"responders must hold integer worker ids, got dtype {raw.dtype}")
  *     if raw.dtype.kind == "u" and raw.size and raw.max() > 2 ** 62:
 */
-  __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_9);
-  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_kind); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 80, __pyx_L1_error)
+  __pyx_t_26 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 87, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_26);
+  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_26, __pyx_mstate_global->__pyx_n_u_kind); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 87, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_11);
-  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-  __pyx_t_15 = (__Pyx_PyUnicode_ContainsTF(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_iu, Py_NE)); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 80, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
+  __pyx_t_15 = (__Pyx_PyUnicode_ContainsTF(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_iu, Py_NE)); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 87, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
   if (__pyx_t_15) {
 
@@ -19465,63 +19647,63 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 
     __pyx_t_6 = __pyx_t_15;
 
-    goto __pyx_L28_bool_binop_done;
+    goto __pyx_L41_bool_binop_done;
   }
-  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_size); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 80, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_size); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 87, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_11);
-  __pyx_t_15 = __Pyx_PyObject_IsTrue(__pyx_t_11); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 80, __pyx_L1_error)
+  __pyx_t_15 = __Pyx_PyObject_IsTrue(__pyx_t_11); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 87, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
 
   __pyx_t_6 = __pyx_t_15;
 
-  __pyx_L28_bool_binop_done:;
+  __pyx_L41_bool_binop_done:;
   if (unlikely(__pyx_t_6)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":81
+    /* "fastcode/codes/_recovery.pyx":88
  *                                    f"got shape {raw.shape}")
  *     if raw.dtype.kind not in "iu" and raw.size:
  *         raise InvalidArgumentError(f"responders must hold integer worker ids, got dtype {raw.dtype}")             # <<<<<<<<<<<<<<
  *     if raw.dtype.kind == "u" and raw.size and raw.max() > 2 ** 62:
  *         raise InvalidArgumentError(f"responder id {raw.max()} outside [0, {n})")
 */
-    __pyx_t_9 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 81, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_2);
-    __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 81, __pyx_L1_error)
+    __pyx_t_26 = NULL;
+    __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 88, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_3);
-    __pyx_t_1 = __Pyx_PyObject_FormatSimple(__pyx_t_3, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 81, __pyx_L1_error)
+    __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 88, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_9);
+    __pyx_t_1 = __Pyx_PyObject_FormatSimple(__pyx_t_9, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 88, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
-    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    __pyx_t_3 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_kp_u_responders_must_hold_integer_wor_2, __pyx_t_1); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 81, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_3);
+    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+    __pyx_t_9 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_kp_u_responders_must_hold_integer_wor_2, __pyx_t_1); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 88, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_9);
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
     __pyx_t_4 = 1;
     #if CYTHON_UNPACK_METHODS
-    if (unlikely(PyMethod_Check(__pyx_t_2))) {
-      __pyx_t_9 = PyMethod_GET_SELF(__pyx_t_2);
-      assert(__pyx_t_9);
-      PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_2);
-      __Pyx_INCREF(__pyx_t_9);
+    if (unlikely(PyMethod_Check(__pyx_t_3))) {
+      __pyx_t_26 = PyMethod_GET_SELF(__pyx_t_3);
+      assert(__pyx_t_26);
+      PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
+      __Pyx_INCREF(__pyx_t_26);
       __Pyx_INCREF(__pyx__function);
-      __Pyx_DECREF_SET(__pyx_t_2, __pyx__function);
+      __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
       __pyx_t_4 = 0;
     }
     #endif
     {
-      PyObject *__pyx_callargs[2] = {__pyx_t_9, __pyx_t_3};
-      __pyx_t_11 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_2, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
+      PyObject *__pyx_callargs[2] = {__pyx_t_26, __pyx_t_9};
+      __pyx_t_11 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+      __Pyx_XDECREF(__pyx_t_26); __pyx_t_26 = 0;
+      __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
       __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-      __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-      if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 81, __pyx_L1_error)
+      if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 88, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_11);
     }
     __Pyx_Raise(__pyx_t_11, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-    __PYX_ERR(0, 81, __pyx_L1_error)
+    __PYX_ERR(0, 88, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":80
+    /* "fastcode/codes/_recovery.pyx":87
  *         raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "
  *                                    f"got shape {raw.shape}")
  *     if raw.dtype.kind not in "iu" and raw.size:             # <<<<<<<<<<<<<<
@@ -19530,60 +19712,60 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":82
+  /* "fastcode/codes/_recovery.pyx":89
  *     if raw.dtype.kind not in "iu" and raw.size:
  *         raise InvalidArgumentError(f"responders must hold integer worker ids, got dtype {raw.dtype}")
  *     if raw.dtype.kind == "u" and raw.size and raw.max() > 2 ** 62:             # <<<<<<<<<<<<<<
  *         raise InvalidArgumentError(f"responder id {raw.max()} outside [0, {n})")
  *     arr = raw.astype(np.int64)                     # always a copy: callers may mutate theirs
 */
-  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 82, __pyx_L1_error)
+  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 89, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_11);
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_kind); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 82, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_2);
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_kind); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 89, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
   __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-  __pyx_t_15 = (__Pyx_PyObject_Equals_obj_ch117(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_u, Py_EQ)); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 82, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+  __pyx_t_15 = (__Pyx_PyObject_Equals_obj_ch117(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_u, Py_EQ)); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 89, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
   if (__pyx_t_15) {
 
   } else {
 
     __pyx_t_6 = __pyx_t_15;
 
-    goto __pyx_L31_bool_binop_done;
+    goto __pyx_L44_bool_binop_done;
   }
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_size); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 82, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_15 = __Pyx_PyObject_IsTrue(__pyx_t_2); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 82, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_size); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 89, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __pyx_t_15 = __Pyx_PyObject_IsTrue(__pyx_t_3); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 89, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
   if (__pyx_t_15) {
 
   } else {
 
     __pyx_t_6 = __pyx_t_15;
 
-    goto __pyx_L31_bool_binop_done;
+    goto __pyx_L44_bool_binop_done;
   }
   __pyx_t_11 = __pyx_v_raw;
   __Pyx_INCREF(__pyx_t_11);
   __pyx_t_4 = 0;
   {
     PyObject *__pyx_callargs[2] = {__pyx_t_11, NULL};
-    __pyx_t_2 = __Pyx_PyObject_FastCallMethod((PyObject*)__pyx_mstate_global->__pyx_n_u_max, __pyx_callargs+__pyx_t_4, (1-__pyx_t_4) | (1*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+    __pyx_t_3 = __Pyx_PyObject_FastCallMethod((PyObject*)__pyx_mstate_global->__pyx_n_u_max, __pyx_callargs+__pyx_t_4, (1-__pyx_t_4) | (1*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
     __Pyx_XDECREF(__pyx_t_11); __pyx_t_11 = 0;
-    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 82, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_2);
+    if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 89, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_3);
   }
-  __pyx_t_15 = __Pyx_PyObject_CompareBoolGt_object_object(__pyx_t_2, __pyx_mstate_global->__pyx_int_0x4000000000000000, Py_GT); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 82, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
+  __pyx_t_15 = __Pyx_PyObject_CompareBoolGt_object_object(__pyx_t_3, __pyx_mstate_global->__pyx_int_0x4000000000000000, Py_GT); if (unlikely((__pyx_t_15 < 0))) __PYX_ERR(0, 89, __pyx_L1_error)
+  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
 
   __pyx_t_6 = __pyx_t_15;
 
-  __pyx_L31_bool_binop_done:;
+  __pyx_L44_bool_binop_done:;
   if (unlikely(__pyx_t_6)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":83
+    /* "fastcode/codes/_recovery.pyx":90
  *         raise InvalidArgumentError(f"responders must hold integer worker ids, got dtype {raw.dtype}")
  *     if raw.dtype.kind == "u" and raw.size and raw.max() > 2 ** 62:
  *         raise InvalidArgumentError(f"responder id {raw.max()} outside [0, {n})")             # <<<<<<<<<<<<<<
@@ -19591,62 +19773,62 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
  *     iv = arr
 */
     __pyx_t_11 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 83, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_3);
-    __pyx_t_9 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_max); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 83, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 90, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_9);
-    __pyx_t_1 = __Pyx_PyObject_CallNoArg(__pyx_t_9); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 83, __pyx_L1_error)
+    __pyx_t_26 = __Pyx_PyObject_GetAttrStr(__pyx_v_raw, __pyx_mstate_global->__pyx_n_u_max); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 90, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_26);
+    __pyx_t_1 = __Pyx_PyObject_CallNoArg(__pyx_t_26); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 90, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
-    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-    __pyx_t_9 = __Pyx_PyObject_FormatSimple(__pyx_t_1, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 83, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_9);
+    __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
+    __pyx_t_26 = __Pyx_PyObject_FormatSimple(__pyx_t_1, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 90, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_26);
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-    __pyx_t_1 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_n, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 83, __pyx_L1_error)
+    __pyx_t_1 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_n, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 90, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
-    __pyx_t_19[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
-    __pyx_t_19[1] = __pyx_t_9;
-    __pyx_t_19[2] = __pyx_mstate_global->__pyx_kp_u_outside_0;
-    __pyx_t_19[3] = __pyx_t_1;
-    __pyx_t_19[4] = __pyx_mstate_global->__pyx_kp_u__5;
+    __pyx_t_25[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
+    __pyx_t_25[1] = __pyx_t_26;
+    __pyx_t_25[2] = __pyx_mstate_global->__pyx_kp_u_outside_0;
+    __pyx_t_25[3] = __pyx_t_1;
+    __pyx_t_25[4] = __pyx_mstate_global->__pyx_kp_u__5;
     __pyx_t_8 = 27;
     #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
-    __pyx_t_8 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_19[1]) + __Pyx_PyUnicode_GET_LENGTH(__pyx_t_19[3]);
+    __pyx_t_8 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_25[1]) + __Pyx_PyUnicode_GET_LENGTH(__pyx_t_25[3]);
     #endif
     __pyx_t_18 = 0;
     #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
-    __pyx_t_18 |= __Pyx_PyUnicode_KIND_04(__pyx_t_19[1]);
+    __pyx_t_18 |= __Pyx_PyUnicode_KIND_04(__pyx_t_25[1]);
     #endif
-    __pyx_t_27 = __Pyx_PyUnicode_Join(__pyx_t_19, 5, __pyx_t_8, __pyx_t_18);
-    if (unlikely(!__pyx_t_27)) __PYX_ERR(0, 83, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_27);
-    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+    __pyx_t_24 = __Pyx_PyUnicode_Join(__pyx_t_25, 5, __pyx_t_8, __pyx_t_18);
+    if (unlikely(!__pyx_t_24)) __PYX_ERR(0, 90, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_24);
+    __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
     __pyx_t_4 = 1;
     #if CYTHON_UNPACK_METHODS
-    if (unlikely(PyMethod_Check(__pyx_t_3))) {
-      __pyx_t_11 = PyMethod_GET_SELF(__pyx_t_3);
+    if (unlikely(PyMethod_Check(__pyx_t_9))) {
+      __pyx_t_11 = PyMethod_GET_SELF(__pyx_t_9);
       assert(__pyx_t_11);
-      PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
+      PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_9);
       __Pyx_INCREF(__pyx_t_11);
       __Pyx_INCREF(__pyx__function);
-      __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
+      __Pyx_DECREF_SET(__pyx_t_9, __pyx__function);
       __pyx_t_4 = 0;
     }
     #endif
     {
-      PyObject *__pyx_callargs[2] = {__pyx_t_11, __pyx_t_27};
-      __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+      PyObject *__pyx_callargs[2] = {__pyx_t_11, __pyx_t_24};
+      __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_9, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
       __Pyx_XDECREF(__pyx_t_11); __pyx_t_11 = 0;
-      __Pyx_DECREF(__pyx_t_27); __pyx_t_27 = 0;
-      __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 83, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_2);
+      __Pyx_DECREF(__pyx_t_24); __pyx_t_24 = 0;
+      __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+      if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 90, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_3);
     }
-    __Pyx_Raise(__pyx_t_2, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 83, __pyx_L1_error)
+    __Pyx_Raise(__pyx_t_3, 0, 0, 0);
+    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+    __PYX_ERR(0, 90, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":82
+    /* "fastcode/codes/_recovery.pyx":89
  *     if raw.dtype.kind not in "iu" and raw.size:
  *         raise InvalidArgumentError(f"responders must hold integer worker ids, got dtype {raw.dtype}")
  *     if raw.dtype.kind == "u" and raw.size and raw.max() > 2 ** 62:             # <<<<<<<<<<<<<<
@@ -19655,45 +19837,45 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":84
+  /* "fastcode/codes/_recovery.pyx":91
  *     if raw.dtype.kind == "u" and raw.size and raw.max() > 2 ** 62:
  *         raise InvalidArgumentError(f"responder id {raw.max()} outside [0, {n})")
  *     arr = raw.astype(np.int64)                     # always a copy: callers may mutate theirs             # <<<<<<<<<<<<<<
  *     iv = arr
  *     k = iv.shape[0]
 */
-  __pyx_t_3 = __pyx_v_raw;
-  __Pyx_INCREF(__pyx_t_3);
-  __Pyx_GetModuleGlobalName(__pyx_t_27, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_27)) __PYX_ERR(0, 84, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_27);
-  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_27, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 84, __pyx_L1_error)
+  __pyx_t_9 = __pyx_v_raw;
+  __Pyx_INCREF(__pyx_t_9);
+  __Pyx_GetModuleGlobalName(__pyx_t_24, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_24)) __PYX_ERR(0, 91, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_24);
+  __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_24, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 91, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_11);
-  __Pyx_DECREF(__pyx_t_27); __pyx_t_27 = 0;
+  __Pyx_DECREF(__pyx_t_24); __pyx_t_24 = 0;
   __pyx_t_4 = 0;
   {
-    PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_t_11};
-    __pyx_t_2 = __Pyx_PyObject_FastCallMethod((PyObject*)__pyx_mstate_global->__pyx_n_u_astype, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (1*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
+    PyObject *__pyx_callargs[2] = {__pyx_t_9, __pyx_t_11};
+    __pyx_t_3 = __Pyx_PyObject_FastCallMethod((PyObject*)__pyx_mstate_global->__pyx_n_u_astype, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (1*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+    __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
     __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 84, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_2);
+    if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 91, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_3);
   }
-  __pyx_v_arr = __pyx_t_2;
-  __pyx_t_2 = 0;
+  __pyx_v_arr = __pyx_t_3;
+  __pyx_t_3 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":85
+  /* "fastcode/codes/_recovery.pyx":92
  *         raise InvalidArgumentError(f"responder id {raw.max()} outside [0, {n})")
  *     arr = raw.astype(np.int64)                     # always a copy: callers may mutate theirs
  *     iv = arr             # <<<<<<<<<<<<<<
  *     k = iv.shape[0]
  *     for i in range(k):
 */
-  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t(__pyx_v_arr, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 85, __pyx_L1_error)
+  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t(__pyx_v_arr, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 92, __pyx_L1_error)
   __pyx_v_iv = __pyx_t_12;
   __pyx_t_12.memview = NULL;
   __pyx_t_12.data = NULL;
 
-  /* "fastcode/codes/_recovery.pyx":86
+  /* "fastcode/codes/_recovery.pyx":93
  *     arr = raw.astype(np.int64)                     # always a copy: callers may mutate theirs
  *     iv = arr
  *     k = iv.shape[0]             # <<<<<<<<<<<<<<
@@ -19702,7 +19884,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 */
   __pyx_v_k = (__pyx_v_iv.shape[0]);
 
-  /* "fastcode/codes/_recovery.pyx":87
+  /* "fastcode/codes/_recovery.pyx":94
  *     iv = arr
  *     k = iv.shape[0]
  *     for i in range(k):             # <<<<<<<<<<<<<<
@@ -19716,17 +19898,17 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
   for (__pyx_t_14 = 0; __pyx_t_14 < __pyx_t_13; __pyx_t_14+=1) {
     __pyx_v_i = __pyx_t_14;
 
-    /* "fastcode/codes/_recovery.pyx":88
+    /* "fastcode/codes/_recovery.pyx":95
  *     k = iv.shape[0]
  *     for i in range(k):
  *         v = iv[i]             # <<<<<<<<<<<<<<
  *         if v < 0 or v >= n:
  *             raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
 */
-    __pyx_t_22 = __pyx_v_i;
-    __pyx_v_v = (*((int64_t *) ( /* dim=0 */ ((char *) (((int64_t *) __pyx_v_iv.data) + __pyx_t_22)) )));
+    __pyx_t_28 = __pyx_v_i;
+    __pyx_v_v = (*((int64_t *) ( /* dim=0 */ ((char *) (((int64_t *) __pyx_v_iv.data) + __pyx_t_28)) )));
 
-    /* "fastcode/codes/_recovery.pyx":89
+    /* "fastcode/codes/_recovery.pyx":96
  *     for i in range(k):
  *         v = iv[i]
  *         if v < 0 or v >= n:             # <<<<<<<<<<<<<<
@@ -19741,18 +19923,18 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 
       __pyx_t_6 = __pyx_t_15;
 
-      goto __pyx_L37_bool_binop_done;
+      goto __pyx_L50_bool_binop_done;
     }
     __pyx_t_15 = (__pyx_v_v >= __pyx_v_n);
 
 
     __pyx_t_6 = __pyx_t_15;
 
-    __pyx_L37_bool_binop_done:;
+    __pyx_L50_bool_binop_done:;
     if (unlikely(__pyx_t_6)) {
 
 
-      /* "fastcode/codes/_recovery.pyx":90
+      /* "fastcode/codes/_recovery.pyx":97
  *         v = iv[i]
  *         if v < 0 or v >= n:
  *             raise InvalidArgumentError(f"responder id {v} outside [0, {n})")             # <<<<<<<<<<<<<<
@@ -19760,53 +19942,53 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
  *             raise InvalidArgumentError(f"responder id {v} appears more than once")
 */
       __pyx_t_11 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 90, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_3);
-      __pyx_t_27 = __Pyx_PyUnicode_From_int64_t(__pyx_v_v, 0, ' ', 'd'); if (unlikely(!__pyx_t_27)) __PYX_ERR(0, 90, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_27);
-      __pyx_t_1 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_n, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 90, __pyx_L1_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 97, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_9);
+      __pyx_t_24 = __Pyx_PyUnicode_From_int64_t(__pyx_v_v, 0, ' ', 'd'); if (unlikely(!__pyx_t_24)) __PYX_ERR(0, 97, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_24);
+      __pyx_t_1 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_n, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 97, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
-      __pyx_t_19[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
-      __pyx_t_19[1] = __pyx_t_27;
-      __pyx_t_19[2] = __pyx_mstate_global->__pyx_kp_u_outside_0;
-      __pyx_t_19[3] = __pyx_t_1;
-      __pyx_t_19[4] = __pyx_mstate_global->__pyx_kp_u__5;
+      __pyx_t_25[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
+      __pyx_t_25[1] = __pyx_t_24;
+      __pyx_t_25[2] = __pyx_mstate_global->__pyx_kp_u_outside_0;
+      __pyx_t_25[3] = __pyx_t_1;
+      __pyx_t_25[4] = __pyx_mstate_global->__pyx_kp_u__5;
       __pyx_t_17 = 27;
       #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
-      __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_19[1]) + __Pyx_PyUnicode_GET_LENGTH(__pyx_t_19[3]);
+      __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_25[1]) + __Pyx_PyUnicode_GET_LENGTH(__pyx_t_25[3]);
       #endif
       __pyx_t_18 = 0;
-      __pyx_t_9 = __Pyx_PyUnicode_Join(__pyx_t_19, 5, __pyx_t_17, __pyx_t_18);
-      if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 90, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_9);
-      __Pyx_DECREF(__pyx_t_27); __pyx_t_27 = 0;
+      __pyx_t_26 = __Pyx_PyUnicode_Join(__pyx_t_25, 5, __pyx_t_17, __pyx_t_18);
+      if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 97, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_26);
+      __Pyx_DECREF(__pyx_t_24); __pyx_t_24 = 0;
       __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
       __pyx_t_4 = 1;
       #if CYTHON_UNPACK_METHODS
-      if (unlikely(PyMethod_Check(__pyx_t_3))) {
-        __pyx_t_11 = PyMethod_GET_SELF(__pyx_t_3);
+      if (unlikely(PyMethod_Check(__pyx_t_9))) {
+        __pyx_t_11 = PyMethod_GET_SELF(__pyx_t_9);
         assert(__pyx_t_11);
-        PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
+        PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_9);
         __Pyx_INCREF(__pyx_t_11);
         __Pyx_INCREF(__pyx__function);
-        __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
+        __Pyx_DECREF_SET(__pyx_t_9, __pyx__function);
         __pyx_t_4 = 0;
       }
       #endif
       {
-        PyObject *__pyx_callargs[2] = {__pyx_t_11, __pyx_t_9};
-        __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+        PyObject *__pyx_callargs[2] = {__pyx_t_11, __pyx_t_26};
+        __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_9, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
         __Pyx_XDECREF(__pyx_t_11); __pyx_t_11 = 0;
+        __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
         __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-        __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 90, __pyx_L1_error)
-        __Pyx_GOTREF(__pyx_t_2);
+        if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 97, __pyx_L1_error)
+        __Pyx_GOTREF(__pyx_t_3);
       }
-      __Pyx_Raise(__pyx_t_2, 0, 0, 0);
-      __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-      __PYX_ERR(0, 90, __pyx_L1_error)
+      __Pyx_Raise(__pyx_t_3, 0, 0, 0);
+      __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+      __PYX_ERR(0, 97, __pyx_L1_error)
 
-      /* "fastcode/codes/_recovery.pyx":89
+      /* "fastcode/codes/_recovery.pyx":96
  *     for i in range(k):
  *         v = iv[i]
  *         if v < 0 or v >= n:             # <<<<<<<<<<<<<<
@@ -19815,7 +19997,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 */
     }
 
-    /* "fastcode/codes/_recovery.pyx":91
+    /* "fastcode/codes/_recovery.pyx":98
  *         if v < 0 or v >= n:
  *             raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
  *         if kp[v >> 3] & (1 << (v & 7)):             # <<<<<<<<<<<<<<
@@ -19827,56 +20009,56 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
     if (unlikely(__pyx_t_6)) {
 
 
-      /* "fastcode/codes/_recovery.pyx":92
+      /* "fastcode/codes/_recovery.pyx":99
  *             raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
  *         if kp[v >> 3] & (1 << (v & 7)):
  *             raise InvalidArgumentError(f"responder id {v} appears more than once")             # <<<<<<<<<<<<<<
  *         kp[v >> 3] |= (1 << (v & 7))
- *     return arr, bytes(key)
+ *         if i and v < iv[i - 1]:
 */
-      __pyx_t_3 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 92, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_9);
-      __pyx_t_11 = __Pyx_PyUnicode_From_int64_t(__pyx_v_v, 0, ' ', 'd'); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 92, __pyx_L1_error)
+      __pyx_t_9 = NULL;
+      __Pyx_GetModuleGlobalName(__pyx_t_26, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 99, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_26);
+      __pyx_t_11 = __Pyx_PyUnicode_From_int64_t(__pyx_v_v, 0, ' ', 'd'); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 99, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_11);
-      __pyx_t_21[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
-      __pyx_t_21[1] = __pyx_t_11;
-      __pyx_t_21[2] = __pyx_mstate_global->__pyx_kp_u_appears_more_than_once;
+      __pyx_t_27[0] = __pyx_mstate_global->__pyx_kp_u_responder_id;
+      __pyx_t_27[1] = __pyx_t_11;
+      __pyx_t_27[2] = __pyx_mstate_global->__pyx_kp_u_appears_more_than_once;
       __pyx_t_17 = 36;
       #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
-      __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_21[1]);
+      __pyx_t_17 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_27[1]);
       #endif
       __pyx_t_18 = 0;
-      __pyx_t_1 = __Pyx_PyUnicode_Join(__pyx_t_21, 3, __pyx_t_17, __pyx_t_18);
-      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 92, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyUnicode_Join(__pyx_t_27, 3, __pyx_t_17, __pyx_t_18);
+      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 99, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
       __pyx_t_4 = 1;
       #if CYTHON_UNPACK_METHODS
-      if (unlikely(PyMethod_Check(__pyx_t_9))) {
-        __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_9);
-        assert(__pyx_t_3);
-        PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_9);
-        __Pyx_INCREF(__pyx_t_3);
+      if (unlikely(PyMethod_Check(__pyx_t_26))) {
+        __pyx_t_9 = PyMethod_GET_SELF(__pyx_t_26);
+        assert(__pyx_t_9);
+        PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_26);
+        __Pyx_INCREF(__pyx_t_9);
         __Pyx_INCREF(__pyx__function);
-        __Pyx_DECREF_SET(__pyx_t_9, __pyx__function);
+        __Pyx_DECREF_SET(__pyx_t_26, __pyx__function);
         __pyx_t_4 = 0;
       }
       #endif
       {
-        PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_t_1};
-        __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_9, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-        __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
+        PyObject *__pyx_callargs[2] = {__pyx_t_9, __pyx_t_1};
+        __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_26, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+        __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
         __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-        __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 92, __pyx_L1_error)
-        __Pyx_GOTREF(__pyx_t_2);
+        __Pyx_DECREF(__pyx_t_26); __pyx_t_26 = 0;
+        if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 99, __pyx_L1_error)
+        __Pyx_GOTREF(__pyx_t_3);
       }
-      __Pyx_Raise(__pyx_t_2, 0, 0, 0);
-      __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-      __PYX_ERR(0, 92, __pyx_L1_error)
+      __Pyx_Raise(__pyx_t_3, 0, 0, 0);
+      __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+      __PYX_ERR(0, 99, __pyx_L1_error)
 
-      /* "fastcode/codes/_recovery.pyx":91
+      /* "fastcode/codes/_recovery.pyx":98
  *         if v < 0 or v >= n:
  *             raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
  *         if kp[v >> 3] & (1 << (v & 7)):             # <<<<<<<<<<<<<<
@@ -19885,60 +20067,110 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
 */
     }
 
-    /* "fastcode/codes/_recovery.pyx":93
+    /* "fastcode/codes/_recovery.pyx":100
  *         if kp[v >> 3] & (1 << (v & 7)):
  *             raise InvalidArgumentError(f"responder id {v} appears more than once")
  *         kp[v >> 3] |= (1 << (v & 7))             # <<<<<<<<<<<<<<
- *     return arr, bytes(key)
- * 
+ *         if i and v < iv[i - 1]:
+ *             asc = False
 */
 
-    __pyx_t_20 = (__pyx_v_v >> 3);
-    (__pyx_v_kp[__pyx_t_20]) = ((__pyx_v_kp[__pyx_t_20]) | (1 << (__pyx_v_v & 7)));
-  }
+    __pyx_t_22 = (__pyx_v_v >> 3);
+    (__pyx_v_kp[__pyx_t_22]) = ((__pyx_v_kp[__pyx_t_22]) | (1 << (__pyx_v_v & 7)));
 
-
-  /* "fastcode/codes/_recovery.pyx":94
+    /* "fastcode/codes/_recovery.pyx":101
  *             raise InvalidArgumentError(f"responder id {v} appears more than once")
  *         kp[v >> 3] |= (1 << (v & 7))
- *     return arr, bytes(key)             # <<<<<<<<<<<<<<
+ *         if i and v < iv[i - 1]:             # <<<<<<<<<<<<<<
+ *             asc = False
+ *     return arr, bytes(key), asc
+*/
+    __pyx_t_15 = (__pyx_v_i != 0);
+
+    if (__pyx_t_15) {
+
+    } else {
+
+      __pyx_t_6 = __pyx_t_15;
+
+      goto __pyx_L54_bool_binop_done;
+    }
+    __pyx_t_28 = (__pyx_v_i - 1);
+    __pyx_t_15 = (__pyx_v_v < (*((int64_t *) ( /* dim=0 */ ((char *) (((int64_t *) __pyx_v_iv.data) + __pyx_t_28)) ))));
+
+
+    __pyx_t_6 = __pyx_t_15;
+
+    __pyx_L54_bool_binop_done:;
+    if (__pyx_t_6) {
+
+
+      /* "fastcode/codes/_recovery.pyx":102
+ *         kp[v >> 3] |= (1 << (v & 7))
+ *         if i and v < iv[i - 1]:
+ *             asc = False             # <<<<<<<<<<<<<<
+ *     return arr, bytes(key), asc
+ * 
+*/
+      __pyx_v_asc = 0;
+
+      /* "fastcode/codes/_recovery.pyx":101
+ *             raise InvalidArgumentError(f"responder id {v} appears more than once")
+ *         kp[v >> 3] |= (1 << (v & 7))
+ *         if i and v < iv[i - 1]:             # <<<<<<<<<<<<<<
+ *             asc = False
+ *     return arr, bytes(key), asc
+*/
+    }
+  }
+
+
+  /* "fastcode/codes/_recovery.pyx":103
+ *         if i and v < iv[i - 1]:
+ *             asc = False
+ *     return arr, bytes(key), asc             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_9 = NULL;
+  __pyx_t_26 = NULL;
   __pyx_t_4 = 1;
   {
-    PyObject *__pyx_callargs[2] = {__pyx_t_9, __pyx_v_key};
-    __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)(&PyBytes_Type), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
-    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 94, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_2);
+    PyObject *__pyx_callargs[2] = {__pyx_t_26, __pyx_v_key};
+    __pyx_t_3 = __Pyx_PyObject_FastCall((PyObject*)(&PyBytes_Type), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+    __Pyx_XDECREF(__pyx_t_26); __pyx_t_26 = 0;
+    if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 103, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_3);
   }
-  __pyx_t_9 = PyTuple_New(2); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 94, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_9);
+  __pyx_t_26 = __Pyx_PyBool_FromLong(__pyx_v_asc); if (unlikely(!__pyx_t_26)) __PYX_ERR(0, 103, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_26);
+  __pyx_t_1 = PyTuple_New(3); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 103, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
   __Pyx_INCREF(__pyx_v_arr);
   __Pyx_GIVEREF(__pyx_v_arr);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_9, 0, __pyx_v_arr) != (0)) __PYX_ERR(0, 94, __pyx_L1_error);
-  __Pyx_GIVEREF(__pyx_t_2);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_9, 1, __pyx_t_2) != (0)) __PYX_ERR(0, 94, __pyx_L1_error);
-  __pyx_t_2 = 0;
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 0, __pyx_v_arr) != (0)) __PYX_ERR(0, 103, __pyx_L1_error);
+  __Pyx_GIVEREF(__pyx_t_3);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 1, __pyx_t_3) != (0)) __PYX_ERR(0, 103, __pyx_L1_error);
+  __Pyx_GIVEREF(__pyx_t_26);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_1, 2, __pyx_t_26) != (0)) __PYX_ERR(0, 103, __pyx_L1_error);
+  __pyx_t_3 = 0;
+  __pyx_t_26 = 0;
   {
     PyObject *__pyx_temp;
     {
       __pyx_temp = __pyx_r;
-      __pyx_r = __pyx_t_9;
+      __pyx_r = __pyx_t_1;
     }
     __Pyx_XDECREF(__pyx_temp);
   }
-  __pyx_t_9 = 0;
+  __pyx_t_1 = 0;
   goto __pyx_L0;
 
   /* "fastcode/codes/_recovery.pyx":39
  * # ---- responder sets --------------------------------------------------------------
  * 
  * def parse_responders(object responders, Py_ssize_t n):             # <<<<<<<<<<<<<<
- *     """(idx, key): responders as a fresh int64 array (given order) and the
- *     bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded).
+ *     """(idx, key, ascending): responders as a fresh int64 array (given order), the
+ *     bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded),
 */
 
   /* function exit code */
@@ -19950,8 +20182,9 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
   __Pyx_XDECREF(__pyx_t_10);
   __Pyx_XDECREF(__pyx_t_11);
   __PYX_XCLEAR_MEMVIEW(&__pyx_t_12, 1);
+  __Pyx_XDECREF(__pyx_t_23);
+  __Pyx_XDECREF(__pyx_t_24);
   __Pyx_XDECREF(__pyx_t_26);
-  __Pyx_XDECREF(__pyx_t_27);
   __Pyx_AddTraceback("fastcode.codes._recovery.parse_responders", __pyx_clineno, __pyx_lineno, __pyx_filename);
   __pyx_r = NULL;
   __pyx_L0:;
@@ -19963,6 +20196,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
   __Pyx_XDECREF(__pyx_v_key);
 
   __Pyx_XDECREF(__pyx_v_item);
+
   __Pyx_XDECREF(__pyx_v_arr);
   __Pyx_XDECREF(__pyx_v_raw);
   __Pyx_XGIVEREF(__pyx_r);
@@ -19970,7 +20204,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_parse_responders(CYTHON_UN
   return __pyx_r;
 }
 
-/* "fastcode/codes/_recovery.pyx":99
+/* "fastcode/codes/_recovery.pyx":108
  * # ---- sparse least squares ----------------------------------------------------------
  * 
  * def sparse_lstsq(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] data,             # <<<<<<<<<<<<<<
@@ -20024,74 +20258,74 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_indptr,&__pyx_mstate_global->__pyx_n_u_indices,&__pyx_mstate_global->__pyx_n_u_data,&__pyx_mstate_global->__pyx_n_u_rows,&__pyx_mstate_global->__pyx_n_u_ncols,&__pyx_mstate_global->__pyx_n_u_target,&__pyx_mstate_global->__pyx_n_u_rank_tol,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 99, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 108, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  7:
         values[6] = __Pyx_ArgRef_FASTCALL(__pyx_args, 6);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 108, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 108, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 108, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 108, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 108, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 108, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 99, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 108, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "sparse_lstsq", 0) < (0)) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "sparse_lstsq", 0) < (0)) __PYX_ERR(0, 108, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 7; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("sparse_lstsq", 1, 7, 7, i); __PYX_ERR(0, 99, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("sparse_lstsq", 1, 7, 7, i); __PYX_ERR(0, 108, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 7)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 108, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 108, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 108, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 108, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 108, __pyx_L3_error)
       values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 108, __pyx_L3_error)
       values[6] = __Pyx_ArgRef_FASTCALL(__pyx_args, 6);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 99, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 108, __pyx_L3_error)
     }
-    __pyx_v_indptr = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(values[0], 0); if (unlikely(!__pyx_v_indptr.memview)) __PYX_ERR(0, 99, __pyx_L3_error)
-    __pyx_v_indices = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_indices.memview)) __PYX_ERR(0, 99, __pyx_L3_error)
-    __pyx_v_data = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(values[2], 0); if (unlikely(!__pyx_v_data.memview)) __PYX_ERR(0, 99, __pyx_L3_error)
-    __pyx_v_rows = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(values[3], 0); if (unlikely(!__pyx_v_rows.memview)) __PYX_ERR(0, 100, __pyx_L3_error)
-    __pyx_v_ncols = __Pyx_PyIndex_AsSsize_t(values[4]); if (unlikely((__pyx_v_ncols == (Py_ssize_t)-1) && PyErr_Occurred())) __PYX_ERR(0, 100, __pyx_L3_error)
-    __pyx_v_target = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[5], 0); if (unlikely(!__pyx_v_target.memview)) __PYX_ERR(0, 100, __pyx_L3_error)
-    __pyx_v_rank_tol = __Pyx_PyFloat_AsDouble(values[6]); if (unlikely((__pyx_v_rank_tol == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 101, __pyx_L3_error)
+    __pyx_v_indptr = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(values[0], 0); if (unlikely(!__pyx_v_indptr.memview)) __PYX_ERR(0, 108, __pyx_L3_error)
+    __pyx_v_indices = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(values[1], 0); if (unlikely(!__pyx_v_indices.memview)) __PYX_ERR(0, 108, __pyx_L3_error)
+    __pyx_v_data = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(values[2], 0); if (unlikely(!__pyx_v_data.memview)) __PYX_ERR(0, 108, __pyx_L3_error)
+    __pyx_v_rows = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(values[3], 0); if (unlikely(!__pyx_v_rows.memview)) __PYX_ERR(0, 109, __pyx_L3_error)
+    __pyx_v_ncols = __Pyx_PyIndex_AsSsize_t(values[4]); if (unlikely((__pyx_v_ncols == (Py_ssize_t)-1) && PyErr_Occurred())) __PYX_ERR(0, 109, __pyx_L3_error)
+    __pyx_v_target = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[5], 0); if (unlikely(!__pyx_v_target.memview)) __PYX_ERR(0, 109, __pyx_L3_error)
+    __pyx_v_rank_tol = __Pyx_PyFloat_AsDouble(values[6]); if (unlikely((__pyx_v_rank_tol == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 110, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("sparse_lstsq", 1, 7, 7, __pyx_nargs); __PYX_ERR(0, 99, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("sparse_lstsq", 1, 7, 7, __pyx_nargs); __PYX_ERR(0, 108, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -20196,7 +20430,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("sparse_lstsq", 0);
 
-  /* "fastcode/codes/_recovery.pyx":115
+  /* "fastcode/codes/_recovery.pyx":124
  *     reflector over rows c..bot[c] is applied only to the columns whose interval
  *     meets it, and the intervals grow by the fill-in."""
  *     cdef Py_ssize_t N = ncols, k = rows.shape[0], r = target.shape[1]             # <<<<<<<<<<<<<<
@@ -20207,7 +20441,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   __pyx_v_k = (__pyx_v_rows.shape[0]);
   __pyx_v_r = (__pyx_v_target.shape[1]);
 
-  /* "fastcode/codes/_recovery.pyx":116
+  /* "fastcode/codes/_recovery.pyx":125
  *     meets it, and the intervals grow by the fill-in."""
  *     cdef Py_ssize_t N = ncols, k = rows.shape[0], r = target.shape[1]
  *     cdef Py_ssize_t nrows_B = indptr.shape[0] - 1             # <<<<<<<<<<<<<<
@@ -20216,7 +20450,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   __pyx_v_nrows_B = ((__pyx_v_indptr.shape[0]) - 1);
 
-  /* "fastcode/codes/_recovery.pyx":119
+  /* "fastcode/codes/_recovery.pyx":128
  *     cdef Py_ssize_t c, c2, i, j, q, lo, hi, a0, a1, row
  *     cdef int64_t p0, p1, col
  *     if target.shape[0] != N:             # <<<<<<<<<<<<<<
@@ -20228,7 +20462,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   if (unlikely(__pyx_t_1)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":120
+    /* "fastcode/codes/_recovery.pyx":129
  *     cdef int64_t p0, p1, col
  *     if target.shape[0] != N:
  *         raise ShardSizeError(f"target must have {N} rows, got {target.shape[0]}")             # <<<<<<<<<<<<<<
@@ -20236,11 +20470,11 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
  *         raise ShardSizeError("CSR arrays disagree in length")
 */
     __pyx_t_3 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 120, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 129, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_4);
-    __pyx_t_5 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_N, 0, ' ', 'd'); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 120, __pyx_L1_error)
+    __pyx_t_5 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_N, 0, ' ', 'd'); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 129, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_5);
-    __pyx_t_6 = __Pyx_PyUnicode_From_Py_ssize_t((__pyx_v_target.shape[0]), 0, ' ', 'd'); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 120, __pyx_L1_error)
+    __pyx_t_6 = __Pyx_PyUnicode_From_Py_ssize_t((__pyx_v_target.shape[0]), 0, ' ', 'd'); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 129, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
     __pyx_t_7[0] = __pyx_mstate_global->__pyx_kp_u_target_must_have;
     __pyx_t_7[1] = __pyx_t_5;
@@ -20252,7 +20486,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     #endif
     __pyx_t_9 = 0;
     __pyx_t_10 = __Pyx_PyUnicode_Join(__pyx_t_7, 4, __pyx_t_8, __pyx_t_9);
-    if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 120, __pyx_L1_error)
+    if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 129, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_10);
     __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
@@ -20274,14 +20508,14 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
       __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
       __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
       __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 120, __pyx_L1_error)
+      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 129, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_2);
     }
     __Pyx_Raise(__pyx_t_2, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 120, __pyx_L1_error)
+    __PYX_ERR(0, 129, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":119
+    /* "fastcode/codes/_recovery.pyx":128
  *     cdef Py_ssize_t c, c2, i, j, q, lo, hi, a0, a1, row
  *     cdef int64_t p0, p1, col
  *     if target.shape[0] != N:             # <<<<<<<<<<<<<<
@@ -20290,7 +20524,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":121
+  /* "fastcode/codes/_recovery.pyx":130
  *     if target.shape[0] != N:
  *         raise ShardSizeError(f"target must have {N} rows, got {target.shape[0]}")
  *     if indices.shape[0] != data.shape[0] or indptr.shape[0] < 1:             # <<<<<<<<<<<<<<
@@ -20316,7 +20550,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   if (unlikely(__pyx_t_1)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":122
+    /* "fastcode/codes/_recovery.pyx":131
  *         raise ShardSizeError(f"target must have {N} rows, got {target.shape[0]}")
  *     if indices.shape[0] != data.shape[0] or indptr.shape[0] < 1:
  *         raise ShardSizeError("CSR arrays disagree in length")             # <<<<<<<<<<<<<<
@@ -20324,7 +20558,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
  *         raise ShardSizeError(f"more unknowns ({k}) than equations ({N}): least squares is "
 */
     __pyx_t_4 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 122, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 131, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_10);
     __pyx_t_11 = 1;
     #if CYTHON_UNPACK_METHODS
@@ -20343,14 +20577,14 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
       __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_10, __pyx_callargs+__pyx_t_11, (2-__pyx_t_11) | (__pyx_t_11*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
       __Pyx_XDECREF(__pyx_t_4); __pyx_t_4 = 0;
       __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 122, __pyx_L1_error)
+      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 131, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_2);
     }
     __Pyx_Raise(__pyx_t_2, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 122, __pyx_L1_error)
+    __PYX_ERR(0, 131, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":121
+    /* "fastcode/codes/_recovery.pyx":130
  *     if target.shape[0] != N:
  *         raise ShardSizeError(f"target must have {N} rows, got {target.shape[0]}")
  *     if indices.shape[0] != data.shape[0] or indptr.shape[0] < 1:             # <<<<<<<<<<<<<<
@@ -20359,7 +20593,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":123
+  /* "fastcode/codes/_recovery.pyx":132
  *     if indices.shape[0] != data.shape[0] or indptr.shape[0] < 1:
  *         raise ShardSizeError("CSR arrays disagree in length")
  *     if k > N:             # <<<<<<<<<<<<<<
@@ -20371,7 +20605,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   if (unlikely(__pyx_t_1)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":124
+    /* "fastcode/codes/_recovery.pyx":133
  *         raise ShardSizeError("CSR arrays disagree in length")
  *     if k > N:
  *         raise ShardSizeError(f"more unknowns ({k}) than equations ({N}): least squares is "             # <<<<<<<<<<<<<<
@@ -20379,11 +20613,11 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
  *     for i in range(k):
 */
     __pyx_t_10 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 124, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 133, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_4);
-    __pyx_t_3 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_k, 0, ' ', 'd'); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 124, __pyx_L1_error)
+    __pyx_t_3 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_k, 0, ' ', 'd'); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 133, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_3);
-    __pyx_t_6 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_N, 0, ' ', 'd'); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 124, __pyx_L1_error)
+    __pyx_t_6 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_N, 0, ' ', 'd'); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 133, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
     __pyx_t_13[0] = __pyx_mstate_global->__pyx_kp_u_more_unknowns;
     __pyx_t_13[1] = __pyx_t_3;
@@ -20396,7 +20630,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     #endif
     __pyx_t_9 = 0;
     __pyx_t_5 = __Pyx_PyUnicode_Join(__pyx_t_13, 5, __pyx_t_8, __pyx_t_9);
-    if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 124, __pyx_L1_error)
+    if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 133, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_5);
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
@@ -20418,14 +20652,14 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
       __Pyx_XDECREF(__pyx_t_10); __pyx_t_10 = 0;
       __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
       __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 124, __pyx_L1_error)
+      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 133, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_2);
     }
     __Pyx_Raise(__pyx_t_2, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 124, __pyx_L1_error)
+    __PYX_ERR(0, 133, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":123
+    /* "fastcode/codes/_recovery.pyx":132
  *     if indices.shape[0] != data.shape[0] or indptr.shape[0] < 1:
  *         raise ShardSizeError("CSR arrays disagree in length")
  *     if k > N:             # <<<<<<<<<<<<<<
@@ -20434,7 +20668,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":126
+  /* "fastcode/codes/_recovery.pyx":135
  *         raise ShardSizeError(f"more unknowns ({k}) than equations ({N}): least squares is "
  *                              "underdetermined here")
  *     for i in range(k):             # <<<<<<<<<<<<<<
@@ -20448,7 +20682,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   for (__pyx_t_15 = 0; __pyx_t_15 < __pyx_t_14; __pyx_t_15+=1) {
     __pyx_v_i = __pyx_t_15;
 
-    /* "fastcode/codes/_recovery.pyx":127
+    /* "fastcode/codes/_recovery.pyx":136
  *                              "underdetermined here")
  *     for i in range(k):
  *         if rows[i] < 0 or rows[i] >= nrows_B:             # <<<<<<<<<<<<<<
@@ -20476,7 +20710,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     if (unlikely(__pyx_t_1)) {
 
 
-      /* "fastcode/codes/_recovery.pyx":128
+      /* "fastcode/codes/_recovery.pyx":137
  *     for i in range(k):
  *         if rows[i] < 0 or rows[i] >= nrows_B:
  *             raise InvalidArgumentError(f"row {rows[i]} outside [0, {nrows_B})")             # <<<<<<<<<<<<<<
@@ -20484,15 +20718,15 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
  *         raise ShardSizeError("indptr points past the end of indices")
 */
       __pyx_t_4 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_5, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 128, __pyx_L1_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_5, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 137, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_5);
       __pyx_t_16 = __pyx_v_i;
-      __pyx_t_10 = __Pyx_PyLong_From_int64_t((*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_rows.data) + __pyx_t_16)) )))); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 128, __pyx_L1_error)
+      __pyx_t_10 = __Pyx_PyLong_From_int64_t((*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_rows.data) + __pyx_t_16)) )))); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 137, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_10);
-      __pyx_t_6 = __Pyx_PyObject_FormatSimple(__pyx_t_10, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 128, __pyx_L1_error)
+      __pyx_t_6 = __Pyx_PyObject_FormatSimple(__pyx_t_10, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 137, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_6);
       __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-      __pyx_t_10 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_nrows_B, 0, ' ', 'd'); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 128, __pyx_L1_error)
+      __pyx_t_10 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_nrows_B, 0, ' ', 'd'); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 137, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_10);
       __pyx_t_13[0] = __pyx_mstate_global->__pyx_kp_u_row;
       __pyx_t_13[1] = __pyx_t_6;
@@ -20508,7 +20742,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
       __pyx_t_9 |= __Pyx_PyUnicode_KIND_04(__pyx_t_13[1]);
       #endif
       __pyx_t_3 = __Pyx_PyUnicode_Join(__pyx_t_13, 5, __pyx_t_17, __pyx_t_9);
-      if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 128, __pyx_L1_error)
+      if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 137, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_3);
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
       __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
@@ -20530,14 +20764,14 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
         __Pyx_XDECREF(__pyx_t_4); __pyx_t_4 = 0;
         __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
         __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 128, __pyx_L1_error)
+        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 137, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_2);
       }
       __Pyx_Raise(__pyx_t_2, 0, 0, 0);
       __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-      __PYX_ERR(0, 128, __pyx_L1_error)
+      __PYX_ERR(0, 137, __pyx_L1_error)
 
-      /* "fastcode/codes/_recovery.pyx":127
+      /* "fastcode/codes/_recovery.pyx":136
  *                              "underdetermined here")
  *     for i in range(k):
  *         if rows[i] < 0 or rows[i] >= nrows_B:             # <<<<<<<<<<<<<<
@@ -20548,7 +20782,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   }
 
 
-  /* "fastcode/codes/_recovery.pyx":129
+  /* "fastcode/codes/_recovery.pyx":138
  *         if rows[i] < 0 or rows[i] >= nrows_B:
  *             raise InvalidArgumentError(f"row {rows[i]} outside [0, {nrows_B})")
  *     if indptr[nrows_B] > indices.shape[0]:             # <<<<<<<<<<<<<<
@@ -20561,7 +20795,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   if (unlikely(__pyx_t_1)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":130
+    /* "fastcode/codes/_recovery.pyx":139
  *             raise InvalidArgumentError(f"row {rows[i]} outside [0, {nrows_B})")
  *     if indptr[nrows_B] > indices.shape[0]:
  *         raise ShardSizeError("indptr points past the end of indices")             # <<<<<<<<<<<<<<
@@ -20569,7 +20803,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
  *         if indices[i] < 0 or indices[i] >= N:
 */
     __pyx_t_5 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 130, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 139, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_3);
     __pyx_t_11 = 1;
     #if CYTHON_UNPACK_METHODS
@@ -20588,14 +20822,14 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
       __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_11, (2-__pyx_t_11) | (__pyx_t_11*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
       __Pyx_XDECREF(__pyx_t_5); __pyx_t_5 = 0;
       __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 130, __pyx_L1_error)
+      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 139, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_2);
     }
     __Pyx_Raise(__pyx_t_2, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 130, __pyx_L1_error)
+    __PYX_ERR(0, 139, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":129
+    /* "fastcode/codes/_recovery.pyx":138
  *         if rows[i] < 0 or rows[i] >= nrows_B:
  *             raise InvalidArgumentError(f"row {rows[i]} outside [0, {nrows_B})")
  *     if indptr[nrows_B] > indices.shape[0]:             # <<<<<<<<<<<<<<
@@ -20604,7 +20838,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":131
+  /* "fastcode/codes/_recovery.pyx":140
  *     if indptr[nrows_B] > indices.shape[0]:
  *         raise ShardSizeError("indptr points past the end of indices")
  *     for i in range(indices.shape[0]):             # <<<<<<<<<<<<<<
@@ -20618,7 +20852,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   for (__pyx_t_15 = 0; __pyx_t_15 < __pyx_t_14; __pyx_t_15+=1) {
     __pyx_v_i = __pyx_t_15;
 
-    /* "fastcode/codes/_recovery.pyx":132
+    /* "fastcode/codes/_recovery.pyx":141
  *         raise ShardSizeError("indptr points past the end of indices")
  *     for i in range(indices.shape[0]):
  *         if indices[i] < 0 or indices[i] >= N:             # <<<<<<<<<<<<<<
@@ -20646,7 +20880,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     if (unlikely(__pyx_t_1)) {
 
 
-      /* "fastcode/codes/_recovery.pyx":133
+      /* "fastcode/codes/_recovery.pyx":142
  *     for i in range(indices.shape[0]):
  *         if indices[i] < 0 or indices[i] >= N:
  *             raise InvalidArgumentError(f"CSR column index {indices[i]} outside [0, {N})")             # <<<<<<<<<<<<<<
@@ -20654,15 +20888,15 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
  *     out = np.zeros((k, r), dtype=np.float64)
 */
       __pyx_t_3 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_5, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 133, __pyx_L1_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_5, __pyx_mstate_global->__pyx_n_u_InvalidArgumentError); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 142, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_5);
       __pyx_t_16 = __pyx_v_i;
-      __pyx_t_4 = __Pyx_PyLong_From_int64_t((*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_indices.data) + __pyx_t_16)) )))); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 133, __pyx_L1_error)
+      __pyx_t_4 = __Pyx_PyLong_From_int64_t((*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_indices.data) + __pyx_t_16)) )))); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 142, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_4);
-      __pyx_t_10 = __Pyx_PyObject_FormatSimple(__pyx_t_4, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 133, __pyx_L1_error)
+      __pyx_t_10 = __Pyx_PyObject_FormatSimple(__pyx_t_4, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 142, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_10);
       __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-      __pyx_t_4 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_N, 0, ' ', 'd'); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 133, __pyx_L1_error)
+      __pyx_t_4 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_N, 0, ' ', 'd'); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 142, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_4);
       __pyx_t_13[0] = __pyx_mstate_global->__pyx_kp_u_CSR_column_index;
       __pyx_t_13[1] = __pyx_t_10;
@@ -20678,7 +20912,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
       __pyx_t_9 |= __Pyx_PyUnicode_KIND_04(__pyx_t_13[1]);
       #endif
       __pyx_t_6 = __Pyx_PyUnicode_Join(__pyx_t_13, 5, __pyx_t_17, __pyx_t_9);
-      if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 133, __pyx_L1_error)
+      if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 142, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_6);
       __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
       __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
@@ -20700,14 +20934,14 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
         __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
         __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
         __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 133, __pyx_L1_error)
+        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 142, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_2);
       }
       __Pyx_Raise(__pyx_t_2, 0, 0, 0);
       __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-      __PYX_ERR(0, 133, __pyx_L1_error)
+      __PYX_ERR(0, 142, __pyx_L1_error)
 
-      /* "fastcode/codes/_recovery.pyx":132
+      /* "fastcode/codes/_recovery.pyx":141
  *         raise ShardSizeError("indptr points past the end of indices")
  *     for i in range(indices.shape[0]):
  *         if indices[i] < 0 or indices[i] >= N:             # <<<<<<<<<<<<<<
@@ -20718,7 +20952,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   }
 
 
-  /* "fastcode/codes/_recovery.pyx":135
+  /* "fastcode/codes/_recovery.pyx":144
  *             raise InvalidArgumentError(f"CSR column index {indices[i]} outside [0, {N})")
  * 
  *     out = np.zeros((k, r), dtype=np.float64)             # <<<<<<<<<<<<<<
@@ -20726,26 +20960,26 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
  *     cdef double[:, ::1] A = out
 */
   __pyx_t_5 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_zeros); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_zeros); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  __pyx_t_6 = PyLong_FromSsize_t(__pyx_v_k); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __pyx_t_6 = PyLong_FromSsize_t(__pyx_v_k); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_4 = PyLong_FromSsize_t(__pyx_v_r); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __pyx_t_4 = PyLong_FromSsize_t(__pyx_v_r); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_10 = PyTuple_New(2); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __pyx_t_10 = PyTuple_New(2); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_10);
   __Pyx_GIVEREF(__pyx_t_6);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_10, 0, __pyx_t_6) != (0)) __PYX_ERR(0, 135, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_10, 0, __pyx_t_6) != (0)) __PYX_ERR(0, 144, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_t_4);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_10, 1, __pyx_t_4) != (0)) __PYX_ERR(0, 135, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_10, 1, __pyx_t_4) != (0)) __PYX_ERR(0, 144, __pyx_L1_error);
   __pyx_t_6 = 0;
   __pyx_t_4 = 0;
-  __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 135, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 144, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
   #if CYTHON_VECTORCALL
@@ -20766,13 +21000,13 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     PyObject *__pyx_callargs[3] = {__pyx_t_5, __pyx_t_10, __pyx_t_6};
     #if CYTHON_VECTORCALL
     __pyx_t_4 = __pyx_mstate_global->__pyx_tuple[2];
-    if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 135, __pyx_L1_error)
+    if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 144, __pyx_L1_error)
     __Pyx_INCREF(__pyx_t_4);
     #else
     {
       PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
       __pyx_t_4 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-      if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 135, __pyx_L1_error)
+      if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 144, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_4);
     }
     #endif
@@ -20784,13 +21018,13 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
     __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
     __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 135, __pyx_L1_error)
+    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 144, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_2);
   }
   __pyx_v_out = __pyx_t_2;
   __pyx_t_2 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":136
+  /* "fastcode/codes/_recovery.pyx":145
  * 
  *     out = np.zeros((k, r), dtype=np.float64)
  *     res = np.zeros(r, dtype=np.float64)             # <<<<<<<<<<<<<<
@@ -20798,16 +21032,16 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
  *     cdef double[::1] resv = res
 */
   __pyx_t_3 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 145, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_zeros); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_t_4, __pyx_mstate_global->__pyx_n_u_zeros); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 145, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-  __pyx_t_4 = PyLong_FromSsize_t(__pyx_v_r); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_4 = PyLong_FromSsize_t(__pyx_v_r); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 145, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
-  __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 145, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_10);
-  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 136, __pyx_L1_error)
+  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 145, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_5);
   __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
   #if CYTHON_VECTORCALL
@@ -20828,13 +21062,13 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     PyObject *__pyx_callargs[3] = {__pyx_t_3, __pyx_t_4, __pyx_t_5};
     #if CYTHON_VECTORCALL
     __pyx_t_10 = __pyx_mstate_global->__pyx_tuple[2];
-    if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 136, __pyx_L1_error)
+    if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 145, __pyx_L1_error)
     __Pyx_INCREF(__pyx_t_10);
     #else
     {
       PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
       __pyx_t_10 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-      if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 136, __pyx_L1_error)
+      if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 145, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_10);
     }
     #endif
@@ -20846,37 +21080,37 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
     __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 136, __pyx_L1_error)
+    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 145, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_2);
   }
   __pyx_v_res = __pyx_t_2;
   __pyx_t_2 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":137
+  /* "fastcode/codes/_recovery.pyx":146
  *     out = np.zeros((k, r), dtype=np.float64)
  *     res = np.zeros(r, dtype=np.float64)
  *     cdef double[:, ::1] A = out             # <<<<<<<<<<<<<<
  *     cdef double[::1] resv = res
  *     cdef double *M = <double *> malloc(max(N * k, 1) * sizeof(double))
 */
-  __pyx_t_18 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double(__pyx_v_out, PyBUF_WRITABLE); if (unlikely(!__pyx_t_18.memview)) __PYX_ERR(0, 137, __pyx_L1_error)
+  __pyx_t_18 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double(__pyx_v_out, PyBUF_WRITABLE); if (unlikely(!__pyx_t_18.memview)) __PYX_ERR(0, 146, __pyx_L1_error)
   __pyx_v_A = __pyx_t_18;
   __pyx_t_18.memview = NULL;
   __pyx_t_18.data = NULL;
 
-  /* "fastcode/codes/_recovery.pyx":138
+  /* "fastcode/codes/_recovery.pyx":147
  *     res = np.zeros(r, dtype=np.float64)
  *     cdef double[:, ::1] A = out
  *     cdef double[::1] resv = res             # <<<<<<<<<<<<<<
  *     cdef double *M = <double *> malloc(max(N * k, 1) * sizeof(double))
  *     cdef double *T = <double *> malloc(max(N * r, 1) * sizeof(double))   # column-major rhs
 */
-  __pyx_t_19 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_v_res, PyBUF_WRITABLE); if (unlikely(!__pyx_t_19.memview)) __PYX_ERR(0, 138, __pyx_L1_error)
+  __pyx_t_19 = __Pyx_PyObject_to_MemoryviewSlice_dc_double(__pyx_v_res, PyBUF_WRITABLE); if (unlikely(!__pyx_t_19.memview)) __PYX_ERR(0, 147, __pyx_L1_error)
   __pyx_v_resv = __pyx_t_19;
   __pyx_t_19.memview = NULL;
   __pyx_t_19.data = NULL;
 
-  /* "fastcode/codes/_recovery.pyx":139
+  /* "fastcode/codes/_recovery.pyx":148
  *     cdef double[:, ::1] A = out
  *     cdef double[::1] resv = res
  *     cdef double *M = <double *> malloc(max(N * k, 1) * sizeof(double))             # <<<<<<<<<<<<<<
@@ -20900,7 +21134,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   __pyx_v_M = ((double *)malloc((__pyx_t_14 * (sizeof(double)))));
 
 
-  /* "fastcode/codes/_recovery.pyx":140
+  /* "fastcode/codes/_recovery.pyx":149
  *     cdef double[::1] resv = res
  *     cdef double *M = <double *> malloc(max(N * k, 1) * sizeof(double))
  *     cdef double *T = <double *> malloc(max(N * r, 1) * sizeof(double))   # column-major rhs             # <<<<<<<<<<<<<<
@@ -20924,7 +21158,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   __pyx_v_T = ((double *)malloc((__pyx_t_8 * (sizeof(double)))));
 
 
-  /* "fastcode/codes/_recovery.pyx":141
+  /* "fastcode/codes/_recovery.pyx":150
  *     cdef double *M = <double *> malloc(max(N * k, 1) * sizeof(double))
  *     cdef double *T = <double *> malloc(max(N * r, 1) * sizeof(double))   # column-major rhs
  *     cdef double *v = <double *> malloc(max(N, 1) * sizeof(double))             # <<<<<<<<<<<<<<
@@ -20948,7 +21182,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   __pyx_v_v = ((double *)malloc((__pyx_t_14 * (sizeof(double)))));
 
 
-  /* "fastcode/codes/_recovery.pyx":142
+  /* "fastcode/codes/_recovery.pyx":151
  *     cdef double *T = <double *> malloc(max(N * r, 1) * sizeof(double))   # column-major rhs
  *     cdef double *v = <double *> malloc(max(N, 1) * sizeof(double))
  *     cdef Py_ssize_t *top = <Py_ssize_t *> malloc(max(k, 1) * sizeof(Py_ssize_t))             # <<<<<<<<<<<<<<
@@ -20972,7 +21206,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   __pyx_v_top = ((Py_ssize_t *)malloc((__pyx_t_8 * (sizeof(Py_ssize_t)))));
 
 
-  /* "fastcode/codes/_recovery.pyx":143
+  /* "fastcode/codes/_recovery.pyx":152
  *     cdef double *v = <double *> malloc(max(N, 1) * sizeof(double))
  *     cdef Py_ssize_t *top = <Py_ssize_t *> malloc(max(k, 1) * sizeof(Py_ssize_t))
  *     cdef Py_ssize_t *bot = <Py_ssize_t *> malloc(max(k, 1) * sizeof(Py_ssize_t))             # <<<<<<<<<<<<<<
@@ -20996,7 +21230,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   __pyx_v_bot = ((Py_ssize_t *)malloc((__pyx_t_14 * (sizeof(Py_ssize_t)))));
 
 
-  /* "fastcode/codes/_recovery.pyx":144
+  /* "fastcode/codes/_recovery.pyx":153
  *     cdef Py_ssize_t *top = <Py_ssize_t *> malloc(max(k, 1) * sizeof(Py_ssize_t))
  *     cdef Py_ssize_t *bot = <Py_ssize_t *> malloc(max(k, 1) * sizeof(Py_ssize_t))
  *     cdef double alpha, nrm, dot, beta, x0, maxnorm = 0.0, s             # <<<<<<<<<<<<<<
@@ -21005,7 +21239,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   __pyx_v_maxnorm = 0.0;
 
-  /* "fastcode/codes/_recovery.pyx":145
+  /* "fastcode/codes/_recovery.pyx":154
  *     cdef Py_ssize_t *bot = <Py_ssize_t *> malloc(max(k, 1) * sizeof(Py_ssize_t))
  *     cdef double alpha, nrm, dot, beta, x0, maxnorm = 0.0, s
  *     cdef bint ok = True             # <<<<<<<<<<<<<<
@@ -21014,7 +21248,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   __pyx_v_ok = 1;
 
-  /* "fastcode/codes/_recovery.pyx":146
+  /* "fastcode/codes/_recovery.pyx":155
  *     cdef double alpha, nrm, dot, beta, x0, maxnorm = 0.0, s
  *     cdef bint ok = True
  *     if M == NULL or T == NULL or v == NULL or top == NULL or bot == NULL:             # <<<<<<<<<<<<<<
@@ -21070,7 +21304,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   if (unlikely(__pyx_t_1)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":147
+    /* "fastcode/codes/_recovery.pyx":156
  *     cdef bint ok = True
  *     if M == NULL or T == NULL or v == NULL or top == NULL or bot == NULL:
  *         free(M); free(T); free(v); free(top); free(bot)             # <<<<<<<<<<<<<<
@@ -21083,16 +21317,16 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     free(__pyx_v_top);
     free(__pyx_v_bot);
 
-    /* "fastcode/codes/_recovery.pyx":148
+    /* "fastcode/codes/_recovery.pyx":157
  *     if M == NULL or T == NULL or v == NULL or top == NULL or bot == NULL:
  *         free(M); free(T); free(v); free(top); free(bot)
  *         raise MemoryError()             # <<<<<<<<<<<<<<
  *     try:
  *         with nogil:
 */
-    PyErr_NoMemory(); __PYX_ERR(0, 148, __pyx_L1_error)
+    PyErr_NoMemory(); __PYX_ERR(0, 157, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":146
+    /* "fastcode/codes/_recovery.pyx":155
  *     cdef double alpha, nrm, dot, beta, x0, maxnorm = 0.0, s
  *     cdef bint ok = True
  *     if M == NULL or T == NULL or v == NULL or top == NULL or bot == NULL:             # <<<<<<<<<<<<<<
@@ -21101,7 +21335,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":149
+  /* "fastcode/codes/_recovery.pyx":158
  *         free(M); free(T); free(v); free(top); free(bot)
  *         raise MemoryError()
  *     try:             # <<<<<<<<<<<<<<
@@ -21110,7 +21344,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   /*try:*/ {
 
-    /* "fastcode/codes/_recovery.pyx":150
+    /* "fastcode/codes/_recovery.pyx":159
  *         raise MemoryError()
  *     try:
  *         with nogil:             # <<<<<<<<<<<<<<
@@ -21123,7 +21357,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
         __Pyx_FastGIL_Remember();
         /*try:*/ {
 
-          /* "fastcode/codes/_recovery.pyx":151
+          /* "fastcode/codes/_recovery.pyx":160
  *     try:
  *         with nogil:
  *             memset(M, 0, N * k * sizeof(double))             # <<<<<<<<<<<<<<
@@ -21132,7 +21366,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
           (void)(memset(__pyx_v_M, 0, ((__pyx_v_N * __pyx_v_k) * (sizeof(double)))));
 
-          /* "fastcode/codes/_recovery.pyx":152
+          /* "fastcode/codes/_recovery.pyx":161
  *         with nogil:
  *             memset(M, 0, N * k * sizeof(double))
  *             for c in range(k):             # <<<<<<<<<<<<<<
@@ -21146,7 +21380,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
           for (__pyx_t_15 = 0; __pyx_t_15 < __pyx_t_8; __pyx_t_15+=1) {
             __pyx_v_c = __pyx_t_15;
 
-            /* "fastcode/codes/_recovery.pyx":153
+            /* "fastcode/codes/_recovery.pyx":162
  *             memset(M, 0, N * k * sizeof(double))
  *             for c in range(k):
  *                 row = rows[c]             # <<<<<<<<<<<<<<
@@ -21156,7 +21390,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             __pyx_t_16 = __pyx_v_c;
             __pyx_v_row = (*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_rows.data) + __pyx_t_16)) )));
 
-            /* "fastcode/codes/_recovery.pyx":154
+            /* "fastcode/codes/_recovery.pyx":163
  *             for c in range(k):
  *                 row = rows[c]
  *                 p0 = indptr[row]             # <<<<<<<<<<<<<<
@@ -21166,7 +21400,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             __pyx_t_16 = __pyx_v_row;
             __pyx_v_p0 = (*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_indptr.data) + __pyx_t_16)) )));
 
-            /* "fastcode/codes/_recovery.pyx":155
+            /* "fastcode/codes/_recovery.pyx":164
  *                 row = rows[c]
  *                 p0 = indptr[row]
  *                 p1 = indptr[row + 1]             # <<<<<<<<<<<<<<
@@ -21176,7 +21410,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             __pyx_t_16 = (__pyx_v_row + 1);
             __pyx_v_p1 = (*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_indptr.data) + __pyx_t_16)) )));
 
-            /* "fastcode/codes/_recovery.pyx":156
+            /* "fastcode/codes/_recovery.pyx":165
  *                 p0 = indptr[row]
  *                 p1 = indptr[row + 1]
  *                 top[c] = N             # <<<<<<<<<<<<<<
@@ -21185,7 +21419,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             (__pyx_v_top[__pyx_v_c]) = __pyx_v_N;
 
-            /* "fastcode/codes/_recovery.pyx":157
+            /* "fastcode/codes/_recovery.pyx":166
  *                 p1 = indptr[row + 1]
  *                 top[c] = N
  *                 bot[c] = -1             # <<<<<<<<<<<<<<
@@ -21194,7 +21428,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             (__pyx_v_bot[__pyx_v_c]) = -1L;
 
-            /* "fastcode/codes/_recovery.pyx":158
+            /* "fastcode/codes/_recovery.pyx":167
  *                 top[c] = N
  *                 bot[c] = -1
  *                 nrm = 0.0             # <<<<<<<<<<<<<<
@@ -21203,7 +21437,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             __pyx_v_nrm = 0.0;
 
-            /* "fastcode/codes/_recovery.pyx":159
+            /* "fastcode/codes/_recovery.pyx":168
  *                 bot[c] = -1
  *                 nrm = 0.0
  *                 for q in range(p0, p1):             # <<<<<<<<<<<<<<
@@ -21217,7 +21451,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_17 = __pyx_v_p0; __pyx_t_17 < __pyx_t_22; __pyx_t_17+=1) {
               __pyx_v_q = __pyx_t_17;
 
-              /* "fastcode/codes/_recovery.pyx":160
+              /* "fastcode/codes/_recovery.pyx":169
  *                 nrm = 0.0
  *                 for q in range(p0, p1):
  *                     col = indices[q]             # <<<<<<<<<<<<<<
@@ -21227,7 +21461,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               __pyx_t_16 = __pyx_v_q;
               __pyx_v_col = (*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_indices.data) + __pyx_t_16)) )));
 
-              /* "fastcode/codes/_recovery.pyx":161
+              /* "fastcode/codes/_recovery.pyx":170
  *                 for q in range(p0, p1):
  *                     col = indices[q]
  *                     M[c * N + col] += data[q]             # <<<<<<<<<<<<<<
@@ -21239,7 +21473,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               __pyx_t_16 = __pyx_v_q;
               (__pyx_v_M[__pyx_t_23]) = ((__pyx_v_M[__pyx_t_23]) + (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_data.data) + __pyx_t_16)) ))));
 
-              /* "fastcode/codes/_recovery.pyx":162
+              /* "fastcode/codes/_recovery.pyx":171
  *                     col = indices[q]
  *                     M[c * N + col] += data[q]
  *                     if col < top[c]:             # <<<<<<<<<<<<<<
@@ -21251,7 +21485,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               if (__pyx_t_1) {
 
 
-                /* "fastcode/codes/_recovery.pyx":163
+                /* "fastcode/codes/_recovery.pyx":172
  *                     M[c * N + col] += data[q]
  *                     if col < top[c]:
  *                         top[c] = col             # <<<<<<<<<<<<<<
@@ -21260,7 +21494,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
                 (__pyx_v_top[__pyx_v_c]) = __pyx_v_col;
 
-                /* "fastcode/codes/_recovery.pyx":162
+                /* "fastcode/codes/_recovery.pyx":171
  *                     col = indices[q]
  *                     M[c * N + col] += data[q]
  *                     if col < top[c]:             # <<<<<<<<<<<<<<
@@ -21269,7 +21503,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               }
 
-              /* "fastcode/codes/_recovery.pyx":164
+              /* "fastcode/codes/_recovery.pyx":173
  *                     if col < top[c]:
  *                         top[c] = col
  *                     if col > bot[c]:             # <<<<<<<<<<<<<<
@@ -21281,7 +21515,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               if (__pyx_t_1) {
 
 
-                /* "fastcode/codes/_recovery.pyx":165
+                /* "fastcode/codes/_recovery.pyx":174
  *                         top[c] = col
  *                     if col > bot[c]:
  *                         bot[c] = col             # <<<<<<<<<<<<<<
@@ -21290,7 +21524,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
                 (__pyx_v_bot[__pyx_v_c]) = __pyx_v_col;
 
-                /* "fastcode/codes/_recovery.pyx":164
+                /* "fastcode/codes/_recovery.pyx":173
  *                     if col < top[c]:
  *                         top[c] = col
  *                     if col > bot[c]:             # <<<<<<<<<<<<<<
@@ -21301,7 +21535,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             }
 
 
-            /* "fastcode/codes/_recovery.pyx":166
+            /* "fastcode/codes/_recovery.pyx":175
  *                     if col > bot[c]:
  *                         bot[c] = col
  *                 for q in range(p0, p1):             # <<<<<<<<<<<<<<
@@ -21315,7 +21549,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_17 = __pyx_v_p0; __pyx_t_17 < __pyx_t_22; __pyx_t_17+=1) {
               __pyx_v_q = __pyx_t_17;
 
-              /* "fastcode/codes/_recovery.pyx":167
+              /* "fastcode/codes/_recovery.pyx":176
  *                         bot[c] = col
  *                 for q in range(p0, p1):
  *                     nrm += M[c * N + indices[q]] * M[c * N + indices[q]]             # <<<<<<<<<<<<<<
@@ -21328,7 +21562,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             }
 
 
-            /* "fastcode/codes/_recovery.pyx":168
+            /* "fastcode/codes/_recovery.pyx":177
  *                 for q in range(p0, p1):
  *                     nrm += M[c * N + indices[q]] * M[c * N + indices[q]]
  *                 nrm = sqrt(nrm)             # <<<<<<<<<<<<<<
@@ -21337,7 +21571,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             __pyx_v_nrm = sqrt(__pyx_v_nrm);
 
-            /* "fastcode/codes/_recovery.pyx":169
+            /* "fastcode/codes/_recovery.pyx":178
  *                     nrm += M[c * N + indices[q]] * M[c * N + indices[q]]
  *                 nrm = sqrt(nrm)
  *                 if nrm > maxnorm:             # <<<<<<<<<<<<<<
@@ -21349,7 +21583,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             if (__pyx_t_1) {
 
 
-              /* "fastcode/codes/_recovery.pyx":170
+              /* "fastcode/codes/_recovery.pyx":179
  *                 nrm = sqrt(nrm)
  *                 if nrm > maxnorm:
  *                     maxnorm = nrm             # <<<<<<<<<<<<<<
@@ -21358,7 +21592,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               __pyx_v_maxnorm = __pyx_v_nrm;
 
-              /* "fastcode/codes/_recovery.pyx":169
+              /* "fastcode/codes/_recovery.pyx":178
  *                     nrm += M[c * N + indices[q]] * M[c * N + indices[q]]
  *                 nrm = sqrt(nrm)
  *                 if nrm > maxnorm:             # <<<<<<<<<<<<<<
@@ -21369,7 +21603,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
           }
 
 
-          /* "fastcode/codes/_recovery.pyx":171
+          /* "fastcode/codes/_recovery.pyx":180
  *                 if nrm > maxnorm:
  *                     maxnorm = nrm
  *             for j in range(r):             # <<<<<<<<<<<<<<
@@ -21383,7 +21617,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
           for (__pyx_t_15 = 0; __pyx_t_15 < __pyx_t_8; __pyx_t_15+=1) {
             __pyx_v_j = __pyx_t_15;
 
-            /* "fastcode/codes/_recovery.pyx":172
+            /* "fastcode/codes/_recovery.pyx":181
  *                     maxnorm = nrm
  *             for j in range(r):
  *                 for i in range(N):             # <<<<<<<<<<<<<<
@@ -21397,7 +21631,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_25 = 0; __pyx_t_25 < __pyx_t_23; __pyx_t_25+=1) {
               __pyx_v_i = __pyx_t_25;
 
-              /* "fastcode/codes/_recovery.pyx":173
+              /* "fastcode/codes/_recovery.pyx":182
  *             for j in range(r):
  *                 for i in range(N):
  *                     T[j * N + i] = target[i, j]             # <<<<<<<<<<<<<<
@@ -21412,7 +21646,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
           }
 
 
-          /* "fastcode/codes/_recovery.pyx":175
+          /* "fastcode/codes/_recovery.pyx":184
  *                     T[j * N + i] = target[i, j]
  * 
  *             for c in range(k):             # <<<<<<<<<<<<<<
@@ -21426,7 +21660,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
           for (__pyx_t_15 = 0; __pyx_t_15 < __pyx_t_8; __pyx_t_15+=1) {
             __pyx_v_c = __pyx_t_15;
 
-            /* "fastcode/codes/_recovery.pyx":176
+            /* "fastcode/codes/_recovery.pyx":185
  * 
  *             for c in range(k):
  *                 lo = c             # <<<<<<<<<<<<<<
@@ -21435,7 +21669,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             __pyx_v_lo = __pyx_v_c;
 
-            /* "fastcode/codes/_recovery.pyx":177
+            /* "fastcode/codes/_recovery.pyx":186
  *             for c in range(k):
  *                 lo = c
  *                 hi = bot[c]             # <<<<<<<<<<<<<<
@@ -21444,7 +21678,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             __pyx_v_hi = (__pyx_v_bot[__pyx_v_c]);
 
-            /* "fastcode/codes/_recovery.pyx":178
+            /* "fastcode/codes/_recovery.pyx":187
  *                 lo = c
  *                 hi = bot[c]
  *                 if top[c] > lo:             # <<<<<<<<<<<<<<
@@ -21456,7 +21690,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             if (__pyx_t_1) {
 
 
-              /* "fastcode/codes/_recovery.pyx":179
+              /* "fastcode/codes/_recovery.pyx":188
  *                 hi = bot[c]
  *                 if top[c] > lo:
  *                     a0 = top[c]             # <<<<<<<<<<<<<<
@@ -21465,7 +21699,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               __pyx_v_a0 = (__pyx_v_top[__pyx_v_c]);
 
-              /* "fastcode/codes/_recovery.pyx":178
+              /* "fastcode/codes/_recovery.pyx":187
  *                 lo = c
  *                 hi = bot[c]
  *                 if top[c] > lo:             # <<<<<<<<<<<<<<
@@ -21475,7 +21709,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               goto __pyx_L46;
             }
 
-            /* "fastcode/codes/_recovery.pyx":181
+            /* "fastcode/codes/_recovery.pyx":190
  *                     a0 = top[c]
  *                 else:
  *                     a0 = lo             # <<<<<<<<<<<<<<
@@ -21487,7 +21721,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             }
             __pyx_L46:;
 
-            /* "fastcode/codes/_recovery.pyx":183
+            /* "fastcode/codes/_recovery.pyx":192
  *                     a0 = lo
  *                 # Householder vector over rows lo..hi of column c
  *                 nrm = 0.0             # <<<<<<<<<<<<<<
@@ -21496,7 +21730,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             __pyx_v_nrm = 0.0;
 
-            /* "fastcode/codes/_recovery.pyx":184
+            /* "fastcode/codes/_recovery.pyx":193
  *                 # Householder vector over rows lo..hi of column c
  *                 nrm = 0.0
  *                 for i in range(a0, hi + 1):             # <<<<<<<<<<<<<<
@@ -21510,7 +21744,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_25 = __pyx_v_a0; __pyx_t_25 < __pyx_t_23; __pyx_t_25+=1) {
               __pyx_v_i = __pyx_t_25;
 
-              /* "fastcode/codes/_recovery.pyx":185
+              /* "fastcode/codes/_recovery.pyx":194
  *                 nrm = 0.0
  *                 for i in range(a0, hi + 1):
  *                     nrm += M[c * N + i] * M[c * N + i]             # <<<<<<<<<<<<<<
@@ -21521,7 +21755,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             }
 
 
-            /* "fastcode/codes/_recovery.pyx":186
+            /* "fastcode/codes/_recovery.pyx":195
  *                 for i in range(a0, hi + 1):
  *                     nrm += M[c * N + i] * M[c * N + i]
  *                 nrm = sqrt(nrm)             # <<<<<<<<<<<<<<
@@ -21530,7 +21764,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             __pyx_v_nrm = sqrt(__pyx_v_nrm);
 
-            /* "fastcode/codes/_recovery.pyx":187
+            /* "fastcode/codes/_recovery.pyx":196
  *                     nrm += M[c * N + i] * M[c * N + i]
  *                 nrm = sqrt(nrm)
  *                 if hi < lo or nrm <= rank_tol * maxnorm:             # <<<<<<<<<<<<<<
@@ -21556,7 +21790,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             if (__pyx_t_1) {
 
 
-              /* "fastcode/codes/_recovery.pyx":188
+              /* "fastcode/codes/_recovery.pyx":197
  *                 nrm = sqrt(nrm)
  *                 if hi < lo or nrm <= rank_tol * maxnorm:
  *                     ok = False             # <<<<<<<<<<<<<<
@@ -21565,7 +21799,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               __pyx_v_ok = 0;
 
-              /* "fastcode/codes/_recovery.pyx":189
+              /* "fastcode/codes/_recovery.pyx":198
  *                 if hi < lo or nrm <= rank_tol * maxnorm:
  *                     ok = False
  *                     continue             # <<<<<<<<<<<<<<
@@ -21574,7 +21808,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               goto __pyx_L44_continue;
 
-              /* "fastcode/codes/_recovery.pyx":187
+              /* "fastcode/codes/_recovery.pyx":196
  *                     nrm += M[c * N + i] * M[c * N + i]
  *                 nrm = sqrt(nrm)
  *                 if hi < lo or nrm <= rank_tol * maxnorm:             # <<<<<<<<<<<<<<
@@ -21583,7 +21817,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             }
 
-            /* "fastcode/codes/_recovery.pyx":190
+            /* "fastcode/codes/_recovery.pyx":199
  *                     ok = False
  *                     continue
  *                 for i in range(lo, hi + 1):             # <<<<<<<<<<<<<<
@@ -21597,7 +21831,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_25 = __pyx_v_lo; __pyx_t_25 < __pyx_t_23; __pyx_t_25+=1) {
               __pyx_v_i = __pyx_t_25;
 
-              /* "fastcode/codes/_recovery.pyx":191
+              /* "fastcode/codes/_recovery.pyx":200
  *                     continue
  *                 for i in range(lo, hi + 1):
  *                     v[i] = M[c * N + i] if i >= a0 else 0.0             # <<<<<<<<<<<<<<
@@ -21619,7 +21853,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             }
 
 
-            /* "fastcode/codes/_recovery.pyx":192
+            /* "fastcode/codes/_recovery.pyx":201
  *                 for i in range(lo, hi + 1):
  *                     v[i] = M[c * N + i] if i >= a0 else 0.0
  *                 x0 = v[lo]             # <<<<<<<<<<<<<<
@@ -21628,7 +21862,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             __pyx_v_x0 = (__pyx_v_v[__pyx_v_lo]);
 
-            /* "fastcode/codes/_recovery.pyx":193
+            /* "fastcode/codes/_recovery.pyx":202
  *                     v[i] = M[c * N + i] if i >= a0 else 0.0
  *                 x0 = v[lo]
  *                 alpha = -nrm if x0 >= 0 else nrm             # <<<<<<<<<<<<<<
@@ -21647,7 +21881,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 
             __pyx_v_alpha = __pyx_t_26;
 
-            /* "fastcode/codes/_recovery.pyx":194
+            /* "fastcode/codes/_recovery.pyx":203
  *                 x0 = v[lo]
  *                 alpha = -nrm if x0 >= 0 else nrm
  *                 v[lo] = x0 - alpha             # <<<<<<<<<<<<<<
@@ -21656,7 +21890,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             (__pyx_v_v[__pyx_v_lo]) = (__pyx_v_x0 - __pyx_v_alpha);
 
-            /* "fastcode/codes/_recovery.pyx":196
+            /* "fastcode/codes/_recovery.pyx":205
  *                 v[lo] = x0 - alpha
  *                 # ||v||^2 = 2 nrm (nrm + |x0|); reflector H = I - 2 v v^T / ||v||^2
  *                 beta = 2.0 / (2.0 * nrm * (nrm + fabs(x0)))             # <<<<<<<<<<<<<<
@@ -21665,7 +21899,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             __pyx_v_beta = (2.0 / ((2.0 * __pyx_v_nrm) * (__pyx_v_nrm + fabs(__pyx_v_x0))));
 
-            /* "fastcode/codes/_recovery.pyx":197
+            /* "fastcode/codes/_recovery.pyx":206
  *                 # ||v||^2 = 2 nrm (nrm + |x0|); reflector H = I - 2 v v^T / ||v||^2
  *                 beta = 2.0 / (2.0 * nrm * (nrm + fabs(x0)))
  *                 M[c * N + lo] = alpha             # <<<<<<<<<<<<<<
@@ -21674,7 +21908,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             (__pyx_v_M[((__pyx_v_c * __pyx_v_N) + __pyx_v_lo)]) = __pyx_v_alpha;
 
-            /* "fastcode/codes/_recovery.pyx":198
+            /* "fastcode/codes/_recovery.pyx":207
  *                 beta = 2.0 / (2.0 * nrm * (nrm + fabs(x0)))
  *                 M[c * N + lo] = alpha
  *                 for i in range(lo + 1, hi + 1):             # <<<<<<<<<<<<<<
@@ -21688,7 +21922,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_25 = (__pyx_v_lo + 1); __pyx_t_25 < __pyx_t_23; __pyx_t_25+=1) {
               __pyx_v_i = __pyx_t_25;
 
-              /* "fastcode/codes/_recovery.pyx":199
+              /* "fastcode/codes/_recovery.pyx":208
  *                 M[c * N + lo] = alpha
  *                 for i in range(lo + 1, hi + 1):
  *                     M[c * N + i] = 0.0             # <<<<<<<<<<<<<<
@@ -21699,7 +21933,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             }
 
 
-            /* "fastcode/codes/_recovery.pyx":200
+            /* "fastcode/codes/_recovery.pyx":209
  *                 for i in range(lo + 1, hi + 1):
  *                     M[c * N + i] = 0.0
  *                 if bot[c] > lo:             # <<<<<<<<<<<<<<
@@ -21711,7 +21945,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             if (__pyx_t_1) {
 
 
-              /* "fastcode/codes/_recovery.pyx":201
+              /* "fastcode/codes/_recovery.pyx":210
  *                     M[c * N + i] = 0.0
  *                 if bot[c] > lo:
  *                     bot[c] = lo             # <<<<<<<<<<<<<<
@@ -21720,7 +21954,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               (__pyx_v_bot[__pyx_v_c]) = __pyx_v_lo;
 
-              /* "fastcode/codes/_recovery.pyx":200
+              /* "fastcode/codes/_recovery.pyx":209
  *                 for i in range(lo + 1, hi + 1):
  *                     M[c * N + i] = 0.0
  *                 if bot[c] > lo:             # <<<<<<<<<<<<<<
@@ -21729,7 +21963,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
             }
 
-            /* "fastcode/codes/_recovery.pyx":202
+            /* "fastcode/codes/_recovery.pyx":211
  *                 if bot[c] > lo:
  *                     bot[c] = lo
  *                 for c2 in range(c + 1, k):             # <<<<<<<<<<<<<<
@@ -21743,7 +21977,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_25 = (__pyx_v_c + 1); __pyx_t_25 < __pyx_t_23; __pyx_t_25+=1) {
               __pyx_v_c2 = __pyx_t_25;
 
-              /* "fastcode/codes/_recovery.pyx":203
+              /* "fastcode/codes/_recovery.pyx":212
  *                     bot[c] = lo
  *                 for c2 in range(c + 1, k):
  *                     if top[c2] > hi or bot[c2] < lo:             # <<<<<<<<<<<<<<
@@ -21769,7 +22003,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               if (__pyx_t_1) {
 
 
-                /* "fastcode/codes/_recovery.pyx":204
+                /* "fastcode/codes/_recovery.pyx":213
  *                 for c2 in range(c + 1, k):
  *                     if top[c2] > hi or bot[c2] < lo:
  *                         continue             # <<<<<<<<<<<<<<
@@ -21778,7 +22012,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
                 goto __pyx_L57_continue;
 
-                /* "fastcode/codes/_recovery.pyx":203
+                /* "fastcode/codes/_recovery.pyx":212
  *                     bot[c] = lo
  *                 for c2 in range(c + 1, k):
  *                     if top[c2] > hi or bot[c2] < lo:             # <<<<<<<<<<<<<<
@@ -21787,7 +22021,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               }
 
-              /* "fastcode/codes/_recovery.pyx":205
+              /* "fastcode/codes/_recovery.pyx":214
  *                     if top[c2] > hi or bot[c2] < lo:
  *                         continue
  *                     a0 = top[c2] if top[c2] > lo else lo             # <<<<<<<<<<<<<<
@@ -21806,7 +22040,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 
               __pyx_v_a0 = __pyx_t_27;
 
-              /* "fastcode/codes/_recovery.pyx":206
+              /* "fastcode/codes/_recovery.pyx":215
  *                         continue
  *                     a0 = top[c2] if top[c2] > lo else lo
  *                     a1 = bot[c2] if bot[c2] < hi else hi             # <<<<<<<<<<<<<<
@@ -21825,7 +22059,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 
               __pyx_v_a1 = __pyx_t_27;
 
-              /* "fastcode/codes/_recovery.pyx":207
+              /* "fastcode/codes/_recovery.pyx":216
  *                     a0 = top[c2] if top[c2] > lo else lo
  *                     a1 = bot[c2] if bot[c2] < hi else hi
  *                     dot = 0.0             # <<<<<<<<<<<<<<
@@ -21834,7 +22068,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               __pyx_v_dot = 0.0;
 
-              /* "fastcode/codes/_recovery.pyx":208
+              /* "fastcode/codes/_recovery.pyx":217
  *                     a1 = bot[c2] if bot[c2] < hi else hi
  *                     dot = 0.0
  *                     for i in range(a0, a1 + 1):             # <<<<<<<<<<<<<<
@@ -21848,7 +22082,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               for (__pyx_t_29 = __pyx_v_a0; __pyx_t_29 < __pyx_t_28; __pyx_t_29+=1) {
                 __pyx_v_i = __pyx_t_29;
 
-                /* "fastcode/codes/_recovery.pyx":209
+                /* "fastcode/codes/_recovery.pyx":218
  *                     dot = 0.0
  *                     for i in range(a0, a1 + 1):
  *                         dot += v[i] * M[c2 * N + i]             # <<<<<<<<<<<<<<
@@ -21859,7 +22093,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               }
 
 
-              /* "fastcode/codes/_recovery.pyx":210
+              /* "fastcode/codes/_recovery.pyx":219
  *                     for i in range(a0, a1 + 1):
  *                         dot += v[i] * M[c2 * N + i]
  *                     if dot == 0.0:             # <<<<<<<<<<<<<<
@@ -21871,7 +22105,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               if (__pyx_t_1) {
 
 
-                /* "fastcode/codes/_recovery.pyx":211
+                /* "fastcode/codes/_recovery.pyx":220
  *                         dot += v[i] * M[c2 * N + i]
  *                     if dot == 0.0:
  *                         continue             # <<<<<<<<<<<<<<
@@ -21880,7 +22114,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
                 goto __pyx_L57_continue;
 
-                /* "fastcode/codes/_recovery.pyx":210
+                /* "fastcode/codes/_recovery.pyx":219
  *                     for i in range(a0, a1 + 1):
  *                         dot += v[i] * M[c2 * N + i]
  *                     if dot == 0.0:             # <<<<<<<<<<<<<<
@@ -21889,7 +22123,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               }
 
-              /* "fastcode/codes/_recovery.pyx":212
+              /* "fastcode/codes/_recovery.pyx":221
  *                     if dot == 0.0:
  *                         continue
  *                     dot *= beta             # <<<<<<<<<<<<<<
@@ -21898,7 +22132,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               __pyx_v_dot = (__pyx_v_dot * __pyx_v_beta);
 
-              /* "fastcode/codes/_recovery.pyx":213
+              /* "fastcode/codes/_recovery.pyx":222
  *                         continue
  *                     dot *= beta
  *                     for i in range(lo, hi + 1):             # <<<<<<<<<<<<<<
@@ -21912,7 +22146,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               for (__pyx_t_29 = __pyx_v_lo; __pyx_t_29 < __pyx_t_28; __pyx_t_29+=1) {
                 __pyx_v_i = __pyx_t_29;
 
-                /* "fastcode/codes/_recovery.pyx":214
+                /* "fastcode/codes/_recovery.pyx":223
  *                     dot *= beta
  *                     for i in range(lo, hi + 1):
  *                         M[c2 * N + i] -= dot * v[i]             # <<<<<<<<<<<<<<
@@ -21925,7 +22159,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               }
 
 
-              /* "fastcode/codes/_recovery.pyx":215
+              /* "fastcode/codes/_recovery.pyx":224
  *                     for i in range(lo, hi + 1):
  *                         M[c2 * N + i] -= dot * v[i]
  *                     if top[c2] > lo:             # <<<<<<<<<<<<<<
@@ -21937,7 +22171,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               if (__pyx_t_1) {
 
 
-                /* "fastcode/codes/_recovery.pyx":216
+                /* "fastcode/codes/_recovery.pyx":225
  *                         M[c2 * N + i] -= dot * v[i]
  *                     if top[c2] > lo:
  *                         top[c2] = lo             # <<<<<<<<<<<<<<
@@ -21946,7 +22180,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
                 (__pyx_v_top[__pyx_v_c2]) = __pyx_v_lo;
 
-                /* "fastcode/codes/_recovery.pyx":215
+                /* "fastcode/codes/_recovery.pyx":224
  *                     for i in range(lo, hi + 1):
  *                         M[c2 * N + i] -= dot * v[i]
  *                     if top[c2] > lo:             # <<<<<<<<<<<<<<
@@ -21955,7 +22189,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               }
 
-              /* "fastcode/codes/_recovery.pyx":217
+              /* "fastcode/codes/_recovery.pyx":226
  *                     if top[c2] > lo:
  *                         top[c2] = lo
  *                     if bot[c2] < hi:             # <<<<<<<<<<<<<<
@@ -21967,7 +22201,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               if (__pyx_t_1) {
 
 
-                /* "fastcode/codes/_recovery.pyx":218
+                /* "fastcode/codes/_recovery.pyx":227
  *                         top[c2] = lo
  *                     if bot[c2] < hi:
  *                         bot[c2] = hi             # <<<<<<<<<<<<<<
@@ -21976,7 +22210,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
                 (__pyx_v_bot[__pyx_v_c2]) = __pyx_v_hi;
 
-                /* "fastcode/codes/_recovery.pyx":217
+                /* "fastcode/codes/_recovery.pyx":226
  *                     if top[c2] > lo:
  *                         top[c2] = lo
  *                     if bot[c2] < hi:             # <<<<<<<<<<<<<<
@@ -21988,7 +22222,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             }
 
 
-            /* "fastcode/codes/_recovery.pyx":219
+            /* "fastcode/codes/_recovery.pyx":228
  *                     if bot[c2] < hi:
  *                         bot[c2] = hi
  *                 for j in range(r):             # <<<<<<<<<<<<<<
@@ -22002,7 +22236,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_25 = 0; __pyx_t_25 < __pyx_t_23; __pyx_t_25+=1) {
               __pyx_v_j = __pyx_t_25;
 
-              /* "fastcode/codes/_recovery.pyx":220
+              /* "fastcode/codes/_recovery.pyx":229
  *                         bot[c2] = hi
  *                 for j in range(r):
  *                     dot = 0.0             # <<<<<<<<<<<<<<
@@ -22011,7 +22245,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               __pyx_v_dot = 0.0;
 
-              /* "fastcode/codes/_recovery.pyx":221
+              /* "fastcode/codes/_recovery.pyx":230
  *                 for j in range(r):
  *                     dot = 0.0
  *                     for i in range(lo, hi + 1):             # <<<<<<<<<<<<<<
@@ -22025,7 +22259,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               for (__pyx_t_29 = __pyx_v_lo; __pyx_t_29 < __pyx_t_28; __pyx_t_29+=1) {
                 __pyx_v_i = __pyx_t_29;
 
-                /* "fastcode/codes/_recovery.pyx":222
+                /* "fastcode/codes/_recovery.pyx":231
  *                     dot = 0.0
  *                     for i in range(lo, hi + 1):
  *                         dot += v[i] * T[j * N + i]             # <<<<<<<<<<<<<<
@@ -22036,7 +22270,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               }
 
 
-              /* "fastcode/codes/_recovery.pyx":223
+              /* "fastcode/codes/_recovery.pyx":232
  *                     for i in range(lo, hi + 1):
  *                         dot += v[i] * T[j * N + i]
  *                     dot *= beta             # <<<<<<<<<<<<<<
@@ -22045,7 +22279,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               __pyx_v_dot = (__pyx_v_dot * __pyx_v_beta);
 
-              /* "fastcode/codes/_recovery.pyx":224
+              /* "fastcode/codes/_recovery.pyx":233
  *                         dot += v[i] * T[j * N + i]
  *                     dot *= beta
  *                     for i in range(lo, hi + 1):             # <<<<<<<<<<<<<<
@@ -22059,7 +22293,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               for (__pyx_t_29 = __pyx_v_lo; __pyx_t_29 < __pyx_t_28; __pyx_t_29+=1) {
                 __pyx_v_i = __pyx_t_29;
 
-                /* "fastcode/codes/_recovery.pyx":225
+                /* "fastcode/codes/_recovery.pyx":234
  *                     dot *= beta
  *                     for i in range(lo, hi + 1):
  *                         T[j * N + i] -= dot * v[i]             # <<<<<<<<<<<<<<
@@ -22077,7 +22311,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
           }
 
 
-          /* "fastcode/codes/_recovery.pyx":227
+          /* "fastcode/codes/_recovery.pyx":236
  *                         T[j * N + i] -= dot * v[i]
  * 
  *             if ok:             # <<<<<<<<<<<<<<
@@ -22086,7 +22320,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
           if (__pyx_v_ok) {
 
-            /* "fastcode/codes/_recovery.pyx":229
+            /* "fastcode/codes/_recovery.pyx":238
  *             if ok:
  *                 # back substitution with R = upper triangle of M[:k, :k]
  *                 for j in range(r):             # <<<<<<<<<<<<<<
@@ -22100,7 +22334,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             for (__pyx_t_15 = 0; __pyx_t_15 < __pyx_t_8; __pyx_t_15+=1) {
               __pyx_v_j = __pyx_t_15;
 
-              /* "fastcode/codes/_recovery.pyx":230
+              /* "fastcode/codes/_recovery.pyx":239
  *                 # back substitution with R = upper triangle of M[:k, :k]
  *                 for j in range(r):
  *                     for c in range(k - 1, -1, -1):             # <<<<<<<<<<<<<<
@@ -22110,7 +22344,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               for (__pyx_t_17 = (__pyx_v_k - 1); __pyx_t_17 > -1L; __pyx_t_17-=1) {
                 __pyx_v_c = __pyx_t_17;
 
-                /* "fastcode/codes/_recovery.pyx":231
+                /* "fastcode/codes/_recovery.pyx":240
  *                 for j in range(r):
  *                     for c in range(k - 1, -1, -1):
  *                         s = T[j * N + c]             # <<<<<<<<<<<<<<
@@ -22119,7 +22353,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
                 __pyx_v_s = (__pyx_v_T[((__pyx_v_j * __pyx_v_N) + __pyx_v_c)]);
 
-                /* "fastcode/codes/_recovery.pyx":232
+                /* "fastcode/codes/_recovery.pyx":241
  *                     for c in range(k - 1, -1, -1):
  *                         s = T[j * N + c]
  *                         for c2 in range(c + 1, k):             # <<<<<<<<<<<<<<
@@ -22133,7 +22367,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
                 for (__pyx_t_27 = (__pyx_v_c + 1); __pyx_t_27 < __pyx_t_25; __pyx_t_27+=1) {
                   __pyx_v_c2 = __pyx_t_27;
 
-                  /* "fastcode/codes/_recovery.pyx":233
+                  /* "fastcode/codes/_recovery.pyx":242
  *                         s = T[j * N + c]
  *                         for c2 in range(c + 1, k):
  *                             s -= M[c2 * N + c] * A[c2, j]             # <<<<<<<<<<<<<<
@@ -22146,7 +22380,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
                 }
 
 
-                /* "fastcode/codes/_recovery.pyx":234
+                /* "fastcode/codes/_recovery.pyx":243
  *                         for c2 in range(c + 1, k):
  *                             s -= M[c2 * N + c] * A[c2, j]
  *                         A[c, j] = s / M[c * N + c]             # <<<<<<<<<<<<<<
@@ -22158,7 +22392,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
                 *((double *) ( /* dim=1 */ ((char *) (((double *) ( /* dim=0 */ (__pyx_v_A.data + __pyx_t_24 * __pyx_v_A.strides[0]) )) + __pyx_t_16)) )) = (__pyx_v_s / (__pyx_v_M[((__pyx_v_c * __pyx_v_N) + __pyx_v_c)]));
               }
 
-              /* "fastcode/codes/_recovery.pyx":235
+              /* "fastcode/codes/_recovery.pyx":244
  *                             s -= M[c2 * N + c] * A[c2, j]
  *                         A[c, j] = s / M[c * N + c]
  *                     s = 0.0             # <<<<<<<<<<<<<<
@@ -22167,7 +22401,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
               __pyx_v_s = 0.0;
 
-              /* "fastcode/codes/_recovery.pyx":236
+              /* "fastcode/codes/_recovery.pyx":245
  *                         A[c, j] = s / M[c * N + c]
  *                     s = 0.0
  *                     for i in range(k, N):             # <<<<<<<<<<<<<<
@@ -22181,7 +22415,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               for (__pyx_t_25 = __pyx_v_k; __pyx_t_25 < __pyx_t_23; __pyx_t_25+=1) {
                 __pyx_v_i = __pyx_t_25;
 
-                /* "fastcode/codes/_recovery.pyx":237
+                /* "fastcode/codes/_recovery.pyx":246
  *                     s = 0.0
  *                     for i in range(k, N):
  *                         s += T[j * N + i] * T[j * N + i]             # <<<<<<<<<<<<<<
@@ -22192,7 +22426,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
               }
 
 
-              /* "fastcode/codes/_recovery.pyx":238
+              /* "fastcode/codes/_recovery.pyx":247
  *                     for i in range(k, N):
  *                         s += T[j * N + i] * T[j * N + i]
  *                     resv[j] = sqrt(s)             # <<<<<<<<<<<<<<
@@ -22204,7 +22438,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
             }
 
 
-            /* "fastcode/codes/_recovery.pyx":227
+            /* "fastcode/codes/_recovery.pyx":236
  *                         T[j * N + i] -= dot * v[i]
  * 
  *             if ok:             # <<<<<<<<<<<<<<
@@ -22214,7 +22448,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
           }
         }
 
-        /* "fastcode/codes/_recovery.pyx":150
+        /* "fastcode/codes/_recovery.pyx":159
  *         raise MemoryError()
  *     try:
  *         with nogil:             # <<<<<<<<<<<<<<
@@ -22232,7 +22466,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     }
   }
 
-  /* "fastcode/codes/_recovery.pyx":240
+  /* "fastcode/codes/_recovery.pyx":249
  *                     resv[j] = sqrt(s)
  *     finally:
  *         free(M); free(T); free(v); free(top); free(bot)             # <<<<<<<<<<<<<<
@@ -22251,7 +22485,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
     __pyx_L27:;
   }
 
-  /* "fastcode/codes/_recovery.pyx":241
+  /* "fastcode/codes/_recovery.pyx":250
  *     finally:
  *         free(M); free(T); free(v); free(top); free(bot)
  *     return out, res, bool(ok)             # <<<<<<<<<<<<<<
@@ -22260,19 +22494,19 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
 */
   __pyx_t_1 = __pyx_v_ok;
 
-  __pyx_t_2 = __Pyx_PyBool_FromLong((!(!__pyx_t_1))); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 241, __pyx_L1_error)
+  __pyx_t_2 = __Pyx_PyBool_FromLong((!(!__pyx_t_1))); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 250, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_2);
 
-  __pyx_t_6 = PyTuple_New(3); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 241, __pyx_L1_error)
+  __pyx_t_6 = PyTuple_New(3); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 250, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
   __Pyx_INCREF(__pyx_v_out);
   __Pyx_GIVEREF(__pyx_v_out);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_6, 0, __pyx_v_out) != (0)) __PYX_ERR(0, 241, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_6, 0, __pyx_v_out) != (0)) __PYX_ERR(0, 250, __pyx_L1_error);
   __Pyx_INCREF(__pyx_v_res);
   __Pyx_GIVEREF(__pyx_v_res);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_6, 1, __pyx_v_res) != (0)) __PYX_ERR(0, 241, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_6, 1, __pyx_v_res) != (0)) __PYX_ERR(0, 250, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_t_2);
-  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_6, 2, __pyx_t_2) != (0)) __PYX_ERR(0, 241, __pyx_L1_error);
+  if (__Pyx_PyTuple_SET_ITEM(__pyx_t_6, 2, __pyx_t_2) != (0)) __PYX_ERR(0, 250, __pyx_L1_error);
   __pyx_t_2 = 0;
   {
     PyObject *__pyx_temp;
@@ -22285,7 +22519,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   __pyx_t_6 = 0;
   goto __pyx_L0;
 
-  /* "fastcode/codes/_recovery.pyx":99
+  /* "fastcode/codes/_recovery.pyx":108
  * # ---- sparse least squares ----------------------------------------------------------
  * 
  * def sparse_lstsq(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] data,             # <<<<<<<<<<<<<<
@@ -22345,7 +22579,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_2sparse_lstsq(CYTHON_UNUSE
   return __pyx_r;
 }
 
-/* "fastcode/codes/_recovery.pyx":253
+/* "fastcode/codes/_recovery.pyx":262
  *     cdef list keep
  * 
  *     def __dealloc__(self):             # <<<<<<<<<<<<<<
@@ -22368,7 +22602,7 @@ static void __pyx_pw_8fastcode_5codes_9_recovery_5_Rows_1__dealloc__(PyObject *_
 
 static void __pyx_pf_8fastcode_5codes_9_recovery_5_Rows___dealloc__(struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_v_self) {
 
-  /* "fastcode/codes/_recovery.pyx":254
+  /* "fastcode/codes/_recovery.pyx":263
  * 
  *     def __dealloc__(self):
  *         free(self.ptr)             # <<<<<<<<<<<<<<
@@ -22377,7 +22611,7 @@ static void __pyx_pf_8fastcode_5codes_9_recovery_5_Rows___dealloc__(struct __pyx
 */
   free(__pyx_v_self->ptr);
 
-  /* "fastcode/codes/_recovery.pyx":253
+  /* "fastcode/codes/_recovery.pyx":262
  *     cdef list keep
  * 
  *     def __dealloc__(self):             # <<<<<<<<<<<<<<
@@ -22593,7 +22827,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_5_Rows_4__setstate_cython_
   return __pyx_r;
 }
 
-/* "fastcode/codes/_recovery.pyx":257
+/* "fastcode/codes/_recovery.pyx":266
  * 
  * 
  * cdef _Rows _gather(object rows, Py_ssize_t k):             # <<<<<<<<<<<<<<
@@ -22642,19 +22876,19 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("_gather", 0);
 
-  /* "fastcode/codes/_recovery.pyx":258
+  /* "fastcode/codes/_recovery.pyx":267
  * 
  * cdef _Rows _gather(object rows, Py_ssize_t k):
  *     cdef _Rows g = _Rows.__new__(_Rows)             # <<<<<<<<<<<<<<
  *     cdef const double[:, ::1] m2
  *     cdef const double[::1] m1
 */
-  __pyx_t_1 = ((PyObject *)__pyx_tp_new_8fastcode_5codes_9_recovery__Rows(((PyTypeObject *)__pyx_mstate_global->__pyx_ptype_8fastcode_5codes_9_recovery__Rows), __pyx_mstate_global->__pyx_empty_tuple, NULL)); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 258, __pyx_L1_error)
+  __pyx_t_1 = ((PyObject *)__pyx_tp_new_8fastcode_5codes_9_recovery__Rows(((PyTypeObject *)__pyx_mstate_global->__pyx_ptype_8fastcode_5codes_9_recovery__Rows), __pyx_mstate_global->__pyx_empty_tuple, NULL)); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 267, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_v_g = ((struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":261
+  /* "fastcode/codes/_recovery.pyx":270
  *     cdef const double[:, ::1] m2
  *     cdef const double[::1] m1
  *     cdef Py_ssize_t i, L = -1             # <<<<<<<<<<<<<<
@@ -22663,7 +22897,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
   __pyx_v_L = -1L;
 
-  /* "fastcode/codes/_recovery.pyx":262
+  /* "fastcode/codes/_recovery.pyx":271
  *     cdef const double[::1] m1
  *     cdef Py_ssize_t i, L = -1
  *     g.ptr = <const double **> malloc(max(k, 1) * sizeof(double *))             # <<<<<<<<<<<<<<
@@ -22687,7 +22921,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
   __pyx_v_g->ptr = ((double const **)malloc((__pyx_t_4 * (sizeof(double *)))));
 
 
-  /* "fastcode/codes/_recovery.pyx":263
+  /* "fastcode/codes/_recovery.pyx":272
  *     cdef Py_ssize_t i, L = -1
  *     g.ptr = <const double **> malloc(max(k, 1) * sizeof(double *))
  *     if g.ptr == NULL:             # <<<<<<<<<<<<<<
@@ -22699,16 +22933,16 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
   if (unlikely(__pyx_t_5)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":264
+    /* "fastcode/codes/_recovery.pyx":273
  *     g.ptr = <const double **> malloc(max(k, 1) * sizeof(double *))
  *     if g.ptr == NULL:
  *         raise MemoryError()             # <<<<<<<<<<<<<<
  *     g.keep = []
  *     if isinstance(rows, np.ndarray):
 */
-    PyErr_NoMemory(); __PYX_ERR(0, 264, __pyx_L1_error)
+    PyErr_NoMemory(); __PYX_ERR(0, 273, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":263
+    /* "fastcode/codes/_recovery.pyx":272
  *     cdef Py_ssize_t i, L = -1
  *     g.ptr = <const double **> malloc(max(k, 1) * sizeof(double *))
  *     if g.ptr == NULL:             # <<<<<<<<<<<<<<
@@ -22717,47 +22951,47 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":265
+  /* "fastcode/codes/_recovery.pyx":274
  *     if g.ptr == NULL:
  *         raise MemoryError()
  *     g.keep = []             # <<<<<<<<<<<<<<
  *     if isinstance(rows, np.ndarray):
  *         if rows.ndim != 2 or rows.dtype != np.float64 or not rows.flags.c_contiguous:
 */
-  __pyx_t_1 = PyList_New(0); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 265, __pyx_L1_error)
+  __pyx_t_1 = PyList_New(0); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 274, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __Pyx_GIVEREF(__pyx_t_1);
   __Pyx_GOTREF(__pyx_v_g->keep);
   __Pyx_DECREF_SET(__pyx_v_g->keep, ((PyObject*)__pyx_t_1));
   __pyx_t_1 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":266
+  /* "fastcode/codes/_recovery.pyx":275
  *         raise MemoryError()
  *     g.keep = []
  *     if isinstance(rows, np.ndarray):             # <<<<<<<<<<<<<<
  *         if rows.ndim != 2 or rows.dtype != np.float64 or not rows.flags.c_contiguous:
  *             raise ShardSizeError("rows must be a C-contiguous 2-D float64 array")
 */
-  __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 266, __pyx_L1_error)
+  __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
-  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_ndarray); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 266, __pyx_L1_error)
+  __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_ndarray); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_6);
   __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_t_5 = PyObject_IsInstance(__pyx_v_rows, __pyx_t_6); if (unlikely(__pyx_t_5 == ((int)-1))) __PYX_ERR(0, 266, __pyx_L1_error)
+  __pyx_t_5 = PyObject_IsInstance(__pyx_v_rows, __pyx_t_6); if (unlikely(__pyx_t_5 == ((int)-1))) __PYX_ERR(0, 275, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
   if (__pyx_t_5) {
 
 
-    /* "fastcode/codes/_recovery.pyx":267
+    /* "fastcode/codes/_recovery.pyx":276
  *     g.keep = []
  *     if isinstance(rows, np.ndarray):
  *         if rows.ndim != 2 or rows.dtype != np.float64 or not rows.flags.c_contiguous:             # <<<<<<<<<<<<<<
  *             raise ShardSizeError("rows must be a C-contiguous 2-D float64 array")
  *         if rows.shape[0] != k:
 */
-    __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_ndim); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 267, __pyx_L1_error)
+    __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_ndim); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
-    __pyx_t_7 = (__Pyx_PyLong_BoolNeObjC(__pyx_t_6, __pyx_mstate_global->__pyx_int_2, 2, 0)); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 267, __pyx_L1_error)
+    __pyx_t_7 = (__Pyx_PyLong_BoolNeObjC(__pyx_t_6, __pyx_mstate_global->__pyx_int_2, 2, 0)); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
     if (!__pyx_t_7) {
 
@@ -22767,14 +23001,14 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 
       goto __pyx_L6_bool_binop_done;
     }
-    __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 267, __pyx_L1_error)
+    __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
-    __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 267, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
-    __pyx_t_8 = __Pyx_PyObject_GetAttrStr(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 267, __pyx_L1_error)
+    __pyx_t_8 = __Pyx_PyObject_GetAttrStr(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_8);
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-    __pyx_t_7 = __Pyx_PyObject_CompareBoolNe_object_object(__pyx_t_6, __pyx_t_8, Py_NE); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 267, __pyx_L1_error)
+    __pyx_t_7 = __Pyx_PyObject_CompareBoolNe_object_object(__pyx_t_6, __pyx_t_8, Py_NE); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
     __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
     if (!__pyx_t_7) {
@@ -22785,12 +23019,12 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 
       goto __pyx_L6_bool_binop_done;
     }
-    __pyx_t_8 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_flags); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 267, __pyx_L1_error)
+    __pyx_t_8 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_flags); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_8);
-    __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_t_8, __pyx_mstate_global->__pyx_n_u_c_contiguous); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 267, __pyx_L1_error)
+    __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_t_8, __pyx_mstate_global->__pyx_n_u_c_contiguous); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
     __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
-    __pyx_t_7 = __Pyx_PyObject_IsTrue(__pyx_t_6); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 267, __pyx_L1_error)
+    __pyx_t_7 = __Pyx_PyObject_IsTrue(__pyx_t_6); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 276, __pyx_L1_error)
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
     __pyx_t_9 = (!__pyx_t_7);
 
@@ -22802,7 +23036,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
     if (unlikely(__pyx_t_5)) {
 
 
-      /* "fastcode/codes/_recovery.pyx":268
+      /* "fastcode/codes/_recovery.pyx":277
  *     if isinstance(rows, np.ndarray):
  *         if rows.ndim != 2 or rows.dtype != np.float64 or not rows.flags.c_contiguous:
  *             raise ShardSizeError("rows must be a C-contiguous 2-D float64 array")             # <<<<<<<<<<<<<<
@@ -22810,7 +23044,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
  *             raise ShardSizeError(f"rows has {rows.shape[0]} vectors, weights have {k}")
 */
       __pyx_t_8 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 268, __pyx_L1_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_1, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 277, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
       __pyx_t_10 = 1;
       #if CYTHON_UNPACK_METHODS
@@ -22829,14 +23063,14 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
         __pyx_t_6 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_1, __pyx_callargs+__pyx_t_10, (2-__pyx_t_10) | (__pyx_t_10*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
         __Pyx_XDECREF(__pyx_t_8); __pyx_t_8 = 0;
         __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-        if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 268, __pyx_L1_error)
+        if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 277, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_6);
       }
       __Pyx_Raise(__pyx_t_6, 0, 0, 0);
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-      __PYX_ERR(0, 268, __pyx_L1_error)
+      __PYX_ERR(0, 277, __pyx_L1_error)
 
-      /* "fastcode/codes/_recovery.pyx":267
+      /* "fastcode/codes/_recovery.pyx":276
  *     g.keep = []
  *     if isinstance(rows, np.ndarray):
  *         if rows.ndim != 2 or rows.dtype != np.float64 or not rows.flags.c_contiguous:             # <<<<<<<<<<<<<<
@@ -22845,27 +23079,27 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
     }
 
-    /* "fastcode/codes/_recovery.pyx":269
+    /* "fastcode/codes/_recovery.pyx":278
  *         if rows.ndim != 2 or rows.dtype != np.float64 or not rows.flags.c_contiguous:
  *             raise ShardSizeError("rows must be a C-contiguous 2-D float64 array")
  *         if rows.shape[0] != k:             # <<<<<<<<<<<<<<
  *             raise ShardSizeError(f"rows has {rows.shape[0]} vectors, weights have {k}")
  *         m2 = rows
 */
-    __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 269, __pyx_L1_error)
+    __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 278, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
-    __pyx_t_1 = __Pyx_GetItemInt(__pyx_t_6, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 269, __pyx_L1_error)
+    __pyx_t_1 = __Pyx_GetItemInt(__pyx_t_6, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 278, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_1);
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-    __pyx_t_6 = PyLong_FromSsize_t(__pyx_v_k); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 269, __pyx_L1_error)
+    __pyx_t_6 = PyLong_FromSsize_t(__pyx_v_k); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 278, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
-    __pyx_t_5 = __Pyx_PyObject_CompareBoolNe_object_int(__pyx_t_1, __pyx_t_6, Py_NE); if (unlikely((__pyx_t_5 < 0))) __PYX_ERR(0, 269, __pyx_L1_error)
+    __pyx_t_5 = __Pyx_PyObject_CompareBoolNe_object_int(__pyx_t_1, __pyx_t_6, Py_NE); if (unlikely((__pyx_t_5 < 0))) __PYX_ERR(0, 278, __pyx_L1_error)
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
     __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
     if (unlikely(__pyx_t_5)) {
 
 
-      /* "fastcode/codes/_recovery.pyx":270
+      /* "fastcode/codes/_recovery.pyx":279
  *             raise ShardSizeError("rows must be a C-contiguous 2-D float64 array")
  *         if rows.shape[0] != k:
  *             raise ShardSizeError(f"rows has {rows.shape[0]} vectors, weights have {k}")             # <<<<<<<<<<<<<<
@@ -22873,17 +23107,17 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
  *         L = m2.shape[1]
 */
       __pyx_t_1 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_8, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 270, __pyx_L1_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_8, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 279, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_8);
-      __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 270, __pyx_L1_error)
+      __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_v_rows, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 279, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_11);
-      __pyx_t_12 = __Pyx_GetItemInt(__pyx_t_11, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 270, __pyx_L1_error)
+      __pyx_t_12 = __Pyx_GetItemInt(__pyx_t_11, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 279, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_12);
       __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-      __pyx_t_11 = __Pyx_PyObject_FormatSimple(__pyx_t_12, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 270, __pyx_L1_error)
+      __pyx_t_11 = __Pyx_PyObject_FormatSimple(__pyx_t_12, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 279, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_11);
       __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
-      __pyx_t_12 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_k, 0, ' ', 'd'); if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 270, __pyx_L1_error)
+      __pyx_t_12 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_k, 0, ' ', 'd'); if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 279, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_12);
       __pyx_t_13[0] = __pyx_mstate_global->__pyx_kp_u_rows_has;
       __pyx_t_13[1] = __pyx_t_11;
@@ -22898,7 +23132,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
       __pyx_t_14 |= __Pyx_PyUnicode_KIND_04(__pyx_t_13[1]);
       #endif
       __pyx_t_15 = __Pyx_PyUnicode_Join(__pyx_t_13, 4, __pyx_t_4, __pyx_t_14);
-      if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 270, __pyx_L1_error)
+      if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 279, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_15);
       __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
       __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
@@ -22920,14 +23154,14 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
         __Pyx_XDECREF(__pyx_t_1); __pyx_t_1 = 0;
         __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
         __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
-        if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 270, __pyx_L1_error)
+        if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 279, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_6);
       }
       __Pyx_Raise(__pyx_t_6, 0, 0, 0);
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-      __PYX_ERR(0, 270, __pyx_L1_error)
+      __PYX_ERR(0, 279, __pyx_L1_error)
 
-      /* "fastcode/codes/_recovery.pyx":269
+      /* "fastcode/codes/_recovery.pyx":278
  *         if rows.ndim != 2 or rows.dtype != np.float64 or not rows.flags.c_contiguous:
  *             raise ShardSizeError("rows must be a C-contiguous 2-D float64 array")
  *         if rows.shape[0] != k:             # <<<<<<<<<<<<<<
@@ -22936,19 +23170,19 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
     }
 
-    /* "fastcode/codes/_recovery.pyx":271
+    /* "fastcode/codes/_recovery.pyx":280
  *         if rows.shape[0] != k:
  *             raise ShardSizeError(f"rows has {rows.shape[0]} vectors, weights have {k}")
  *         m2 = rows             # <<<<<<<<<<<<<<
  *         L = m2.shape[1]
  *         g.keep.append(rows)
 */
-    __pyx_t_16 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(__pyx_v_rows, 0); if (unlikely(!__pyx_t_16.memview)) __PYX_ERR(0, 271, __pyx_L1_error)
+    __pyx_t_16 = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(__pyx_v_rows, 0); if (unlikely(!__pyx_t_16.memview)) __PYX_ERR(0, 280, __pyx_L1_error)
     __pyx_v_m2 = __pyx_t_16;
     __pyx_t_16.memview = NULL;
     __pyx_t_16.data = NULL;
 
-    /* "fastcode/codes/_recovery.pyx":272
+    /* "fastcode/codes/_recovery.pyx":281
  *             raise ShardSizeError(f"rows has {rows.shape[0]} vectors, weights have {k}")
  *         m2 = rows
  *         L = m2.shape[1]             # <<<<<<<<<<<<<<
@@ -22957,7 +23191,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
     __pyx_v_L = (__pyx_v_m2.shape[1]);
 
-    /* "fastcode/codes/_recovery.pyx":273
+    /* "fastcode/codes/_recovery.pyx":282
  *         m2 = rows
  *         L = m2.shape[1]
  *         g.keep.append(rows)             # <<<<<<<<<<<<<<
@@ -22966,12 +23200,12 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
     if (unlikely(__pyx_v_g->keep == Py_None)) {
       PyErr_Format(PyExc_AttributeError, "\047NoneType\047 object has no attribute \047%.30s\047", "append");
-      __PYX_ERR(0, 273, __pyx_L1_error)
+      __PYX_ERR(0, 282, __pyx_L1_error)
     }
-    __pyx_t_17 = __Pyx_PyList_Append(__pyx_v_g->keep, __pyx_v_rows); if (unlikely(__pyx_t_17 == ((int)-1))) __PYX_ERR(0, 273, __pyx_L1_error)
+    __pyx_t_17 = __Pyx_PyList_Append(__pyx_v_g->keep, __pyx_v_rows); if (unlikely(__pyx_t_17 == ((int)-1))) __PYX_ERR(0, 282, __pyx_L1_error)
 
 
-    /* "fastcode/codes/_recovery.pyx":274
+    /* "fastcode/codes/_recovery.pyx":283
  *         L = m2.shape[1]
  *         g.keep.append(rows)
  *         for i in range(k):             # <<<<<<<<<<<<<<
@@ -22985,7 +23219,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
     for (__pyx_t_18 = 0; __pyx_t_18 < __pyx_t_3; __pyx_t_18+=1) {
       __pyx_v_i = __pyx_t_18;
 
-      /* "fastcode/codes/_recovery.pyx":275
+      /* "fastcode/codes/_recovery.pyx":284
  *         g.keep.append(rows)
  *         for i in range(k):
  *             g.ptr[i] = &m2[i, 0] if L > 0 else NULL             # <<<<<<<<<<<<<<
@@ -23009,7 +23243,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
     }
 
 
-    /* "fastcode/codes/_recovery.pyx":266
+    /* "fastcode/codes/_recovery.pyx":275
  *         raise MemoryError()
  *     g.keep = []
  *     if isinstance(rows, np.ndarray):             # <<<<<<<<<<<<<<
@@ -23019,7 +23253,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
     goto __pyx_L4;
   }
 
-  /* "fastcode/codes/_recovery.pyx":277
+  /* "fastcode/codes/_recovery.pyx":286
  *             g.ptr[i] = &m2[i, 0] if L > 0 else NULL
  *     else:
  *         if len(rows) != k:             # <<<<<<<<<<<<<<
@@ -23027,14 +23261,14 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
  *         for i in range(k):
 */
   /*else*/ {
-    __pyx_t_4 = PyObject_Length(__pyx_v_rows); if (unlikely(__pyx_t_4 == ((Py_ssize_t)-1))) __PYX_ERR(0, 277, __pyx_L1_error)
+    __pyx_t_4 = PyObject_Length(__pyx_v_rows); if (unlikely(__pyx_t_4 == ((Py_ssize_t)-1))) __PYX_ERR(0, 286, __pyx_L1_error)
     __pyx_t_5 = (__pyx_t_4 != __pyx_v_k);
 
 
     if (unlikely(__pyx_t_5)) {
 
 
-      /* "fastcode/codes/_recovery.pyx":278
+      /* "fastcode/codes/_recovery.pyx":287
  *     else:
  *         if len(rows) != k:
  *             raise ShardSizeError(f"rows has {len(rows)} vectors, weights have {k}")             # <<<<<<<<<<<<<<
@@ -23042,13 +23276,13 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
  *             r = rows[i]
 */
       __pyx_t_8 = NULL;
-      __Pyx_GetModuleGlobalName(__pyx_t_15, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 278, __pyx_L1_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_15, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 287, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_15);
-      __pyx_t_4 = PyObject_Length(__pyx_v_rows); if (unlikely(__pyx_t_4 == ((Py_ssize_t)-1))) __PYX_ERR(0, 278, __pyx_L1_error)
-      __pyx_t_1 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_t_4, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 278, __pyx_L1_error)
+      __pyx_t_4 = PyObject_Length(__pyx_v_rows); if (unlikely(__pyx_t_4 == ((Py_ssize_t)-1))) __PYX_ERR(0, 287, __pyx_L1_error)
+      __pyx_t_1 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_t_4, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 287, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
 
-      __pyx_t_12 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_k, 0, ' ', 'd'); if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 278, __pyx_L1_error)
+      __pyx_t_12 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_k, 0, ' ', 'd'); if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 287, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_12);
       __pyx_t_13[0] = __pyx_mstate_global->__pyx_kp_u_rows_has;
       __pyx_t_13[1] = __pyx_t_1;
@@ -23060,7 +23294,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
       #endif
       __pyx_t_14 = 0;
       __pyx_t_11 = __Pyx_PyUnicode_Join(__pyx_t_13, 4, __pyx_t_4, __pyx_t_14);
-      if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 278, __pyx_L1_error)
+      if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 287, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_11);
       __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
       __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
@@ -23082,14 +23316,14 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
         __Pyx_XDECREF(__pyx_t_8); __pyx_t_8 = 0;
         __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
         __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
-        if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 278, __pyx_L1_error)
+        if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 287, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_6);
       }
       __Pyx_Raise(__pyx_t_6, 0, 0, 0);
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-      __PYX_ERR(0, 278, __pyx_L1_error)
+      __PYX_ERR(0, 287, __pyx_L1_error)
 
-      /* "fastcode/codes/_recovery.pyx":277
+      /* "fastcode/codes/_recovery.pyx":286
  *             g.ptr[i] = &m2[i, 0] if L > 0 else NULL
  *     else:
  *         if len(rows) != k:             # <<<<<<<<<<<<<<
@@ -23098,7 +23332,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
     }
 
-    /* "fastcode/codes/_recovery.pyx":279
+    /* "fastcode/codes/_recovery.pyx":288
  *         if len(rows) != k:
  *             raise ShardSizeError(f"rows has {len(rows)} vectors, weights have {k}")
  *         for i in range(k):             # <<<<<<<<<<<<<<
@@ -23112,31 +23346,31 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
     for (__pyx_t_18 = 0; __pyx_t_18 < __pyx_t_3; __pyx_t_18+=1) {
       __pyx_v_i = __pyx_t_18;
 
-      /* "fastcode/codes/_recovery.pyx":280
+      /* "fastcode/codes/_recovery.pyx":289
  *             raise ShardSizeError(f"rows has {len(rows)} vectors, weights have {k}")
  *         for i in range(k):
  *             r = rows[i]             # <<<<<<<<<<<<<<
  *             if not isinstance(r, np.ndarray) or r.ndim != 1 or r.dtype != np.float64 \
  *                     or not r.flags.c_contiguous:
 */
-      __pyx_t_6 = __Pyx_GetItemInt(__pyx_v_rows, __pyx_v_i, Py_ssize_t, 1, PyLong_FromSsize_t, 0, 0, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 280, __pyx_L1_error)
+      __pyx_t_6 = __Pyx_GetItemInt(__pyx_v_rows, __pyx_v_i, Py_ssize_t, 1, PyLong_FromSsize_t, 0, 0, 1, __Pyx_ReferenceSharing_FunctionArgument); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 289, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_6);
       __Pyx_XDECREF_SET(__pyx_v_r, __pyx_t_6);
       __pyx_t_6 = 0;
 
-      /* "fastcode/codes/_recovery.pyx":281
+      /* "fastcode/codes/_recovery.pyx":290
  *         for i in range(k):
  *             r = rows[i]
  *             if not isinstance(r, np.ndarray) or r.ndim != 1 or r.dtype != np.float64 \             # <<<<<<<<<<<<<<
  *                     or not r.flags.c_contiguous:
  *                 raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")
 */
-      __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 281, __pyx_L1_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_6);
-      __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ndarray); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 281, __pyx_L1_error)
+      __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ndarray); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_15);
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-      __pyx_t_9 = PyObject_IsInstance(__pyx_v_r, __pyx_t_15); if (unlikely(__pyx_t_9 == ((int)-1))) __PYX_ERR(0, 281, __pyx_L1_error)
+      __pyx_t_9 = PyObject_IsInstance(__pyx_v_r, __pyx_t_15); if (unlikely(__pyx_t_9 == ((int)-1))) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
       __pyx_t_7 = (!__pyx_t_9);
 
@@ -23149,9 +23383,9 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 
         goto __pyx_L16_bool_binop_done;
       }
-      __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_ndim); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 281, __pyx_L1_error)
+      __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_ndim); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_15);
-      __pyx_t_7 = (__Pyx_PyLong_BoolNeObjC(__pyx_t_15, __pyx_mstate_global->__pyx_int_1, 1, 0)); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 281, __pyx_L1_error)
+      __pyx_t_7 = (__Pyx_PyLong_BoolNeObjC(__pyx_t_15, __pyx_mstate_global->__pyx_int_1, 1, 0)); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
       if (!__pyx_t_7) {
 
@@ -23162,29 +23396,29 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
         goto __pyx_L16_bool_binop_done;
       }
 
-      /* "fastcode/codes/_recovery.pyx":282
+      /* "fastcode/codes/_recovery.pyx":291
  *             r = rows[i]
  *             if not isinstance(r, np.ndarray) or r.ndim != 1 or r.dtype != np.float64 \
  *                     or not r.flags.c_contiguous:             # <<<<<<<<<<<<<<
  *                 raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")
  *             if L < 0:
 */
-      __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 281, __pyx_L1_error)
+      __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_dtype); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_15);
 
-      /* "fastcode/codes/_recovery.pyx":281
+      /* "fastcode/codes/_recovery.pyx":290
  *         for i in range(k):
  *             r = rows[i]
  *             if not isinstance(r, np.ndarray) or r.ndim != 1 or r.dtype != np.float64 \             # <<<<<<<<<<<<<<
  *                     or not r.flags.c_contiguous:
  *                 raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")
 */
-      __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 281, __pyx_L1_error)
+      __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_6);
-      __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 281, __pyx_L1_error)
+      __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_11);
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-      __pyx_t_7 = __Pyx_PyObject_CompareBoolNe_object_object(__pyx_t_15, __pyx_t_11, Py_NE); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 281, __pyx_L1_error)
+      __pyx_t_7 = __Pyx_PyObject_CompareBoolNe_object_object(__pyx_t_15, __pyx_t_11, Py_NE); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 290, __pyx_L1_error)
       __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
       __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
       if (!__pyx_t_7) {
@@ -23196,19 +23430,19 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
         goto __pyx_L16_bool_binop_done;
       }
 
-      /* "fastcode/codes/_recovery.pyx":282
+      /* "fastcode/codes/_recovery.pyx":291
  *             r = rows[i]
  *             if not isinstance(r, np.ndarray) or r.ndim != 1 or r.dtype != np.float64 \
  *                     or not r.flags.c_contiguous:             # <<<<<<<<<<<<<<
  *                 raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")
  *             if L < 0:
 */
-      __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_flags); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 282, __pyx_L1_error)
+      __pyx_t_11 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_flags); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 291, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_11);
-      __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_c_contiguous); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 282, __pyx_L1_error)
+      __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_t_11, __pyx_mstate_global->__pyx_n_u_c_contiguous); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 291, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_15);
       __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
-      __pyx_t_7 = __Pyx_PyObject_IsTrue(__pyx_t_15); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 282, __pyx_L1_error)
+      __pyx_t_7 = __Pyx_PyObject_IsTrue(__pyx_t_15); if (unlikely((__pyx_t_7 < 0))) __PYX_ERR(0, 291, __pyx_L1_error)
       __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
       __pyx_t_9 = (!__pyx_t_7);
 
@@ -23218,7 +23452,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 
       __pyx_L16_bool_binop_done:;
 
-      /* "fastcode/codes/_recovery.pyx":281
+      /* "fastcode/codes/_recovery.pyx":290
  *         for i in range(k):
  *             r = rows[i]
  *             if not isinstance(r, np.ndarray) or r.ndim != 1 or r.dtype != np.float64 \             # <<<<<<<<<<<<<<
@@ -23228,7 +23462,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
       if (unlikely(__pyx_t_5)) {
 
 
-        /* "fastcode/codes/_recovery.pyx":283
+        /* "fastcode/codes/_recovery.pyx":292
  *             if not isinstance(r, np.ndarray) or r.ndim != 1 or r.dtype != np.float64 \
  *                     or not r.flags.c_contiguous:
  *                 raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")             # <<<<<<<<<<<<<<
@@ -23236,9 +23470,9 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
  *                 L = r.shape[0]
 */
         __pyx_t_11 = NULL;
-        __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 283, __pyx_L1_error)
+        __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 292, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_6);
-        __pyx_t_8 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_i, 0, ' ', 'd'); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 283, __pyx_L1_error)
+        __pyx_t_8 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_i, 0, ' ', 'd'); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 292, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_8);
         __pyx_t_22[0] = __pyx_mstate_global->__pyx_kp_u_rows_2;
         __pyx_t_22[1] = __pyx_t_8;
@@ -23249,7 +23483,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
         #endif
         __pyx_t_14 = 0;
         __pyx_t_12 = __Pyx_PyUnicode_Join(__pyx_t_22, 3, __pyx_t_23, __pyx_t_14);
-        if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 283, __pyx_L1_error)
+        if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 292, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_12);
         __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
         __pyx_t_10 = 1;
@@ -23270,14 +23504,14 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
           __Pyx_XDECREF(__pyx_t_11); __pyx_t_11 = 0;
           __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
           __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-          if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 283, __pyx_L1_error)
+          if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 292, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_15);
         }
         __Pyx_Raise(__pyx_t_15, 0, 0, 0);
         __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
-        __PYX_ERR(0, 283, __pyx_L1_error)
+        __PYX_ERR(0, 292, __pyx_L1_error)
 
-        /* "fastcode/codes/_recovery.pyx":281
+        /* "fastcode/codes/_recovery.pyx":290
  *         for i in range(k):
  *             r = rows[i]
  *             if not isinstance(r, np.ndarray) or r.ndim != 1 or r.dtype != np.float64 \             # <<<<<<<<<<<<<<
@@ -23286,7 +23520,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
       }
 
-      /* "fastcode/codes/_recovery.pyx":284
+      /* "fastcode/codes/_recovery.pyx":293
  *                     or not r.flags.c_contiguous:
  *                 raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")
  *             if L < 0:             # <<<<<<<<<<<<<<
@@ -23298,23 +23532,23 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
       if (__pyx_t_5) {
 
 
-        /* "fastcode/codes/_recovery.pyx":285
+        /* "fastcode/codes/_recovery.pyx":294
  *                 raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")
  *             if L < 0:
  *                 L = r.shape[0]             # <<<<<<<<<<<<<<
  *             elif r.shape[0] != L:
  *                 raise ShardSizeError(f"rows[{i}] has length {r.shape[0]}, expected {L}")
 */
-        __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 285, __pyx_L1_error)
+        __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 294, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_15);
-        __pyx_t_6 = __Pyx_GetItemInt(__pyx_t_15, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 285, __pyx_L1_error)
+        __pyx_t_6 = __Pyx_GetItemInt(__pyx_t_15, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 294, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_6);
         __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
-        __pyx_t_23 = __Pyx_PyIndex_AsSsize_t(__pyx_t_6); if (unlikely((__pyx_t_23 == (Py_ssize_t)-1) && PyErr_Occurred())) __PYX_ERR(0, 285, __pyx_L1_error)
+        __pyx_t_23 = __Pyx_PyIndex_AsSsize_t(__pyx_t_6); if (unlikely((__pyx_t_23 == (Py_ssize_t)-1) && PyErr_Occurred())) __PYX_ERR(0, 294, __pyx_L1_error)
         __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
         __pyx_v_L = __pyx_t_23;
 
-        /* "fastcode/codes/_recovery.pyx":284
+        /* "fastcode/codes/_recovery.pyx":293
  *                     or not r.flags.c_contiguous:
  *                 raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")
  *             if L < 0:             # <<<<<<<<<<<<<<
@@ -23324,27 +23558,27 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
         goto __pyx_L20;
       }
 
-      /* "fastcode/codes/_recovery.pyx":286
+      /* "fastcode/codes/_recovery.pyx":295
  *             if L < 0:
  *                 L = r.shape[0]
  *             elif r.shape[0] != L:             # <<<<<<<<<<<<<<
  *                 raise ShardSizeError(f"rows[{i}] has length {r.shape[0]}, expected {L}")
  *             m1 = r
 */
-      __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 286, __pyx_L1_error)
+      __pyx_t_6 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 295, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_6);
-      __pyx_t_15 = __Pyx_GetItemInt(__pyx_t_6, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 286, __pyx_L1_error)
+      __pyx_t_15 = __Pyx_GetItemInt(__pyx_t_6, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 295, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_15);
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-      __pyx_t_6 = PyLong_FromSsize_t(__pyx_v_L); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 286, __pyx_L1_error)
+      __pyx_t_6 = PyLong_FromSsize_t(__pyx_v_L); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 295, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_6);
-      __pyx_t_5 = __Pyx_PyObject_CompareBoolNe_object_int(__pyx_t_15, __pyx_t_6, Py_NE); if (unlikely((__pyx_t_5 < 0))) __PYX_ERR(0, 286, __pyx_L1_error)
+      __pyx_t_5 = __Pyx_PyObject_CompareBoolNe_object_int(__pyx_t_15, __pyx_t_6, Py_NE); if (unlikely((__pyx_t_5 < 0))) __PYX_ERR(0, 295, __pyx_L1_error)
       __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
       if (unlikely(__pyx_t_5)) {
 
 
-        /* "fastcode/codes/_recovery.pyx":287
+        /* "fastcode/codes/_recovery.pyx":296
  *                 L = r.shape[0]
  *             elif r.shape[0] != L:
  *                 raise ShardSizeError(f"rows[{i}] has length {r.shape[0]}, expected {L}")             # <<<<<<<<<<<<<<
@@ -23352,19 +23586,19 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
  *             g.keep.append(r)
 */
         __pyx_t_15 = NULL;
-        __Pyx_GetModuleGlobalName(__pyx_t_12, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 287, __pyx_L1_error)
+        __Pyx_GetModuleGlobalName(__pyx_t_12, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_12)) __PYX_ERR(0, 296, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_12);
-        __pyx_t_11 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_i, 0, ' ', 'd'); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 287, __pyx_L1_error)
+        __pyx_t_11 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_i, 0, ' ', 'd'); if (unlikely(!__pyx_t_11)) __PYX_ERR(0, 296, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_11);
-        __pyx_t_8 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 287, __pyx_L1_error)
+        __pyx_t_8 = __Pyx_PyObject_GetAttrStr(__pyx_v_r, __pyx_mstate_global->__pyx_n_u_shape); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 296, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_8);
-        __pyx_t_1 = __Pyx_GetItemInt(__pyx_t_8, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 287, __pyx_L1_error)
+        __pyx_t_1 = __Pyx_GetItemInt(__pyx_t_8, 0, long, 1, __Pyx_PyLong_From_long, 0, 0, 1, __Pyx_ReferenceSharing_OwnStrongReference); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 296, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_1);
         __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
-        __pyx_t_8 = __Pyx_PyObject_FormatSimple(__pyx_t_1, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 287, __pyx_L1_error)
+        __pyx_t_8 = __Pyx_PyObject_FormatSimple(__pyx_t_1, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 296, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_8);
         __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-        __pyx_t_1 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_L, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 287, __pyx_L1_error)
+        __pyx_t_1 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_v_L, 0, ' ', 'd'); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 296, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_1);
         __pyx_t_24[0] = __pyx_mstate_global->__pyx_kp_u_rows_2;
         __pyx_t_24[1] = __pyx_t_11;
@@ -23381,7 +23615,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
         __pyx_t_14 |= __Pyx_PyUnicode_KIND_04(__pyx_t_24[3]);
         #endif
         __pyx_t_25 = __Pyx_PyUnicode_Join(__pyx_t_24, 6, __pyx_t_23, __pyx_t_14);
-        if (unlikely(!__pyx_t_25)) __PYX_ERR(0, 287, __pyx_L1_error)
+        if (unlikely(!__pyx_t_25)) __PYX_ERR(0, 296, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_25);
         __Pyx_DECREF(__pyx_t_11); __pyx_t_11 = 0;
         __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
@@ -23404,14 +23638,14 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
           __Pyx_XDECREF(__pyx_t_15); __pyx_t_15 = 0;
           __Pyx_DECREF(__pyx_t_25); __pyx_t_25 = 0;
           __Pyx_DECREF(__pyx_t_12); __pyx_t_12 = 0;
-          if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 287, __pyx_L1_error)
+          if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 296, __pyx_L1_error)
           __Pyx_GOTREF(__pyx_t_6);
         }
         __Pyx_Raise(__pyx_t_6, 0, 0, 0);
         __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-        __PYX_ERR(0, 287, __pyx_L1_error)
+        __PYX_ERR(0, 296, __pyx_L1_error)
 
-        /* "fastcode/codes/_recovery.pyx":286
+        /* "fastcode/codes/_recovery.pyx":295
  *             if L < 0:
  *                 L = r.shape[0]
  *             elif r.shape[0] != L:             # <<<<<<<<<<<<<<
@@ -23421,20 +23655,20 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
       }
       __pyx_L20:;
 
-      /* "fastcode/codes/_recovery.pyx":288
+      /* "fastcode/codes/_recovery.pyx":297
  *             elif r.shape[0] != L:
  *                 raise ShardSizeError(f"rows[{i}] has length {r.shape[0]}, expected {L}")
  *             m1 = r             # <<<<<<<<<<<<<<
  *             g.keep.append(r)
  *             g.ptr[i] = &m1[0] if L > 0 else NULL
 */
-      __pyx_t_26 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_v_r, 0); if (unlikely(!__pyx_t_26.memview)) __PYX_ERR(0, 288, __pyx_L1_error)
+      __pyx_t_26 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_v_r, 0); if (unlikely(!__pyx_t_26.memview)) __PYX_ERR(0, 297, __pyx_L1_error)
       __PYX_XCLEAR_MEMVIEW(&__pyx_v_m1, 1);
       __pyx_v_m1 = __pyx_t_26;
       __pyx_t_26.memview = NULL;
       __pyx_t_26.data = NULL;
 
-      /* "fastcode/codes/_recovery.pyx":289
+      /* "fastcode/codes/_recovery.pyx":298
  *                 raise ShardSizeError(f"rows[{i}] has length {r.shape[0]}, expected {L}")
  *             m1 = r
  *             g.keep.append(r)             # <<<<<<<<<<<<<<
@@ -23443,12 +23677,12 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
       if (unlikely(__pyx_v_g->keep == Py_None)) {
         PyErr_Format(PyExc_AttributeError, "\047NoneType\047 object has no attribute \047%.30s\047", "append");
-        __PYX_ERR(0, 289, __pyx_L1_error)
+        __PYX_ERR(0, 298, __pyx_L1_error)
       }
-      __pyx_t_17 = __Pyx_PyList_Append(__pyx_v_g->keep, __pyx_v_r); if (unlikely(__pyx_t_17 == ((int)-1))) __PYX_ERR(0, 289, __pyx_L1_error)
+      __pyx_t_17 = __Pyx_PyList_Append(__pyx_v_g->keep, __pyx_v_r); if (unlikely(__pyx_t_17 == ((int)-1))) __PYX_ERR(0, 298, __pyx_L1_error)
 
 
-      /* "fastcode/codes/_recovery.pyx":290
+      /* "fastcode/codes/_recovery.pyx":299
  *             m1 = r
  *             g.keep.append(r)
  *             g.ptr[i] = &m1[0] if L > 0 else NULL             # <<<<<<<<<<<<<<
@@ -23473,7 +23707,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
   }
   __pyx_L4:;
 
-  /* "fastcode/codes/_recovery.pyx":291
+  /* "fastcode/codes/_recovery.pyx":300
  *             g.keep.append(r)
  *             g.ptr[i] = &m1[0] if L > 0 else NULL
  *     g.k = k             # <<<<<<<<<<<<<<
@@ -23482,7 +23716,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 */
   __pyx_v_g->k = __pyx_v_k;
 
-  /* "fastcode/codes/_recovery.pyx":292
+  /* "fastcode/codes/_recovery.pyx":301
  *             g.ptr[i] = &m1[0] if L > 0 else NULL
  *     g.k = k
  *     g.L = 0 if L < 0 else L             # <<<<<<<<<<<<<<
@@ -23501,7 +23735,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
 
   __pyx_v_g->L = __pyx_t_4;
 
-  /* "fastcode/codes/_recovery.pyx":293
+  /* "fastcode/codes/_recovery.pyx":302
  *     g.k = k
  *     g.L = 0 if L < 0 else L
  *     return g             # <<<<<<<<<<<<<<
@@ -23519,7 +23753,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
   }
   goto __pyx_L0;
 
-  /* "fastcode/codes/_recovery.pyx":257
+  /* "fastcode/codes/_recovery.pyx":266
  * 
  * 
  * cdef _Rows _gather(object rows, Py_ssize_t k):             # <<<<<<<<<<<<<<
@@ -23552,7 +23786,7 @@ static struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *__pyx_f_8fastcode_5co
   return __pyx_r;
 }
 
-/* "fastcode/codes/_recovery.pyx":363
+/* "fastcode/codes/_recovery.pyx":372
  * 
  * 
  * def set_kernel(str name):             # <<<<<<<<<<<<<<
@@ -23600,32 +23834,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_name,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 363, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 372, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 363, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 372, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "set_kernel", 0) < (0)) __PYX_ERR(0, 363, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "set_kernel", 0) < (0)) __PYX_ERR(0, 372, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("set_kernel", 1, 1, 1, i); __PYX_ERR(0, 363, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("set_kernel", 1, 1, 1, i); __PYX_ERR(0, 372, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 363, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 372, __pyx_L3_error)
     }
     __pyx_v_name = ((PyObject*)values[0]);
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("set_kernel", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 363, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("set_kernel", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 372, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -23636,7 +23870,7 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_name), (&PyUnicode_Type), 1, "name", 1))) __PYX_ERR(0, 363, __pyx_L1_error)
+  if (unlikely(!__Pyx_ArgTypeTest(((PyObject *)__pyx_v_name), (&PyUnicode_Type), 1, "name", 1))) __PYX_ERR(0, 372, __pyx_L1_error)
   __pyx_r = __pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(__pyx_self, __pyx_v_name);
 
   /* function exit code */
@@ -23670,18 +23904,18 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("set_kernel", 0);
 
-  /* "fastcode/codes/_recovery.pyx":366
+  /* "fastcode/codes/_recovery.pyx":375
  *     """Force the combine kernel: "baseline" or "avx2" (tests run both)."""
  *     global _combine_block, KERNEL
  *     if name == "baseline":             # <<<<<<<<<<<<<<
  *         _combine_block = fc_combine_base
  *     elif name == "avx2":
 */
-  __pyx_t_1 = __Pyx_PyObject_CompareBoolEq_str_str(__pyx_v_name, __pyx_mstate_global->__pyx_n_u_baseline, Py_EQ); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 366, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_CompareBoolEq_str_str(__pyx_v_name, __pyx_mstate_global->__pyx_n_u_baseline, Py_EQ); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 375, __pyx_L1_error)
   if (__pyx_t_1) {
 
 
-    /* "fastcode/codes/_recovery.pyx":367
+    /* "fastcode/codes/_recovery.pyx":376
  *     global _combine_block, KERNEL
  *     if name == "baseline":
  *         _combine_block = fc_combine_base             # <<<<<<<<<<<<<<
@@ -23690,7 +23924,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
 */
     __pyx_v_8fastcode_5codes_9_recovery__combine_block = fc_combine_base;
 
-    /* "fastcode/codes/_recovery.pyx":366
+    /* "fastcode/codes/_recovery.pyx":375
  *     """Force the combine kernel: "baseline" or "avx2" (tests run both)."""
  *     global _combine_block, KERNEL
  *     if name == "baseline":             # <<<<<<<<<<<<<<
@@ -23700,18 +23934,18 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
     goto __pyx_L3;
   }
 
-  /* "fastcode/codes/_recovery.pyx":368
+  /* "fastcode/codes/_recovery.pyx":377
  *     if name == "baseline":
  *         _combine_block = fc_combine_base
  *     elif name == "avx2":             # <<<<<<<<<<<<<<
  *         if not fc_combine_have_avx2():
  *             raise ValueError("this CPU has no AVX2+FMA")
 */
-  __pyx_t_1 = __Pyx_PyObject_CompareBoolEq_str_str(__pyx_v_name, __pyx_mstate_global->__pyx_n_u_avx2, Py_EQ); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 368, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_CompareBoolEq_str_str(__pyx_v_name, __pyx_mstate_global->__pyx_n_u_avx2, Py_EQ); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 377, __pyx_L1_error)
   if (likely(__pyx_t_1)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":369
+    /* "fastcode/codes/_recovery.pyx":378
  *         _combine_block = fc_combine_base
  *     elif name == "avx2":
  *         if not fc_combine_have_avx2():             # <<<<<<<<<<<<<<
@@ -23723,7 +23957,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
     if (unlikely(__pyx_t_1)) {
 
 
-      /* "fastcode/codes/_recovery.pyx":370
+      /* "fastcode/codes/_recovery.pyx":379
  *     elif name == "avx2":
  *         if not fc_combine_have_avx2():
  *             raise ValueError("this CPU has no AVX2+FMA")             # <<<<<<<<<<<<<<
@@ -23736,14 +23970,14 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
         PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_mstate_global->__pyx_kp_u_this_CPU_has_no_AVX2_FMA};
         __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
         __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 370, __pyx_L1_error)
+        if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 379, __pyx_L1_error)
         __Pyx_GOTREF(__pyx_t_2);
       }
       __Pyx_Raise(__pyx_t_2, 0, 0, 0);
       __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-      __PYX_ERR(0, 370, __pyx_L1_error)
+      __PYX_ERR(0, 379, __pyx_L1_error)
 
-      /* "fastcode/codes/_recovery.pyx":369
+      /* "fastcode/codes/_recovery.pyx":378
  *         _combine_block = fc_combine_base
  *     elif name == "avx2":
  *         if not fc_combine_have_avx2():             # <<<<<<<<<<<<<<
@@ -23752,7 +23986,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
 */
     }
 
-    /* "fastcode/codes/_recovery.pyx":371
+    /* "fastcode/codes/_recovery.pyx":380
  *         if not fc_combine_have_avx2():
  *             raise ValueError("this CPU has no AVX2+FMA")
  *         _combine_block = fc_combine_avx2             # <<<<<<<<<<<<<<
@@ -23761,7 +23995,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
 */
     __pyx_v_8fastcode_5codes_9_recovery__combine_block = fc_combine_avx2;
 
-    /* "fastcode/codes/_recovery.pyx":368
+    /* "fastcode/codes/_recovery.pyx":377
  *     if name == "baseline":
  *         _combine_block = fc_combine_base
  *     elif name == "avx2":             # <<<<<<<<<<<<<<
@@ -23771,7 +24005,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
     goto __pyx_L3;
   }
 
-  /* "fastcode/codes/_recovery.pyx":373
+  /* "fastcode/codes/_recovery.pyx":382
  *         _combine_block = fc_combine_avx2
  *     else:
  *         raise ValueError(f"kernel must be 'baseline' or 'avx2', got {name!r}")             # <<<<<<<<<<<<<<
@@ -23780,9 +24014,9 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
 */
   /*else*/ {
     __pyx_t_3 = NULL;
-    __pyx_t_5 = __Pyx_PyObject_FormatSimpleAndDecref(PyObject_Repr(__pyx_v_name), __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 373, __pyx_L1_error)
+    __pyx_t_5 = __Pyx_PyObject_FormatSimpleAndDecref(PyObject_Repr(__pyx_v_name), __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 382, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_5);
-    __pyx_t_6 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_kp_u_kernel_must_be_baseline_or_avx2, __pyx_t_5); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 373, __pyx_L1_error)
+    __pyx_t_6 = __Pyx_PyUnicode_Concat(__pyx_mstate_global->__pyx_kp_u_kernel_must_be_baseline_or_avx2, __pyx_t_5); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 382, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
     __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
     __pyx_t_4 = 1;
@@ -23791,23 +24025,23 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
       __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
       __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 373, __pyx_L1_error)
+      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 382, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_2);
     }
     __Pyx_Raise(__pyx_t_2, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 373, __pyx_L1_error)
+    __PYX_ERR(0, 382, __pyx_L1_error)
   }
   __pyx_L3:;
 
-  /* "fastcode/codes/_recovery.pyx":374
+  /* "fastcode/codes/_recovery.pyx":383
  *     else:
  *         raise ValueError(f"kernel must be 'baseline' or 'avx2', got {name!r}")
  *     KERNEL = "avx2+fma" if name == "avx2" else "baseline"             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_1 = __Pyx_PyObject_CompareBoolEq_str_str(__pyx_v_name, __pyx_mstate_global->__pyx_n_u_avx2, Py_EQ); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 374, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_PyObject_CompareBoolEq_str_str(__pyx_v_name, __pyx_mstate_global->__pyx_n_u_avx2, Py_EQ); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 383, __pyx_L1_error)
   if (__pyx_t_1) {
     __Pyx_INCREF(__pyx_mstate_global->__pyx_kp_u_avx2_fma);
     __pyx_t_2 = __pyx_mstate_global->__pyx_kp_u_avx2_fma;
@@ -23816,10 +24050,10 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
     __pyx_t_2 = __pyx_mstate_global->__pyx_n_u_baseline;
   }
 
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_KERNEL, __pyx_t_2) < (0)) __PYX_ERR(0, 374, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_KERNEL, __pyx_t_2) < (0)) __PYX_ERR(0, 383, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":363
+  /* "fastcode/codes/_recovery.pyx":372
  * 
  * 
  * def set_kernel(str name):             # <<<<<<<<<<<<<<
@@ -23843,7 +24077,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_4set_kernel(CYTHON_UNUSED 
   return __pyx_r;
 }
 
-/* "fastcode/codes/_recovery.pyx":377
+/* "fastcode/codes/_recovery.pyx":386
  * 
  * 
  * def combine(const double[:, ::1] W, object rows, double[:, ::1] out):             # <<<<<<<<<<<<<<
@@ -23893,46 +24127,46 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_W,&__pyx_mstate_global->__pyx_n_u_rows,&__pyx_mstate_global->__pyx_n_u_out,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 377, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 386, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 377, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 386, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 377, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 386, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 377, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 386, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "combine", 0) < (0)) __PYX_ERR(0, 377, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "combine", 0) < (0)) __PYX_ERR(0, 386, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 3; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("combine", 1, 3, 3, i); __PYX_ERR(0, 377, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("combine", 1, 3, 3, i); __PYX_ERR(0, 386, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 3)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 377, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 386, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 377, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 386, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 377, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 386, __pyx_L3_error)
     }
-    __pyx_v_W = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[0], 0); if (unlikely(!__pyx_v_W.memview)) __PYX_ERR(0, 377, __pyx_L3_error)
+    __pyx_v_W = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double__const__(values[0], 0); if (unlikely(!__pyx_v_W.memview)) __PYX_ERR(0, 386, __pyx_L3_error)
     __pyx_v_rows = values[1];
-    __pyx_v_out = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double(values[2], PyBUF_WRITABLE); if (unlikely(!__pyx_v_out.memview)) __PYX_ERR(0, 377, __pyx_L3_error)
+    __pyx_v_out = __Pyx_PyObject_to_MemoryviewSlice_d_dc_double(values[2], PyBUF_WRITABLE); if (unlikely(!__pyx_v_out.memview)) __PYX_ERR(0, 386, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("combine", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 377, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("combine", 1, 3, 3, __pyx_nargs); __PYX_ERR(0, 386, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -23998,7 +24232,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("combine", 0);
 
-  /* "fastcode/codes/_recovery.pyx":383
+  /* "fastcode/codes/_recovery.pyx":392
  *     k contiguous 1-D float64 arrays of length L; out (m, L) float64, C-contiguous,
  *     not overlapping the rows.  Rows whose weights are all zero are skipped (not read)."""
  *     cdef Py_ssize_t m = W.shape[0], k = W.shape[1], u, i, kk, c0, c1             # <<<<<<<<<<<<<<
@@ -24008,19 +24242,19 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   __pyx_v_m = (__pyx_v_W.shape[0]);
   __pyx_v_k = (__pyx_v_W.shape[1]);
 
-  /* "fastcode/codes/_recovery.pyx":384
+  /* "fastcode/codes/_recovery.pyx":393
  *     not overlapping the rows.  Rows whose weights are all zero are skipped (not read)."""
  *     cdef Py_ssize_t m = W.shape[0], k = W.shape[1], u, i, kk, c0, c1
  *     cdef _Rows g = _gather(rows, k)             # <<<<<<<<<<<<<<
  *     cdef Py_ssize_t L = g.L
  *     if out.shape[0] != m or out.shape[1] != L:
 */
-  __pyx_t_1 = ((PyObject *)__pyx_f_8fastcode_5codes_9_recovery__gather(__pyx_v_rows, __pyx_v_k)); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 384, __pyx_L1_error)
+  __pyx_t_1 = ((PyObject *)__pyx_f_8fastcode_5codes_9_recovery__gather(__pyx_v_rows, __pyx_v_k)); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 393, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_1);
   __pyx_v_g = ((struct __pyx_obj_8fastcode_5codes_9_recovery__Rows *)__pyx_t_1);
   __pyx_t_1 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":385
+  /* "fastcode/codes/_recovery.pyx":394
  *     cdef Py_ssize_t m = W.shape[0], k = W.shape[1], u, i, kk, c0, c1
  *     cdef _Rows g = _gather(rows, k)
  *     cdef Py_ssize_t L = g.L             # <<<<<<<<<<<<<<
@@ -24031,7 +24265,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 
   __pyx_v_L = __pyx_t_2;
 
-  /* "fastcode/codes/_recovery.pyx":386
+  /* "fastcode/codes/_recovery.pyx":395
  *     cdef _Rows g = _gather(rows, k)
  *     cdef Py_ssize_t L = g.L
  *     if out.shape[0] != m or out.shape[1] != L:             # <<<<<<<<<<<<<<
@@ -24057,7 +24291,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   if (unlikely(__pyx_t_3)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":387
+    /* "fastcode/codes/_recovery.pyx":396
  *     cdef Py_ssize_t L = g.L
  *     if out.shape[0] != m or out.shape[1] != L:
  *         raise ShardSizeError(f"out must have shape {(m, L)}, got {tuple(out.shape)[:2]}")             # <<<<<<<<<<<<<<
@@ -24065,32 +24299,32 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
  *         return
 */
     __pyx_t_5 = NULL;
-    __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ShardSizeError); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_6);
-    __pyx_t_7 = PyLong_FromSsize_t(__pyx_v_m); if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __pyx_t_7 = PyLong_FromSsize_t(__pyx_v_m); if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_7);
-    __pyx_t_8 = PyLong_FromSsize_t(__pyx_v_L); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __pyx_t_8 = PyLong_FromSsize_t(__pyx_v_L); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_8);
-    __pyx_t_9 = PyTuple_New(2); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __pyx_t_9 = PyTuple_New(2); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_9);
     __Pyx_GIVEREF(__pyx_t_7);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_9, 0, __pyx_t_7) != (0)) __PYX_ERR(0, 387, __pyx_L1_error);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_9, 0, __pyx_t_7) != (0)) __PYX_ERR(0, 396, __pyx_L1_error);
     __Pyx_GIVEREF(__pyx_t_8);
-    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_9, 1, __pyx_t_8) != (0)) __PYX_ERR(0, 387, __pyx_L1_error);
+    if (__Pyx_PyTuple_SET_ITEM(__pyx_t_9, 1, __pyx_t_8) != (0)) __PYX_ERR(0, 396, __pyx_L1_error);
     __pyx_t_7 = 0;
     __pyx_t_8 = 0;
-    __pyx_t_8 = __Pyx_PyObject_FormatSimple(__pyx_t_9, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __pyx_t_8 = __Pyx_PyObject_FormatSimple(__pyx_t_9, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_8);
     __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-    __pyx_t_9 = __Pyx_carray_to_py_Py_ssize_t(__pyx_v_out.shape, 8); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __pyx_t_9 = __Pyx_carray_to_py_Py_ssize_t(__pyx_v_out.shape, 8); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_9);
-    __pyx_t_7 = __Pyx_PySequence_Tuple(__pyx_t_9); if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __pyx_t_7 = __Pyx_PySequence_Tuple(__pyx_t_9); if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_7);
     __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-    __pyx_t_9 = __Pyx_PyTuple_GetSlice(__pyx_t_7, 0, 2); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __pyx_t_9 = __Pyx_PyTuple_GetSlice(__pyx_t_7, 0, 2); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_9);
     __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
-    __pyx_t_7 = __Pyx_PyObject_FormatSimple(__pyx_t_9, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 387, __pyx_L1_error)
+    __pyx_t_7 = __Pyx_PyObject_FormatSimple(__pyx_t_9, __pyx_mstate_global->__pyx_empty_unicode); if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_7);
     __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
     __pyx_t_10[0] = __pyx_mstate_global->__pyx_kp_u_out_must_have_shape;
@@ -24106,7 +24340,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
     __pyx_t_11 |= __Pyx_PyUnicode_KIND_04(__pyx_t_10[1]) | __Pyx_PyUnicode_KIND_04(__pyx_t_10[3]);
     #endif
     __pyx_t_9 = __Pyx_PyUnicode_Join(__pyx_t_10, 4, __pyx_t_2, __pyx_t_11);
-    if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 387, __pyx_L1_error)
+    if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 396, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_t_9);
     __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
     __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
@@ -24128,14 +24362,14 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
       __Pyx_XDECREF(__pyx_t_5); __pyx_t_5 = 0;
       __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
       __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 387, __pyx_L1_error)
+      if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 396, __pyx_L1_error)
       __Pyx_GOTREF(__pyx_t_1);
     }
     __Pyx_Raise(__pyx_t_1, 0, 0, 0);
     __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-    __PYX_ERR(0, 387, __pyx_L1_error)
+    __PYX_ERR(0, 396, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":386
+    /* "fastcode/codes/_recovery.pyx":395
  *     cdef _Rows g = _gather(rows, k)
  *     cdef Py_ssize_t L = g.L
  *     if out.shape[0] != m or out.shape[1] != L:             # <<<<<<<<<<<<<<
@@ -24144,7 +24378,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":388
+  /* "fastcode/codes/_recovery.pyx":397
  *     if out.shape[0] != m or out.shape[1] != L:
  *         raise ShardSizeError(f"out must have shape {(m, L)}, got {tuple(out.shape)[:2]}")
  *     if m == 0 or L == 0:             # <<<<<<<<<<<<<<
@@ -24170,7 +24404,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   if (__pyx_t_3) {
 
 
-    /* "fastcode/codes/_recovery.pyx":389
+    /* "fastcode/codes/_recovery.pyx":398
  *         raise ShardSizeError(f"out must have shape {(m, L)}, got {tuple(out.shape)[:2]}")
  *     if m == 0 or L == 0:
  *         return             # <<<<<<<<<<<<<<
@@ -24187,7 +24421,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
     }
     goto __pyx_L0;
 
-    /* "fastcode/codes/_recovery.pyx":388
+    /* "fastcode/codes/_recovery.pyx":397
  *     if out.shape[0] != m or out.shape[1] != L:
  *         raise ShardSizeError(f"out must have shape {(m, L)}, got {tuple(out.shape)[:2]}")
  *     if m == 0 or L == 0:             # <<<<<<<<<<<<<<
@@ -24196,7 +24430,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":391
+  /* "fastcode/codes/_recovery.pyx":400
  *         return
  *     # drop rows whose weights are all zero (FRC reads one vector per group)
  *     cdef const double **live = <const double **> malloc(max(k, 1) * sizeof(double *))             # <<<<<<<<<<<<<<
@@ -24220,7 +24454,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   __pyx_v_live = ((double const **)malloc((__pyx_t_14 * (sizeof(double *)))));
 
 
-  /* "fastcode/codes/_recovery.pyx":392
+  /* "fastcode/codes/_recovery.pyx":401
  *     # drop rows whose weights are all zero (FRC reads one vector per group)
  *     cdef const double **live = <const double **> malloc(max(k, 1) * sizeof(double *))
  *     cdef double *wl = <double *> malloc(max(m * k, 1) * sizeof(double))             # <<<<<<<<<<<<<<
@@ -24244,7 +24478,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   __pyx_v_wl = ((double *)malloc((__pyx_t_2 * (sizeof(double)))));
 
 
-  /* "fastcode/codes/_recovery.pyx":393
+  /* "fastcode/codes/_recovery.pyx":402
  *     cdef const double **live = <const double **> malloc(max(k, 1) * sizeof(double *))
  *     cdef double *wl = <double *> malloc(max(m * k, 1) * sizeof(double))
  *     if live == NULL or wl == NULL:             # <<<<<<<<<<<<<<
@@ -24270,7 +24504,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   if (unlikely(__pyx_t_3)) {
 
 
-    /* "fastcode/codes/_recovery.pyx":394
+    /* "fastcode/codes/_recovery.pyx":403
  *     cdef double *wl = <double *> malloc(max(m * k, 1) * sizeof(double))
  *     if live == NULL or wl == NULL:
  *         free(live); free(wl)             # <<<<<<<<<<<<<<
@@ -24280,16 +24514,16 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
     free(__pyx_v_live);
     free(__pyx_v_wl);
 
-    /* "fastcode/codes/_recovery.pyx":395
+    /* "fastcode/codes/_recovery.pyx":404
  *     if live == NULL or wl == NULL:
  *         free(live); free(wl)
  *         raise MemoryError()             # <<<<<<<<<<<<<<
  *     cdef bint nz
  *     kk = 0
 */
-    PyErr_NoMemory(); __PYX_ERR(0, 395, __pyx_L1_error)
+    PyErr_NoMemory(); __PYX_ERR(0, 404, __pyx_L1_error)
 
-    /* "fastcode/codes/_recovery.pyx":393
+    /* "fastcode/codes/_recovery.pyx":402
  *     cdef const double **live = <const double **> malloc(max(k, 1) * sizeof(double *))
  *     cdef double *wl = <double *> malloc(max(m * k, 1) * sizeof(double))
  *     if live == NULL or wl == NULL:             # <<<<<<<<<<<<<<
@@ -24298,7 +24532,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
   }
 
-  /* "fastcode/codes/_recovery.pyx":397
+  /* "fastcode/codes/_recovery.pyx":406
  *         raise MemoryError()
  *     cdef bint nz
  *     kk = 0             # <<<<<<<<<<<<<<
@@ -24307,7 +24541,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
   __pyx_v_kk = 0;
 
-  /* "fastcode/codes/_recovery.pyx":398
+  /* "fastcode/codes/_recovery.pyx":407
  *     cdef bint nz
  *     kk = 0
  *     for i in range(k):             # <<<<<<<<<<<<<<
@@ -24321,7 +24555,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   for (__pyx_t_15 = 0; __pyx_t_15 < __pyx_t_14; __pyx_t_15+=1) {
     __pyx_v_i = __pyx_t_15;
 
-    /* "fastcode/codes/_recovery.pyx":399
+    /* "fastcode/codes/_recovery.pyx":408
  *     kk = 0
  *     for i in range(k):
  *         nz = False             # <<<<<<<<<<<<<<
@@ -24330,7 +24564,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
     __pyx_v_nz = 0;
 
-    /* "fastcode/codes/_recovery.pyx":400
+    /* "fastcode/codes/_recovery.pyx":409
  *     for i in range(k):
  *         nz = False
  *         for u in range(m):             # <<<<<<<<<<<<<<
@@ -24344,7 +24578,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
     for (__pyx_t_18 = 0; __pyx_t_18 < __pyx_t_17; __pyx_t_18+=1) {
       __pyx_v_u = __pyx_t_18;
 
-      /* "fastcode/codes/_recovery.pyx":401
+      /* "fastcode/codes/_recovery.pyx":410
  *         nz = False
  *         for u in range(m):
  *             if W[u, i] != 0.0:             # <<<<<<<<<<<<<<
@@ -24358,7 +24592,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
       if (__pyx_t_3) {
 
 
-        /* "fastcode/codes/_recovery.pyx":402
+        /* "fastcode/codes/_recovery.pyx":411
  *         for u in range(m):
  *             if W[u, i] != 0.0:
  *                 nz = True             # <<<<<<<<<<<<<<
@@ -24367,7 +24601,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
         __pyx_v_nz = 1;
 
-        /* "fastcode/codes/_recovery.pyx":401
+        /* "fastcode/codes/_recovery.pyx":410
  *         nz = False
  *         for u in range(m):
  *             if W[u, i] != 0.0:             # <<<<<<<<<<<<<<
@@ -24378,7 +24612,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
     }
 
 
-    /* "fastcode/codes/_recovery.pyx":403
+    /* "fastcode/codes/_recovery.pyx":412
  *             if W[u, i] != 0.0:
  *                 nz = True
  *         if nz:             # <<<<<<<<<<<<<<
@@ -24387,7 +24621,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
     if (__pyx_v_nz) {
 
-      /* "fastcode/codes/_recovery.pyx":404
+      /* "fastcode/codes/_recovery.pyx":413
  *                 nz = True
  *         if nz:
  *             live[kk] = g.ptr[i]             # <<<<<<<<<<<<<<
@@ -24396,7 +24630,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
       (__pyx_v_live[__pyx_v_kk]) = (__pyx_v_g->ptr[__pyx_v_i]);
 
-      /* "fastcode/codes/_recovery.pyx":405
+      /* "fastcode/codes/_recovery.pyx":414
  *         if nz:
  *             live[kk] = g.ptr[i]
  *             for u in range(m):             # <<<<<<<<<<<<<<
@@ -24410,7 +24644,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
       for (__pyx_t_18 = 0; __pyx_t_18 < __pyx_t_17; __pyx_t_18+=1) {
         __pyx_v_u = __pyx_t_18;
 
-        /* "fastcode/codes/_recovery.pyx":406
+        /* "fastcode/codes/_recovery.pyx":415
  *             live[kk] = g.ptr[i]
  *             for u in range(m):
  *                 wl[u * k + kk] = W[u, i]             # <<<<<<<<<<<<<<
@@ -24423,7 +24657,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
       }
 
 
-      /* "fastcode/codes/_recovery.pyx":407
+      /* "fastcode/codes/_recovery.pyx":416
  *             for u in range(m):
  *                 wl[u * k + kk] = W[u, i]
  *             kk += 1             # <<<<<<<<<<<<<<
@@ -24432,7 +24666,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
       __pyx_v_kk = (__pyx_v_kk + 1);
 
-      /* "fastcode/codes/_recovery.pyx":403
+      /* "fastcode/codes/_recovery.pyx":412
  *             if W[u, i] != 0.0:
  *                 nz = True
  *         if nz:             # <<<<<<<<<<<<<<
@@ -24443,7 +24677,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   }
 
 
-  /* "fastcode/codes/_recovery.pyx":408
+  /* "fastcode/codes/_recovery.pyx":417
  *                 wl[u * k + kk] = W[u, i]
  *             kk += 1
  *     cdef Py_ssize_t block = BLOCK if m <= 2 else max(256, (2 * BLOCK) // m)             # <<<<<<<<<<<<<<
@@ -24477,7 +24711,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 
   __pyx_v_block = __pyx_t_2;
 
-  /* "fastcode/codes/_recovery.pyx":409
+  /* "fastcode/codes/_recovery.pyx":418
  *             kk += 1
  *     cdef Py_ssize_t block = BLOCK if m <= 2 else max(256, (2 * BLOCK) // m)
  *     try:             # <<<<<<<<<<<<<<
@@ -24486,7 +24720,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
   /*try:*/ {
 
-    /* "fastcode/codes/_recovery.pyx":410
+    /* "fastcode/codes/_recovery.pyx":419
  *     cdef Py_ssize_t block = BLOCK if m <= 2 else max(256, (2 * BLOCK) // m)
  *     try:
  *         with nogil:             # <<<<<<<<<<<<<<
@@ -24499,7 +24733,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
         __Pyx_FastGIL_Remember();
         /*try:*/ {
 
-          /* "fastcode/codes/_recovery.pyx":411
+          /* "fastcode/codes/_recovery.pyx":420
  *     try:
  *         with nogil:
  *             c0 = 0             # <<<<<<<<<<<<<<
@@ -24508,7 +24742,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
           __pyx_v_c0 = 0;
 
-          /* "fastcode/codes/_recovery.pyx":412
+          /* "fastcode/codes/_recovery.pyx":421
  *         with nogil:
  *             c0 = 0
  *             while c0 < L:             # <<<<<<<<<<<<<<
@@ -24521,7 +24755,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 
             if (!__pyx_t_3) break;
 
-            /* "fastcode/codes/_recovery.pyx":413
+            /* "fastcode/codes/_recovery.pyx":422
  *             c0 = 0
  *             while c0 < L:
  *                 c1 = c0 + block             # <<<<<<<<<<<<<<
@@ -24530,7 +24764,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
             __pyx_v_c1 = (__pyx_v_c0 + __pyx_v_block);
 
-            /* "fastcode/codes/_recovery.pyx":414
+            /* "fastcode/codes/_recovery.pyx":423
  *             while c0 < L:
  *                 c1 = c0 + block
  *                 if c1 > L:             # <<<<<<<<<<<<<<
@@ -24542,7 +24776,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
             if (__pyx_t_3) {
 
 
-              /* "fastcode/codes/_recovery.pyx":415
+              /* "fastcode/codes/_recovery.pyx":424
  *                 c1 = c0 + block
  *                 if c1 > L:
  *                     c1 = L             # <<<<<<<<<<<<<<
@@ -24551,7 +24785,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
               __pyx_v_c1 = __pyx_v_L;
 
-              /* "fastcode/codes/_recovery.pyx":414
+              /* "fastcode/codes/_recovery.pyx":423
  *             while c0 < L:
  *                 c1 = c0 + block
  *                 if c1 > L:             # <<<<<<<<<<<<<<
@@ -24560,7 +24794,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
 */
             }
 
-            /* "fastcode/codes/_recovery.pyx":416
+            /* "fastcode/codes/_recovery.pyx":425
  *                 if c1 > L:
  *                     c1 = L
  *                 for u in range(m):             # <<<<<<<<<<<<<<
@@ -24574,7 +24808,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
             for (__pyx_t_14 = 0; __pyx_t_14 < __pyx_t_15; __pyx_t_14+=1) {
               __pyx_v_u = __pyx_t_14;
 
-              /* "fastcode/codes/_recovery.pyx":417
+              /* "fastcode/codes/_recovery.pyx":426
  *                     c1 = L
  *                 for u in range(m):
  *                     _combine_block(kk, wl + u * k, live, c0, c1, &out[u, 0] + c0)             # <<<<<<<<<<<<<<
@@ -24587,7 +24821,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
             }
 
 
-            /* "fastcode/codes/_recovery.pyx":418
+            /* "fastcode/codes/_recovery.pyx":427
  *                 for u in range(m):
  *                     _combine_block(kk, wl + u * k, live, c0, c1, &out[u, 0] + c0)
  *                 c0 = c1             # <<<<<<<<<<<<<<
@@ -24598,7 +24832,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
           }
         }
 
-        /* "fastcode/codes/_recovery.pyx":410
+        /* "fastcode/codes/_recovery.pyx":419
  *     cdef Py_ssize_t block = BLOCK if m <= 2 else max(256, (2 * BLOCK) // m)
  *     try:
  *         with nogil:             # <<<<<<<<<<<<<<
@@ -24616,7 +24850,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
     }
   }
 
-  /* "fastcode/codes/_recovery.pyx":420
+  /* "fastcode/codes/_recovery.pyx":429
  *                 c0 = c1
  *     finally:
  *         free(live); free(wl)             # <<<<<<<<<<<<<<
@@ -24632,7 +24866,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
     __pyx_L22:;
   }
 
-  /* "fastcode/codes/_recovery.pyx":377
+  /* "fastcode/codes/_recovery.pyx":386
  * 
  * 
  * def combine(const double[:, ::1] W, object rows, double[:, ::1] out):             # <<<<<<<<<<<<<<
@@ -24671,7 +24905,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_6combine(CYTHON_UNUSED PyO
   return __pyx_r;
 }
 
-/* "fastcode/codes/_recovery.pyx":423
+/* "fastcode/codes/_recovery.pyx":432
  * 
  * 
  * def read_probe(const double[::1] x):             # <<<<<<<<<<<<<<
@@ -24719,32 +24953,32 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_x,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 423, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 432, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 423, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 432, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "read_probe", 0) < (0)) __PYX_ERR(0, 423, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "read_probe", 0) < (0)) __PYX_ERR(0, 432, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 1; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("read_probe", 1, 1, 1, i); __PYX_ERR(0, 423, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("read_probe", 1, 1, 1, i); __PYX_ERR(0, 432, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 1)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 423, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 432, __pyx_L3_error)
     }
-    __pyx_v_x = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(values[0], 0); if (unlikely(!__pyx_v_x.memview)) __PYX_ERR(0, 423, __pyx_L3_error)
+    __pyx_v_x = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(values[0], 0); if (unlikely(!__pyx_v_x.memview)) __PYX_ERR(0, 432, __pyx_L3_error)
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("read_probe", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 423, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("read_probe", 1, 1, 1, __pyx_nargs); __PYX_ERR(0, 432, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -24788,7 +25022,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
   int __pyx_clineno = 0;
   __Pyx_RefNannySetupContext("read_probe", 0);
 
-  /* "fastcode/codes/_recovery.pyx":426
+  /* "fastcode/codes/_recovery.pyx":435
  *     """Sum of x with 8 independent accumulators: a pure streaming read, to measure
  *     the machine's memory read bandwidth next to ``combine`` (benchmarks only)."""
  *     cdef Py_ssize_t n = x.shape[0], i = 0             # <<<<<<<<<<<<<<
@@ -24798,7 +25032,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
   __pyx_v_n = (__pyx_v_x.shape[0]);
   __pyx_v_i = 0;
 
-  /* "fastcode/codes/_recovery.pyx":427
+  /* "fastcode/codes/_recovery.pyx":436
  *     the machine's memory read bandwidth next to ``combine`` (benchmarks only)."""
  *     cdef Py_ssize_t n = x.shape[0], i = 0
  *     cdef double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0             # <<<<<<<<<<<<<<
@@ -24814,7 +25048,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
   __pyx_v_a6 = 0.0;
   __pyx_v_a7 = 0.0;
 
-  /* "fastcode/codes/_recovery.pyx":428
+  /* "fastcode/codes/_recovery.pyx":437
  *     cdef Py_ssize_t n = x.shape[0], i = 0
  *     cdef double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0
  *     with nogil:             # <<<<<<<<<<<<<<
@@ -24827,7 +25061,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
       __Pyx_FastGIL_Remember();
       /*try:*/ {
 
-        /* "fastcode/codes/_recovery.pyx":429
+        /* "fastcode/codes/_recovery.pyx":438
  *     cdef double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0
  *     with nogil:
  *         while i + 8 <= n:             # <<<<<<<<<<<<<<
@@ -24840,7 +25074,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
 
           if (!__pyx_t_1) break;
 
-          /* "fastcode/codes/_recovery.pyx":430
+          /* "fastcode/codes/_recovery.pyx":439
  *     with nogil:
  *         while i + 8 <= n:
  *             a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3]             # <<<<<<<<<<<<<<
@@ -24856,7 +25090,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
           __pyx_t_2 = (__pyx_v_i + 3);
           __pyx_v_a3 = (__pyx_v_a3 + (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_x.data) + __pyx_t_2)) ))));
 
-          /* "fastcode/codes/_recovery.pyx":431
+          /* "fastcode/codes/_recovery.pyx":440
  *         while i + 8 <= n:
  *             a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3]
  *             a4 += x[i + 4]; a5 += x[i + 5]; a6 += x[i + 6]; a7 += x[i + 7]             # <<<<<<<<<<<<<<
@@ -24872,7 +25106,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
           __pyx_t_2 = (__pyx_v_i + 7);
           __pyx_v_a7 = (__pyx_v_a7 + (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_x.data) + __pyx_t_2)) ))));
 
-          /* "fastcode/codes/_recovery.pyx":432
+          /* "fastcode/codes/_recovery.pyx":441
  *             a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3]
  *             a4 += x[i + 4]; a5 += x[i + 5]; a6 += x[i + 6]; a7 += x[i + 7]
  *             i += 8             # <<<<<<<<<<<<<<
@@ -24882,7 +25116,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
           __pyx_v_i = (__pyx_v_i + 8);
         }
 
-        /* "fastcode/codes/_recovery.pyx":433
+        /* "fastcode/codes/_recovery.pyx":442
  *             a4 += x[i + 4]; a5 += x[i + 5]; a6 += x[i + 6]; a7 += x[i + 7]
  *             i += 8
  *         while i < n:             # <<<<<<<<<<<<<<
@@ -24895,7 +25129,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
 
           if (!__pyx_t_1) break;
 
-          /* "fastcode/codes/_recovery.pyx":434
+          /* "fastcode/codes/_recovery.pyx":443
  *             i += 8
  *         while i < n:
  *             a0 += x[i]             # <<<<<<<<<<<<<<
@@ -24905,7 +25139,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
           __pyx_t_2 = __pyx_v_i;
           __pyx_v_a0 = (__pyx_v_a0 + (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_x.data) + __pyx_t_2)) ))));
 
-          /* "fastcode/codes/_recovery.pyx":435
+          /* "fastcode/codes/_recovery.pyx":444
  *         while i < n:
  *             a0 += x[i]
  *             i += 1             # <<<<<<<<<<<<<<
@@ -24915,7 +25149,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
         }
       }
 
-      /* "fastcode/codes/_recovery.pyx":428
+      /* "fastcode/codes/_recovery.pyx":437
  *     cdef Py_ssize_t n = x.shape[0], i = 0
  *     cdef double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0
  *     with nogil:             # <<<<<<<<<<<<<<
@@ -24932,12 +25166,12 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
       }
   }
 
-  /* "fastcode/codes/_recovery.pyx":436
+  /* "fastcode/codes/_recovery.pyx":445
  *             a0 += x[i]
  *             i += 1
  *     return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))             # <<<<<<<<<<<<<<
 */
-  __pyx_t_3 = PyFloat_FromDouble((((__pyx_v_a0 + __pyx_v_a1) + (__pyx_v_a2 + __pyx_v_a3)) + ((__pyx_v_a4 + __pyx_v_a5) + (__pyx_v_a6 + __pyx_v_a7)))); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 436, __pyx_L1_error)
+  __pyx_t_3 = PyFloat_FromDouble((((__pyx_v_a0 + __pyx_v_a1) + (__pyx_v_a2 + __pyx_v_a3)) + ((__pyx_v_a4 + __pyx_v_a5) + (__pyx_v_a6 + __pyx_v_a7)))); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 445, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_3);
   {
     PyObject *__pyx_temp;
@@ -24950,7 +25184,7 @@ static PyObject *__pyx_pf_8fastcode_5codes_9_recovery_8read_probe(CYTHON_UNUSED 
   __pyx_t_3 = 0;
   goto __pyx_L0;
 
-  /* "fastcode/codes/_recovery.pyx":423
+  /* "fastcode/codes/_recovery.pyx":432
  * 
  * 
  * def read_probe(const double[::1] x):             # <<<<<<<<<<<<<<
@@ -26345,14 +26579,14 @@ static int __Pyx_modinit_Exttype___pyx_obj_8fastcode_5codes_9_recovery__Rows(__p
   __Pyx_RefNannySetupContext("__Pyx_modinit_Exttype___pyx_obj_8fastcode_5codes_9_recovery__Rows", 0);
   /*--- Exttype __pyx_obj_8fastcode_5codes_9_recovery__Rows ---*/
   #if CYTHON_USE_TYPE_SPECS
-  __pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_8fastcode_5codes_9_recovery__Rows_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows)) __PYX_ERR(0, 246, __pyx_L1_error)
+  __pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows = (PyTypeObject *) __Pyx_PyType_FromModuleAndSpec(__pyx_m, &__pyx_type_8fastcode_5codes_9_recovery__Rows_spec, NULL); if (unlikely(!__pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows)) __PYX_ERR(0, 255, __pyx_L1_error)
   #else
   __pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows = &__pyx_type_8fastcode_5codes_9_recovery__Rows;
   #endif
   #if !CYTHON_COMPILING_IN_LIMITED_API
   #endif
   #if !CYTHON_USE_TYPE_SPECS
-  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows) < (0)) __PYX_ERR(0, 246, __pyx_L1_error)
+  if (__Pyx_PyType_Ready(__pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows) < (0)) __PYX_ERR(0, 255, __pyx_L1_error)
   #endif
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount((PyObject*)__pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows);
@@ -26362,8 +26596,8 @@ static int __Pyx_modinit_Exttype___pyx_obj_8fastcode_5codes_9_recovery__Rows(__p
     __pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows->tp_getattro = PyObject_GenericGetAttr;
   }
   #endif
-  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Rows, (PyObject *) __pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows) < (0)) __PYX_ERR(0, 246, __pyx_L1_error)
-  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows) < (0)) __PYX_ERR(0, 246, __pyx_L1_error)
+  if (PyObject_SetAttr(__pyx_m, __pyx_mstate_global->__pyx_n_u_Rows, (PyObject *) __pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows) < (0)) __PYX_ERR(0, 255, __pyx_L1_error)
+  if (__Pyx_setup_reduce((PyObject *) __pyx_mstate->__pyx_ptype_8fastcode_5codes_9_recovery__Rows) < (0)) __PYX_ERR(0, 255, __pyx_L1_error)
   __Pyx_RefNannyFinishContext();
   return 0;
   __pyx_L1_error:;
@@ -27408,8 +27642,8 @@ __Pyx_RefNannySetupContext("PyInit__recovery", 0);
  * # ---- responder sets --------------------------------------------------------------
  * 
  * def parse_responders(object responders, Py_ssize_t n):             # <<<<<<<<<<<<<<
- *     """(idx, key): responders as a fresh int64 array (given order) and the
- *     bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded).
+ *     """(idx, key, ascending): responders as a fresh int64 array (given order), the
+ *     bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded),
 */
   __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_1parse_responders, 0, __pyx_mstate_global->__pyx_n_u_parse_responders, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 39, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
@@ -27419,19 +27653,19 @@ __Pyx_RefNannySetupContext("PyInit__recovery", 0);
   if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_parse_responders, __pyx_t_4) < (0)) __PYX_ERR(0, 39, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":99
+  /* "fastcode/codes/_recovery.pyx":108
  * # ---- sparse least squares ----------------------------------------------------------
  * 
  * def sparse_lstsq(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] data,             # <<<<<<<<<<<<<<
  *                  const int64_t[::1] rows, Py_ssize_t ncols, const double[:, ::1] target,
  *                  double rank_tol):
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_3sparse_lstsq, 0, __pyx_mstate_global->__pyx_n_u_sparse_lstsq, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 99, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_3sparse_lstsq, 0, __pyx_mstate_global->__pyx_n_u_sparse_lstsq, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 108, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_sparse_lstsq, __pyx_t_4) < (0)) __PYX_ERR(0, 99, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_sparse_lstsq, __pyx_t_4) < (0)) __PYX_ERR(0, 108, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "(tree fragment)":1
@@ -27461,7 +27695,7 @@ __Pyx_RefNannySetupContext("PyInit__recovery", 0);
   if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_setstate_cython, __pyx_t_4) < (0)) __PYX_ERR(1, 3, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":359
+  /* "fastcode/codes/_recovery.pyx":368
  * 
  * 
  * cdef fc_combine_fn _combine_block = fc_combine_avx2 if fc_combine_have_avx2() else fc_combine_base             # <<<<<<<<<<<<<<
@@ -27480,7 +27714,7 @@ __Pyx_RefNannySetupContext("PyInit__recovery", 0);
 
   __pyx_v_8fastcode_5codes_9_recovery__combine_block = __pyx_t_10;
 
-  /* "fastcode/codes/_recovery.pyx":360
+  /* "fastcode/codes/_recovery.pyx":369
  * 
  * cdef fc_combine_fn _combine_block = fc_combine_avx2 if fc_combine_have_avx2() else fc_combine_base
  * KERNEL = "avx2+fma" if fc_combine_have_avx2() else "baseline"             # <<<<<<<<<<<<<<
@@ -27497,52 +27731,52 @@ __Pyx_RefNannySetupContext("PyInit__recovery", 0);
     __pyx_t_4 = __pyx_mstate_global->__pyx_n_u_baseline;
   }
 
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_KERNEL, __pyx_t_4) < (0)) __PYX_ERR(0, 360, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_KERNEL, __pyx_t_4) < (0)) __PYX_ERR(0, 369, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":363
+  /* "fastcode/codes/_recovery.pyx":372
  * 
  * 
  * def set_kernel(str name):             # <<<<<<<<<<<<<<
  *     """Force the combine kernel: "baseline" or "avx2" (tests run both)."""
  *     global _combine_block, KERNEL
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_5set_kernel, 0, __pyx_mstate_global->__pyx_n_u_set_kernel, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 363, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_5set_kernel, 0, __pyx_mstate_global->__pyx_n_u_set_kernel, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[4])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 372, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_set_kernel, __pyx_t_4) < (0)) __PYX_ERR(0, 363, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_set_kernel, __pyx_t_4) < (0)) __PYX_ERR(0, 372, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":377
+  /* "fastcode/codes/_recovery.pyx":386
  * 
  * 
  * def combine(const double[:, ::1] W, object rows, double[:, ::1] out):             # <<<<<<<<<<<<<<
  *     """out[u, :] = sum_i W[u, i] * rows[i] for u < m.
  * 
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_7combine, 0, __pyx_mstate_global->__pyx_n_u_combine, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 377, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_7combine, 0, __pyx_mstate_global->__pyx_n_u_combine, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[5])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 386, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_combine, __pyx_t_4) < (0)) __PYX_ERR(0, 377, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_combine, __pyx_t_4) < (0)) __PYX_ERR(0, 386, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "fastcode/codes/_recovery.pyx":423
+  /* "fastcode/codes/_recovery.pyx":432
  * 
  * 
  * def read_probe(const double[::1] x):             # <<<<<<<<<<<<<<
  *     """Sum of x with 8 independent accumulators: a pure streaming read, to measure
  *     the machine's memory read bandwidth next to ``combine`` (benchmarks only)."""
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_9read_probe, 0, __pyx_mstate_global->__pyx_n_u_read_probe, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 423, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_8fastcode_5codes_9_recovery_9read_probe, 0, __pyx_mstate_global->__pyx_n_u_read_probe, NULL, __pyx_mstate_global->__pyx_n_u_fastcode_codes__recovery, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[6])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 432, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_read_probe, __pyx_t_4) < (0)) __PYX_ERR(0, 423, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_read_probe, __pyx_t_4) < (0)) __PYX_ERR(0, 432, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "fastcode/codes/_recovery.pyx":1
@@ -27660,7 +27894,7 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
   if (__Pyx_PyTuple_SET_ITEM(__pyx_mstate_global->__pyx_tuple[1], 0, __pyx_mstate_global->__pyx_slice[0]) != (0)) __PYX_ERR(1, 763, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[1]);
 
-  /* "fastcode/codes/_recovery.pyx":54
+  /* "fastcode/codes/_recovery.pyx":56
  *         # fast path: a Python list of ints, read item by item (np.asarray costs ~6 us here)
  *         k = len(responders)
  *         arr = np.empty(k, dtype=np.int64)             # <<<<<<<<<<<<<<
@@ -27669,7 +27903,7 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
 */
   {
     PyObject* __pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
-    __pyx_mstate_global->__pyx_tuple[2] = __Pyx_PyTuple_FromArray(__pyx_temp, 1); if (unlikely(!__pyx_mstate_global->__pyx_tuple[2])) __PYX_ERR(0, 54, __pyx_L1_error)
+    __pyx_mstate_global->__pyx_tuple[2] = __Pyx_PyTuple_FromArray(__pyx_temp, 1); if (unlikely(!__pyx_mstate_global->__pyx_tuple[2])) __PYX_ERR(0, 56, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_mstate_global->__pyx_tuple[2]);
   }
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[2]);
@@ -27733,47 +27967,47 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{23},{6},{13},{8},{13},{11},{23},{15},{1},{18},{40},{11},{6},{1},{3},{2},{15},{23},{25},{32},{20},{22},{1},{1},{29},{17},{37},{45},{22},{179},{13},{40},{8},{8},{15},{7},{6},{28},{2},{37},{9},{41},{15},{50},{20},{13},{59},{60},{45},{51},{4},{9},{45},{5},{60},{17},{24},{30},{37},{1},{5},{8},{20},{6},{1},{1},{1},{8},{14},{1},{15},{1},{5},{23},{25},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{2},{2},{2},{2},{2},{2},{2},{2},{3},{15},{5},{3},{7},{6},{18},{4},{4},{8},{4},{5},{3},{1},{2},{2},{2},{12},{18},{3},{7},{5},{4},{3},{5},{15},{5},{6},{9},{5},{24},{15},{5},{7},{6},{7},{1},{2},{1},{2},{5},{7},{6},{5},{7},{4},{5},{8},{2},{2},{1},{1},{3},{4},{2},{2},{4},{2},{1},{3},{7},{7},{4},{1},{4},{6},{5},{7},{4},{2},{3},{7},{5},{2},{3},{2},{3},{2},{2},{4},{16},{3},{1},{1},{8},{3},{10},{8},{3},{10},{4},{3},{4},{1},{4},{10},{10},{5},{4},{12},{3},{5},{4},{4},{6},{6},{3},{1},{6},{6},{1},{6},{2},{1},{2},{5}};
-    const struct { const unsigned int length: 11; } bytes_length_index[] = {{1},{9},{77},{207},{622},{437},{1734}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{23},{6},{13},{8},{13},{11},{23},{15},{1},{18},{40},{11},{6},{1},{3},{2},{15},{23},{25},{32},{20},{22},{1},{1},{29},{17},{37},{45},{22},{179},{13},{40},{8},{8},{15},{7},{6},{28},{2},{37},{9},{41},{15},{50},{20},{13},{59},{60},{45},{51},{4},{9},{45},{5},{60},{17},{24},{30},{37},{1},{5},{8},{20},{6},{1},{1},{1},{8},{14},{1},{15},{1},{5},{23},{25},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{2},{2},{2},{2},{2},{2},{2},{2},{3},{15},{5},{3},{7},{3},{6},{18},{4},{4},{8},{4},{5},{3},{1},{2},{2},{2},{12},{18},{3},{7},{5},{4},{3},{5},{15},{5},{6},{9},{5},{24},{15},{5},{7},{6},{7},{1},{2},{1},{2},{5},{7},{6},{5},{7},{4},{5},{8},{2},{2},{1},{1},{3},{4},{2},{2},{4},{2},{1},{3},{7},{7},{4},{1},{4},{6},{5},{7},{4},{2},{3},{7},{5},{2},{3},{2},{3},{2},{2},{4},{16},{3},{1},{1},{8},{3},{10},{8},{3},{10},{4},{3},{4},{1},{4},{10},{10},{5},{4},{12},{3},{5},{4},{4},{6},{6},{3},{1},{6},{6},{1},{6},{2},{1},{2},{5}};
+    const struct { const unsigned int length: 11; } bytes_length_index[] = {{1},{9},{77},{207},{437},{710},{1734}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 2 /* compression: bz2 (3030 bytes) */
-static const char cstring[] = "BZh91AY&SY\326>\335J\000\001\211\177\377\377\377\377\377\377\377\377\375\277\277\377\357\277\377\377\364\300@@@@@@@@@@@@\000@\000`\013\237\007\242\274\333\336\356\035\326ws\323\317s\201\302\247R\325\033\310\010\222C\300%\t\n\236\215M=2&h#\324<\233B\233I\264\302d\332\232\230\200\000\000z\206\200\000\036\223\0204\031\000J$\311\246\247\244\304\323&\211\2116&\247\245?I\2214a\006\214\203\020\001\243@\000\000\000\001\220\0005=\002\0251=$\364A\2404\0004\036\240\000\032\000\000\000\r\000\000\000\000\000\032dH\0253\"\237\244\236\223\365G\265M<\247\351<\006\221O)\264\230zP=!\240\320\007\2502\000\036\240\332\236\240\301\250i\352\0102`\004\300\000L\000\000\000\002`\230\000\230\000\002b`\000\002bb\001$\200\020\224\37555\036\251\207\211OS&L\322\000\001\243@\320\000\000\000\000\320\000h\300\2322J\366\333\265\376\370#\251\320\016\212\016\222:}B0n\233\341#\2539B3\031\3156\030?\312(\212b\222$\272\261QDB!\020\241^\267XC2\031\201\231\231\010f\231 \211\220\256\013\n)T\337\007\\\202\205\341UY\002\214\254\"\346f\031\200f\005\330E\021\241h\220)\222\253<8\016C\206\276\022W2L\310\010\001{\207\022:\341\244xU\204j!\004>@\250\310\006d\022\341\252\346\204\326Y\330Yl\353:CI\031Z\234\316\213\244gwt\002$\314\212g\003\214\002UV`\234T\220L\312!2fvC=\324E\021@\261K\357\300H\314\302fJ\242*T\246\005c\303\006K\000\2314\210o\010\2421\211\205k\"\2116jL\270I\321\213%m\013\214\262\200\314\024y\030\300O\001i\305\016\2012eT\242 ._\361\322\343\355w\317\n\343gx\017\332=~.\364G\202h\364\224_+s\272\022yF\030\276\214\315\352C\226\3169\263~\027\274Y\261\226i\377\270a\202\363\035m\331\337\240\311\016\312\000\367z(\034`\021d\204\305n\273\031,e\212X\313LD\026\212\202?\047\n\227\377m\\\020\367\205rk;\003-(J\203X\300\304\303\267\0244\027V\202\327*\004\006@\345\214\341\336\256^\225 \213\271q3\004\314:\270\331\233\030k\3142\r\201\261(\210\236\211$\2230\303\025\036\016\027(\335b\"\262\025U\r\332\326\250\361(R\212\352\316jRg.GA\t\\\2350s\310Q\332\267\265\217\324\301\215\t\305\014\306n\3537b\276\261-\342\312\375:\210n\341eX""\312Az\355\372\371\347a\356\257\3545\034\006\005\244\271T)tzx\306M\364o\247\2124\315\274\0331\365\\A4\332\236;6\253\001\257\251O\275\316\027\332\365\t\347\204\213\230jaaw\024\324\210b\220Lc\3756;\354\357\317UqTU+\005\367\205\2554\023\t\2450\312\213k\346>J\270\276\326E\204YV\371Q\211/\037t \365Bo\225Jh\354|Zr8\373T9\016\322w\341<D\343\021\371\027\375\223\355?L\203\002\251\025\251\243Q\004\333Ns44L|%\027\014\207\362\352I\021\025E &R\225\277\370no\225\241\346\013\004\260\301\030\030a\364\360\365\256\030$ B\036\277\335\316\373~\313\263\361V\227\321\013\347\307cF\243B\222\222\303\242\351\372\020\347\2576\367_\303\217\360\327\221\254\327\250^\351P\306\221\";M\224\373\273\233\331\002\201\204\022\311I\300\243E\361\235\220n\236\214,\0231fc\246\336cZw\005UoT\223\314\017D\210@(J8k#\253O\014\344\35199}\341k\032\350R\204\3607\371mL&\023\002\373\377\223?\025\3159\222\226\373r*\2528s\263\3261\306\323\267\335IxZ\265\334\243\375\356G\237\216\244\"\234-|\247\303\236\300\210\262\021\314\035\017\356}\330RC\304,\251AF\366}OL\300\305\201(\241U\312\206\004\271\240\235h\204AZ3\020,m\274\006U#\241\177\004\\\312\266nl\352E\362\301\336\033\265\302V\247\371\345\222\344\224\240\2025\330?_\332b3z\323t\235HV\215z\"\234\351\263\365eBU\275I\327iV\206\030l%\231/\332\215\260\036\3714\246)\0332\371\251\023\0018*\223\222]%Q \230#T\047\200\3016\354E\022\374\245,yJ\374\257\213\342\370fxt\333\027\233\206I3\010\271\244\2613\"\360\272%\215\227|\242\004\250\234;\257\336\261\n\320**B\2400%\2302\355\333\033tQZg\221\301r\026\\Y\330WL\347\013\215zD\014\361I\266q\345\231\264\353^\267P\252E\205\t\245@\250TU\014.\r\206\301l\330\266\032\312#\024\314b\\\341\206y\235\370q\037\034w\274XO\200\014\2321gH\0108\243\303\200\320\210\341\231\2665\317\253\021\010B\254\207W:3\254\371\301\344]\324\277i\001k?E\346\261#\0014\247\264\220\322\034\310\265\312W\023rU9\244+\244\271qh\251$\325h\022\241fb\".\031\217\331&Ba(\267\026\242\334\246\2303\245%\047X\215\322\250P\037_bN\340\202-\254\345\220.\244\215\221\202\270R\307\305\260[q""\025z\016\234\272\301\333\0168c\226\206:W\230Y>\271\202U0\245\224\0275-\310Iz/\001\213m\350%\013zA\210\262\357\004U\332\326\323\251^\215\t\2404\241\325\315\217\016v&kl\240^\263:\034\314RG\203mu\354\311\336T\025\344\203\035\270\355\254\276\003\006\243\232\204c\216\223\220\251b\032\342\222*)\241Y\310c\005\021\223mMX\264\021=\206T\333\312_\220*hu\010*\331-\010K\263v7^%\273\034\216\310\300\325\212|\004\027_\004\226\266[ ovy.\230\037B&\032`QP\341\231y\020\242\247\0276wb\317)\242\324\233q\222F\262\001E7k\342l\222\217\304\311\024\323\226\216KBK1<\235\247C\223\212*\246\243N\\*\363&\027(\253R\022g;=\373\0320\344\3432%\266\367\274\035U\262\332\203\265T\235\246\347\340\352as\211\250\264\230z\006\354\351i5\317{>7A\360Na\232\204J\347\307\030FN[\366\341Y\016a\320\213\n\301&\005\233\021\327\265\032\243:\224\203\302{m\225\341\206\232\231\364\265\332\032\374\032N\007\241\264\303\245\307Q\332\326\205\032\001U!rb\302W\312h`\316\n\242\271\014;\315\324,U\037\026\223\2502j%\334\274\230\237B+fb\361\264\203\356\2418\322$\323\337\255Ld1\267\271\311~\3669P\266\361\232\247\022=C\230(\253W?\236\355\370@\216\240\276\225\256\221I7 \366\315$\220\002\326?v\274\232$\356n&\221u\274\035TZ\263\007\026\224\3408\304\345\2404:=\333\271H\247\230\303\226s:-)\330\314\366G\215S\004\022d\026\263\241p!m\006\261\341\304\342\335\277i\215\021lU#\276\367\301P\226\364V.:\260\022ej\014\\\2541\314\014iVB\327\047\320\344\316f\243 !\026\024\240P$\205\234\356\t\340m6\361Xs\031\205\260-\347\363N\260\266\010::6,Y\322\020Y<#\246\363\312j\231@pj2\321\206\235\311H:9`7\262\366\017\304H.|\363.e\206yC\0015\374\313\247\002\260\212\201\007\315\231\260\336+2\313$\016#\306\251\213\020M\226\362\377\0013\263I\347\022\303\365\206\244\215F\340\215\323~\341\342\305lAJ\330\014\303;ej9\253\231\250\256\021y,.u\217\037\251\214\340\351\225\314\206\031]\047\310fI\254Y\361\006\261\006&\351\273oT\213\215 @H!UD^F+2&\344\364\266l\203\2519\257A\274L\343\246\024\336u\360\274\346CT\353*\321&my\320\316\211\237^\346\224\211\024)Y\023\007\031\221\271""\007\333\225^\274\033vZd\305T\020\337b\033\020\025\014\231\014\201u\324\246\234)m*\333\3034N\313j\315\004\240\312Po\272*\031\364\247p(A\205\023K\025\335\006\263\0041\241\213[D\\\365\010quJ\304i\331\231\231\311\227/\246\205\373F\023\020\301Yr\246\230\206>\347\357*\364\235\235\204C\330\252\205\342Rk\006\276867\223e=\312\206\262\037%\2463\033F\217>\035\221\225k\036\260z\353\207\371^\320\311Tm\0478o\303\007Z\342q\274\350\227?\310\325\375\211\254z\321\017\360\t\000\240I]\325:\347`\202\376\234\005\331\016\037U\270\230\357\235\367W\352&\035\335k\217l\335\027\212n\331(H\271.P$|\235\\\027\257\245 \345\027q!\016xX\002L\267\360w\000\220 _\301\2108y0A\257\020{#\270x\201v8\311b8\344\362i4\241\307{\026,E\034i\3673L\316&\004I8\016Gc\272z8\337\361\007\260k\202\303)G\203i\031\006\246\214\231r\2738;)\313\215\222 $\311\003\014\001\200\037\367\257g\337\004\023\231\266\341m\035\271\302\021\014\221)N%4D\321\337\365O<\0206\231\210\333\362\371\343\301\010D\204\212nGx\220\356\363\215\317\235\233H\243\310\370\350\215\025\037Q\\\220(\371\365\330\264\252[SB\333D\314\217\014\216xGj\253\346\275\253\201n&\270\240\245\307m\276\316|p\310\363\315\264nE\246*\027\r4f\006`e\016+\242\210\320\030\265m\302\362t\224_Z<k\322\275\240\353l\355\021\303\2109\210\035C\000\277\325\271\273\220u7wI ;f\023A\207\031\246I<F\207@\377\270_7O\244&hE\026!\002\235\301v\021\355\031O)u\254\371\200\363\272\020\036\013tW\2627,\251\254\245\214\3663\337\250\231\3740\256\345\0053\353\236\250\021\362\251\206\265J\250\325\234*\270F+\274\3459\245b\306r33X\222\341\316d\251Q\026\245\016\035,\2751DxU\026\236c\377b&\277\200\234cy;\214\251\310\303\213\na\311\347\241_]8,d\261\3262b\363k\002U\327\213\200c~\331G)\013ba\017\001p\327^A^Ta\301\030~c\221\211b\2628\254f\3053\210\304Y\314\257=N\241\231\304j\211\2323\366\262\351\253.K\206\026=\001n\264\375J\004<\221\352/v)\177\211\360\333$\214\255\2718\206|.\374Q~|\365\212\024j\r\014\370\241\347.\214\331\244YV\336\263f\323iMI\323\232m~|\334\211\2133\201^\267\201sN\275Z\325\310\346/\301giX\257\222""\254K\254qq\252\311\227\253[\217\220fc\374\342?\322\350\342\322\303\304\372\341H\223\342\016\026XX3\256\344\047ZF))\264\324\265\r\232$\256G\336u\324\342ls\014\177\207#\016\360yO\032\003\262\026\n\035\301w.\267\2553\027hb\031\2042\220a\273\324\255k9\325\001\241j\205dZM\031\030\274F-\026\213\021J\024.\225\016\357GB\210\020\242U\323\244\220\317\014\324\\\007,\254J\226\2122\243\0273\206,\034 \216dA\207%\251H\230)2\002 P\223\006j,\260\275\"\223UT\010\242\206_\361w$S\205\t\rc\355\324\240";
-    PyObject *data = __Pyx_DecompressString(cstring, 3030, 2);
+    #if (CYTHON_COMPRESS_STRINGS) == 2 /* compression: bz2 (3060 bytes) */
+static const char cstring[] = "BZh91AY&SY\250\332S\027\000\001\224\177\377\377\377\377\377\377\377\377\375\277\277\377\377\277\377\377\364\300@@@@@@@@@@@@\000@\000`\013\273\341\350\267\234\262\325{\265\346\017KcGf\247Z\323A\356:5DP\361\203B\024\240\365\017\325<\247\244\3312\215\017\322x\200\324\303\021OjjmM\032\014\200\001\241\240\000\014\324\311\221\210=@\tD\001\000\023M\t\212fMM\047\225?*\037\252=OQ\223C\324\032z\200h\320\000\320\006\2004\032\006@\320\rL\230\202\231I\372&\246\201\214\246\2034\206\200\032\r\000h\001\240\006\200\006\200\000\r\036\243&@4\304\204\210OTbh1\007\250\310\364\306Be\036\032OJ\007\244\000\000\3204\000b\017S5\036\246\215\250\320\010\0310\230\0012`\000\023\0200\000\000\002`L\0020\000\0010\000\000\002E\002b$\236\214\224\362\2156\325=OMG\251\232M\032\000\000\r\000\000\000\000\000\0004\000b5\005no\355\200\341\237t\017\313\200\3758gg\205D<\344V\320f$X\0022\201\002\003\374\252\230\024\025\021E\376\315L&\246\023\n\226\350t\000\033\006\333\001\264&\360(\0235\305\210\\SJ\306\310tI)d\026V\240)\322\351\030\266\306\300l\026\324\321:\227\231\"\273\001\000\351`(\017,J\006-&\304\022\003(\020(h\350\203\"\026b8\304\244(\321\n\254@H\202\\\013\376\010Q\202\034\014\021\227\203\2168\350\323\215bl\312&\315\264\002$\322\016\016\001\0030R\312\355\030)\205\020`lL2\251S]\241\312\026E\221`\304\266l\330\211\032\314M\245\215\322.\256[1}\352q\301\245P\251T\211gS\024\3473Z\367\242\252O\211\\\014\204\2419\264\257\262\270\026\211\r\205X\245$C\000\305\205\315\002i\n\375&d.G\006>\035\356\321\374\227\0147!\357\037[\261u\023A\223\222iCO\355u\236\"@\205\021\",\244\341\021\217D\037M\017\016\274\251\257!\243M4\247\231\224v\306\255\007\252=\315\003\330\375\222\036P\245\250D\235\317r\243a\232\262\3276Y0\245Z)\376\226\371w\373n\235\203\361\047\352\3166\216l\244\252\321g\n2\321T$\262.l\212}:\024%\002m<\010\306\373:l3\177\257\341H\202G7\224\222\345%\300\216Z\346\034\302r\224\252J\260\204\033\030\313\021\010%\335\234,\230\256\205eS\206\326\260\273\312\222\222S8\305!\006{\226\276hA\341\345\007\304\235\236\316^\316\257""\261~\244*\0246\233}\346\337S\016C\232b\315\216\305BTa\231\024H7\273.e\231\255\263\t\356\216\345&\001b\226\273\023\027\237\225\250\027\362\216o\2026\277uc\326\356\27436\005\247;\0108k\360%\326\303\027\035\211\023|\020\314\236H\351!\354\031\020N\206(\214Q\210]\374\326\3557\266\371\205A4&\211@WXQDP\"\021E\200lUh\367\217r\3202\275\321q\027V\312\225e\016\377\204%\025S\010\322\305tn\3749vu\343#\261\231\236\374#p\214.\033\202Y_\255/;\327\226\001`\304B\212\r\033\207#\341\2460ny\246FE#8\214$\373\333\023\t\245aL\014\n\326\331~/\346\360\264\264\255+D\256\264++\257\361\364\357N\311\244\346N\177o\367\370\377w\257\236\356\334\022\264B\263\326\320\341\310\340\032\r\t\202\3437\321o!;;\336~t\235Mf\260\246\253\332\275G\2474\324\224n[\025\245\214\3200\007\010\r8\260\353w.(7\352\204\022 \232&Q5\211\333z<\\\025Un\247Q\020\3509\325\200\220X\226v`S\307\207eEAQQUAE\006\371$\244F\263^\030\304\"\021\002\212>\202\276\031\224 \031\257\260\225\322r\323\365\257%Z\247\t\372b\033}\233\203j\2072a/\342\254\007\007\013\271]\376\333\236\311\002\005\014\010\033\241On\333\222\250\207za^AN\356e\367z\240\317\020RnW\362\246\001,\334O\2072\210\032\267!Swo1\0222\240_\256\077\077\237\257\320\337\362\261\373\027XT\270\253;\177\307\230\325y\327\010K\354\303\374\373i\244\333\366\245\350\276\320\301\035\024E<r\335\351A\010-\026\236g\027t0\307A\t%z2G\344\022\223x%\315t\327\323J\207\225\002\251P\334\333u\004\322\372n\235S\030\047\205:\304\357DN\324N\364\357;\316\361\316|\036\254\035\006\236\203\021\316!_U\254\3461.\023\243S\360`A\023\263|y\364!\200\027%\310\\\005\351\242\376n\276\272r\347\263f)\271\320\rHe\250\313\324W\311\357\027Z\372$\312iIuwsI\326\364\2577\2763\305\333Yu,\014\343M\206\211\206\243P\265jZ\215\302\250\316\2333\230\300QZ^\332\3715\367e\341tv\002\242\275\352\310\000\346\022hlW<`\252\276\005\245\263Q\340\347MPd\357B\364\276\360\350\345\273\316\305\201\215w\266\026=\\1\037\034X\303I\267-\030\303r\013\237|\035\210o\267\027\023\027\026\333\264jB\304pt\245)\231\340\177d\230\026\n\347\230\357\014\270\262""\342Z\353\242(\353\\\215\206\0055p+f\n\221\226\355\037\024\271\210\266\302\306\336\235\273-*y\t\276G\304\207 \177Q\335=P\261\217\204LYW)\004\024\3054Xf\344\313X\332)\210\014\\\250\232X\2644b,9\302\225\177%\310\362\341\321\320\235\001\301\017Kn\254w16\345\242\301~K<\236\353Ki\361u\340a\325\257\340\\\030k\233\037\261\375l\254\010\022S\2221\307o\210jkJ7\361Qi\233\256\032\241\001\212\025\344-\356\223t\304\366a\235\324)[B\347\007\224\232\256\210X\204:\267\323\235\0043\324\327\353`q\323U\344\327\227\211\271:\032&s\375_\013\344\021\261\023\033fYp\361\234\336\t\331s\314\335S\364\356\201\321\222Kc\033N\004\302\313s\345\332\346\300\216\2265N\036=\266\365<\"\226\222\305\232\262b0\222M\026K\030n\236L\000\254\345t\342\214Fv(\266J\230\325\340\024OW}\177\203)\272\365\017\006B\023\201\276\223\2158\300\301M\321\221@\372\272\336\217\030\305\306x\3122Pcu&[_>yN\220]3\343]\020d%6+\205\030-l\3442uv\034+YD0\335{\031\006m\253\027\346\264\350Z\253X0\032\202\346\357k\261\037\217\201\0138\002\252O4\323\211\207k\202\375\300\330\346\215\033\262\343\217\026\260\306FL!Z\245\330D\300Q\2515\253X\310{A\032dE\362y\024kw\244EAN~=\315\312\236d2\240\333s\306\305C\335\212*\335\344\362?\246s)\342\025\246\013\300Q\273\047\027I\255\230\0312;\360\327\320\336\374\3115yD\037vT\233\200\303\233\031\321\210F\224\001 k\353SB\025\252T\200\315\221\212Z\r^\001\312\276\203\0061\0303\213Xo\030l`\226itE\317\247#R\"\350U)\351\214f\250B\214^3<;\n\256H\203\342\300\333\250BE\371mna\237\237\222U\353FA\242\320\033\005U\031SZ*\376\224\315\016a5\"\033\003e|\353\304\330(\267\337e\226\350\034\250\307(\367n\324\255\370R\0307\315;\231\2132b\365\016W&\360~\345\220\267 0y|\273\216\325\236\350\005\344\253\332\274/V\024\250\023\214\266\271\326\245\n\230`\200\301\376)\227(\344\\-\253\317Ee\220i\312\201\273\303r!\270\340!\274\351\314\210\264\256\204\024\301\200\314r\225$\247\047\323\3119\211\365P6\247\247\003\r\350C\213\265LZ\030\3264\215\006\322w(k\301h\034\244Y\026s\356\201I\230\016\022h]qLJiY\"l\252\327KX\373N\370\240\356\326w[;h}aC""\331>5,\026\306\355\345\271\r\310\233\271l\340\224\224\241j\265/\3565\273Y\034\271\226+\342\353\352\310\327\246\351\241\322\304:\220\025\rz\315i\236v\247\014S+U\324\014\350\251\231]\266ia\314Xt\276\225\n\346\306\264$\301\tA\376\343\225\311k\224E\222*lb\233\376Z\21591\366;;`\210\323\301\360\247\304(d\204\322\\\272\260\342i6b\375ej\3549\256D=\306d0\211e\363\003^x\t\221\346\330/\201\202\302C\344u\302 \333\031\235\047\267\302$q\207P\t\367\330\247G\254\007$\302\334lG[;\322\320N7Z\005\256\021\233\276q\017R[\367\205\000R(\271\231\247\232t\310\351\313>\205\002\220Xy\261\327\203\322=&\206u\362e\266\271\243\332<\301\343\025\034\024I0K%\224\t\037\027G{?9s\225B(\314J\022\213\232\006\334\375npH|\226\270y\034\231\304\220\3454D\016\017l\347?\2757\007D\220Gj\216\221@)/<\376\313C@\243\242\203\327\311Xb\240\212&\003#\247\331;Z/\356\007\3438\247\236\241\021\246WVY\240\213\327a\323Q\244\302\324L\261\250A\220T$\014\300\006@\177\236-Ot\020NH\326:\247Z\301\261e\010\244R\260d\2061\222\031\271\242qBh\004\004F!\\C\022\320-\201\206\203\370\245-\202\356\326\200\305\263wf\010\230\240\333\222,\220\241\005EH\240\375{\033\004\214dl\255\247\215(aC\220J\3236\rk\267\300\275\032_0\014_W\345\212Q\260(!-i\2661G\200\031\013\343\001$\002@\"\006G\217\030\331\010m\035\224\301\311\272\017R$u\371\333\313gh\275\260\303\022r\020:\006A\177N\276\346\021\223s!$\007\031\005d\313\031*\222s=\306\301\377s\336M\241Hh\243\004 V\333\005\300\237`\322\324\247\243\203d\037\027bC\223\033K\327\032\370\010\302b\030\220D\313\005\025@ Q\200b(\007\262A0Z\023\016\320\264Im@\315@\220@\265\030\350\213b\033$\210\211\014\245\005)\n\305\202;\017T\247W\001\030%\2030u\253\263h.E*fu\206z)C-\024eR\255D!\373\316@\377U\024\014\215\211Y\361^\256\007\300c\357\325\352\215\027\300Q\322!i\324K\220\267\261b\3021i#,\021\237\362\2340L\025\205\214CJ<\227\320Ge\rk\255`W},\026XF]\253X\320\350( 9/\003\322G9o\007s\302\351/\265O\374\034v\360\224\020\323\025\020\353\216\253\355I\2168q\272H\362:\344n\350\030\314m\261\036U\345\213\227.\246keF\2127\006\213s""\362O\047\215\005\277\021\345\216\315\253p\t#\037P\350\346\303\005\003A6\330\345N\265*n\235\276d\361_#f1\375\253:\234\321S\033\037jd\271^@\033\254\004%gJ\201v\032\232%\246\003\027^\271LX\350d\335\322V\306\322\343\352P\264J\367\213\023\n\350k\030-\203U\010\031\201*\222\276\314\021\tQ\220\203\320\203#\310\023\047\2222\224\241\t\030(\252\310<\325\346\177\346g\251\262J\376O\223\315\2321#&9\205U\212\231\031\203\3147\276lyg\004VD\223\346\314j\212{\325 \322\267\245\25167VL\212\004+\355\326\246\264&o][\002\254@H0\254\r\237\027\212\225.\255\326m\240\230\270\307\376.\344\212p\241!Q\264\246.";
+    PyObject *data = __Pyx_DecompressString(cstring, 3060, 2);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (3043 bytes) */
-static const char cstring[] = "x\332\225VKS\033W\026\216x\005;\3041O?\362j\201\rqlc$a;\343I\305%\004Ly\022{,\0046\251$\243\272j]I\035I\335R\337n\001\256\251\212\227Z\366\262\227\275\354e/\265\324\222\245\226Z\362\023\362\023\346;\267[ \010\223\231\241@\264\356=\367<\276\363}\347\266\302\032\r\316L\241\324\r\223+V\205\351\212\241\253\\a\226\262vH\237\rCh\226f\350\212b\024~\345\252\365\235b\330\226\320\212\\\371i\355\201\242\230\306\201x\240\224\rKQZ\3305L|;\340Z\271b\t\245\302Z\\\371\31229WJ&+\327\271n\335\273w/\014\302\2336#\267B\371\352\3363\245\306\231\260\024\2015\223\013E\023\212\255\027\271Y\344\0267\353\232\316\213J\205\233\374\201\302\017\033\210\201\257a\304\325\325o\326\236)\337\276\344\310\375\350\215\306\017\024\243\244|\253\032\272\245\225m\303\026\n\323\213JQ3)\353\213\313\232>\330\020\226\211j\212C\306\212a\376\351\376\371\265S\313\357\236gr;\n3Mv$`)X\231*\327tT\247\227\255\nm\252F\315\256\353t\204\037*\031\246\353\250\202\t\241\225u\3052\024\223\263\342CC\257\035)uYR\013%\275\320[\254\246\025\321\236\3420\000+\352\ne\271R2L\313d\372J\010\310\300XTXCFf\207\300\362\225a\311\316ZJ\346\310\252\240\223X+\362\232V\340&\2638\242Q5\360j\206\235y\275\365\372\341\3727\353\2626\223S\313\205\"\354\202ZC\242h\016 .\330Z\315\202w\353\250\301\305\252\362\242\244\034\031\266\242s\344\205*\032\260\033>`U\270\256\010n\321\203\262\"k\226\235\317\343\270\246\227W\"P5p\005\247\267YM\360\325_\300\035\021\341\246\374\242\324m\260\243\000R*C]L<\334TJ5\203YO\326C\320Y\261\230\207s\316Z\207\311\373\245:\003\3305r\014\222\255\262\202J\035)\3248\327\351\263\004\276\251\200\364\021}\210Gyd`\264\270y\264\3328:,\253\350O\3032A}MG\361\r\342&%\317\201\010\312\247\206\253\\h\"tU\254rS\347\265\323$W\nL\000]\235\207\035\242l\242\366H\211\331zU7\016\210\367\272\2016\224\230]\263\224<\022(\332*\317\347\225\242-q\320\r\375!\332\322\322X\r\273\310H\263\362y(/\014#\225\025v\031\202i\030\244\026E+\236}\021C\230\021P\002z\343\244k\344\177`\230Ui\036\t\367\202\237\341\243\227\037S\276\002.\274\014\323{\241\207\213g+F\215t!m""\376\020\356\3772.\022\307h\310\310A#Y!\037\316R\314<\034\342D\362\"\047\310\370\047\264\243\264J\rUC\305\341\034\316\240\335V\310X\246\274\016\205\021N8\005\242R\032\232ZE\023\313\0263\313|\030u\253\002\371d^\357\311\\\320\302\364\233\375\344\375\355\227i[\222A\272\253\325\014\025\312\n3P\212\314b\253\227\354\206\260\223\312\302i\"V\323\351\\\346\305\213\255ZMk\200]\221\230\323f\331\246\311\271e\232\206\371\375\326\316\253\255\037~x\371*\0275&Waf1\247\275\343r{\227\206\340\352\331<|\233\337A\375\362c\365\224b\252\2545\237\037,C\232\002\212\034\332\310\277>:\304\337&\206B\376\025?\264vx)\237\217\204\313i_J\373\354\001\000i\026\257\323B\221\316\340\247d\353*\375/\017\234\343G\25370\255\350\251\3164\031\007C\315\256\311=\235\325\303\377\374\200\376A\205y\265\302\325\252\260\353\341\267\310\013=\022%\302\047[\227m\342\371-}`\327\262\010h\362\201\313\2446p;P\327\037A\030,\360C\372\002,NS\021C\251_\202\221\305\005\325\242\211\274j\230\020&\004\317\326X\202%Y\212\255\263\307\354\t{\212\2413\350v\276`\227J\230\267\265F\205\021-D8\261\004\325\302\304\221\256j\306\352\251\037A3\203\246\310`\222\0248Ue\250\325\202a\251\352\232\232P\223j\376\214\366*\331\344\001)\256\002\025\207\324*F\237j\324\013XV\r[\267\210\202E\303\222b\222\037\224vHv^oXG`\022\306 \007\210\362J\340\304\245\301\204\\\225\023r\365tB\236\256K+Q\252\261\262\210$\007\335\324\231\025]I\345\212\246iEy\323\r\006\246\234\252P\372\223\365H\356\304\032\372\023\341\307;\256\331Z\353\327j\225\037Ua\\\255V\0335\\\0135\243^g\207\370\325\341\0377#]\213t\035\352\324)\275p\204N \377\232\320\213\022T\004\253\353\r\335\254\353$\376\374\006\252j\034\351\357P\256Q\005\276\215\265F\242\001\210\032x\351\341\371\263a\3240\032M\034\327\253y\313\250\231\354\200.\343|\3034pK\362\262&p=\302\366\314\034O-\370\247\020\202\346\0131\047\274\010\360\024\215u\251p*K\204\301j\302\022Ma\252\240\222\t>\361\206\260\014\374\231\266j\205c\006_mp\032\331\331\r\364\214\2670\001l.\016j\207\207k\357\270i\210\177\274\217\365\307\256\266\357;\331\367""\261\223\261\361\376\330\207\357\355v\246\335\354O\336r\247\373W\256\265Ug\272?\371Q{\275\367\311\222\227\350O\3158_\273i7+\267O&\257\265\177uc\275[\233\335t7\333\037\373\270\375O\367\2617\352}\3537\337\307~\237\370`\374\226\033s\027\334\2467\351#\310\274\263\357\356{\373\376~\260\337\331\357\356\037g\373W\256\366\341\241\340\2148\213N\306i\222\363\270\223p6\335\t\227\341\324\210\267\350m\372\023>\363\233\301H\260\030lv&:\254\323\354\216t\027\273\351\201\361\206Sp\307\334m/\356%\274\r\257\340\217\371\333A<H\004\033A\2413\326\331\356\306\273\211\356F\267p\034\353OMS%a\274\370\340x:\\F\3529,\337qTw\326\335p\271\267\356\t\177\321\337\014F\203\024\034\305P\316\325\017\306\357\312\010\243~\312g\277O~0~\333\275Ea\373c7\234\177y\177\361\323\047\300\316j\047\332?\270\243\022\206u\257\351O\005\231\240y29E\220:\2610\374\204\303\034\341.\243\276x\177\362\3436\260\234jo9\363X\005\004\263\31637\353\262\376\324\047m\013\371m\273+\336t\377z\270Z\366\366\220\324\367\201\325Y\357\274;\236>^\356\275\316\366\347>uS\004\327\311\334\355\336\355U\002\253\377(\021L\367\222\333]\326m\222\037[\202\024\346\224\350__\350-|\355\307\375\347\235x\357\257/\217\263\307\210u\035\251\301\320t\246e\047\204\273\344\356\270\226\227\364v\274\346\360\201\016\010p\255\315`8\353\374\315M\272\273\336\014\214\262\341\242\r0\047)\332\226;\355\306\373\340\222\254v\022\034\230\356O\021F\t\254\364\256-J\320\356}\355?\010\352\335\004\021N\264\227\235Qgx\367\321\032\220?\335\233p\312\356\236w\307S\375\351\201Moi\277\267\377c\357\307\237{?\377rf\246\272s\310i\326\333\366\357\370j0\027\344@\201\364\251\333\347 F*(\366\236\375\3758~\234 \326/\265\337:ig\007\270\217]i\203\005\223\355\021\370\2119\362q\274\275G\024\241\356l\240\274&\251 \331\336\221\305o \024\212\232\351\315,{\314\373-`\301o\022mi\222E\325\243N\n&3\356\272k\002\243\3049S\230]m\307a\230s>tL\244\274\003#\204\374\250\375\330\031w\262\016\003\333\246\316\211\307_\200\004 \241Y\347\251\033w\237\220\361M\tkTy\014)e\340j\326\315\270-/\013\240f}\252\273\255""\273\351\336\347\251 \t$\256t\247\273w\273\315\343\321\343\247\275\235\335\336\356\036\0356\333\263(Nuf\220.\353O^9\031\373\262\367e\"X\010\354N\246#\244\316\306\026\234\252\267\340\331\376\206_\030\310a0%\354\210,\222\302i\200\271)\263\"?\021\236\247 ^\344\371\047\244\007\231\266\000Y\256\317;Y\002/!\271\350,8M\210\232\306\014\276\216;{(\032\304%\305&\321-\023\270\002\003t4\3451)\344\376\330g\356\013\220U\370\367\2037\235dg\247s\320U\217\247\211\203\037_\013\025\016\263%\331i\204\312\271#\024s\026E\027\334X\177\216&\335\3659\360v\236\204\324\237#\262\204\003 \254\371Ig\256\263\013\370\226\272Y\270\235=\336\200f(\343\223\341\252\3214\205\232\366\021\216\266\374\254_\tJ\341\370\351\217}\341\226@\3118\346F!\220sq\362}\253\375\006\352\016\213\037\364i-\210\005\237c\302\265\272o\216\023\307i\002\371\240]\002As\020\357\372ic\267\203\345N\2543\333\331\350\260\350(p\222\275\234i\047N\235a\022\364\036e0\3740\226\206\332\200A\016\340G%\216\302\275\203z\205\267D\n\216\370I\231\027\203x/%\217\222\333\026\370\254\001\363\033\336\004\366\233C!\007n\237b\226\305<yK<\305W\002u\004\244x\353\245\275\034\246\345)\371{+\3170B\236v\343\275L\256\227#\n\236@\203\213\355m9t,\364\224\224\022-\221\237\022F1\243\336\246\243\217y\347\047d\301\375\244\277\343\213`)\330\201\226\376|1\20590C\223\344S\367\271\277\034\214C\010\243 H\366\222\205\307A\226\024\226\030\350b+\322\371\274\253\"\261\224tV\204\377\275\316\022\3300\013td\373w\2359h\266(\261\264\344\314\237 \004\021s\362\312\200\2003\262\034\232\007\311H\354\303\274^\300i\3710\357\274q\023\2503z\330\2247\004h\232\240\221\032>l\023q\027\240\325S\276Z\300l\3566]\0230\236\003+%\374\213\200\256\342\025A:\354\336\000\270I7\047\233t\363Sx\336\302\303\345\253\347\335\322jZfLs\376\255\237\366w\t\315 \r\220\315\316\014p{+o\376\263\022f\235up\005\336\277p\331\271\"\207\3445\234#\367\236\370\323\376\222\237=\0316\246i u\032\013\353N\311\033s\021\320@\253\263\304\276\023\022\355\311E$R\270\236c\027\323\316\371#\004\203\3242\275F\244\317\245\233\222Wc""\312-B\006?\222>\303q07\177\211_J\234\237\363\375\006\254\313\005\223\230\210\224\263\234l\327i2\337\300U\233\362\312>\312\300\360q\226\021\"\211\244\257\023\346\024\213^lF\375u\337\304%\225\rXh\265(\357\351\021R\323Yp\001\333\214\234E\351\213\310%.@s\003Ss\034\302\304\331m\367n\364\002\225\201d\261\2039#\357\242Y\351,.C\243\355\267\006\200\276%C\274<m`n\261\377\260x\033\334\233\273\211\020{\247\3631\335\277\371%\002\305\340w\203\246\003\212\"\031\222\357\271\260V&\203\240#\227\034\005\320\362M\203\260|\342\317\341 n\271\360\350 \337\210\232\333\304\355KW\207\211\365\277$8\022M\365\330\237%E\370\026\000\337\262,\236\336?c\047tc\235\014G\033\234\244\267$\013\2006\3737?#j\312\223\213\024\216\026\266\275\273Q\324\014,>\213G\367V!Z\002R\230\025\353\030Y\021\032{\341\321\363\231\336tcg\361\350\322\273\3719\275$F$\334\tS\307\344\016\t\276A\315\"\026\316\203ix\233:\371/s*z\361\330\245\327\266\177\003\233\326\205N";
-    PyObject *data = __Pyx_DecompressString(cstring, 3043, 1);
+    #elif (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (3083 bytes) */
+static const char cstring[] = "x\332\225VMW\033G\026\215\370\n\216?\002H\340\217$\223\026\330\020\3076F\002\333\031ON|\204\2009\236\304\036\013\001\306\223dtJ\255\222\324\221\324-uu\013\360\231s\342\245\226\275\354e/{\331K-\265d\251\245\226\374\204\374\204\271\257Z\002A\230\314\014\007D\253\352\325\253\367\356\273\357\276VX\275\316\231)\224\232ar\305*3]1t\225+\314RV\016\351\263n\010\315\322\014]Q\214\374/\\\265\276S\014\333\022Z\201+?\256<T\024\3238\020\017\225\222a)J\023\273\206\211o\007\\+\225-\241\224Y\223+_Y&\347J\321d\245\032\327\255\373\367\357\207\227\360\206\315\310\255P\276\272\377\\\251r&,E`\315\344B\321\204b\353\005n\026\270\305\315\232\246\363\202R\346&\177\250\360\303:\356\300\327\360\306\345\345oV\236+\337\276\342\210\375hO\343\007\212QT\276U\r\335\322J\266a\013\205\351\005\245\240\231\024\365\305eM\037l\010\313D6\205!c\3050\377p\377\374\332\251\345w/\322\331m\205\231&;\022\260\024\254D\231k:\262\323KV\2316U\243j\327t:\302\017\2254\323ud\301\204\320J\272b\031\212\311Y\341\221\241W\217\224\232L\251\211\224^\352MV\325\n(Oa\030\200%u\211\242\\*\032\246e2})\004d`,\312\254.of\207\300\362\265a\311\312ZJ\372\310*\243\222X+\360\252\226\347&\2638n\243l\340\325\014+\363f\363\315\243\265o\326dn&\247\222\013E\330y\265\212@Q\034@\234\267\265\252\005\357\326Q\235\213e\345eQ92lE\347\210\013Y\324a7|\300*s]\021\334\242\007eI\346,+\237\303qM/-\365A\325\300\025\234\336bU\301\227\177\006wD\0377\345g\245f\203\035y\220R\031\252b\342\321\206R\254\032\314z\272\026\202\316\n\205\034\234s\326<L>(\326\030\300\256\222c\220l\231\345U\252H\276\312\271N\237E\360M\005\244\217\351C<\316!\002\243\311\315\243\345\372\321aIE}\352\226\t\352k:\222\257\0237)x\016D\220>\025\\\345B\023\241\253B\205\233:\257\236\006\271\224g\002\350\352<\254\020E\323/\217l1[\257\350\306\001\361^7P\206\"\263\253\226\222C\000\005[\345\271\234R\260%\016\272\241?BY\232\032\253b\027\021iV.\207\316\013\257\221\235\025V\031\rS7\250[\024\255p\366E\014aF@\t\364\033\247\276F\374\007\206Y\221\346\375\306\275\340g\370\350\345\307\224\257\200\013/\301""\364~\350\341\342\331\262Q\245\276\2206\277\273\356\3772.\020\307Hd\244\320HV\310\207\263\020\323\217\2068\221\274\310\t2\376\021\345(.SA\325\260\343p\016gPn+d,S\336\204\215\021*\234\202\246R\352\232ZA\021K\0263K|\030u\253\214\366I\277\331\225\261\240\204\251\275\375\344\203\255W)[\222A\272\253V\r\025\235\025F\240\024\230\305\226/\331\ra\247.\013\325D,\247R\331\364\313\227\233\325\252V\007\273\372\315\2342K6)\347\246i\032\346\367\233\333\2577\177\370\341\325\353l\2770\33123\013Y\355=\227\333;$\202\313gz\3706\267\215\374\345\307\362)\305T\231k.7XFk\nt\344\320F\356\315\321!\3766 \n\271\327\374\320\332\346\305\\\256\337\270\234\366ek\237=\000 \315\3425Z(\320\031\374\024m]\245\377\245\201s\374h\265:\324\212\236jL\223\367@\324\354\252\334\323Y-\374\317\017\350\037\2720\247\226\271Z\021v-\374\326\367B\217D\211\360\311\326e\231xnS\037\3305-\002\232|`\230T\007n\007\335\365{\020\006\013\374\220\276\000\213\323P\304P\350\227`dqA\271h\"\247\032&\032\023\r\317VX\202%\331*[cO\330S\366\014\2423\250v.o\027\213\320\333j\275\314\210\026\"T,\241B[\220\016\023G\272\252\031\313\247\256\004\311\006\t\311@L\362\234\0223\324J\336\260TuEM\250I5w\306|\225lr@\025\323@\305!\265\002\365S\215Z\036\313\252a\353\026\261\260`X\262\237\344\007E\036\362\235\327\352\326\021\310\004%\344\300QN\005Nt\032\210\344\262\024\311\345S\221<]\227V\242Xe%\321\357:\264N\215Y\375\251T*k\232V\220\303n\240\231RX\321\354O\327\372\035O\304\241?\021~\274\347\232\2555\177\251T\370Q\005\306\225J\245^\305d\250\032\265\032;\304\257\016\377\030\2164\031i\"\352T,=\177\204b \376\252\320\013\022W\\V\323\353\272Y\323\251\377s\353\310\252~\244\277G\272F\005\370\326W\352\211: \252\343\275\207\347\316\364\250n\324\0338\256Wr\226Q5\331\001\315\343\\\33540(yI\023\230\220\260=3\307S\023\376\351\nA\022C\344\tg\001\236\372\312.\233\234\322\022\341eUa\211\2060U\260\311\004\245x]X\006\376L[\265B\245\301W\033\264Ftv\0355\343M\210\200\315\305A\365\360p\345=7\r\361\367\017\221\336\330\047\255\007N\346C\344dl\2747\366\361\007\273\225n5z""\223\267\335\351\336\225\033-\325\231\356M^m\255u?]\360\022\275k3\316\327n\312\315\310\355\223\311\033\255_\334H\367\366F\047\325\311\364\306\256\267\376\351>\361F\275o\375\306\207\310o\023\037\215\337v#\356\234\333\360&}\\2\353\354\273\373\336\276\277\037\354\267\367;\373\307\231\336\225Oz\360\220wF\234y\047\3554\310y\334I8\033\356\204\313pj\304\233\3676\374\t\237\371\215`$\230\0176\332\023m\326ntF:\363\235\324\300x\335\311\273c\356\226\027\367\022\336\272\227\367\307\374\255 \036$\202\365 \337\036kou\342\235Dg\275\223?\216\364\256MS&\341}\361\301\361T\270\214\320\263X\276\353\250n\324]w\271\267\346\t\177\336\337\010F\203U8\212 \235k\347\322\361\347\020\024\222\212:\317\334\270\373\324\203\213[\330\235&\374Dk\321\2118Q\244d\302[\332mz\031O\365\243~\212n\327\335T\367\213\325 \031d\333W:\323\235{\235\306\361\350\361\263\356\366Nwg\227\016\233\255hk\035\240\3178\253\016\353M^9\031\373\262\373e\"\230\013\354v\272-d\346csN\305\233\363l\177\335\317\017\002\034\324\315\306\255\302]\240\002]k\245Zo\001&EE~\256\264\020\335dk\274\265K\231\367&\257\267\244\321\2463\3530\002\377\323V\243\037\266p\343\275\251Y\047CuG\311\247\260<\3474\0003\025\036_\307\235]$\235\350M\021\206Ig\033y\316\020\006(\302\252\307$\264\275\261\317\335\227\3366P|\020\354\265\223\355\355\366AG=F\000\343\275\3537B\314a\266\200\263\r\272*\353\216\320\235Q$\235w#\275\030qo*\346l\272\263\304\204^l\036\256\303\222\2049?m\307\332;\200o\241\223\201\333\350\361\3721\223\021\237\014g\035\026\355\236\244\305\250\277\352\263\337&?\032\277\343\336&\256\364\306n:\377\362\376\354\247N\306b \001\320\263Z\211\326\017\356\250$\360\232\327\360\257\005\351\240A\376\322\204KH\234\t %\334E03\376{\374\242\316s7\3432\002\322\002\263\266\334%\260b*\\-y\273\210\375\373\300j\257\265\337\037O\037/v\337dz\261\317\334UJ\357$v\247{g\231h\336{\234\010\246\273\311\255\016\353\300\341u\202 \325\213\306zSs\335\271\257\375\270\377\242\035\357\376\345\325q\346\270\322}\367\017\272\310\004O\222\022=*\371\220Y\373\305q\3748\021\232L\313\366""\"Vl\273\226\227DU\032\347Lav\243\305`\030u\376\352&\335\035o\006F\231p\321\246\016!\047\261~\231\023h\217\274\027\201\003\242\347\2470\330t\247\001I\204J+A\232\224\214\273F\370\202e7\2727\346%\340\367\277\366\037\006\265Nb\320!\243\316\360\356\343\025T\365to\302)\271\273\336]t\315\364\300\246\273\260\337\335\177\327}\367S\367\247\237\317\314T7\206x\243\336\226\177\327W\203\030\232j\254\235:u\373\002J\260\032\024\272\317\377&\301\200\314-\200\033)I\272A;\214\310f=\337\031\327\320\201\214$\360j+\331\332\226\300\254\343*\242lwf\321c\336\257\001\013~\225E\222&\031d=\n\352\252\300g\3155\201_\342\234)\314>i\305a\230u>\006\2101\324\301\364\246\303\263;\262\202\210\0105\234wS\375\346\271\332z\202.\3138E7\005\026+$=W\301\312\246\237\361\313A1\224\265\336\330\237\334\"2\217\203\332\371@\352\355\344\207fk\017\334\013[x\2406+A$\370\002\312\331\354\354\035\047\216%\331\017ZE\340\220\005\335\327N\345i+XlG\332\321\366z\233\365\217\202RR\221fZ\211Sg\340i\367q\032\242\212\316\031\202\014\003\002m2*S\021\356]\320Zx\013D\242>\014\024y!\210wW\345Qr\333\004l\032\320\270\351M`\2771t\345\300\3553\242U\210\3233|%i \236\277\365R^\026\r}\212qw\3519X\374\254\023\357\246\263\335,\t\351\tJ=\337\332\222\274\267\240LT\220\376\022\371)\202\303\214\024*\325\377\230u~D\024\334O\372\333\276\010\026\202m\224\354\217\027WA\267\031\"\354g\356\013\1771\030\007\363F!s\231K\026\236\004\031\232\023\211\201\272o\366\3514\353\252\010lU:+\300\377n{\001\232\026\005:R\304v\320r\031\247 \261\264\244\"M\020\202\270s\362\312@Fgd:D\273d\237S\303\352<\207\323\362a\326\331C\337\246\006\017\033R\277\240L\t\352\335\360a\213\344\227Z\372Tu-`\026\273C\"\006\343\030\264U\302?\017\350\312^\001\244\303\356M\200\233t\263\262H\267>\203\347M<\\\276z\336-\255\246d\304$5o\375\224\277Ch\006)\200l\266g\200\333[\371Fq\226B\324Y\003W\340\375O\244\260CI\016\r\211\341\030\271\367\324\237\366\027\374\314\311\2601\31549m\"a\336\253R\317\251\3550q\242\304\276\023\032=\047\027\221X\305\004\211\\\014;\353\217\020\014r\"\321\353I\352\\\270""\304\326Q\350{\001m\360\216\3723\034j\261\331K\374R\340\374\234\357=\260.\033Lb\256S\314r\276L\321\373\305M\014\247U\257\344#\r\214Pg\021W$\021\364\024aNw\321\013\323\250\277\346\233\320\302L\300B\253y\371\2224\"E\372\364r\001\333\264\234\250\251\213\310%.@s\023\3424N\343%\006\232\334\353\277\230\245\321\262\330\201\316H\311\213Jgqy5\312~{\000\350[2\304K\331:t\213\375\207\305;\340^\354\026\256\330=\235\362\251\336\255/qQ\004~\327I\035\220\024\265!\371\216\205\2712y\t*r\311Q\000-\207\035a\371\324\217\341 \336\325\302\243\203x\373\324\334\"n_\272:L\254\377%\300\221\376\273I\344\217\202\232\227\303s\304[\224\311\323{m\344\204\336\273N\206o\033\234\244Am\001\320F\357\326\347DMyr\236\256\243\205-\357^\377\3264,>\217\367\337\276\362\375% \005\255X\203d\365\321\330\r\217\236\217\364\226\0339\273\217^\335n}A\2570}\022n\207\241C\271C\202\257S\261\210\205\263`\032\206\366\311\177\321\251\376\024\333\301\375\361\177\003r\220\250\313";
+    PyObject *data = __Pyx_DecompressString(cstring, 3083, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (4095 bytes) */
-static const char cstring[] = "\377 appears\377 more th\377an once \337at 0x\002\001po\377sition  \377object> \377outside \377[0,  row\377s, got  \355v\033\000or\013\000wei\377ghts hav\377e (tree \377fragment\367)))_\003equa\376S\001s (): l\277east s\021\000r\377es is un\377derdeter\377mined he\177re, exp\177\000\374\014\000l\003..80: \367<Me\271\000yVie\377w of <co\377ntiguous\377 and dir\354\262\001\007\rin\021\005strz\313\000d\"\010 or \004\031\363><(\tA\006>?CS\377R arraysnt\000sag\366\001in\333\000\357ngth\031\001col\367umnY\001ex C\367ann\265 assi\377gn to re\377ad-only \365m\316\002v\320\000Inva\327lid\234@d\365\t\047c\375\047\242\001\047fortr\347an\047\375#%\005sha\273pe\300\000 ax\311 N\373ot\325Bt Cyt\371h\307@\335 delib\237eratek\000\376\001c\374\350 \371CPEP-48\3554\270\"re\357As s\217ubcl\246\000\232@\340 b\357uilt\325\000typ\377es. If y\237ou ne\245@\303\000p\374\316\000%\tthen s;et\332`e \047\357\002\365B\275_<\000ing\047\233Di\374\251`\201 False.\365]\271`s\261$ ] m}u\233`be a \322H\3771-D floa\367t64\357#add_\376\316 eavx2+f\273ma\352 lec\340b.\377abcdisab\257leen\002\001f\355`c\357ode/\001\001s/_\376\241`overy.p\357yxgc\232`ptr\377 points \304\316\000\267\003e\314`\337`\267ace\367sisE\003dker\367nel\234\006\047bas\206\333 ne\234C\212\001\230D\336\205\002u\377nknowns \377(no defa\337ult _~\000du\377ce__ due\376\210anon-tri\317vial\033\000\217\000it\037__out\206#\325\205\002\340C_respo\252\205\001 \243`\362\004\006s\251(\245!sequ\375e\324\206\001of wor\300\260\000,\000\262\206\0049\014/\t!\023 (~\225 egers)\365\206\003>g\rhold \035\004^\016\002\000*d\340a\341\207\001\344\207\002\221b\356\207\001\207hKC-\346\206\0102\204m\233\210\001[\214@\313f.\315Ac\354\205\003\307`coun\354@t\254\204\003a P\223\205\003\356\334\210\003 fo\371@ick\377lingtarg\375e\352)this C\363PU\235\204\002\300@AVX2\237+FMAu\323b\303\206\001a\177llocate\205\207\003? data.\013\020\237\206\003\374\237\210\001\374\207\003s.AASC\177IIEllip\333`\336\363\206\004Argu\266\211\001Er\377rorKERNE\337LLMNS\311DSh\177ardSize""\032\002\365T\201\211\001.\206\211\007W_Ro\253ws\000\002.\332fc\200\207\002_\375_\017\005setsta\367te_\020\006_Pyx\376\001\000Dict_Ne\177xtRef__\262\206\004\245e6\000_\207\207\002\000\006_\236 i\227tem\026\001d0\001Y\000f\227unc&\001gU\005m\000i\337mport<\001ma{in\003\002odulM\002\267nam\002\003ew]\001p\376~\000checksuHT\000\n\001\235\003_\025\001\363\207\001_\005\002\367unp\243Ae_En\346 \005vt\341\206\001\241\001qua\215lO\005re\330\205\003\363\017\361\205\005e\275x\325\001set_\203\005s\334\260\010\2210tes\310\001is\377_corouti\377nea0a1a2\377a3a4a5a6\337a7abc\204e_b\377ufferalpkha\236\213\001s\242\213\002as\277\211\001\377asyncio.b?\006s\276\210\001\302\207\001\302\207\005be\322\001\377ockbotcc\1770c1c2c_\336\214\007\277cline_\320 t\377raceback\377colcombi\177necount\377a\047dot\310\205\002\315\205\002_\264\000\311\216\003\177emptyen\210\211\001Ie\302 \216\213\002e\347a\232\211\005.\235\211\002\361.\231\211\006\017\006!\002sfla\373gs\200\212\004forma\375t\214\214\004ghiiid\337index\251\211\005nd\377ptrint64\350\271\207\004\262a\266as\000\002ize\377iuivjkke\377ykindkkk\377plivelom\327max\000\000n]\000me}m\223\215\001moden\261a\347nby\207@\275\000lsn\375d\367\215\002ndimnponrmn\230\220\001_B\230`\377pynzobjo\377koutp0p1\375p\240 parse_\376\247\211\007popqrra\377nk_tolra\375w\211\216\001_probe\277regist\222 e\375s\326\211\007resvro\305w\373\220\001s\334\207\001\266a\203\213\003se\371t\320\212\004\202\216\002sizes\376g\003lstsqsr\277cstartO\000p\367sto\001\000ruct\334\341\207\003\014\000uun\232\001up\377datevval\377ueswlxx0\377zerosO\200\001\377\330\004\n\210+\220Q\200\377\001\340\004\005\330\004\007\200\377u\210C\210q\330\010\031\377\230\021\330\t\016\210c\220\377\021\330\010\013\2104\320\017\377#\2401\330\014\022\220*\357\230A\230Q\032\002\340\010\016\377\210j\230\001\320\031D\300\377A\300Q\330\004\r\210^\377\2305\240\003\240<\250q\377\200\001\360\006\000\005\031\230\377\001\230\026\230q\240\010\250\376b\000\025\220X\230X\240X\377\250X\260X\270X\300X\277\310Q\330""\t\n\330?\000b\377\220\002\220\"\220C\220q\376Y\001!\2201\220D\230\006\373\230a3\000\002\240\"\240D\377\250\006\250a\250q\260\002\377\260\"\260D\270\006\270a\377\270q\300\002\300\"\300A\376%\005B\220b\230\004\230F\377\240!\2401\240B\240b\377\250\004\250F\260!\2601\377\260B\260b\270\004\270F\377\300!\3001\300B\300b\337\310\001\330\014\021\306\001\016\210Jl\001!d\005A\021\003\270\000S\204\000\377$\220c\230\023\230B\230\377e\2404\240s\250\"\250_D\260\003\2603F\000\001\314\000\357\n\000\005%]\002\003\2503\377\250a\360\010\000\005\032\230\375\031s\001\330\004\027\220|\240\3579\250A\340\271 t\2101\357\210L\230\003\202\"4\240q\377\250\014\260C\260q\340\010\355\014\317!\220\001\351\003\006\220a\377\220s\230&\240\002\240!\357\330\010\r\210\311 \014\210E\363\220\025\023\000\200 \023\220:\230\377Q\230a\330\014\017\210t\376\211 F\230\047\240\021\330\020\356\020\003g\240U\222\000K\260t\377\2704\270z\310\021\310&\377\320PQ\330\024\033\2303~\253!\340\024\032\320\032.\251!\377\330/1\260\021\3202F\367\300a\300\321 \017\210u\220\374\241!\216\0031\330\020\026\320\026\377*\250!\250?\270!\320_;M\310Q\310i\000\020\230\000\356n\000r\220\021\205Bs\230#\377\230R\230t\2402\240R\353\240q%\t\270\376@\016\210a\377\210r\220\023\220G\2302\357\230T\240\022\"\000Q\330\014\276\021\001u\220A\330\010j\001E\237\230\021\230!\330\311`\330B\010\256\201`\021\330\014\240!1\354@\320\373\016\"\260\")*\250,\260\367m\3001\355as\210&\220\233\003\220\022\t/0\367 \023\006\006\377\220g\230U\240$\240c\373\250\021:\005\320#X\320X\177Y\320Y\\\320\\];\005\365\006\273@\024\221\000\023\240F\250\177$\250c\260\024\260S\200`\365Al\006?\226`3\260d\320\337:J\310!\310v\000\n\210\177#\210W\220A\220R\370`\377\004\t\210\021\330\004\010\210\355\002\210\000\001\220\006\002\005\210U\273\220!\222\001\014\210B\361\000q.\202\205\0012\210R\370\002B\246`\322\000\377\022\320\022&\240a\240\177\357\260a\260\177\351\"\010\013\210w2\210Q\340`\003\2203\311`\037\022\2304\230r\241 \264\205\001!\007\277q\330\010\n\210!&\000S\277\220\007\220r\230""\024\351 r\376\342@\004\013\2105\220\005\220\177Q\220a\200\001\360\014\260\205\n\377\250\026\250q\260\001\330\004\177\023\2207\230!\2306)\001]\030\322\"\004\007\200\271!\001\215@\375CH\000\023\230C\230v\240\355Q\246 \023\250\364\001\210n\230\277A\320\0353\2602\207 \t\377\300\021\300%\300q\310\003\377\3107\320RT\320TU\356\347\206\001r\210\023\332\000c\220\022\376\254\000a\330\010\t\340\004\037\377\320\0371\260\026\260u\270\367C\270s\343\205\002\004\026\220k\377\240\026\240u\250B\250b<\207\205\005\236\207\005u\220C\220\251a\276\204\002\005A\312 D\350BD\001\311$\274&\330\204\r\257\017\210q\220\261\003s\252`\020\367\025\220Q\342\207\0011\330\014\020>\024\000\026\220q\230\004\342\207\002\014\000\367\005\220U\362\0001\330\020\022\272\214@2\253@r\230\022\200!\240\337!\2403\240a\260\207\002\330\004\377\034\230I\240R\240s\250\377+\260V\2702\270R\270\357w\300c\310\316@\005\330\r=\016\363\206\003\014\022\220#\345Bh\000\327S\230\002p\001\023\241@b\230\367\001\330\024\346\210\001\020\024\220E\033\230\025\364\207\001\330\024\236\204\001\373\206\003\356\003\3376\270\024\270T\274 #\300\375QT\000\023\310B\310a\330x\256\001\324\206\001\355\006\200\001\360 \356\210\001\377\013\2404\240v\250Q\250\367h\260f\371\207\003\330\004\036\230\177f\240F\250!\2503\277 \376\223\211\002\010\200v\210V\2201\362\271\"!\200\211\001\243B0\260\001\260\377\035\270a\270v\300V\310\3671\310A\207\212\001w\210f\220\237A\220S\230\003\306`\321EF\377\260&\270\001\270\023\270B\333\270a4\004\230Q\306C\022\210\3751D\006.\250a\320/C\377\3001\300A\340\004\010\210n\303\204\006\013\2104\366 \003\220\304!\377s\230$\230a\230s\240\237#\240Q\330\014\304\204\004\266\001d\317\260!\32036\002\212\213\001v\210\377Q\210i\220r\230\027\240\237\006\240a\240qh\010O\0057\337\230&\240\001\240\241\213\0027\220\375!\320\"\002\230#\230W\240\277A\240S\250\003\250\364\204\006\320\377\047:\270!\2707\300!\337\320CS\320S\377a\340\004\337\n\210\"\210F\372\212\002t\230\3616\245\205\002\014\004D\001f\230B\230\331a\330A\211 \034\230\216 \025\220""\375[\203\000e\2502\250R\250\377s\260#\260R\260q\330\371\004\000\022\"\0053\250c\260\022\377\2601\330\004\033\230?\250\177&\260\005\260S\270\003\236`}Q\000\016\330\0045\260Q\336\205\001\2751\220\205\005E\220\023\220\344\206\001\025\357\230c\240\022\350`e\2503\273\250dr\000U\270#\213`\023\377\300A\330\010\014\210A\210\177T\220\024\220Q\220d\307\"\253t\240\360\212\001\006$\000!q\000\010!\t\201\211\001\375a\266\204\001\212\207\0032\346\206\004\314\204\t\335\026;\000!\2301\317aV\230]1\345\000\020\025\220\005\001D\235\213\002\177\020\023\2201\220E\230\200\213\00271\220F\251\205\001\026\220\375`\250\204\005\277t\2401\330\024\032\243\213\001\240\377!\330\024\025\220Q\220b\377\230\002\230\"\230B\230h\357\240d\250!\374 \024\027\220\337t\2302\230S\240B\030\033^`\000E\240\021\330\000\023\020J\n\362(\001A\232\210\002\344\212\001W\250A\250\355T\312!\260A\367 r\270\022\257\2702\270W\365\216\002\020\272\006\023_\2204\220r\230[\000\036\300\214\001\343\020\220\264\206\006\324\205\010\230\te\2406\177\250\021\250#\250Q\340\336\206\tT\212\207\001\243\206\002\001\362\0033\255\215\002\"\200`\257\024\031\230\023\374\217\001\340\261\206\001\340}\020\373\0143\240b\250\001\216\215\001\034\303 \256\006S\250\002\203!\273\210\002\303\217\001\373A\330\243\t3\220b\230\003\377\2303\230d\240#\240Y\034\234\206\001\211\207\003\024\025\330\200(Q\004\331!\373e\230P\tV\2502\250SO\260\010\270\001\213\207\002\275\216\002\020\226\212\001\377\027\240\003\2403\240g\250\377Q\330\020\021\220\021\220&\377\230\003\2302\230Q\340\020\370\206Ah\001\325\220\001\003\2504\250r\277\260\024\260Q\260a \003\"\362\243\216\002\002\312\205\001s\007s\240\"\240uC\210\220\002A\320Ke\2401\224\217\001~\220(\027\220q\230\005\230p\000u\024\244`%\272\221\004C\240q\347AWs\230!\207\214\002\023H\002!v\002_\021\330\030\031\330\312$Wb\000\177q\250\004\250B\250h\214\000\350\000\022\342`\336`\030`\000U\240!\376\232\221\004A\330\030\037\230q\240\337\001\240\023\240B\232\207\001\250\003v\227\206\002r\260\331d3\230a`\002v\362`\330\024*\016""\031\230\021\345\217\002>\237\215\0016\250\024\250R\342\214\0015\003h\250\005\241\000\255\204\001F\330\204\001\027\220\003\020v\254\212\t\032\230\177\037\002\250\"\305\214\002\370\241c~\024\272\205\001b\240\002\240&\374\215\"\374\223\001\001\340\014\017\210q\321\340\232\213\t\202%\242\221\001t\311@q\330+\030\034\227\225\001\2306\001\"\214!\r\001\337F\240%\240q\377`\"\250\377C\250q\330\034!\240\021\362\263\214\002b\014\004\247 \260!\26049\260:\000\210#U\240\"\304$\237\0101\030\242\214\001\362%\361\214\001\030\035\241\223\001\327\217\002|\241\222\001\250\224\001A\250Q\250b\243\225\002\271B\276A\234\217\001\025\230d\224\225\001\340\004\211\210\034\362\217\004T\263\222\001";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 4095, 5565);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (4130 bytes) */
+static const char cstring[] = "\377 appears\377 more th\377an once \337at 0x\002\001po\377sition  \377object> \377outside \377[0,  row\377s, got  \355v\033\000or\013\000wei\377ghts hav\377e (tree \377fragment\367)))_\003equa\376S\001s (): l\277east s\021\000r\377es is un\377derdeter\377mined he\177re, exp\177\000\374\014\000l\003..80: \367<Me\271\000yVie\377w of <co\377ntiguous\377 and dir\354\262\001\007\rin\021\005strz\313\000d\"\010 or \004\031\363><(\tA\006>?CS\377R arraysnt\000sag\366\001in\333\000\357ngth\031\001col\367umnY\001ex C\367ann\265 assi\377gn to re\377ad-only \365m\316\002v\320\000Inva\327lid\234@d\365\t\047c\375\047\242\001\047fortr\347an\047\375#%\005sha\273pe\300\000 ax\311 N\373ot\325Bt Cyt\371h\307@\335 delib\237eratek\000\376\001c\374\350 \371CPEP-48\3554\270\"re\357As s\217ubcl\246\000\232@\340 b\357uilt\325\000typ\377es. If y\237ou ne\245@\303\000p\374\316\000%\tthen s;et\332`e \047\357\002\365B\275_<\000ing\047\233Di\374\251`\201 False.\365]\271`s\261$ ] m}u\233`be a \322H\3771-D floa\367t64\357#add_\376\316 eavx2+f\273ma\352 lec\340b.\377abcdisab\257leen\002\001f\355`c\357ode/\001\001s/_\376\241`overy.p\357yxgc\232`ptr\377 points \304\316\000\267\003e\314`\337`\267ace\367sisE\003dker\367nel\234\006\047bas\206\333 ne\234C\212\001\230D\336\205\002u\377nknowns \377(no defa\337ult _~\000du\377ce__ due\376\210anon-tri\317vial\033\000\217\000it\037__out\206#\325\205\002\340C_respo\252\205\001 \243`\362\004\006s\251(\245!sequ\375e\324\206\001of wor\300\260\000,\000\262\206\0049\014/\t!\023 (~\225 egers)\365\206\003>g\rhold \035\004^\016\002\000*d\340a\341\207\001\344\207\002\221b\356\207\001\207hKC-\346\206\0102\204m\233\210\001[\214@\313f.\315Ac\354\205\003\307`coun\354@t\254\204\003a P\223\205\003\356\334\210\003 fo\371@ick\377lingtarg\375e\352)this C\363PU\235\204\002\300@AVX2\237+FMAu\323b\303\206\001a\177llocate\205\207\003? data.\013\020\237\206\003\374\237\210\001\374\207\003s.AASC\177IIEllip\333`\336\363\206\004Argu\266\211\001Er\377rorKERNE\337LLMNS\311DSh\177ardSize""\032\002\365T\201\211\001.\206\211\007W_Ro\253ws\000\002.\332fc\200\207\002_\375_\017\005setsta\367te_\020\006_Pyx\376\001\000Dict_Ne\177xtRef__\262\206\004\245e6\000_\207\207\002\000\006_\236 i\227tem\026\001d0\001Y\000f\227unc&\001gU\005m\000i\337mport<\001ma{in\003\002odulM\002\267nam\002\003ew]\001p\376~\000checksuHT\000\n\001\235\003_\025\001\363\207\001_\005\002\367unp\243Ae_En\346 \005vt\341\206\001\241\001qua\215lO\005re\330\205\003\363\017\361\205\005e\275x\325\001set_\203\005s\334\260\010\2210tes\310\001is\377_corouti\377nea0a1a2\377a3a4a5a6\337a7abc\204e_b\377ufferalp\353ha\236\213\001s\242\213\002asc\373as\302\211\001async\027io.B\006s\301\210\001\305\207\001\305\207\005\373be\325\001ockbo\377tcc0c1c2\373c_\341\214\007cline\375_\323 traceb\377ackcolco\377mbinecou;nt\202\204\001dot\313\205\002\320\205\002\371_\267\000\314\216\003emptyKen\213\211\001e\305 \221\213\002e\352a\212\235\211\005.\240\211\002.\234\211\006\017\006!\002s\337flags\203\212\004fo\357rmat\217\214\004ghi\377iidindex\376\254\211\005ndptrinGt64\274\207\004\265a\271as\000\002\377izeiuivj\377kkeykind\377kkkplive\277lommax\000\000n\356]\000mem\226\215\001mod;en\264anby\212@\275\000\357lsnd\372\215\002ndi\177mnpnrmn\233\220\001\373_B\233`pynzo\377bjokoutp\3570p1p\240 par\367se_\252\211\007popq\377rrank_to\357lraw\214\216\001_pr\377oberegis\355t\222 es\331\211\007res/vrow\376\220\001s\337\207\001\271a\316\206\213\003set\323\212\004\205\216\002si\367zesg\003lsts\377qsrcstar\275tO\000psto\001\000r\347uct\344\207\003\014\000uun\376\232\001updatev\377valueswl\377xx0zeros\377O\200\001\330\004\n\210+\377\220Q\200\001\340\004\005\330\377\004\007\200u\210C\210q\377\330\010\031\230\021\330\t\016\377\210c\220\021\330\010\013\210\3774\320\017#\2401\330\014\177\022\220*\230A\230Q\032\002\377\340\010\016\210j\230\001\320\377\031D\300A\300Q\330\004\377\r\210^\2305\240\003\240\377<\250q\200\001\360\006\000\377\005\031\230\001\230\026\230q\367\240\010\250b\000\025\220X\230\377X\240X\250X\260X\270\377X\300X""\310Q\330\t\n\375\330?\000b\220\002\220\"\220\367C\220qY\001!\2201\220\337D\230\006\230a3\000\002\240\377\"\240D\250\006\250a\250\377q\260\002\260\"\260D\270\377\006\270a\270q\300\002\300\367\"\300A%\005B\220b\230\377\004\230F\240!\2401\240\377B\240b\250\004\250F\260\377!\2601\260B\260b\270\377\004\270F\300!\3001\300\377B\300b\310\001\330\014\021V\306\001\016\210l\001!d\005A\021\003\372\270\000S\204\000$\220c\230\023\377\230B\230e\2404\240s\377\250\"\250D\260\003\2603jF\000\001\314\000\014\302\n\250\026\222\000\376\267 \023\2207\230!\2306\237\240\021\330\004\030\352\000\004\000\007\377\200s\210&\220\001\220\023\372\320\000rK\000C\230v\240Q\277\240c\250\023\250A\352\001n\377\230A\320\0353\2602\260\377S\270\t\300\021\300%\300\377q\310\003\3107\320RT\367\320TU\371!r\210\023\210\375B\362 \022\2203\220a\330\377\010\t\340\004\037\320\0371\377\260\026\260u\270C\270s\376\365\002\004\026\220k\240\026\240\237u\250B\250b\231\005\260Eu\356\306 s\230#\235A\014\210A\313\210W\312 \001\305@D\001\t\210~\242\000\010\210\005\210U\220\343 \357\330\010\r\210\303@\014\210E\357\220\025\220a\371!\017\210q\376\260\004s\230!\330\020\025\220\326\342@\013\210\360@\020\313\000\026\220\371q\344 \365A\014\020\220\005\220\275U\362\0001\330\020\022G\0002?\220R\220r\230\022\200!\202@\3673\240a\302B\330\004\034\230\367I\240R\303 +\260V\270\3772\270R\270w\300c\310\236\243 \005\330\r\016\205C\310`#\2729\000qg\001S\230\002p\001\023\276\362\000b\230\001\330\024\370a\020\337\024\220E\230\025\206a\330\024\361\"\335@\215C\356\0036\270\024\270\335T\274 #\300QT\000\023\3107B\310a\255\002\340\010\353\010\257C\375%\222b\003\2503\250a\360\277\010\000\005\032\230\031\250a\330\377\004\027\220|\2409\250A\337\340\004\024\220A\362\204\001t\210\3371\210L\230\003\274\204\0024\240\177q\250\014\260C\260qL\001\351C\224!\243\204\003\006\247 s\230&\357\240\002\240!\256/\023\220:\367\230Q\230\374\000\017\210t\220_1\220F\230\047\223`\020\020\003\367g\240U\314`K\260t\270\3774\270z\310\021\310&\320\177PQ\330\024\033\2303\345""\204\001\277\340\024\032\320\032.\343\204\001\330\377/1\260\021\3202F\300\177a\300q\330\014\r\330\200 \377A\330\023\024\330\020\026\320\377\026*\250!\250?\270!\377\320;M\310Q\310k\320\377YZ\330\014\017\210r\220\217\022\2202\220\272!\357A\034\010\270_?\310!\3101\035\003\021\332\205\002\276\222aR\230t\2402\223@q\376F\t\2701\330\014\016\210a\376I\000\023\220G\2302\230T+\240\022\"\000Q\017\003u\232 c\002\375\024\340D1\230B\230b\240\271\001\220\000\233\204\001\017\210u\242@\021^\220 \001\330\004\005\310\206\003\010\203\205\002\375\014\334!1\330\010\016\320\016\376\271A1\330)*\250,\260gm\3001\336\207\001\236\205\001\003\220\022\t\337/0\260\003\260\023\006\006\220\377g\230U\240$\240c\250\375\021:\005\320#X\320XY\277\320Y\\\320\\];\005\006\357\220c\230\024\255\000\023\240F\377\250$\250c\260\024\260S\357\270\004\270Al\006?\260!\177\2603\260d\320:J\210\"\377\004\n\210#\210W\220A\312\360b\004\210\205\004\002\250\206\002\214\205\013\014\210uB\215 q\363\210\0012\210R\224\"\377B\220c\230\021\330\014\022\377\320\022&\240a\240\177\260\367a\260\177\240B\010\013\2102\377\210Q\210b\220\003\2203\377\220c\230\022\2304\230r\372\275 1\036\nq\330\010\n\210}!&\000S\220\007\220r\260\000\271R\"\000\321\211\0022\210T\275BR\177\220q\230\002\230\"\230\321\210\003\377\330\004\013\2105\220\005\220\377Q\220f\230A\200\001\360\375 \306\211\001\013\2404\240v\250\337Q\250h\260f\321\210\003\330\004\367\036\230f\367\000!\2503\250\373b\260\353\211\002\010\200v\210V\353\2201\377\206\002!\345\207\0060\260\001\377\260\035\270a\270v\300Vw\3101\310\350\204\002w\210f\205 \347S\230\003\255\000\227\210\005F\260&\377\270\001\270\023\270B\270av\242\210\004\230Q\214\210\003\022\2101\262\210\006\377.\250a\320/C\3001\357\300A\340\004\302\207\010\013\2104\363\210q\202 \212\207\001s\230$\230\177a\230s\240#\240Q\251&>\266\001d\260!\32036\002\342\213\001\375v\264 i\220r\230\027\240\245\006\317 qh\010\234\210\0057\323a\240\356\371\213\0027\220!\226\207\002\002\230#\377\230W\240A\240S\250\003\375\250\333&\320\047:\270!\270""\3777\300!\320CS\320S\376\305\211\001\340\004\n\210\"\210F\216\322\213\002t\2306\214B\014\004D\001f\257\230B\230a\236\210\001A\000\002\330\357\004\025\220[\203\000e\2502\377\250R\250s\260#\260RS\260q\000\022 \0073\354`\022\255\204\001\377\033\230?\250&\260\005\260\377S\270\003\2702\270Q\330\375\004\000\0165\260Q\330\004\023{\2201\326\212\005E\220\023\220\313a\377\025\230c\240\022\2403\240\337e\2503\250dr\000U\270\377#\270T\300\023\300A\330\256\300\210\002T\220\024\376@d\307\"t\365\240\216\210\001\006$\000!\2601\330\303\010\t\350\205\001\303\211\001\374\211\001\361c2\230\334\316c\222\212\t\026\220d\241\212\003\025\220WV\2301\331`\020\003\003D\273\210\002\251\020\220\000\270\206\001\330\004\002F\357\212\001\026\367\220a\330\355\211\006t\2401\330\373\024\032\301\210\001\240!\330\024\025\357\220Q\220b\236\204\002B\230h\357\240d\250!\374 \024\027\220\377t\2302\230S\240\001\240\357\021\330\030\033`\000E\240\021\221\330\000\023I\013(\001A\255\002\347\207\001W\337\250A\250T\260\313 \260A\376\367 r\270\022\2702\270W\372\315\217\002\020\272\006\023\2204\220r\205\230[\000\036\336\211\001\370\213\010\232\213\010\230\te\377\2406\250\021\250#\250Qy\340\244\214\t\320\214\001\020\025\220S\245\216\002\335\020\352\213\001a\220s\362\205\002\024\031k\230\023\324\220\001\340\367\213\001\340\020\373\014\0373\240b\250\001\254\212\001\303 \256\006\307S\250\002\203!\201\216\002\233\220\001A\330\376\243\t3\220b\230\003\2303?\230d\240#\240Y\234\206\001\317\214\003c\024\025\326)Q\004\331!e\230P\t\377V\2502\250S\260\010\270\351\001\203\216\002\233\216\002\020\334\217\001\027\240\003\376\257`g\250Q\330\020\021\220\377\021\220&\230\003\2302\230\307Q\340\020\206Ah\001\255\221\001\003\250\3774\250r\260\024\260Q\260%a \003\"\354`\270A&\263\212\001\315\215\005_s\240\"\240C\340\220\002A\320K\357e\2401\330\215+\027\220q\367\230\005\230p\000\024\220F\230\335%\222\222\004C\240q\347As\230\225!\356\210\002\023H\002!v\002\212`\031\365\330\312$Wb\000q\250\004\250\207B\250h\214\000\000\022\342`\336`\030\372`""\000U\335\216\006A\330\030\037\230\335q\326`\023\240B\232\207\001\250\003\366\227\206\002r\260\331d3\230a\330\333\030\031\215B\330\024*\016\031\230\367\021\230#\330d6\250\024\250\241R\250\222\0015\003\250\005\252\204\004F\330\204\001\027\331\220\003\020\362\217\t\032\230\177\037\002\250\325\"\213\222\002\001y\031\"\270\215\002\002\240\371&\215\"\324\224\001\001\340\014\017\210\243q\340\340\220\t\202%\245\216\001t\311@qw\330\030\034\357\225\001\230b\240\216\225\001|\215 \r\001F\240%\240q\377`\377\"\250C\250q\330\034!\313\240\021\371\221\002b\014\004\247 \260!\347\2604\260:\000\210#U\240\"\304\304$\237\010\030\350\221\001\362%\267\222\001\030\035\360\277\220\001\276\214\002\244\217\001\200\225\001A\250Q\250\345b\373\225\002B\276A\342\224\001\025\230dR\354\225\001\340\211\210\034\277\214\004T\213@!";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 4130, 5656);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (5565 bytes) */
-static const char bytes[] = " appears more than once at 0x at position  object> outside [0,  rows, got  vectors, weights have (tree fragment))) than equations (): least squares is underdetermined here, expected , got ..80: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?CSR arrays disagree in lengthCSR column index Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.] has length ] must be a contiguous 1-D float64 arrayadd_noteavx2+fmacollections.abcdisableenablefastcode/codes/_recovery.pyxgcindptr points past the end of indicesisenabledkernel must be \047baseline\047 or \047avx2\047, got more unknowns (no default __reduce__ due to non-trivial __cinit__out must have shape responder id responders must be a 1-D sequence of worker ids, got shape responders must be a sequence of worker ids (integers), got responders must hold integer worker ids, got responders must hold integer worker ids, got dtype row rows has rows must be a C-contiguous 2-D float64 arrayrows[self.ptr cannot be converted to a Python object for picklingtarget must have this CPU has no AVX2+FMAunable to allocate array data.unable to allocate shape and strides.AASCIIEllipsisInvalidArgumentErrorKERNELLMNSequenceShardSizeErrorTView.MemoryViewW_Rows_Rows.__reduce_cython___Rows.__setstate_cython____Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutinea0a1a2a3a4a5a6a7abcallocate_bufferalphaarrasarrayastypeasyncio.coroutinesavx2basebaselinebetablockbotc""c0c1c2c_contiguouscline_in_tracebackcolcombinecountdatadotdtypedtype_is_objectemptyencodeenumerateerrorfastcode.codes._recoveryfastcode.errorsflagsfloat64formatfortranghiiidindexindicesindptrint64integeritemitemsitemsizeiuivjkkeykindkkkplivelommaxmaxnormmemviewmodennamenbytesncolsndarrayndimnpnrmnrows_Bnumpynzobjokoutp0p1packparse_responderspopqrrank_tolrawread_proberegisterresrespondersresvrowrowssselfset_kernelsetdefaultshapesizesparse_lstsqsrcstartstepstopstructtargettopuunpackupdatevvalueswlxx0zerosO\200\001\330\004\n\210+\220Q\200\001\340\004\005\330\004\007\200u\210C\210q\330\010\031\230\021\330\t\016\210c\220\021\330\010\013\2104\320\017#\2401\330\014\022\220*\230A\230Q\330\010\031\230\021\340\010\016\210j\230\001\320\031D\300A\300Q\330\004\r\210^\2305\240\003\240<\250q\200\001\360\006\000\005\031\230\001\230\026\230q\240\010\250\001\330\004\025\220X\230X\240X\250X\260X\270X\300X\310Q\330\t\n\330\010\016\210b\220\002\220\"\220C\220q\330\014\022\220!\2201\220D\230\006\230a\230q\240\002\240\"\240D\250\006\250a\250q\260\002\260\"\260D\270\006\270a\270q\300\002\300\"\300A\330\014\022\220!\2201\220B\220b\230\004\230F\240!\2401\240B\240b\250\004\250F\260!\2601\260B\260b\270\004\270F\300!\3001\300B\300b\310\001\330\014\021\220\021\330\010\016\210b\220\002\220!\330\014\022\220!\2201\220A\330\014\021\220\021\330\004\r\210S\220\002\220$\220c\230\023\230B\230e\2404\240s\250\"\250D\260\003\2603\260b\270\001\200\001\360\n\000\005%\240B\240b\250\003\2503\250a\360\010\000\005\032\230\031\240!\2401\330\004\027\220|\2409\250A\340\004\007\200t\2101\210L\230\003\2305\240\003\2404\240q\250\014\260C\260q\340\010\014\210C\210q\220\001\330\010\016\210b\220\006\220a\220s\230&\240\002\240!\330\010\r\210Q\330\010\014\210E\220\025\220a\220q\330\014\023\220:\230Q\230a\330\014\017\210t\2201\220F\230\047\240\021\330\020\023\220:\230Q\230g\240U\250\"\250K\260t\2704\270z\310\021\310&\320PQ\330\024\033\2303\230a\230q\340\024\032\320\032.\250a\250q\330/1\260\021\3202F\300a\300q\330\014\017""\210u\220B\220b\230\003\2305\240\003\2401\330\020\026\320\026*\250!\250?\270!\320;M\310Q\310a\330\014\020\220\001\330\014\017\210r\220\021\220\"\220C\220s\230#\230R\230t\2402\240R\240q\330\020\026\320\026*\250!\250?\270!\2701\330\014\016\210a\210r\220\023\220G\2302\230T\240\022\2402\240Q\330\014\016\210a\210u\220A\330\010\017\210u\220E\230\021\230!\330\004\005\330\010\016\210b\220\010\230\001\230\021\330\014\027\220|\2401\330\010\016\320\016\"\240!\2401\330)*\250,\260m\3001\330\004\007\200s\210&\220\003\2201\330\010\016\320\016\"\240!\2401\330/0\260\003\2601\330\004\007\200s\210&\220\006\220g\230U\240$\240c\250\021\330\010\016\320\016\"\240!\320#X\320XY\320Y\\\320\\]\330\004\007\200s\210&\220\006\220c\230\024\230T\240\023\240F\250$\250c\260\024\260S\270\004\270A\330\010\016\320\016\"\240!\240?\260!\2603\260d\320:J\310!\3101\330\004\n\210#\210W\220A\220R\220q\330\004\t\210\021\330\004\010\210\002\210&\220\001\220\021\330\004\010\210\005\210U\220!\2201\330\010\014\210B\210a\210q\330\010\013\2102\210R\210r\220\023\220B\220c\230\021\330\014\022\320\022&\240a\240\177\260a\260\177\300a\300q\330\010\013\2102\210Q\210b\220\003\2203\220c\230\022\2304\230r\240\022\2401\330\014\022\320\022&\240a\240\177\260a\260q\330\010\n\210!\2102\210S\220\007\220r\230\024\230R\230r\240\021\330\004\013\2105\220\005\220Q\220a\200\001\360\014\000\005\031\230\001\230\026\230q\240\010\250\001\250\026\250q\260\001\330\004\023\2207\230!\2306\240\021\330\004\030\230\001\230\021\330\004\007\200s\210&\220\001\220\023\220C\220r\230\023\230C\230v\240Q\240c\250\023\250A\330\010\016\210n\230A\320\0353\2602\260S\270\t\300\021\300%\300q\310\003\3107\320RT\320TU\330\004\007\200r\210\023\210B\210c\220\022\2203\220a\330\010\t\340\004\037\320\0371\260\026\260u\270C\270s\300\"\300A\330\004\026\220k\240\026\240u\250B\250b\260\003\2603\260b\270\001\330\004\007\200u\210C\210u\220C\220s\230#\230Q\330\010\014\210A\210W\220D\230\001\230\021\330\010\t\340\004\t\210\021\330\004\010\210\005\210U\220!\2201\330\010\r\210Q""\330\010\014\210E\220\025\220a\220q\330\014\017\210q\220\001\220\023\220C\220s\230!\330\020\025\220Q\330\010\013\2101\330\014\020\220\001\220\026\220q\230\004\230A\230Q\330\014\020\220\005\220U\230!\2301\330\020\022\220!\2202\220R\220r\230\022\2306\240\021\240!\2403\240a\330\014\022\220!\330\004\034\230I\240R\240s\250+\260V\2702\270R\270w\300c\310\021\330\004\005\330\r\016\330\014\021\220\021\330\014\022\220#\220R\220q\330\020\025\220S\230\002\230!\330\020\023\2203\220b\230\001\330\024\031\230\021\330\020\024\220E\230\025\230a\230q\330\024\"\240!\2404\240s\250\"\250B\250b\260\003\2606\270\024\270T\300\021\300#\300Q\300c\310\023\310B\310a\330\020\025\220Q\340\010\014\210A\210W\220D\230\001\230\021\200\001\360 \000\005\031\230\013\2404\240v\250Q\250h\260f\270F\300!\3001\330\004\036\230f\240F\250!\2503\250b\260\001\360\006\000\005\010\200v\210V\2201\220C\220s\230!\330\010\016\210n\230A\320\0350\260\001\260\035\270a\270v\300V\3101\310A\330\004\007\200w\210f\220A\220S\230\003\2304\230v\240Q\240c\250\023\250F\260&\270\001\270\023\270B\270a\330\010\016\210n\230A\230Q\330\004\007\200r\210\022\2101\330\010\016\210n\230A\320\035.\250a\320/C\3001\300A\340\004\010\210\005\210U\220!\2201\330\010\013\2104\210q\220\003\2202\220R\220s\230$\230a\230s\240#\240Q\330\014\022\320\022&\240a\240v\250Q\250d\260!\3203C\3001\300A\330\004\007\200v\210Q\210i\220r\230\027\240\006\240a\240q\330\010\016\210n\230A\230Q\330\004\010\210\005\210U\220!\2207\230&\240\001\240\021\330\010\013\2107\220!\2203\220b\230\002\230#\230W\240A\240S\250\003\2501\330\014\022\320\022&\240a\320\047:\270!\2707\300!\320CS\320ST\320TU\340\004\n\210\"\210F\220\"\220C\220t\2306\240\022\2401\330\004\n\210\"\210F\220!\2203\220f\230B\230a\330\004\034\230A\330\004\034\230A\330\004\025\220[\240\006\240e\2502\250R\250s\260#\260R\260q\330\004\025\220[\240\006\240e\2502\250R\250s\260#\260R\260q\330\004\025\220[\240\006\240e\2503\250c\260\022\2601\330\004\033\230?\250&\260\005\260S\270\003\2702\270Q\330\004\033\230?\250&\260\005""\260S\270\003\2702\270Q\330\0045\260Q\330\004\023\2201\330\004\007\200r\210\023\210E\220\023\220B\220c\230\025\230c\240\022\2403\240e\2503\250d\260#\260U\270#\270T\300\023\300A\330\010\014\210A\210T\220\024\220Q\220d\230$\230a\230t\2404\240q\250\006\250d\260!\2601\330\010\t\330\004\005\330\r\016\330\014\022\220!\2203\220c\230\022\2302\230R\230r\240\021\330\014\020\220\005\220U\230!\2301\330\020\026\220d\230!\2301\330\020\025\220V\2301\230A\330\020\025\220V\2301\230D\240\002\240!\330\020\023\2201\220E\230\021\330\020\023\2201\220F\230!\330\020\026\220a\330\020\024\220E\230\025\230a\230t\2401\330\024\032\230\047\240\021\240!\330\024\025\220Q\220b\230\002\230\"\230B\230h\240d\250!\2501\330\024\027\220t\2302\230S\240\001\240\021\330\030\033\2301\230E\240\021\330\024\027\220t\2302\230S\240\001\240\021\330\030\033\2301\230E\240\021\330\020\024\220E\230\025\230a\230t\2401\330\024\033\2301\230A\230R\230r\240\022\2402\240W\250A\250T\260\022\2601\260A\260R\260r\270\022\2702\270W\300A\300Q\330\020\026\220d\230!\2301\330\020\023\2204\220r\230\021\330\024\036\230a\330\014\020\220\005\220U\230!\2301\330\020\024\220E\230\025\230a\230q\330\024\025\220Q\220b\230\002\230\"\230B\230e\2406\250\021\250#\250Q\340\014\020\220\005\220U\230!\2301\330\020\025\220Q\330\020\025\220S\230\001\230\021\330\020\023\2203\220a\220s\230\"\230A\330\024\031\230\023\230A\230Q\340\024\031\230\021\340\020\026\220a\330\020\024\220E\230\025\230a\230t\2403\240b\250\001\330\024\033\2301\230A\230R\230r\240\022\2402\240S\250\002\250!\2501\250B\250b\260\002\260\"\260A\330\020\026\220d\230!\2301\330\020\023\2203\220b\230\003\2303\230d\240#\240Y\250b\260\001\330\024\031\230\021\330\024\025\330\020\024\220E\230\025\230a\230t\2403\240b\250\001\330\024\025\220Q\220e\2301\230A\230R\230r\240\022\2402\240V\2502\250S\260\010\270\001\330\020\025\220Q\220a\220q\330\020\030\230\001\230\027\240\003\2403\240g\250Q\330\020\021\220\021\220&\230\003\2302\230Q\340\020\027\220t\2303\230d\240\"\240D\250\003\2504\250r\260\024\260Q""\260a\330\020\021\220\021\220\"\220B\220b\230\002\230&\240\001\330\020\024\220E\230\025\230a\230s\240\"\240C\240s\250\"\250A\330\024\025\220Q\220b\230\002\230\"\230B\230e\2401\330\020\023\2203\220a\220s\230\"\230A\330\024\027\220q\230\005\230Q\330\020\024\220F\230%\230q\240\002\240\"\240C\240q\330\024\027\220s\230!\2304\230r\240\023\240C\240s\250!\2504\250r\260\021\330\030\031\330\024\031\230\023\230A\230W\240C\240q\250\004\250B\250h\260a\330\024\031\230\023\230A\230W\240C\240q\250\004\250B\250h\260a\330\024\032\230!\330\024\030\230\005\230U\240!\2404\240s\250\"\250A\330\030\037\230q\240\001\240\023\240B\240a\240q\250\003\2502\250R\250r\260\021\330\024\027\220t\2303\230a\330\030\031\330\024\033\2301\330\024\030\230\005\230U\240!\2404\240s\250\"\250A\330\030\031\230\021\230#\230R\230r\240\022\2406\250\024\250R\250q\260\001\260\021\330\024\027\220s\230!\2304\230r\240\021\330\030\033\2301\230F\240!\330\024\027\220s\230!\2304\230r\240\021\330\030\033\2301\230F\240!\330\020\024\220E\230\025\230a\230q\330\024\032\230!\330\024\030\230\005\230U\240!\2404\240s\250\"\250A\330\030\037\230q\240\001\240\023\240B\240a\240q\250\002\250\"\250B\250b\260\001\330\024\033\2301\330\024\030\230\005\230U\240!\2404\240s\250\"\250A\330\030\031\230\021\230\"\230B\230b\240\002\240&\250\004\250B\250a\250q\260\001\340\014\017\210q\340\020\024\220E\230\025\230a\230q\330\024\030\230\005\230U\240!\2402\240R\240t\2504\250q\330\030\034\230A\230Q\230b\240\002\240\"\240B\240a\330\030\034\230F\240%\240q\250\002\250\"\250C\250q\330\034!\240\021\240!\2403\240b\250\002\250\"\250C\250r\260\021\260!\2604\260q\330\030\031\230\021\230#\230U\240\"\240B\240a\240q\250\002\250\"\250B\250b\260\001\330\024\030\230\001\330\024\030\230\005\230U\240!\2403\240a\330\030\035\230Q\230a\230r\240\022\2402\240R\240s\250\"\250A\250Q\250b\260\002\260\"\260B\260a\330\024\030\230\001\230\025\230d\240!\2401\340\010\014\210A\210T\220\024\220Q\220d\230$\230a\230t\2404\240q\250\006\250d\260!\2601\330\004\013\2105\220\005\220T\230""\021\230!";
+    #else /* compression: none (5656 bytes) */
+static const char bytes[] = " appears more than once at 0x at position  object> outside [0,  rows, got  vectors, weights have (tree fragment))) than equations (): least squares is underdetermined here, expected , got ..80: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?CSR arrays disagree in lengthCSR column index Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.] has length ] must be a contiguous 1-D float64 arrayadd_noteavx2+fmacollections.abcdisableenablefastcode/codes/_recovery.pyxgcindptr points past the end of indicesisenabledkernel must be \047baseline\047 or \047avx2\047, got more unknowns (no default __reduce__ due to non-trivial __cinit__out must have shape responder id responders must be a 1-D sequence of worker ids, got shape responders must be a sequence of worker ids (integers), got responders must hold integer worker ids, got responders must hold integer worker ids, got dtype row rows has rows must be a C-contiguous 2-D float64 arrayrows[self.ptr cannot be converted to a Python object for picklingtarget must have this CPU has no AVX2+FMAunable to allocate array data.unable to allocate shape and strides.AASCIIEllipsisInvalidArgumentErrorKERNELLMNSequenceShardSizeErrorTView.MemoryViewW_Rows_Rows.__reduce_cython___Rows.__setstate_cython____Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutinea0a1a2a3a4a5a6a7abcallocate_bufferalphaarrasarrayascastypeasyncio.coroutinesavx2basebaselinebetablockb""otcc0c1c2c_contiguouscline_in_tracebackcolcombinecountdatadotdtypedtype_is_objectemptyencodeenumerateerrorfastcode.codes._recoveryfastcode.errorsflagsfloat64formatfortranghiiidindexindicesindptrint64integeritemitemsitemsizeiuivjkkeykindkkkplivelommaxmaxnormmemviewmodennamenbytesncolsndarrayndimnpnrmnrows_Bnumpynzobjokoutp0p1packparse_responderspopqrrank_tolrawread_proberegisterresrespondersresvrowrowssselfset_kernelsetdefaultshapesizesparse_lstsqsrcstartstepstopstructtargettopuunpackupdatevvalueswlxx0zerosO\200\001\330\004\n\210+\220Q\200\001\340\004\005\330\004\007\200u\210C\210q\330\010\031\230\021\330\t\016\210c\220\021\330\010\013\2104\320\017#\2401\330\014\022\220*\230A\230Q\330\010\031\230\021\340\010\016\210j\230\001\320\031D\300A\300Q\330\004\r\210^\2305\240\003\240<\250q\200\001\360\006\000\005\031\230\001\230\026\230q\240\010\250\001\330\004\025\220X\230X\240X\250X\260X\270X\300X\310Q\330\t\n\330\010\016\210b\220\002\220\"\220C\220q\330\014\022\220!\2201\220D\230\006\230a\230q\240\002\240\"\240D\250\006\250a\250q\260\002\260\"\260D\270\006\270a\270q\300\002\300\"\300A\330\014\022\220!\2201\220B\220b\230\004\230F\240!\2401\240B\240b\250\004\250F\260!\2601\260B\260b\270\004\270F\300!\3001\300B\300b\310\001\330\014\021\220\021\330\010\016\210b\220\002\220!\330\014\022\220!\2201\220A\330\014\021\220\021\330\004\r\210S\220\002\220$\220c\230\023\230B\230e\2404\240s\250\"\250D\260\003\2603\260b\270\001\200\001\360\014\000\005\031\230\001\230\026\230q\240\010\250\001\250\026\250q\260\001\330\004\023\2207\230!\2306\240\021\330\004\030\230\001\230\021\330\004\007\200s\210&\220\001\220\023\220C\220r\230\023\230C\230v\240Q\240c\250\023\250A\330\010\016\210n\230A\320\0353\2602\260S\270\t\300\021\300%\300q\310\003\3107\320RT\320TU\330\004\007\200r\210\023\210B\210c\220\022\2203\220a\330\010\t\340\004\037\320\0371\260\026\260u\270C\270s\300\"\300A\330\004\026\220k\240\026\240u\250B\250b\260\003\2603\260b\270\001\330\004\007\200u\210C\210u\220C\220s\230#\230Q\330\010\014""\210A\210W\220D\230\001\230\021\330\010\t\340\004\t\210\021\330\004\010\210\005\210U\220!\2201\330\010\r\210Q\330\010\014\210E\220\025\220a\220q\330\014\017\210q\220\001\220\023\220C\220s\230!\330\020\025\220Q\330\010\013\2101\330\014\020\220\001\220\026\220q\230\004\230A\230Q\330\014\020\220\005\220U\230!\2301\330\020\022\220!\2202\220R\220r\230\022\2306\240\021\240!\2403\240a\330\014\022\220!\330\004\034\230I\240R\240s\250+\260V\2702\270R\270w\300c\310\021\330\004\005\330\r\016\330\014\021\220\021\330\014\022\220#\220R\220q\330\020\025\220S\230\002\230!\330\020\023\2203\220b\230\001\330\024\031\230\021\330\020\024\220E\230\025\230a\230q\330\024\"\240!\2404\240s\250\"\250B\250b\260\003\2606\270\024\270T\300\021\300#\300Q\300c\310\023\310B\310a\330\020\025\220Q\340\010\014\210A\210W\220D\230\001\230\021\200\001\360\014\000\005%\240B\240b\250\003\2503\250a\360\010\000\005\032\230\031\240!\2401\330\004\027\220|\2409\250A\340\004\024\220A\330\004\007\200t\2101\210L\230\003\2305\240\003\2404\240q\250\014\260C\260q\340\010\014\210C\210q\220\001\330\010\016\210b\220\006\220a\220s\230&\240\002\240!\330\010\r\210Q\330\010\014\210E\220\025\220a\220q\330\014\023\220:\230Q\230a\330\014\017\210t\2201\220F\230\047\240\021\330\020\023\220:\230Q\230g\240U\250\"\250K\260t\2704\270z\310\021\310&\320PQ\330\024\033\2303\230a\230q\340\024\032\320\032.\250a\250q\330/1\260\021\3202F\300a\300q\330\014\r\330\020\024\220A\330\023\024\330\020\026\320\026*\250!\250?\270!\320;M\310Q\310k\320YZ\330\014\017\210r\220\022\2202\220S\230\002\230#\230Q\330\020\026\320\026*\250!\250?\270!\270?\310!\3101\330\014\017\210r\220\021\220\"\220C\220s\230#\230R\230t\2402\240R\240q\330\020\026\320\026*\250!\250?\270!\2701\330\014\016\210a\210r\220\023\220G\2302\230T\240\022\2402\240Q\330\014\016\210a\210u\220A\330\014\017\210r\220\024\220R\220r\230\022\2301\230B\230b\240\001\330\020\026\220a\330\010\017\210u\220E\230\021\230&\240\001\330\004\005\330\010\016\210b\220\010\230\001\230\021\330\014\027\220|\2401""\330\010\016\320\016\"\240!\2401\330)*\250,\260m\3001\330\004\007\200s\210&\220\003\2201\330\010\016\320\016\"\240!\2401\330/0\260\003\2601\330\004\007\200s\210&\220\006\220g\230U\240$\240c\250\021\330\010\016\320\016\"\240!\320#X\320XY\320Y\\\320\\]\330\004\007\200s\210&\220\006\220c\230\024\230T\240\023\240F\250$\250c\260\024\260S\270\004\270A\330\010\016\320\016\"\240!\240?\260!\2603\260d\320:J\310!\3101\330\004\n\210#\210W\220A\220R\220q\330\004\t\210\021\330\004\010\210\002\210&\220\001\220\021\330\004\010\210\005\210U\220!\2201\330\010\014\210B\210a\210q\330\010\013\2102\210R\210r\220\023\220B\220c\230\021\330\014\022\320\022&\240a\240\177\260a\260\177\300a\300q\330\010\013\2102\210Q\210b\220\003\2203\220c\230\022\2304\230r\240\022\2401\330\014\022\320\022&\240a\240\177\260a\260q\330\010\n\210!\2102\210S\220\007\220r\230\024\230R\230r\240\021\330\010\013\2102\210T\220\022\2202\220R\220q\230\002\230\"\230A\330\014\022\220!\330\004\013\2105\220\005\220Q\220f\230A\200\001\360 \000\005\031\230\013\2404\240v\250Q\250h\260f\270F\300!\3001\330\004\036\230f\240F\250!\2503\250b\260\001\360\006\000\005\010\200v\210V\2201\220C\220s\230!\330\010\016\210n\230A\320\0350\260\001\260\035\270a\270v\300V\3101\310A\330\004\007\200w\210f\220A\220S\230\003\2304\230v\240Q\240c\250\023\250F\260&\270\001\270\023\270B\270a\330\010\016\210n\230A\230Q\330\004\007\200r\210\022\2101\330\010\016\210n\230A\320\035.\250a\320/C\3001\300A\340\004\010\210\005\210U\220!\2201\330\010\013\2104\210q\220\003\2202\220R\220s\230$\230a\230s\240#\240Q\330\014\022\320\022&\240a\240v\250Q\250d\260!\3203C\3001\300A\330\004\007\200v\210Q\210i\220r\230\027\240\006\240a\240q\330\010\016\210n\230A\230Q\330\004\010\210\005\210U\220!\2207\230&\240\001\240\021\330\010\013\2107\220!\2203\220b\230\002\230#\230W\240A\240S\250\003\2501\330\014\022\320\022&\240a\320\047:\270!\2707\300!\320CS\320ST\320TU\340\004\n\210\"\210F\220\"\220C\220t\2306\240\022\2401\330\004\n\210\"\210F\220!\2203\220f\230B\230a\330\004\034""\230A\330\004\034\230A\330\004\025\220[\240\006\240e\2502\250R\250s\260#\260R\260q\330\004\025\220[\240\006\240e\2502\250R\250s\260#\260R\260q\330\004\025\220[\240\006\240e\2503\250c\260\022\2601\330\004\033\230?\250&\260\005\260S\270\003\2702\270Q\330\004\033\230?\250&\260\005\260S\270\003\2702\270Q\330\0045\260Q\330\004\023\2201\330\004\007\200r\210\023\210E\220\023\220B\220c\230\025\230c\240\022\2403\240e\2503\250d\260#\260U\270#\270T\300\023\300A\330\010\014\210A\210T\220\024\220Q\220d\230$\230a\230t\2404\240q\250\006\250d\260!\2601\330\010\t\330\004\005\330\r\016\330\014\022\220!\2203\220c\230\022\2302\230R\230r\240\021\330\014\020\220\005\220U\230!\2301\330\020\026\220d\230!\2301\330\020\025\220V\2301\230A\330\020\025\220V\2301\230D\240\002\240!\330\020\023\2201\220E\230\021\330\020\023\2201\220F\230!\330\020\026\220a\330\020\024\220E\230\025\230a\230t\2401\330\024\032\230\047\240\021\240!\330\024\025\220Q\220b\230\002\230\"\230B\230h\240d\250!\2501\330\024\027\220t\2302\230S\240\001\240\021\330\030\033\2301\230E\240\021\330\024\027\220t\2302\230S\240\001\240\021\330\030\033\2301\230E\240\021\330\020\024\220E\230\025\230a\230t\2401\330\024\033\2301\230A\230R\230r\240\022\2402\240W\250A\250T\260\022\2601\260A\260R\260r\270\022\2702\270W\300A\300Q\330\020\026\220d\230!\2301\330\020\023\2204\220r\230\021\330\024\036\230a\330\014\020\220\005\220U\230!\2301\330\020\024\220E\230\025\230a\230q\330\024\025\220Q\220b\230\002\230\"\230B\230e\2406\250\021\250#\250Q\340\014\020\220\005\220U\230!\2301\330\020\025\220Q\330\020\025\220S\230\001\230\021\330\020\023\2203\220a\220s\230\"\230A\330\024\031\230\023\230A\230Q\340\024\031\230\021\340\020\026\220a\330\020\024\220E\230\025\230a\230t\2403\240b\250\001\330\024\033\2301\230A\230R\230r\240\022\2402\240S\250\002\250!\2501\250B\250b\260\002\260\"\260A\330\020\026\220d\230!\2301\330\020\023\2203\220b\230\003\2303\230d\240#\240Y\250b\260\001\330\024\031\230\021\330\024\025\330\020\024\220E\230\025\230a\230t\2403\240b\250\001""\330\024\025\220Q\220e\2301\230A\230R\230r\240\022\2402\240V\2502\250S\260\010\270\001\330\020\025\220Q\220a\220q\330\020\030\230\001\230\027\240\003\2403\240g\250Q\330\020\021\220\021\220&\230\003\2302\230Q\340\020\027\220t\2303\230d\240\"\240D\250\003\2504\250r\260\024\260Q\260a\330\020\021\220\021\220\"\220B\220b\230\002\230&\240\001\330\020\024\220E\230\025\230a\230s\240\"\240C\240s\250\"\250A\330\024\025\220Q\220b\230\002\230\"\230B\230e\2401\330\020\023\2203\220a\220s\230\"\230A\330\024\027\220q\230\005\230Q\330\020\024\220F\230%\230q\240\002\240\"\240C\240q\330\024\027\220s\230!\2304\230r\240\023\240C\240s\250!\2504\250r\260\021\330\030\031\330\024\031\230\023\230A\230W\240C\240q\250\004\250B\250h\260a\330\024\031\230\023\230A\230W\240C\240q\250\004\250B\250h\260a\330\024\032\230!\330\024\030\230\005\230U\240!\2404\240s\250\"\250A\330\030\037\230q\240\001\240\023\240B\240a\240q\250\003\2502\250R\250r\260\021\330\024\027\220t\2303\230a\330\030\031\330\024\033\2301\330\024\030\230\005\230U\240!\2404\240s\250\"\250A\330\030\031\230\021\230#\230R\230r\240\022\2406\250\024\250R\250q\260\001\260\021\330\024\027\220s\230!\2304\230r\240\021\330\030\033\2301\230F\240!\330\024\027\220s\230!\2304\230r\240\021\330\030\033\2301\230F\240!\330\020\024\220E\230\025\230a\230q\330\024\032\230!\330\024\030\230\005\230U\240!\2404\240s\250\"\250A\330\030\037\230q\240\001\240\023\240B\240a\240q\250\002\250\"\250B\250b\260\001\330\024\033\2301\330\024\030\230\005\230U\240!\2404\240s\250\"\250A\330\030\031\230\021\230\"\230B\230b\240\002\240&\250\004\250B\250a\250q\260\001\340\014\017\210q\340\020\024\220E\230\025\230a\230q\330\024\030\230\005\230U\240!\2402\240R\240t\2504\250q\330\030\034\230A\230Q\230b\240\002\240\"\240B\240a\330\030\034\230F\240%\240q\250\002\250\"\250C\250q\330\034!\240\021\240!\2403\240b\250\002\250\"\250C\250r\260\021\260!\2604\260q\330\030\031\230\021\230#\230U\240\"\240B\240a\240q\250\002\250\"\250B\250b\260\001\330\024\030\230\001\330\024\030\230\005\230U""\240!\2403\240a\330\030\035\230Q\230a\230r\240\022\2402\240R\240s\250\"\250A\250Q\250b\260\002\260\"\260B\260a\330\024\030\230\001\230\025\230d\240!\2401\340\010\014\210A\210T\220\024\220Q\220d\230$\230a\230t\2404\240q\250\006\250d\260!\2601\330\004\013\2105\220\005\220T\230\021\230!";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 225; i++) {
+    for (int i = 0; i < 226; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
       if (likely(string) && i >= 59) PyUnicode_InternInPlace(&string);
@@ -27784,8 +28018,8 @@ static const char bytes[] = " appears more than once at 0x at position  object> 
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 225; i < 232; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-225].length;
+    for (int i = 226; i < 233; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-226].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -27795,14 +28029,14 @@ static const char bytes[] = " appears more than once at 0x at position  object> 
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 232; i++) {
+    for (Py_ssize_t i = 0; i < 233; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 225;
+      PyObject **table = stringtab + 226;
       for (Py_ssize_t i=0; i<7; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
@@ -27891,12 +28125,12 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
   PyObject* tuple_dedup_map = PyDict_New();
   if (unlikely(!tuple_dedup_map)) return -1;
   {
-    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 13, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 39};
-    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_responders, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_nbytes, __pyx_mstate->__pyx_n_u_v, __pyx_mstate->__pyx_n_u_iv, __pyx_mstate->__pyx_n_u_src, __pyx_mstate->__pyx_n_u_key, __pyx_mstate->__pyx_n_u_kp, __pyx_mstate->__pyx_n_u_item, __pyx_mstate->__pyx_n_u_arr, __pyx_mstate->__pyx_n_u_raw};
-    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastcode_codes__recovery_pyx, __pyx_mstate->__pyx_n_u_parse_responders, __pyx_mstate->__pyx_kp_b_iso88591_Bb_3a_1_9A_t1L_5_4q_Cq_Cq_b_as, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
+    const __Pyx_PyCode_New_function_description descr = {2, 0, 0, 14, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 39};
+    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_responders, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_nbytes, __pyx_mstate->__pyx_n_u_v, __pyx_mstate->__pyx_n_u_iv, __pyx_mstate->__pyx_n_u_src, __pyx_mstate->__pyx_n_u_key, __pyx_mstate->__pyx_n_u_kp, __pyx_mstate->__pyx_n_u_item, __pyx_mstate->__pyx_n_u_asc, __pyx_mstate->__pyx_n_u_arr, __pyx_mstate->__pyx_n_u_raw};
+    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastcode_codes__recovery_pyx, __pyx_mstate->__pyx_n_u_parse_responders, __pyx_mstate->__pyx_kp_b_iso88591_Bb_3a_1_9A_A_t1L_5_4q_Cq_Cq_b_a, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {7, 0, 0, 41, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 99};
+    const __Pyx_PyCode_New_function_description descr = {7, 0, 0, 41, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 108};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_indptr, __pyx_mstate->__pyx_n_u_indices, __pyx_mstate->__pyx_n_u_data, __pyx_mstate->__pyx_n_u_rows, __pyx_mstate->__pyx_n_u_ncols, __pyx_mstate->__pyx_n_u_target, __pyx_mstate->__pyx_n_u_rank_tol, __pyx_mstate->__pyx_n_u_N, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_r, __pyx_mstate->__pyx_n_u_nrows_B, __pyx_mstate->__pyx_n_u_c, __pyx_mstate->__pyx_n_u_c2, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_j, __pyx_mstate->__pyx_n_u_q, __pyx_mstate->__pyx_n_u_lo, __pyx_mstate->__pyx_n_u_hi, __pyx_mstate->__pyx_n_u_a0, __pyx_mstate->__pyx_n_u_a1, __pyx_mstate->__pyx_n_u_row_2, __pyx_mstate->__pyx_n_u_p0, __pyx_mstate->__pyx_n_u_p1, __pyx_mstate->__pyx_n_u_col, __pyx_mstate->__pyx_n_u_out, __pyx_mstate->__pyx_n_u_res, __pyx_mstate->__pyx_n_u_A, __pyx_mstate->__pyx_n_u_resv, __pyx_mstate->__pyx_n_u_M, __pyx_mstate->__pyx_n_u_T, __pyx_mstate->__pyx_n_u_v, __pyx_mstate->__pyx_n_u_top, __pyx_mstate->__pyx_n_u_bot, __pyx_mstate->__pyx_n_u_alpha, __pyx_mstate->__pyx_n_u_nrm, __pyx_mstate->__pyx_n_u_dot, __pyx_mstate->__pyx_n_u_beta, __pyx_mstate->__pyx_n_u_x0, __pyx_mstate->__pyx_n_u_maxnorm, __pyx_mstate->__pyx_n_u_s, __pyx_mstate->__pyx_n_u_ok};
     __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastcode_codes__recovery_pyx, __pyx_mstate->__pyx_n_u_sparse_lstsq, __pyx_mstate->__pyx_kp_b_iso88591_4vQhfF_1_fF_3b_vV1Cs_nA_0_avV1A, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
   }
@@ -27911,17 +28145,17 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
     __pyx_mstate_global->__pyx_codeobj_tab[3] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_tree_fragment, __pyx_mstate->__pyx_n_u_setstate_cython, __pyx_mstate->__pyx_kp_b_iso88591_Q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[3])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 1, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 363};
+    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 1, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 372};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_name};
     __pyx_mstate_global->__pyx_codeobj_tab[4] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastcode_codes__recovery_pyx, __pyx_mstate->__pyx_n_u_set_kernel, __pyx_mstate->__pyx_kp_b_iso88591_uCq_c_4_1_AQ_j_DAQ_5_q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[4])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 16, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 377};
+    const __Pyx_PyCode_New_function_description descr = {3, 0, 0, 16, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 386};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_W, __pyx_mstate->__pyx_n_u_rows, __pyx_mstate->__pyx_n_u_out, __pyx_mstate->__pyx_n_u_m, __pyx_mstate->__pyx_n_u_k, __pyx_mstate->__pyx_n_u_u, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_kk, __pyx_mstate->__pyx_n_u_c0, __pyx_mstate->__pyx_n_u_c1, __pyx_mstate->__pyx_n_u_g, __pyx_mstate->__pyx_n_u_L, __pyx_mstate->__pyx_n_u_live, __pyx_mstate->__pyx_n_u_wl, __pyx_mstate->__pyx_n_u_nz, __pyx_mstate->__pyx_n_u_block};
     __pyx_mstate_global->__pyx_codeobj_tab[5] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastcode_codes__recovery_pyx, __pyx_mstate->__pyx_n_u_combine, __pyx_mstate->__pyx_kp_b_iso88591_q_q_7_6_s_Cr_CvQc_A_nA_32S_q_7R, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[5])) goto bad;
   }
   {
-    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 11, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 423};
+    const __Pyx_PyCode_New_function_description descr = {1, 0, 0, 11, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 432};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_x, __pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_a0, __pyx_mstate->__pyx_n_u_a1, __pyx_mstate->__pyx_n_u_a2, __pyx_mstate->__pyx_n_u_a3, __pyx_mstate->__pyx_n_u_a4, __pyx_mstate->__pyx_n_u_a5, __pyx_mstate->__pyx_n_u_a6, __pyx_mstate->__pyx_n_u_a7};
     __pyx_mstate_global->__pyx_codeobj_tab[6] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_fastcode_codes__recovery_pyx, __pyx_mstate->__pyx_n_u_read_probe, __pyx_mstate->__pyx_kp_b_iso88591_q_XXXXXXXQ_b_Cq_1D_aq_D_aq_D_aq, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[6])) goto bad;
   }
@@ -31246,284 +31480,6 @@ CYTHON_UNUSED static int __Pyx_CheckVectorcallKwarg(PyObject **kwnames, Py_ssize
     return 0;
 }
 #endif
-
-/* PyObjectCompare */
-#ifndef __Pyx_DEFINED_PyObject_CompareFloatIntBoolLt
-#define __Pyx_DEFINED_PyObject_CompareFloatIntBoolLt
-static int __Pyx_PyObject_CompareFloatIntBoolLt(PyObject *op1, PyObject *op2) {
-    double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
-    #if !CYTHON_ASSUME_SAFE_MACROS
-    if (unlikely(float_op1 == -1. && PyErr_Occurred())) return -1;
-    #endif
-    #if CYTHON_USE_PYLONG_INTERNALS
-    if (__Pyx_PyLong_IsCompact(op2)) {
-        Py_ssize_t iop2 = __Pyx_PyLong_CompactValue(op2);
-        if (float_op1 < ((double)iop2)) goto __pyx_return_true; else goto __pyx_return_false;
-    }
-    if (unlikely(!__Pyx_isfinite(float_op1))) {
-        if (float_op1 < 0.0) goto __pyx_return_true; else goto __pyx_return_false;
-    } else {
-        int sign2 = __Pyx_PyLong_Sign(op2);
-        if (float_op1 >= 0.) {
-            if (sign2 < 0) goto __pyx_return_false;
-            if (float_op1 < (double) (1L << PyLong_SHIFT)) goto __pyx_return_true;
-        } else {
-            if (sign2 > 0) goto __pyx_return_true;
-            if (float_op1 > -(double) (1L << PyLong_SHIFT)) goto __pyx_return_false;
-        }
-    }
-    #else
-    if (unlikely(!__Pyx_isfinite(float_op1))) {
-        if (float_op1 < 0.0) goto __pyx_return_true; else goto __pyx_return_false;
-    } else {
-        int overflow2;
-        long iop2 = PyLong_AsLongAndOverflow(op2, &overflow2);
-        if (likely(!overflow2)) {
-            if ((long long) iop2 >= (1LL << 53)) {
-                overflow2 = 1;
-            } else if ((long long) iop2 <= - (1LL << 53)) {
-                overflow2 = -1;
-            } else {
-                if (float_op1 < ((double) iop2)) goto __pyx_return_true; else goto __pyx_return_false;
-            }
-        }
-        if (overflow2 > 0) {
-            if (float_op1 < ((double) (1LL << 53))) goto __pyx_return_true;
-        } else {
-            if (float_op1 > - ((double) (1LL << 53))) goto __pyx_return_false;
-        }
-    }
-    #endif
-    return __Pyx_PyObject_RichCompareBool(op1, op2, Py_LT);
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
-}
-#endif
-#if CYTHON_USE_PYLONG_INTERNALS
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-static int __Pyx_PyObject_CompareIntIntBoolLt(PyObject *op1, PyObject *op2) {
-    Py_ssize_t cmp = __Pyx_PyLong_CompareSignAndSize(op1, op2);
-    if (cmp == 0) {
-        Py_ssize_t size = __Pyx_PyLong_DigitCount(op1);
-        if (size > 0) {
-            const digit* digits1 = __Pyx_PyLong_Digits(op1);
-            const digit* digits2 = __Pyx_PyLong_Digits(op2);
-            if (size == 1) {
-                cmp = (Py_ssize_t) digits1[0] - (Py_ssize_t) digits2[0];
-            } else if ((size == 2) && (8 * sizeof(Py_ssize_t) >= 2 * PyLong_SHIFT)) {
-                cmp = (Py_ssize_t) (((((size_t)digits1[1]) << PyLong_SHIFT) | (size_t)digits1[0])) - (Py_ssize_t) (((((size_t)digits2[1]) << PyLong_SHIFT) | (size_t)digits2[0]));
-            } else {
-                for (Py_ssize_t i=size-1; i >= 0 && !cmp; --i) {
-                    cmp = (Py_ssize_t) digits1[i] - (Py_ssize_t) digits2[i];
-                }
-            }
-        }
-        if (cmp == 0) return 0;
-        if (__Pyx_PyLong_IsNeg(op1)) cmp = -cmp;
-    }
-    return (cmp < 0);
-}
-#endif
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareIntIntLt(PyObject *op1, PyObject *op2) {
-    int result = __Pyx_PyObject_CompareIntIntBoolLt(op1, op2);
-    if (unlikely(result == -1)) return NULL;
-    return __Pyx_NewRef(result ? Py_True : Py_False);
-}
-#endif
-#else
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-static int __Pyx_PyObject_CompareIntIntBoolLt(PyObject *op1, PyObject *op2) {
-    int overflow1, overflow2;
-    long long iop1 = PyLong_AsLongLongAndOverflow(op1, &overflow1);
-    long long iop2 = PyLong_AsLongLongAndOverflow(op2, &overflow2);
-    if (likely(!(overflow1 | overflow2))) {
-        if (iop1 < iop2) goto __pyx_return_true; else goto __pyx_return_false;
-    } else if (overflow1 != overflow2) {
-        if (overflow1 < overflow2) goto __pyx_return_true; else goto __pyx_return_false;
-    } else {
-        return __Pyx_PyObject_RichCompareBool(op1, op2, Py_LT);
-    }
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
-}
-#endif
-#endif
-static CYTHON_INLINE int __Pyx_PyObject_CompareBoolLt_object_int(PyObject *op1, PyObject *op2, int pyop) {
-    CYTHON_UNUSED_VAR(pyop);
-    if (unlikely(op2 == Py_None)) {
-        goto __pyx_richcmp;
-    }
-    if (op1 == op2) goto __pyx_return_false;
-    if (PyFloat_CheckExact(op1)) {
-        if (likely(op2 != Py_None)) {
-            return __Pyx_PyObject_CompareFloatIntBoolLt(op1, op2);
-        }
-        goto __pyx_richcmp;
-    }
-    if (likely(PyLong_CheckExact(op1))) {
-        if (op1 == op2) goto __pyx_return_false;
-        if (likely(op2 != Py_None)) {
-            return __Pyx_PyObject_CompareIntIntBoolLt(op1, op2);
-        }
-        goto __pyx_richcmp;
-    }
-    if ((0)) goto __pyx_richcmp;
-    if ((0)) goto __pyx_return_true;
-    if ((0)) goto __pyx_return_false;
-__pyx_richcmp:
-    return __Pyx_PyObject_RichCompareBool(op1, op2, Py_LT);
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
-}
-
-/* PyObjectCompare */
-#ifndef __Pyx_DEFINED_PyObject_CompareFloatIntBoolGe
-#define __Pyx_DEFINED_PyObject_CompareFloatIntBoolGe
-static int __Pyx_PyObject_CompareFloatIntBoolGe(PyObject *op1, PyObject *op2) {
-    double float_op1 = __Pyx_PyFloat_AS_DOUBLE(op1);
-    #if !CYTHON_ASSUME_SAFE_MACROS
-    if (unlikely(float_op1 == -1. && PyErr_Occurred())) return -1;
-    #endif
-    #if CYTHON_USE_PYLONG_INTERNALS
-    if (__Pyx_PyLong_IsCompact(op2)) {
-        Py_ssize_t iop2 = __Pyx_PyLong_CompactValue(op2);
-        if (float_op1 >= ((double)iop2)) goto __pyx_return_true; else goto __pyx_return_false;
-    }
-    if (unlikely(!__Pyx_isfinite(float_op1))) {
-        if (float_op1 >= 0.0) goto __pyx_return_true; else goto __pyx_return_false;
-    } else {
-        int sign2 = __Pyx_PyLong_Sign(op2);
-        if (float_op1 >= 0.) {
-            if (sign2 < 0) goto __pyx_return_true;
-            if (float_op1 < (double) (1L << PyLong_SHIFT)) goto __pyx_return_false;
-        } else {
-            if (sign2 > 0) goto __pyx_return_false;
-            if (float_op1 > -(double) (1L << PyLong_SHIFT)) goto __pyx_return_true;
-        }
-    }
-    #else
-    if (unlikely(!__Pyx_isfinite(float_op1))) {
-        if (float_op1 >= 0.0) goto __pyx_return_true; else goto __pyx_return_false;
-    } else {
-        int overflow2;
-        long iop2 = PyLong_AsLongAndOverflow(op2, &overflow2);
-        if (likely(!overflow2)) {
-            if ((long long) iop2 >= (1LL << 53)) {
-                overflow2 = 1;
-            } else if ((long long) iop2 <= - (1LL << 53)) {
-                overflow2 = -1;
-            } else {
-                if (float_op1 >= ((double) iop2)) goto __pyx_return_true; else goto __pyx_return_false;
-            }
-        }
-        if (overflow2 > 0) {
-            if (float_op1 < ((double) (1LL << 53))) goto __pyx_return_false;
-        } else {
-            if (float_op1 > - ((double) (1LL << 53))) goto __pyx_return_true;
-        }
-    }
-    #endif
-    return __Pyx_PyObject_RichCompareBool(op1, op2, Py_GE);
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
-}
-#endif
-#if CYTHON_USE_PYLONG_INTERNALS
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-static int __Pyx_PyObject_CompareIntIntBoolGe(PyObject *op1, PyObject *op2) {
-    Py_ssize_t cmp = __Pyx_PyLong_CompareSignAndSize(op1, op2);
-    if (cmp == 0) {
-        Py_ssize_t size = __Pyx_PyLong_DigitCount(op1);
-        if (size > 0) {
-            const digit* digits1 = __Pyx_PyLong_Digits(op1);
-            const digit* digits2 = __Pyx_PyLong_Digits(op2);
-            if (size == 1) {
-                cmp = (Py_ssize_t) digits1[0] - (Py_ssize_t) digits2[0];
-            } else if ((size == 2) && (8 * sizeof(Py_ssize_t) >= 2 * PyLong_SHIFT)) {
-                cmp = (Py_ssize_t) (((((size_t)digits1[1]) << PyLong_SHIFT) | (size_t)digits1[0])) - (Py_ssize_t) (((((size_t)digits2[1]) << PyLong_SHIFT) | (size_t)digits2[0]));
-            } else {
-                for (Py_ssize_t i=size-1; i >= 0 && !cmp; --i) {
-                    cmp = (Py_ssize_t) digits1[i] - (Py_ssize_t) digits2[i];
-                }
-            }
-        }
-        if (cmp == 0) return 1;
-        if (__Pyx_PyLong_IsNeg(op1)) cmp = -cmp;
-    }
-    return (cmp >= 0);
-}
-#endif
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareIntIntGe(PyObject *op1, PyObject *op2) {
-    int result = __Pyx_PyObject_CompareIntIntBoolGe(op1, op2);
-    if (unlikely(result == -1)) return NULL;
-    return __Pyx_NewRef(result ? Py_True : Py_False);
-}
-#endif
-#else
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-static int __Pyx_PyObject_CompareIntIntBoolGe(PyObject *op1, PyObject *op2) {
-    int overflow1, overflow2;
-    long long iop1 = PyLong_AsLongLongAndOverflow(op1, &overflow1);
-    long long iop2 = PyLong_AsLongLongAndOverflow(op2, &overflow2);
-    if (likely(!(overflow1 | overflow2))) {
-        if (iop1 >= iop2) goto __pyx_return_true; else goto __pyx_return_false;
-    } else if (overflow1 != overflow2) {
-        if (overflow1 >= overflow2) goto __pyx_return_true; else goto __pyx_return_false;
-    } else {
-        return __Pyx_PyObject_RichCompareBool(op1, op2, Py_GE);
-    }
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
-}
-#endif
-#endif
-static CYTHON_INLINE int __Pyx_PyObject_CompareBoolGe_object_int(PyObject *op1, PyObject *op2, int pyop) {
-    CYTHON_UNUSED_VAR(pyop);
-    if (unlikely(op2 == Py_None)) {
-        goto __pyx_richcmp;
-    }
-    if (op1 == op2) goto __pyx_return_true;
-    if (PyFloat_CheckExact(op1)) {
-        if (likely(op2 != Py_None)) {
-            return __Pyx_PyObject_CompareFloatIntBoolGe(op1, op2);
-        }
-        goto __pyx_richcmp;
-    }
-    if (likely(PyLong_CheckExact(op1))) {
-        if (op1 == op2) goto __pyx_return_true;
-        if (likely(op2 != Py_None)) {
-            return __Pyx_PyObject_CompareIntIntBoolGe(op1, op2);
-        }
-        goto __pyx_richcmp;
-    }
-    if ((0)) goto __pyx_richcmp;
-    if ((0)) goto __pyx_return_true;
-    if ((0)) goto __pyx_return_false;
-__pyx_richcmp:
-    return __Pyx_PyObject_RichCompareBool(op1, op2, Py_GE);
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
-}
 
 /* CIntToPyUnicode */
 static CYTHON_INLINE PyObject* __Pyx_uchar___Pyx_PyUnicode_From_int64_t(int64_t value, Py_ssize_t width, char padding_char) {

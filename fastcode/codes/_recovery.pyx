@@ -37,8 +37,9 @@ cdef enum:
 # ---- responder sets --------------------------------------------------------------
 
 def parse_responders(object responders, Py_ssize_t n):
-    """(idx, key): responders as a fresh int64 array (given order) and the
-    bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded).
+    """(idx, key, ascending): responders as a fresh int64 array (given order), the
+    bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded),
+    and whether idx is strictly increasing.
 
     Raises InvalidArgumentError for ids outside [0, n), duplicates or non-integers."""
     cdef Py_ssize_t k, i, nbytes = (n + 7) // 8
@@ -48,6 +49,7 @@ def parse_responders(object responders, Py_ssize_t n):
     cdef bytearray key = bytearray(nbytes)
     cdef uint8_t *kp = <uint8_t *> <char *> key
     cdef object item
+    cdef bint asc = True
     if type(responders) is list or type(responders) is tuple:
         # fast path: a Python list of ints, read item by item (np.asarray costs ~6 us here)
         k = len(responders)
@@ -61,14 +63,19 @@ def parse_responders(object responders, Py_ssize_t n):
                 else:
                     raise InvalidArgumentError(f"responders must hold integer worker ids, got "
                                                f"{item!r} at position {i}")
-            if item < 0 or item >= n:
-                raise InvalidArgumentError(f"responder id {item} outside [0, {n})")
-            v = item
+            try:
+                v = item                       # C conversion; huge ints overflow
+            except OverflowError:
+                raise InvalidArgumentError(f"responder id {item} outside [0, {n})") from None
+            if v < 0 or v >= n:
+                raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
             if kp[v >> 3] & (1 << (v & 7)):
                 raise InvalidArgumentError(f"responder id {v} appears more than once")
             kp[v >> 3] |= (1 << (v & 7))
             iv[i] = v
-        return arr, bytes(key)
+            if i and v < iv[i - 1]:
+                asc = False
+        return arr, bytes(key), asc
     try:
         raw = np.asarray(responders)
     except (TypeError, ValueError, OverflowError):
@@ -91,7 +98,9 @@ def parse_responders(object responders, Py_ssize_t n):
         if kp[v >> 3] & (1 << (v & 7)):
             raise InvalidArgumentError(f"responder id {v} appears more than once")
         kp[v >> 3] |= (1 << (v & 7))
-    return arr, bytes(key)
+        if i and v < iv[i - 1]:
+            asc = False
+    return arr, bytes(key), asc
 
 
 # ---- sparse least squares ----------------------------------------------------------

@@ -248,7 +248,7 @@ class GradientCode:
 
     def can_decode(self, responders):
         """True if ``decode_weights(responders)`` succeeds in the worst case (enough responders)."""
-        idx, _ = _recovery.parse_responders(responders, self.n)
+        idx, _, _ = _recovery.parse_responders(responders, self.n)
         return len(idx) >= self.recovery_threshold
 
     def _check_enough(self, idx):
@@ -260,16 +260,24 @@ class GradientCode:
         """Decode weights aligned with ``responders`` (distinct worker ids, any order):
         shape (|F|,) if m == 1, else (m, |F|); over the field's dtype.
 
-        Cached by the responder set.  Raises NotEnoughShardsError for fewer than
+        Cached by the responder set; for ascending ``responders`` the cached array itself
+        is returned (read-only), otherwise a fresh permuted copy.  Raises NotEnoughShardsError for fewer than
         ``recovery_threshold`` responders, InvalidArgumentError for duplicate or
         out-of-range ids."""
-        idx, key = _recovery.parse_responders(responders, self.n)
-        full = self._cache.get(key)
-        if full is None:
+        idx, key, ascending = _recovery.parse_responders(responders, self.n)
+        entry = self._cache.get(key)
+        if entry is None:
             self._check_enough(idx)
-            full = self._full_weights(np.sort(idx))
+            F = np.sort(idx)
+            full = self._full_weights(F)
+            compact = np.ascontiguousarray(full[0, F] if self.m == 1 else full[:, F])
             full.flags.writeable = False
-            self._cache.put(key, full)
+            compact.flags.writeable = False
+            entry = (full, compact)
+            self._cache.put(key, entry)
+        if ascending:
+            return entry[1]          # read-only, shared: the common case allocates nothing
+        full = entry[0]
         return full[0].take(idx) if self.m == 1 else full[:, idx]
 
     def _full_weights(self, F):
@@ -462,12 +470,12 @@ class FractionalRepetition(GradientCode):
 
     def can_decode(self, responders):
         """True once every group has at least one responder (may be < n - s responders)."""
-        idx, _ = _recovery.parse_responders(responders, self.n)
+        idx, _, _ = _recovery.parse_responders(responders, self.n)
         return len(np.unique(idx // self.group_size)) == self.groups
 
     def decode_weights(self, responders):
         """1 for the first responder (in the given order) of each group, 0 for the others."""
-        idx, _ = _recovery.parse_responders(responders, self.n)
+        idx, _, _ = _recovery.parse_responders(responders, self.n)
         g = idx // self.group_size
         _, first = np.unique(g, return_index=True)
         if len(first) < self.groups:

@@ -68,7 +68,7 @@ class ApproxGradientCode(GradientCode):
         decoder = self._decoder(decoder, p)
         if decoder == "optimal":
             return super().decode_weights(responders)
-        idx, _ = _recovery.parse_responders(responders, self.n)
+        idx, _, _ = _recovery.parse_responders(responders, self.n)
         self._check_enough(idx)
         W = self._fixed_weights(idx, p)
         return W[0] if self.m == 1 else W
@@ -85,7 +85,7 @@ class ApproxGradientCode(GradientCode):
 
     def residual(self, responders, decoder="optimal", p=None):
         """R (m N, m) = B_F^T W^T - T: column u is the coefficient error of block u."""
-        idx, _ = _recovery.parse_responders(responders, self.n)
+        idx, _, _ = _recovery.parse_responders(responders, self.n)
         if len(idx) == 0:
             return -self.targets()
         W = self.decode_weights(idx, decoder=decoder, p=p).reshape(self.m, len(idx))
@@ -100,7 +100,7 @@ class ApproxGradientCode(GradientCode):
     def lower_bound(self, responders):
         """sum_j max(0, m - c_j(F)), c_j(F) = surviving holders of part j (§9.5): no linear
         scheme on this assignment has a smaller optimal error for this F."""
-        idx, _ = _recovery.parse_responders(responders, self.n)
+        idx, _, _ = _recovery.parse_responders(responders, self.n)
         c = self.assignment[idx].sum(axis=0, dtype=np.int64)
         return float(np.maximum(0, self.m - c).sum())
 
