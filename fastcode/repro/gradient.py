@@ -211,16 +211,31 @@ def plot(result, path):
     return True
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(prog="fastcode simulate gradient", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(ap):
+    """The options of ``fastcode simulate gradient`` on parser ``ap``."""
     ap.add_argument("--trials", type=int, default=200, help="failure draws per p (default 200)")
     ap.add_argument("--iters", type=int, default=60, help="training iterations (default 60)")
     ap.add_argument("--p-train", type=float, default=0.2, help="failure probability in training")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--plot", metavar="FILE.png", help="save the figures (needs matplotlib)")
     ap.add_argument("--quiet", action="store_true", help="no progress messages")
-    args = ap.parse_args(argv)
+
+
+def register_gradient(parser):
+    """Gradient codes: approximation error vs failure probability, and training under failures."""
+    add_arguments(parser)
+    parser.set_defaults(func=run_from_args)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="fastcode simulate gradient", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(ap)
+    return run_from_args(ap.parse_args(argv))
+
+
+def run_from_args(args):
+    """Run the reproduction for parsed arguments; returns the exit status."""
     t0 = time.perf_counter()
     res = run(trials=args.trials, iters=args.iters, p_train=args.p_train, seed=args.seed,
               quiet=args.quiet)
