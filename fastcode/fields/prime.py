@@ -350,7 +350,9 @@ class PrimeField(Field):
                 return arr.astype(np.uint32)
             raise FieldTypeError(f"{name} must hold integers for GF({self.p}), got dtype {arr.dtype}")
         if arr.size:
-            lo, hi = arr.min(), arr.max()
+            # unsigned arrays cannot be negative: one pass instead of two
+            lo = 0 if arr.dtype.kind in "bu" else arr.min()
+            hi = arr.max()
             if lo < 0 or hi >= self.p:
                 raise FieldValueError(f"{name} has values outside GF({self.p}) (0..{self.p - 1}): "
                                       f"min {lo}, max {hi}")
