@@ -1,0 +1,1 @@
+"""Paper reproductions: top-level code behind `fastcode simulate` targets."""

@@ -1,0 +1,1 @@
+"""Coded-computing protocols built from codes (DESIGN.md section 1)."""
