@@ -165,16 +165,34 @@ class DMTLScheme:
         LP optimum (they must satisfy the cut-set constraints for decoding to
         succeed).  When the field has fewer than T_d + L_u elements, A is drawn
         uniformly at random instead of Cauchy.  Raises SingularMatrixError after
-        ``max_tries`` failed draws (small fields)."""
+        ``max_tries`` failed draws (small fields).
+
+        demands: with a general demand W_k the cut-set LP (restricted to wanted
+        datasets) is only a lower bound: interference can make it unreachable,
+        as in index coding.  The demand LP's rates are tried first (a few draws);
+        if they fail, the design falls back to the rates of the full demand
+        (every worker able to decode everything it lacks), which always work.
+        Compare ``loads()`` with ``dmtl_bounds(Z, demands)`` to see which."""
         Z = as_placement(Z)
         rng = as_generator(rng)
-        bounds = dmtl_bounds(Z, demands)
+        if demands is not None and rates is None:
+            b = dmtl_bounds(Z, demands)
+            try:
+                return cls._draw(Z, field, rng, demands, list(b.lp_rates), b.downlink, min(3, max_tries))
+            except SingularMatrixError:
+                pass   # interference: use the full-demand rates below
+        bounds = dmtl_bounds(Z)
         rates = list(bounds.lp_rates) if rates is None else [Fraction(r) for r in rates]
+        return cls._draw(Z, field, rng, demands, rates, bounds.downlink, max_tries)
+
+    @classmethod
+    def _draw(cls, Z, field, rng, demands, rates, downlink, max_tries):
+        """Random U (and A unless Cauchy fits the field) until every worker decodes."""
         if len(rates) != Z.shape[0] or any(r < 0 for r in rates):
             raise InvalidArgumentError(f"rates must hold {Z.shape[0]} non-negative values, got {rates}")
         P = lcm_of_denominators(rates)
         T = [int(r * P) for r in rates]
-        T_d = P * bounds.downlink
+        T_d = P * downlink
         L_u = sum(T)
         size = field_size(field)
         cauchy_ok = size is None or T_d + L_u <= size
