@@ -100,11 +100,11 @@ class DMTLTraining:
         payloads = []
         for k in range(c.K):
             stored = c.stored(k)
-            dec = c._dec[k]
+            enc, Q, H = c.worker_matrices(k)
             payloads.append({
                 "k": k, "field": self.field, "P": c.P, "stored": stored, "wanted": c.wanted(k),
                 "data": {int(n): (job.X[n], job.y[n]) for n in stored},
-                "enc": c._enc[k], "Q": dec.Q, "H": dec.H,
+                "enc": enc, "Q": Q, "H": H,
                 "lr": job.lr, "tau": job.tau, "scale": job.scale,
                 "state": {"t": 0, "W": job.W0.copy(), "own": None},
             })

@@ -36,8 +36,8 @@ from fastcode.fields import PrimeField
 from fastcode.fields.base import as_generator
 from fastcode.matrices import cauchy_matrix, field_size
 from fastcode.schemes._linalg import left_inverse, left_null_space, random_nonzero, sub_columns
-from fastcode.schemes.dmtl_bounds import _demand_matrix, baseline_loads, dmtl_bounds
-from fastcode.schemes.dmtl_placement import as_placement
+from fastcode.schemes.dmtl_bounds import demand_matrix, baseline_loads, dmtl_bounds
+from fastcode.schemes.dmtl_placement import as_placement, cyclic_placement
 from fastcode.schemes.lp_rational import lcm_of_denominators
 
 __all__ = ["DMTLScheme", "DEFAULT_FIELD", "split_values", "merge_values", "gf7_example"]
@@ -112,7 +112,7 @@ class DMTLScheme:
             if np.any(self.U[self.rows(j)][:, missing]):
                 raise InvalidArgumentError(f"U violates the storage zero pattern: worker {j}'s rows "
                                            "use datasets it does not store")
-        self.want = _demand_matrix(self.Z, demands)
+        self.want = demand_matrix(self.Z, demands)
         self.D = field.matmul(self.A, self.U) if self.L_u else field.zeros((self.T_d, self.N * self.P))
         self._enc = [np.ascontiguousarray(self.U[self.rows(j)][:, sub_columns(self.stored(j), self.P)])
                      for j in range(self.K)]
@@ -130,6 +130,13 @@ class DMTLScheme:
     def stored(self, k):
         """Sorted dataset indices M_k stored by worker k."""
         return np.flatnonzero(self.Z[k])
+
+    def worker_matrices(self, k):
+        """(E_k, Q_k, H_k): worker k's encoder (T_k, m_k P) on its own sub-values, and its
+        decoder, V_want = Q_k Y - H_k V_known (Q_k (|W_k| P, T_d), H_k (|W_k| P, m_k P)).
+        What a runtime ships to worker k once."""
+        d = self._dec[k]
+        return self._enc[k], d.Q, d.H
 
     def wanted(self, k):
         """Sorted dataset indices W_k that worker k decodes."""
@@ -340,7 +347,6 @@ def gf7_example():
 
     X_0 = v_0^a + v_1^b, X_1 = v_1^a + v_2^b, X_2 = v_2^a + v_0^b; A = [[1, 1, 1], [1, 2, 3]].
     Sub-value columns: v_n^a = 2 n, v_n^b = 2 n + 1."""
-    from fastcode.schemes.dmtl_placement import cyclic_placement
     F7 = PrimeField(7)
     U = np.zeros((3, 6), dtype=np.uint32)
     U[0, [0, 3]] = 1     # v_0^a + v_1^b

@@ -31,6 +31,7 @@ __all__ = [
     "cyclic_bounds",
     "man_bounds",
     "baseline_loads",
+    "demand_matrix",
 ]
 
 EXHAUSTIVE_MAX_K = 20
@@ -75,7 +76,7 @@ def cut_set_constraints(Z, demands=None, exhaustive_max_k=EXHAUSTIVE_MAX_K):
     default every worker wants every dataset it lacks."""
     Z = as_placement(Z)
     K, N = Z.shape
-    want = _demand_matrix(Z, demands)
+    want = demand_matrix(Z, demands)
     full = (1 << K) - 1
     masks = _holder_masks(Z)
     # wanted_by[n]: bitmask of workers that want dataset n
@@ -124,7 +125,7 @@ def _exclusive_counts_all(Z, want):
     return counts
 
 
-def _demand_matrix(Z, demands):
+def demand_matrix(Z, demands):
     """Bool (K, N): worker k wants dataset n.  Default: every dataset it does not store."""
     K, N = Z.shape
     if demands is None:
@@ -176,7 +177,7 @@ def dmtl_bounds(Z, demands=None, exhaustive_max_k=EXHAUSTIVE_MAX_K):
     if demands is None:
         down = downlink_bound(Z)
     else:
-        down = int(_demand_matrix(Z, demands).sum(axis=1).max())
+        down = int(demand_matrix(Z, demands).sum(axis=1).max())
     return DMTLBounds(value, tuple(rates), closed_form_uplink(Z), down, exact)
 
 
