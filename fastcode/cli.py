@@ -11,6 +11,7 @@ SIMULATE_TARGETS = {
     "lee": "fastcode.sim.reproduce:register_lee",
     "stream": "fastcode.repro.stream:register_stream",
     "gradient": "fastcode.repro.gradient:register_gradient",
+    "dmtl": "fastcode.repro.dmtl:register_dmtl",
 }
 
 

@@ -282,10 +282,21 @@ def rotation_matmul_generator(n, k_a, k_b, theta=None):
 
 # ---- condition numbers --------------------------------------------------------------
 
-ConditionReport = namedtuple("ConditionReport", "worst mean worst_set n_sets exhaustive")
-ConditionReport.__doc__ = """Condition numbers of recovery matrices: worst and mean kappa (2-norm),
-the worst responder set (sorted worker indices), how many sets were evaluated,
-and whether that was all C(n, k) of them."""
+class ConditionReport(namedtuple("_ConditionTriple", "worst mean worst_set")):
+    """(worst, mean, worst_set) of the recovery condition numbers (2-norm), as
+    spec §13 returns them, plus the attributes ``n_sets`` (how many responder
+    sets were evaluated) and ``exhaustive`` (whether that was all C(n, k))."""
+
+    def __new__(cls, worst, mean, worst_set, n_sets, exhaustive):
+        self = super().__new__(cls, worst, mean, worst_set)
+        self.n_sets = n_sets            # no __slots__: instances have a __dict__
+        self.exhaustive = exhaustive
+        return self
+
+    def __repr__(self):
+        how = "all" if self.exhaustive else "sampled"
+        return (f"ConditionReport(worst={self.worst:.4g}, mean={self.mean:.4g}, "
+                f"worst_set={self.worst_set}, {how} {self.n_sets} sets)")
 
 
 def responder_sets(n, k, max_sets=DEFAULT_MAX_SETS, rng=None):

@@ -155,6 +155,9 @@ def test_sampled_condition_numbers_state_their_count():
     assert len(rep.worst_set) == 15 and rep.worst >= rep.mean >= 1
     exh = mr.condition_numbers(mr.chebyshev_vandermonde(8, 5), 5)
     assert exh.exhaustive and exh.n_sets == 56
+    worst, mean, S = exh                                              # spec §13's triple
+    assert (worst, mean, S) == (exh.worst, exh.mean, exh.worst_set) and len(S) == 5
+    assert "all 56 sets" in repr(exh) and "sampled 300" in repr(rep)
     assert mr.worst_condition_number(mr.chebyshev_vandermonde(8, 5), 5) == exh.worst
     assert mr.average_condition_number(mr.chebyshev_vandermonde(8, 5), 5) == exh.mean
 

@@ -268,6 +268,25 @@ def test_matmul_at_block_threshold(p, limbs, rng):
             assert np.array_equal(F.matmul(A, B, strategy=st), exact(A, B, p))
 
 
+@pytest.mark.parametrize("p", PRIMES)
+def test_int_kernel_at_reduction_threshold(p):
+    """The integer kernel adds `chunk` products (p-1)^2 between reductions:
+    inner dimensions around chunk, with every product at its maximum."""
+    if fastcode.get_backend() != "native":
+        pytest.skip("exercises the native integer kernel")
+    F = PrimeField(p)
+    chunk = (2**64 - 1 - p) // (p - 1) ** 2          # as in csrc/gfp_matmul.c
+    assert p + chunk * (p - 1) ** 2 < 2**64 <= p + (chunk + 1) * (p - 1) ** 2
+    if chunk > 1_000_000:
+        pytest.skip(f"chunk {chunk} too large to reach")
+    for k in (chunk - 1, chunk, chunk + 1, 2 * chunk + 1, 3 * chunk):
+        if k < 1:
+            continue
+        A = np.full((2, k), p - 1, dtype=np.uint32)
+        B = np.full((k, 3), p - 1, dtype=np.uint32)
+        assert np.all(F.matmul(A, B, strategy="int") == (k * (p - 1) ** 2) % p), k
+
+
 def test_forced_plan_beyond_bound_is_refused():
     F = PrimeField(2**31 - 1)
     limbs, shift, kb = prime_mod.float_strategies(F.p)[0]

@@ -54,9 +54,11 @@ MAX_LIMBS = 4
 _COST_FLOP = 1.0 / 35e9       # float64 GEMM
 _COST_FOLD = 2.0e-9           # fold one limb of one output element
 _COST_SPLIT = 1.0e-9          # split/centre one input element (per limb)
-_COST_INT_MAC = 0.4e-9        # integer kernel, one multiply-accumulate (p < 2^26)
-_COST_INT_MAC_BIG = 1.0e-9     # ... for larger p (a division every few terms)
-_FLOAT_OVERHEAD = 20e-6       # fixed cost of the float path (Python, BLAS call)
+_COST_INT_MAC = 0.4e-9        # integer kernel, one multiply-accumulate
+_COST_INT_ROW_TERM = 3e-9     # integer kernel, per (row, inner index) pair
+_COST_INT_DIV = 5e-9          # integer kernel, one reduction (a 64-bit division)
+_FLOAT_OVERHEAD = 20e-6       # fixed cost of the float path (Python, buffers)
+_BLOCK_OVERHEAD = 6e-6        # per inner-dimension block (a BLAS call and a fold call)
 
 
 def _native_ok():
@@ -211,15 +213,18 @@ def float_strategies(p):
 def choose_strategy(p, m, k, n, allow_int=True):
     """Cheapest plan for an (m, k) @ (k, n) product over GF(p) by the cost model."""
     work = m * k * n
-    mac = _COST_INT_MAC if p < (1 << 26) else _COST_INT_MAC_BIG
-    best = MatmulStrategy("int", cost=work * mac if allow_int else math.inf)
+    # the integer kernel reduces every `chunk` terms (see csrc/gfp_matmul.c)
+    chunk = ((1 << 64) - 1 - p) // ((p - 1) ** 2)
+    int_cost = (work * _COST_INT_MAC + m * k * _COST_INT_ROW_TERM
+                + m * n * (k // chunk + 1) * _COST_INT_DIV)
+    best = MatmulStrategy("int", cost=int_cost if allow_int else math.inf)
     for limbs, shift, k_block in float_strategies(p):
         split = "A" if m <= n else "B"
         blocks = -(-k // k_block) if k else 0
         split_elems = m * k if split == "A" else k * n
         other_elems = k * n if split == "A" else m * k
         cost = (_FLOAT_OVERHEAD + limbs * 2 * work * _COST_FLOP
-                + blocks * limbs * m * n * _COST_FOLD
+                + blocks * (_BLOCK_OVERHEAD + limbs * m * n * _COST_FOLD)
                 + (limbs * split_elems + other_elems) * _COST_SPLIT)
         if cost < best.cost:
             best = MatmulStrategy("float", limbs, shift, k_block, split, cost)
@@ -350,7 +355,9 @@ class PrimeField(Field):
                 return arr.astype(np.uint32)
             raise FieldTypeError(f"{name} must hold integers for GF({self.p}), got dtype {arr.dtype}")
         if arr.size:
-            lo, hi = arr.min(), arr.max()
+            # unsigned arrays cannot be negative: one pass instead of two
+            lo = 0 if arr.dtype.kind in "bu" else arr.min()
+            hi = arr.max()
             if lo < 0 or hi >= self.p:
                 raise FieldValueError(f"{name} has values outside GF({self.p}) (0..{self.p - 1}): "
                                       f"min {lo}, max {hi}")
