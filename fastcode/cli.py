@@ -9,6 +9,7 @@ import sys
 # its docstring's first line is the help text.  Modules are imported when the parser is built.
 SIMULATE_TARGETS = {
     "lee": "fastcode.sim.reproduce:register_lee",
+    "shuffle": "fastcode.schemes.shuffle_report:register_shuffle",
 }
 
 
