@@ -135,6 +135,7 @@ class _RowBlockScheme:
         self.block_rows = -(-self.rows // n_blocks) if self.rows else 0
         self._M = M
         self._tasks = None
+        self._ids = frozenset(range(self.n_workers))
 
     # ---- encoding ------------------------------------------------------------------
 
@@ -197,13 +198,22 @@ class _RowBlockScheme:
         return int(i)
 
     def _check_results(self, results):
-        """Validated {worker: array} in arrival order; all of one shape (b,) or (b, c)."""
+        """Validated {worker: array} in arrival order; all of one shape (b,) or (b, c).
+
+        On the hot path of every round: arrays already of the field's dtype are
+        used as they are (no per-item conversion), ids are checked by one set lookup each."""
         if not isinstance(results, dict):
             raise InvalidArgumentError("results must be a dict {worker id: result} (ids are unique)")
-        out, shape = {}, None
+        ids = self._ids
+        for i in results:
+            if i not in ids or isinstance(i, bool):
+                raise InvalidArgumentError(f"worker id must be an int in [0, {self.n_workers}), got {i!r}")
+        dtype, shape, out = self.field.dtype, None, results
         for i, r in results.items():
-            i = self._worker_id(i)
-            r = self.field.asarray(r, f"results[{i}]")
+            if type(r) is not np.ndarray or r.dtype != dtype:
+                if out is results:
+                    out = dict(results)
+                r = out[i] = self.field.asarray(r, f"results[{i}]")
             if shape is None:
                 shape = r.shape
                 if r.ndim not in (1, 2) or r.shape[0] != self.block_rows:
@@ -211,7 +221,6 @@ class _RowBlockScheme:
                                          f"(1-D or 2-D), got shape {r.shape}")
             elif r.shape != shape:
                 raise ShardSizeError(f"results[{i}] has shape {r.shape}, others {shape}")
-            out[i] = r
         return out, shape
 
     def decode(self, results, round_input=None):
@@ -221,11 +230,14 @@ class _RowBlockScheme:
         runtime gives it).  NotEnoughShardsError if they cannot decode;
         ``round_input`` is not needed (accepted for the runtime protocol)."""
         res, shape = self._check_results(results)
-        if not self.can_decode(list(res)):
+        if not self._decodable(res):
             raise NotEnoughShardsError(f"{type(self).__name__} cannot decode from workers "
                                        f"{sorted(res)} (needs {self._needs()})")
         y = self._decode_rows(res, shape)
         return y[:self.rows]
+
+    def _decodable(self, res):
+        return self.can_decode(list(res))
 
 
 class _MDSRowScheme(_RowBlockScheme):
@@ -248,6 +260,7 @@ class _MDSRowScheme(_RowBlockScheme):
         self.n_workers = self.n = code.n
         self.k = self.n_blocks = self.recovery_threshold = code.k
         self.load = 1.0 / code.k
+        self._plans = {}                 # responder pattern -> (lost blocks, decode product)
         self._bind(A, code.field, transpose, code.k)
 
     def __repr__(self):
@@ -261,25 +274,46 @@ class _MDSRowScheme(_RowBlockScheme):
     def can_decode(self, responders):
         return len({int(i) for i in responders if 0 <= int(i) < self.n}) >= self.k
 
+    def _decodable(self, res):
+        return len(res) >= self.k               # ids validated and unique (dict keys)
+
     def _needs(self):
         return f"any {self.k} of {self.n}"
 
     def _decode_rows(self, res, shape):
-        k, b = self.k, self.block_rows
-        tail = shape[1:]
+        k = self.k
         if all(i in res for i in range(k)):
             # systematic fast path: the data blocks themselves, no arithmetic
             return np.concatenate([res[i] for i in range(k)], axis=0)
         # prefer data responders (copied, not computed), then parity in arrival order
         data = [i for i in res if i < k]
-        chosen = np.sort(np.array(data + [i for i in res if i >= k][:k - len(data)], dtype=np.intp))
-        L = b * (tail[0] if tail else 1)
-        shards = np.empty((k, L), dtype=self.field.dtype)
-        for row, i in enumerate(chosen.tolist()):
-            shards[row] = res[i].reshape(-1)
-        # decoder(chosen) is prepared once per responder pattern (LRU in the code)
-        blocks = self.code.decoder(chosen)(shards)
-        return blocks.reshape((k * b,) + tail)
+        chosen = tuple(sorted(data + [i for i in res if i >= k][:k - len(data)]))
+        plan = self._plans.get(chosen)
+        if plan is None:
+            plan = self._prepare(chosen)
+        lost, product = plan
+        if len(shape) == 1:
+            stacked = np.stack([res[i] for i in chosen])
+        else:
+            stacked = np.stack([res[i].reshape(-1) for i in chosen])
+        rebuilt = product(stacked).reshape((len(lost),) + shape)
+        blocks = [res.get(i) for i in range(k)]
+        for pos, i in enumerate(lost):
+            blocks[i] = rebuilt[pos]
+        return np.concatenate(blocks, axis=0)
+
+    def _prepare(self, chosen):
+        """(lost data blocks, product with the (e x k) decode matrix) for the k
+        workers ``chosen`` (sorted), from the code's prepared and cached decoder."""
+        dec = self.code.decoder(np.array(chosen, dtype=np.intp))
+        M = dec.matrix
+        # over the reals the field layer adds only checks: call BLAS directly on the hot path
+        product = functools.partial(np.matmul, M) if self.field == Reals else self.field.plan_matmul(M)
+        plan = (dec.lost.tolist(), product)
+        if len(self._plans) >= 256:      # bounded: C(n, k) patterns can be many
+            self._plans.clear()
+        self._plans[chosen] = plan
+        return plan
 
 
 class CodedMatVec(_MDSRowScheme):
@@ -292,8 +326,9 @@ class CodedMatVec(_MDSRowScheme):
     any systematic MDSCode.  Each worker stores b = ceil(q/k) rows of r
     (``load = 1/k``); results are (b,); ``decode`` returns (q,).  If workers
     0..k-1 (the systematic ones) are among the results, decoding is a plain
-    concatenation; otherwise one cached (e x k) decoder product, e = lost data
-    blocks."""
+    concatenation; otherwise one (e x k) product, e = lost data blocks, with the
+    matrix of the code's decoder for that responder pattern (prepared once by
+    ``MDSCode.decoder`` and kept per pattern)."""
 
     input_ndim = 1
 
