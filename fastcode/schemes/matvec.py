@@ -260,7 +260,7 @@ class _MDSRowScheme(_RowBlockScheme):
         self.n_workers = self.n = code.n
         self.k = self.n_blocks = self.recovery_threshold = code.k
         self.load = 1.0 / code.k
-        self._plans = {}                 # responder pattern -> (lost blocks, decode product)
+        self._plans = {}                 # responder pattern -> decode plan (see _prepare)
         self._bind(A, code.field, transpose, code.k)
 
     def __repr__(self):
@@ -291,25 +291,36 @@ class _MDSRowScheme(_RowBlockScheme):
         plan = self._plans.get(chosen)
         if plan is None:
             plan = self._prepare(chosen)
-        lost, product = plan
-        if len(shape) == 1:
-            stacked = np.stack([res[i] for i in chosen])
+        lost, parity, M_data, M_parity = plan
+        # write the output in place: present data blocks copied once, lost ones
+        # rebuilt as M_data @ (data blocks, lost ones zeroed) + M_parity @ parity results
+        f = self.field
+        out = np.empty((k,) + shape, dtype=f.dtype)
+        flat = out.reshape(k, -1)
+        for i in data:
+            out[i] = res[i]
+        flat[lost] = 0
+        P = np.stack([res[i].reshape(-1) for i in parity])
+        if f == Reals:
+            rebuilt = M_data @ flat
+            rebuilt += M_parity @ P
         else:
-            stacked = np.stack([res[i].reshape(-1) for i in chosen])
-        rebuilt = product(stacked).reshape((len(lost),) + shape)
-        blocks = [res.get(i) for i in range(k)]
-        for pos, i in enumerate(lost):
-            blocks[i] = rebuilt[pos]
-        return np.concatenate(blocks, axis=0)
+            rebuilt = f.add(f.matmul(M_data, flat), f.matmul(M_parity, P))
+        flat[lost] = rebuilt
+        return out.reshape((k * shape[0],) + shape[1:])
 
     def _prepare(self, chosen):
-        """(lost data blocks, product with the (e x k) decode matrix) for the k
-        workers ``chosen`` (sorted), from the code's prepared and cached decoder."""
+        """(lost data blocks, parity workers used, M_data (e, k), M_parity (e, e)) for
+        the k workers ``chosen`` (sorted), from the code's prepared, cached decoder:
+        its (e x k) matrix acts on the chosen results (data first, then parity),
+        M_data spreads the data columns to block positions (zero at lost blocks)."""
         dec = self.code.decoder(np.array(chosen, dtype=np.intp))
         M = dec.matrix
-        # over the reals the field layer adds only checks: call BLAS directly on the hot path
-        product = functools.partial(np.matmul, M) if self.field == Reals else self.field.plan_matmul(M)
-        plan = (dec.lost.tolist(), product)
+        data = [i for i in chosen if i < self.k]
+        parity = [i for i in chosen if i >= self.k]
+        M_data = self.field.zeros((M.shape[0], self.k))
+        M_data[:, data] = M[:, :len(data)]
+        plan = (dec.lost.tolist(), parity, M_data, np.ascontiguousarray(M[:, len(data):]))
         if len(self._plans) >= 256:      # bounded: C(n, k) patterns can be many
             self._plans.clear()
         self._plans[chosen] = plan
