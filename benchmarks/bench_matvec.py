@@ -12,10 +12,15 @@ Usage:  python benchmarks/bench_matvec.py [--rows 16384 --cols 4096 --n 20 --k 1
                 the responder pattern's decoder already prepared (the steady state
                 of repeated rounds).  Everything decode does is inside: result
                 validation, stacking, the (4 x 16) @ (16 x 1024) product, copies;
+   * decode, orders -- the same, the 16 results arriving in 50 different orders
+                (rounds do; the bar uses the slower of the two decode figures);
    * fast    -- ``decode`` from {0, ..., 15}: the systematic fast path;
    * setup   -- cold decoder preparation for that pattern (``MDSCode.decoder`` on a
-                code with its cache disabled), paid once per new pattern.
-   Bar: decode <= 5% of worker.
+                code with its cache disabled), paid once per new pattern;
+   * worker, streamed -- the same product cycling over the 20 uncoded blocks, so
+                each call reads its 27 MB block from memory as a worker does every
+                round (calling one block repeatedly keeps it in the L3 cache).
+   Bar: decode <= 5% of worker (judged against the L3-hot worker, the harder one).
 
 2. PolynomialCode over GF(65537), k_A = k_B = 4, 17 workers (points 64^j and 3),
    A, B (4000 x 4000) random 8-bit: 16 worker results (1000 x 1000) given, time
@@ -35,6 +40,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import itertools  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -55,11 +61,17 @@ def bench_matvec(rows, cols, n, k, repeats):
     coded.encode()
     t_build = time.perf_counter() - t0
     uncoded = UncodedMatVec(A, n)
-    u_task = uncoded.encode()[0]
+    u_tasks = uncoded.encode()
+    u_task = u_tasks[0]
+    turn = itertools.cycle(range(n))
     nonsys = list(range(n - k, n))               # data blocks 0..n-k-1 lost
     sys_set = list(range(k))
     res_nonsys = {i: coded.compute(i, x) for i in nonsys}
     res_sys = {i: coded.compute(i, x) for i in sys_set}
+    # the same responder set arriving in 50 different orders (as rounds do)
+    orders = [list(rng.permutation(nonsys)) for _ in range(50)]
+    shuffled = [{int(i): res_nonsys[i] for i in o} for o in orders]
+    pick = itertools.cycle(shuffled)
     present = np.array(nonsys)
     cold = MDSCode(n, k, Reals, kind="custom", G=coded.code.G, check=False, cache_size=0)
     coded.decode(res_nonsys)                     # prepare the pattern's decoder once
@@ -67,7 +79,9 @@ def bench_matvec(rows, cols, n, k, repeats):
     fns = [lambda: block_product(u_task, x),
            lambda: coded.decode(res_nonsys),
            lambda: coded.decode(res_sys),
-           lambda: cold.decoder(present)]
+           lambda: cold.decoder(present),
+           lambda: block_product(u_tasks[next(turn)], x),
+           lambda: coded.decode(next(pick))]
     med, ratio = paired_times(fns, repeats=repeats, min_time=0.05)
     y = coded.decode(res_nonsys)
     ref = A @ x
@@ -76,15 +90,19 @@ def bench_matvec(rows, cols, n, k, repeats):
     assert np.allclose(coded.decode(res_sys), ref)
     print(f"CodedMatVec n={n} k={k}, A {rows}x{cols} float64 (coded block {coded.block_rows}x{cols}; "
           f"uncoded block {uncoded.block_rows}x{cols}); build+encode {t_build:.2f} s")
-    names = ["uncoded worker block @ x", f"decode, responders {nonsys[0]}..{nonsys[-1]} (warm)",
-             f"decode, systematic 0..{k - 1} (fast path)", "cold decoder setup (once per pattern)"]
-    for name, m, r in zip(names, med, ratio):
-        share = "" if name.startswith("uncoded") else f"   {100 / r:6.2f}% of worker"
-        print(f"  {name:44s} {m * 1e6:10.1f} us{share}")
+    names = ["uncoded worker block @ x (same block: L3-hot)", f"decode, responders {nonsys[0]}..{nonsys[-1]} (warm)",
+             f"decode, systematic 0..{k - 1} (fast path)", "cold decoder setup (once per pattern)",
+             f"uncoded worker, cycling the {n} blocks (streamed)",
+             "decode, same responders in 50 arrival orders"]
+    for j, (name, m, r) in enumerate(zip(names, med, ratio)):
+        share = f"   {100 / r:6.2f}% of worker (hot)" if j in (1, 2, 3, 5) else ""
+        print(f"  {name:48s} {m * 1e6:10.1f} us{share}")
     print(f"  relative error of the non-systematic decode: {err:.2e}")
-    pct = 100 / ratio[1]
-    print(f"  BAR decode <= 5% of uncoded worker compute: {pct:.2f}%  {'PASS' if pct <= 5 else 'FAIL'}")
-    return pct
+    hot = 100 / min(ratio[1], ratio[5])
+    streamed = 100 * max(med[1], med[5]) / med[4]
+    print(f"  BAR decode <= 5% of uncoded worker compute: {hot:.2f}% of the L3-hot worker, "
+          f"{streamed:.2f}% of the streamed one  {'PASS' if hot <= 5 else 'FAIL (hot)'}")
+    return hot
 
 
 def bench_poly(size, repeats):

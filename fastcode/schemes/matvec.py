@@ -204,12 +204,10 @@ class _RowBlockScheme:
         used as they are (no per-item conversion), ids are checked by one set lookup each."""
         if not isinstance(results, dict):
             raise InvalidArgumentError("results must be a dict {worker id: result} (ids are unique)")
-        ids = self._ids
-        for i in results:
+        ids, dtype, shape, out = self._ids, self.field.dtype, None, results
+        for i, r in results.items():
             if i not in ids or isinstance(i, bool):
                 raise InvalidArgumentError(f"worker id must be an int in [0, {self.n_workers}), got {i!r}")
-        dtype, shape, out = self.field.dtype, None, results
-        for i, r in results.items():
             if type(r) is not np.ndarray or r.dtype != dtype:
                 if out is results:
                     out = dict(results)
@@ -261,6 +259,7 @@ class _MDSRowScheme(_RowBlockScheme):
         self.k = self.n_blocks = self.recovery_threshold = code.k
         self.load = 1.0 / code.k
         self._plans = {}                 # responder pattern -> decode plan (see _prepare)
+        self._zeros = {}                 # result shape -> zero block standing in for lost ones
         self._bind(A, code.field, transpose, code.k)
 
     def __repr__(self):
@@ -285,46 +284,54 @@ class _MDSRowScheme(_RowBlockScheme):
         if all(i in res for i in range(k)):
             # systematic fast path: the data blocks themselves, no arithmetic
             return np.concatenate([res[i] for i in range(k)], axis=0)
-        # prefer data responders (copied, not computed), then parity in arrival order
-        data = [i for i in res if i < k]
-        chosen = tuple(sorted(data + [i for i in res if i >= k][:k - len(data)]))
-        plan = self._plans.get(chosen)
+        # prefer data responders (copied, not computed), then parity in arrival order;
+        # rounds usually repeat the previous round's responders: reuse its choice
+        keys = tuple(res)
+        plan = self._plans.get(keys)
         if plan is None:
-            plan = self._prepare(chosen)
-        lost, parity, M_data, M_parity = plan
-        # write the output in place: present data blocks copied once, lost ones
-        # rebuilt as M_data @ (data blocks, lost ones zeroed) + M_parity @ parity results
+            data = [i for i in res if i < k]
+            chosen = tuple(sorted(data + [i for i in res if i >= k][:k - len(data)]))
+            plan = self._plans.get(chosen)
+            if plan is None:
+                plan = self._prepare(chosen)
+            self._remember(keys, plan)
+        lost, parity, M = plan
+        # one concatenation holds the output (present data blocks, zeros at the lost
+        # ones) followed by the parity results; one product with M (e, k + e) then
+        # rebuilds the lost blocks in place
         f = self.field
-        out = np.empty((k,) + shape, dtype=f.dtype)
-        flat = out.reshape(k, -1)
-        for i in data:
-            out[i] = res[i]
-        flat[lost] = 0
-        P = np.stack([res[i].reshape(-1) for i in parity])
-        if f == Reals:
-            rebuilt = M_data @ flat
-            rebuilt += M_parity @ P
-        else:
-            rebuilt = f.add(f.matmul(M_data, flat), f.matmul(M_parity, P))
-        flat[lost] = rebuilt
-        return out.reshape((k * shape[0],) + shape[1:])
+        zero = self._zeros.get(shape)
+        if zero is None:
+            zero = self._zeros[shape] = f.zeros(shape)
+        ext = np.concatenate([res.get(i, zero) for i in range(k)] + [res[i] for i in parity], axis=0)
+        flat = ext.reshape(k + len(parity), -1)
+        flat[lost] = M @ flat if f == Reals else f.matmul(M, flat)     # lost: a slice when it can be
+        return ext[:k * shape[0]]
 
     def _prepare(self, chosen):
-        """(lost data blocks, parity workers used, M_data (e, k), M_parity (e, e)) for
-        the k workers ``chosen`` (sorted), from the code's prepared, cached decoder:
-        its (e x k) matrix acts on the chosen results (data first, then parity),
-        M_data spreads the data columns to block positions (zero at lost blocks)."""
+        """(lost data blocks, parity workers used, M (e, k + e)) for the k workers
+        ``chosen`` (sorted), from the code's prepared, cached decoder: its (e x k)
+        matrix acts on the chosen results (data first, then parity); M spreads its
+        data columns to block positions (zero at the lost blocks) and keeps the
+        parity columns last."""
         dec = self.code.decoder(np.array(chosen, dtype=np.intp))
-        M = dec.matrix
+        R = dec.matrix
         data = [i for i in chosen if i < self.k]
         parity = [i for i in chosen if i >= self.k]
-        M_data = self.field.zeros((M.shape[0], self.k))
-        M_data[:, data] = M[:, :len(data)]
-        plan = (dec.lost.tolist(), parity, M_data, np.ascontiguousarray(M[:, len(data):]))
-        if len(self._plans) >= 256:      # bounded: C(n, k) patterns can be many
-            self._plans.clear()
-        self._plans[chosen] = plan
+        M = self.field.zeros((R.shape[0], self.k + len(parity)))
+        M[:, data] = R[:, :len(data)]
+        M[:, self.k:] = R[:, len(data):]
+        lost = dec.lost.tolist()
+        if lost == list(range(lost[0], lost[-1] + 1)):
+            lost = slice(lost[0], lost[-1] + 1)          # contiguous: a cheaper assignment
+        plan = (lost, parity, M)
+        self._remember(chosen, plan)
         return plan
+
+    def _remember(self, key, plan):
+        if len(self._plans) >= 512:      # bounded: C(n, k) patterns can be many
+            self._plans.clear()
+        self._plans[key] = plan
 
 
 class CodedMatVec(_MDSRowScheme):
