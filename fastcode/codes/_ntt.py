@@ -42,19 +42,35 @@ def _centred(v, p):
     return v - p if v > p // 2 else v
 
 
-def inverse_ntt(field, values, root):
+def inverse_ntt(field, values, root, out=None):
     """Coefficients c (K, L) uint32 of the polynomials with ``values[i] = sum_l c_l root^(i l)``.
 
-    field: a PrimeField; values: (K, L) uint32 in [0, p), K a power of two;
-    root: a primitive K-th root of unity (int).  Same result as
-    ``field.intt(values, axis=0, root=root)``."""
-    values = field.asarray(values, "values")
-    K, L = values.shape
+    field: a PrimeField; values: (K, L) uint32 in [0, p), or a sequence of K
+    1-D uint32 rows of length L (no stacking copy); K a power of two; root: a
+    primitive K-th root of unity (int).  ``out``: None (a new (K, L) array is
+    returned) or K writable 2-D arrays of shape (h, w), h w = L, that receive
+    coefficient l row-major (e.g. strided block views of a larger matrix).  Same
+    result as ``field.intt(values, axis=0, root=root)``."""
+    if isinstance(values, np.ndarray):
+        values = field.asarray(values, "values")
+        K, L = values.shape
+        rows = list(values)
+    else:
+        rows = [field.asarray(r, "values row") for r in values]
+        K, L = len(rows), (len(rows[0]) if rows else 0)
+        if any(r.shape != (L,) for r in rows):
+            raise ValueError("value rows must be 1-D of equal length")
     p = field.p
     if K & (K - 1) or K < 1:
         raise ValueError(f"transform length must be a power of two, got {K}")
+    width = out[0].shape[1] if out is not None else 1
     if not fast_path_ok(p, K):
-        return field.intt(values, axis=0, root=root)
+        res = field.intt(np.stack(rows), axis=0, root=root)
+        if out is None:
+            return res
+        for dst, r in zip(out, res):
+            dst[...] = r.reshape(dst.shape)
+        return out
     pf, pinv = float(p), 1.0 / p
     winv = pow(int(root), -1, p)
     stages = []
@@ -66,16 +82,19 @@ def inverse_ntt(field, values, root):
         stages.append((length, half, tw[None, :, None]))
         length *= 2
     kinv = float(_centred(pow(K, -1, p), p))
-    rev = _bit_reversal(K)
-    out = np.empty((K, L), dtype=np.uint32)
-    chunk = min(_CHUNK, max(L, 1))
+    rev = _bit_reversal(K).tolist()
+    result = np.empty((K, L), dtype=np.uint32) if out is None else None
+    # chunks of whole output rows when writing into (h, w) blocks
+    chunk = max(1, _CHUNK // width) * width if out is not None else min(_CHUNK, max(L, 1))
+    chunk = min(chunk, max(L, 1))
     X = np.empty((K, chunk))
     T = np.empty((max(K // 2, 1), chunk))
     Q = np.empty((K, chunk))
     for c0 in range(0, L, chunk):
         w = min(L, c0 + chunk) - c0
         x = X[:, :w]
-        x[...] = values[rev, c0:c0 + w]
+        for t, src in enumerate(rev):            # bit-reversed gather, chunk by chunk
+            x[t] = rows[src][c0:c0 + w]
         for length, half, tw in stages:
             d = x.reshape(K // length, length, w)
             u, v = d[:, :half], d[:, half:]
@@ -99,5 +118,10 @@ def inverse_ntt(field, values, root):
         q *= pf
         x -= q
         x += pf * (x < 0)
-        out[:, c0:c0 + w] = x
-    return out
+        if out is None:
+            result[:, c0:c0 + w] = x
+        else:
+            r0, r1 = c0 // width, (c0 + w) // width
+            for dst, row in zip(out, x):
+                dst[r0:r1] = row.reshape(r1 - r0, width)
+    return result if out is None else out

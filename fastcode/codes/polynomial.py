@@ -150,7 +150,7 @@ class _EvaluationCode:
     # ---- decoding ------------------------------------------------------------------
 
     def _check_results(self, results, workers):
-        """(first D worker ids as an int array, (D, L) stacked results, result shape)."""
+        """(first D worker ids as an int array, their D results (validated arrays), result shape)."""
         w = np.asarray(workers)
         if w.ndim != 1 or (w.size and w.dtype.kind not in "iu"):
             raise InvalidArgumentError(f"workers must be a 1-D sequence of ints, got {workers!r}")
@@ -170,10 +170,14 @@ class _EvaluationCode:
         for i, r in enumerate(first):
             if r.shape != shape or r.ndim != 2:
                 raise ShardSizeError(f"results[{i}] has shape {r.shape}, expected 2-D {shape}")
-        Y = np.empty((D, first[0].size), dtype=self.field.dtype)
+        return w[:D], first, shape
+
+    def _stack(self, first):
+        """(D, L) array of the results' entries."""
+        Y = np.empty((len(first), first[0].size), dtype=self.field.dtype)
         for i, r in enumerate(first):
             Y[i] = r.reshape(-1)
-        return w[:D], Y, shape
+        return Y
 
     def _inverse(self, S):
         """inv(V[S]) (D, D), prepared once per responder set."""
@@ -274,12 +278,19 @@ class PolynomialCode(_EvaluationCode):
         """C = A^T B (r, t) from the results of the first K of ``workers``."""
         if method not in METHODS:
             raise InvalidArgumentError(f"method must be one of {METHODS}, got {method!r}")
-        S, Y, (rb, tb) = self._check_results(results, workers)
-        coeffs = self.coefficients(Y, S, method)
+        S, first, (rb, tb) = self._check_results(results, workers)
+        ka, kb = self.k_a, self.k_b
+        if method in ("auto", "ntt") and self._ntt is not None:
+            # the transform writes every coefficient straight into its block of C
+            C = np.empty((ka * rb, kb * tb), dtype=self.field.dtype)
+            C4 = C.reshape(ka, rb, kb, tb)
+            blocks = [C4[l % ka, :, l // ka, :] for l in range(ka * kb)]
+            self._decode_ntt(first, S, out=blocks)
+            return C
+        coeffs = self.coefficients(self._stack(first), S, method)
         if self.basis == "chebyshev":
             # back-substitute through the upper-triangular product matrix
             coeffs = np.linalg.solve(self._M, coeffs)
-        ka, kb = self.k_a, self.k_b
         # coefficient a + b k_a is block (a, b) of C
         C = coeffs.reshape(kb, ka, rb, tb).transpose(1, 2, 0, 3).reshape(ka * rb, kb * tb)
         return C
@@ -293,22 +304,25 @@ class PolynomialCode(_EvaluationCode):
             if self._ntt is None:
                 raise InvalidArgumentError("the NTT path needs a prime field and points holding "
                                            "every K-th root of unity (K a power of two)")
-            return self._decode_ntt(Y, S)
+            return self._decode_ntt(list(Y), S)
         if method == "solve":
             return f.solve(self.V[S], Y)
         return f.matmul(self._inverse(S), Y)
 
-    def _decode_ntt(self, Y, S):
+    def _decode_ntt(self, first, S, out=None):
+        """Inverse NTT of the values at the K roots: the responders' results where
+        they hold a root, Lagrange-interpolated values (one prepared matrix) where
+        a straggler does.  ``first``: the D results; ``out`` as in inverse_ntt."""
         f = self.field
         w, owner = self._ntt
         K = self.recovery_threshold
         row_of = {int(j): t for t, j in enumerate(S.tolist())}
         missing = [i for i in range(K) if int(owner[i]) not in row_of]
-        values = np.empty_like(Y)
+        values = [None] * K
         for i in range(K):
             t = row_of.get(int(owner[i]))
             if t is not None:
-                values[i] = Y[t]
+                values[i] = first[t].reshape(-1)
         if missing:
             # values at the roots held by stragglers: V[those] inv(V_S) Y (Lagrange), prepared once
             key = ("lagrange", S.tobytes())
@@ -316,8 +330,10 @@ class PolynomialCode(_EvaluationCode):
             if Lg is None:
                 Lg = f.matmul(self.V[owner[missing]], f.inv_matrix(self.V[S]))
                 self._cache.put(key, Lg)
-            values[missing] = f.matmul(Lg, Y)
-        return inverse_ntt(f, values, w)
+            filled = f.matmul(Lg, self._stack(first))
+            for pos, i in enumerate(missing):
+                values[i] = filled[pos]
+        return inverse_ntt(f, values, w, out=out)
 
 
 def OrthoPolyCode(n, k_a, k_b, nodes=None):
@@ -389,9 +405,9 @@ class MatDot(_EvaluationCode):
 
     def decode(self, results, workers):
         """C = A B (r, t) from the results of the first 2m - 1 of ``workers``."""
-        S, Y, shape = self._check_results(results, workers)
+        S, first, shape = self._check_results(results, workers)
         wts = self._weights(S)
-        return self.field.matmul(wts[None, :], Y).reshape(shape)
+        return self.field.matmul(wts[None, :], self._stack(first)).reshape(shape)
 
 
 class OrthoMatDot(MatDot):
