@@ -12,6 +12,7 @@ SIMULATE_TARGETS = {
     "stream": "fastcode.repro.stream:register_stream",
     "gradient": "fastcode.repro.gradient:register_gradient",
     "dmtl": "fastcode.repro.dmtl:register_dmtl",
+    "shuffle": "fastcode.repro.shuffle:register_shuffle",
 }
 
 
