@@ -448,6 +448,8 @@ def test_ntt_against_definition_and_round_trip(p, n, rng):
 
 
 def test_ntt_large_round_trip(rng):
+    if fastcode.get_backend() != "native":
+        pytest.skip("the reference transform is the O(n^2) definition")
     F = PrimeField(998244353)
     x = F.random((4096, 2), rng)
     assert np.array_equal(F.intt(F.ntt(x)), x)
