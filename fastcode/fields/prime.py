@@ -7,22 +7,26 @@ never wraps silently.
 Bulk product (``matmul``): float64 BLAS on exact integers.  Operands are
 *centred* (a > (p-1)/2 becomes a - p) and one of them is split into L
 balanced signed limbs of s bits, so every product of a limb and an entry of
-the other operand is at most D * H in magnitude (D the limb bound, H = (p-1)/2).
-The inner dimension is cut into blocks of at most floor((2^53 - 1) / (D H))
-terms: every partial sum BLAS forms, in any order and with FMA, is then an
-integer of magnitude at most 2^53 - 2^33 and exact in float64.  Each block's L partial
-products are folded into the uint32 result by a C kernel (exact float64
-reduction, Horner recombination t = red(t 2^s + red(P_l)) < p 2^s + p < 2^52).  Small products go to
-an integer C kernel instead.  The plan is chosen by a cost model from p and
-the shapes (``F.matmul_strategy``), and can be forced for tests.
+the other operand is at most D * H in magnitude (D the limb bound,
+H = (p-1)/2).  The inner dimension is cut into blocks of at most
+k_block = floor(EXACT_LIMIT / (D H)) terms, EXACT_LIMIT = 2^53 - 2^33: every
+partial sum BLAS forms, in any order and with FMA, is then an integer of
+magnitude at most EXACT_LIMIT, hence exact in float64.  Each block's L
+partial products are folded into the uint32 result by a C kernel (exact
+float64 reduction, Horner recombination t = red(t 2^s + red(P_l)) with
+t 2^s + red(.) < p 2^s + p < 2^52).  Example plans: p = 65537, one limb,
+k_block ~ 8.4e6; p = 33554393, two 12-bit limbs, k_block = 131072;
+p = 2^31 - 1, two 15-bit limbs, k_block = 255.  Small products go to an
+integer C kernel instead.  The plan is chosen by a cost model from p and the
+shapes (``F.matmul_strategy``) and can be forced (``strategy=``) for tests.
 
 Linear algebra (inv_matrix, solve, rank, det, nullspace) is Gauss-Jordan in
 C.  NTT and polynomial evaluation/interpolation are vectorised NumPy in
 uint64 (products of two elements < 2^62).  ``FASTCODE_BACKEND=numpy`` routes
 matmul, linear algebra and the transforms to ``fastcode.reference.prime``.
 """
-import math
 import functools
+import math
 import operator
 import threading
 import warnings
@@ -202,7 +206,7 @@ def float_strategies(p):
     out = []
     for limbs in range(1, MAX_LIMBS + 1):
         shift, dbound = _limb_split(p, limbs)
-        # every term |digit * b| <= dbound * half; k_block of them sum below 2^53
+        # every term |digit * b| <= dbound * half; k_block of them stay within EXACT_LIMIT
         k_block = EXACT_LIMIT // (dbound * half)
         # a plan with more limbs is only worth having if it allows longer blocks
         if k_block >= 1 and (not out or k_block > out[-1][2]):
