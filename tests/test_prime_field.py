@@ -527,3 +527,26 @@ def test_required_prime_errors():
     with pytest.raises(ShardSizeError):
         min_prime_for_product((2, 3), (4, 2), 1, 1)
     assert min_prime_for_product((1, 1), (1, 1), 0, 0) == 3
+
+
+def test_random_primes_every_plan_small_blocks(rng):
+    """Random primes of every size, random shapes (zeros included), every plan
+    forced with short blocks so products span several folds."""
+    if fastcode.get_backend() != "native":
+        pytest.skip("exercises the native plans")
+    for _ in range(20):
+        bits = int(rng.integers(2, 32))
+        p = prime_mod.next_prime(int(rng.integers(2 ** (bits - 1), 2 ** bits)))
+        if not 2 < p < 2**31:
+            continue
+        F = PrimeField(p)
+        m, k, n = (int(x) for x in rng.integers(0, 30, 3))
+        A, B = F.random((m, k), rng), F.random((k, n), rng)
+        extremes = [0, 1, (p - 1) // 2, (p + 1) // 2, p - 1]
+        if rng.random() < 0.5 and A.size:
+            A[...] = rng.choice(extremes, A.shape)
+        want = exact(A, B, p)
+        plans = ["int", None] + [MatmulStrategy("float", L, s, min(kb, int(rng.integers(1, 12))), side)
+                                 for L, s, kb in prime_mod.float_strategies(p) for side in "AB"]
+        for st in plans:
+            assert np.array_equal(F.matmul(A, B, strategy=st), want), (p, m, k, n, st)
