@@ -550,3 +550,18 @@ def test_random_primes_every_plan_small_blocks(rng):
                                  for L, s, kb in prime_mod.float_strategies(p) for side in "AB"]
         for st in plans:
             assert np.array_equal(F.matmul(A, B, strategy=st), want), (p, m, k, n, st)
+
+
+@pytest.mark.parametrize("shape", [(300, 300, 300), (3, 2000, 3000)])
+@pytest.mark.parametrize("strategy", ["int", "float"])
+def test_threaded_matmul(shape, strategy, rng):
+    F = PrimeField(2**31 - 1)
+    m, k, n = shape
+    A, B = F.random((m, k), rng), F.random((k, n), rng)
+    one = F.matmul(A, B, strategy=strategy, n_threads=1)
+    assert np.array_equal(F.matmul(A, B, strategy=strategy, n_threads=2), one)
+    assert np.array_equal(F.matmul(A, B, strategy=strategy, n_threads=3), one)
+    rows, cols = rng.integers(0, m, 3), rng.integers(0, n, 5)
+    assert np.array_equal(one[rows][:, cols], exact(A[rows], B[:, cols], F.p))
+    with pytest.raises(ValueError):
+        F.matmul(A, B, n_threads=0)

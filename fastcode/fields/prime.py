@@ -292,6 +292,34 @@ def _float_matmul(A, B, p, st, out):
     return out
 
 
+MIN_THREAD_WORK = 1 << 24
+"""Products with fewer multiply-adds than this stay on the calling thread."""
+
+
+def _run_threaded(run, A, B, out, threads):
+    """run(A_part, B_part, out_part) over row (or, for few rows, column) slices
+    of the product on ``threads`` threads.  Row slices of C-contiguous A and
+    out are contiguous; column slices of B are copied."""
+    m, k = A.shape
+    n = B.shape[1]
+    if threads <= 1 or m * k * n < MIN_THREAD_WORK:
+        run(A, B, out)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    if m >= threads:
+        cuts = np.linspace(0, m, threads + 1).astype(int)
+        tasks = [(A[a:b], B, out[a:b], None) for a, b in zip(cuts[:-1], cuts[1:])]
+    else:
+        cuts = np.linspace(0, n, min(threads, n) + 1).astype(int)
+        tasks = [(A, np.ascontiguousarray(B[:, a:b]), np.empty((m, b - a), dtype=np.uint32), (a, b))
+                 for a, b in zip(cuts[:-1], cuts[1:])]
+    with ThreadPoolExecutor(len(tasks)) as ex:
+        list(ex.map(lambda t: run(t[0], t[1], t[2]), tasks))
+    for _, _, o, cols in tasks:
+        if cols is not None:
+            out[:, cols[0]:cols[1]] = o
+
+
 # ---- the field -------------------------------------------------------------------
 
 class PrimeField(Field):
@@ -452,13 +480,20 @@ class PrimeField(Field):
         """Every valid float64 plan for this p: list of (limbs, shift, k_block)."""
         return float_strategies(self.p)
 
-    def matmul(self, A, B, out=None, strategy=None):
+    def matmul(self, A, B, out=None, strategy=None, n_threads=None):
         """A @ B over GF(p).  A (m, k), B (k, n) or (k,); result (m, n) (or (m,)) uint32.
 
         ``out`` (m, n) uint32 receives the result (no result allocation; the
-        float64 work buffers are still allocated).  ``strategy`` forces a plan:
-        "int", "float" (the cheapest float plan), or a MatmulStrategy; the
-        default picks by cost model (``matmul_strategy``)."""
+        float64 work buffers come from a per-thread pool, see ``_buffer``).
+        ``strategy`` forces a plan: "int", "float" (the cheapest float plan),
+        or a MatmulStrategy; the default picks by cost model
+        (``matmul_strategy``).  ``n_threads`` (default
+        ``fastcode.get_num_threads()``) splits large products by rows (or
+        columns) over threads; every kernel releases the GIL.  Keep BLAS itself
+        single-threaded (OPENBLAS_NUM_THREADS=1) when using it."""
+        if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int)
+                                      or n_threads < 1):
+            raise ValueError(f"n_threads must be a positive int, got {n_threads!r}")
         A = self._matrix(A, "A")
         Bv = self.asarray(B, "B")
         vector = Bv.ndim == 1
@@ -489,10 +524,15 @@ class PrimeField(Field):
         if not _native_ok():
             out2[...] = _ref.matmul(A, B, self.p)
         else:
+            p = self.p
             if st.method == "int":
-                _native.matmul_int(A, B, self.p, out2)
+                def run(a, b, o):
+                    _native.matmul_int(a, b, p, o)
             else:
-                _float_matmul(A, B, self.p, st, out2)
+                def run(a, b, o):
+                    _float_matmul(a, b, p, st, o)
+            threads = _config.get_num_threads() if n_threads is None else n_threads
+            _run_threaded(run, A, B, out2, threads)
         if target is not None:
             if not np.shares_memory(target, out2):
                 target.reshape(m, n)[...] = out2
