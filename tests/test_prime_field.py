@@ -114,6 +114,23 @@ def test_operations_reject_bad_values(F):
         F.inv_matrix([[-1, 0], [0, 1]])
 
 
+@pytest.mark.parametrize("bad", [None, 2**32 - 1, 2**31])
+def test_matmul_rejects_out_of_range_uint32_on_every_path(F, rng, bad, monkeypatch):
+    """uint32 operands are range-checked inside the float kernels: every plan,
+    both operands, both split sides, threaded or not, must still refuse."""
+    monkeypatch.setattr(prime_mod, "MIN_THREAD_WORK", 0)    # thread even tiny products
+    bad = F.p if bad is None else bad
+    A, B = F.random((40, 50), rng), F.random((50, 30), rng)
+    plans = ["int", "float", None] + list(every_float_plan(F.p))
+    for which in "AB":
+        A2, B2 = A.copy(), B.copy()
+        (A2 if which == "A" else B2)[7, 3] = bad
+        for st in plans:
+            for threads in (1, 2):
+                with pytest.raises(FieldValueError, match=f"{which} has values outside"):
+                    F.matmul(A2, B2, strategy=st, n_threads=threads)
+
+
 def test_random(F, rng):
     x = F.random((1000,), rng)
     assert x.dtype == np.uint32 and x.max() < F.p

@@ -259,8 +259,15 @@ def release_workspace():
     _workspace.pool = {}
 
 
+class _OutOfRange(Exception):
+    """An operand entry >= p found by the split kernel (fused validation)."""
+
+
 def _float_matmul(A, B, p, st, out):
-    """out = A @ B mod p by plan st (float).  A (m, k), B (k, n) C-contiguous uint32."""
+    """out = A @ B mod p by plan st (float).  A (m, k), B (k, n) C-contiguous uint32.
+
+    Range validation is fused into the split passes: raises _OutOfRange if
+    an entry is >= p (the caller then reports which operand)."""
     m, k = A.shape
     n = B.shape[1]
     L, kb = st.limbs, st.k_block
@@ -269,22 +276,24 @@ def _float_matmul(A, B, p, st, out):
         return out
     if st.split == "A":
         As = _buffer(0, (L, m, k))
-        _native.split(A, p, L, st.shift, As)
+        ok = _native.split(A, p, L, st.shift, As)
         left = As.reshape(L * m, k)
         Bf = _buffer(1, (1, k, n))
-        _native.split(B, p, 1, 31, Bf)
+        ok &= _native.split(B, p, 1, 31, Bf)
         right = Bf[0]
         P = _buffer(2, (L * m, n))
         Pv = P.reshape(L, m, n)
     else:
         Bs = _buffer(0, (k, L, n))
-        _native.split(B, p, L, st.shift, Bs.transpose(1, 0, 2))
+        ok = _native.split(B, p, L, st.shift, Bs.transpose(1, 0, 2))
         right = Bs.reshape(k, L * n)
         Af = _buffer(1, (1, m, k))
-        _native.split(A, p, 1, 31, Af)
+        ok &= _native.split(A, p, 1, 31, Af)
         left = Af[0]
         P = _buffer(2, (m, L * n))
         Pv = P.reshape(m, L, n).transpose(1, 0, 2)
+    if not ok:
+        raise _OutOfRange()
     for k0 in range(0, k, kb):
         k1 = min(k, k0 + kb)
         np.matmul(left[:, k0:k1], right[k0:k1], out=P)
@@ -375,17 +384,21 @@ class PrimeField(Field):
 
     # ---- values -------------------------------------------------------------
 
-    def asarray(self, x, name="array"):
+    def asarray(self, x, name="array", check_range=True):
         """x as a uint32 array of field elements.
 
         Accepts integer (and bool) arrays and scalars; raises FieldTypeError for
         any other dtype (floats included) and FieldValueError for entries < 0
-        or >= p.  A uint32 array in range is returned as is (no copy)."""
+        or >= p.  A uint32 array in range is returned as is (no copy).
+        ``check_range=False`` skips the range scan of a uint32 array (for
+        kernels that check the range in their own pass)."""
         arr = x if isinstance(x, np.ndarray) else np.asarray(x)
         if arr.dtype.kind not in "biu":
             if arr.size == 0 and arr.dtype.kind == "f":
                 return arr.astype(np.uint32)
             raise FieldTypeError(f"{name} must hold integers for GF({self.p}), got dtype {arr.dtype}")
+        if arr.dtype == np.uint32 and not check_range:
+            return arr          # the caller's kernel checks the range itself
         if arr.size:
             # unsigned arrays cannot be negative: one pass instead of two
             lo = 0 if arr.dtype.kind in "bu" else arr.min()
@@ -466,8 +479,8 @@ class PrimeField(Field):
 
     # ---- matmul ----------------------------------------------------------------
 
-    def _matrix(self, A, name):
-        A = self.asarray(A, name)
+    def _matrix(self, A, name, check_range=True):
+        A = self.asarray(A, name, check_range)
         if A.ndim != 2:
             raise ShardSizeError(f"{name} must be a 2-D matrix, got shape {A.shape}")
         return np.ascontiguousarray(A)
@@ -494,8 +507,10 @@ class PrimeField(Field):
         if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int)
                                       or n_threads < 1):
             raise ValueError(f"n_threads must be a positive int, got {n_threads!r}")
-        A = self._matrix(A, "A")
-        Bv = self.asarray(B, "B")
+        # uint32 operands are range-checked inside the float kernels (one pass
+        # fewer over the data); every other route validates up front below
+        A = self._matrix(A, "A", check_range=False)
+        Bv = self.asarray(B, "B", check_range=False)
         vector = Bv.ndim == 1
         B = np.ascontiguousarray(Bv.reshape(-1, 1) if vector else Bv)
         if B.ndim != 2:
@@ -521,6 +536,9 @@ class PrimeField(Field):
         else:
             out2 = np.empty((m, n), dtype=np.uint32)
         st = self._resolve_strategy(strategy, m, k, n)
+        if st.method != "float" or not _native_ok():
+            self.asarray(A, "A")
+            self.asarray(B, "B")
         if not _native_ok():
             out2[...] = _ref.matmul(A, B, self.p)
         else:
@@ -532,7 +550,12 @@ class PrimeField(Field):
                 def run(a, b, o):
                     _float_matmul(a, b, p, st, o)
             threads = _config.get_num_threads() if n_threads is None else n_threads
-            _run_threaded(run, A, B, out2, threads)
+            try:
+                _run_threaded(run, A, B, out2, threads)
+            except _OutOfRange:
+                self.asarray(A, "A")
+                self.asarray(B, "B")
+                raise AssertionError("split kernel reported a value >= p that asarray did not find")
         if target is not None:
             if not np.shares_memory(target, out2):
                 target.reshape(m, n)[...] = out2
