@@ -18,10 +18,12 @@
  * `limbs` balanced signed digits d_l of `shift` bits (1 <= shift <= 30),
  * value = sum_l d_l 2^(shift l).  src is rows x cols with row stride lds.
  * Digit l of element (i, j) goes to dst[l*ls + i*rs + j] as a double.
- * limbs = 1 just centres (shift unused). */
-void fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
-                  uint32_t p, int limbs, int shift,
-                  double *dst, ptrdiff_t ls, ptrdiff_t rs);
+ * limbs = 1 just centres (shift unused).  Returns -1 if some entry of src
+ * is >= p (the output is then meaningless), else 0: the validation of the
+ * float64 matmul path, fused into this pass over the data. */
+int fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
+                 uint32_t p, int limbs, int shift,
+                 double *dst, ptrdiff_t ls, ptrdiff_t rs);
 
 /* gfp_fold.c: out[i, j] = (first ? 0 : out[i, j]) + sum_l P_l[i, j] 2^(shift l)  (mod p).
  * P_l[i, j] = P[l*ls + i*rs + j] holds an exact integer with

@@ -11,10 +11,11 @@
 
 #define CHUNK 256
 
-void fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
-                  uint32_t p, int limbs, int shift,
-                  double *dst, ptrdiff_t ls, ptrdiff_t rs)
+int fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
+                 uint32_t p, int limbs, int shift,
+                 double *dst, ptrdiff_t ls, ptrdiff_t rs)
 {
+    uint32_t bad = 0;     /* any entry >= p: validation fused into this pass */
     const int32_t half = (int32_t)((p - 1) / 2);
     const int32_t ip = (int32_t)p;             /* p < 2^31 */
     size_t i, j;
@@ -25,6 +26,7 @@ void fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
         if (limbs == 1) {
             for (j = 0; j < cols; j++) {
                 int32_t a = (int32_t)s[j];
+                bad |= (uint32_t)(s[j] >= p);
                 a -= ip & -(int32_t)(a > half);          /* centred: |a| <= half */
                 d[j] = (double)a;
             }
@@ -40,6 +42,7 @@ void fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
                 len = cols - j0 < CHUNK ? cols - j0 : CHUNK;
                 for (j = 0; j < len; j++) {
                     int32_t x = (int32_t)s[j0 + j];
+                    bad |= (uint32_t)(s[j0 + j] >= p);
                     a[j] = x - (ip & -(int32_t)(x > half));
                 }
                 for (l = 0; l < limbs - 1; l++) {
@@ -60,4 +63,5 @@ void fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
             }
         }
     }
+    return bad ? -1 : 0;
 }

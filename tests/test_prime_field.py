@@ -114,6 +114,23 @@ def test_operations_reject_bad_values(F):
         F.inv_matrix([[-1, 0], [0, 1]])
 
 
+@pytest.mark.parametrize("bad", [None, 2**32 - 1, 2**31])
+def test_matmul_rejects_out_of_range_uint32_on_every_path(F, rng, bad, monkeypatch):
+    """uint32 operands are range-checked inside the float kernels: every plan,
+    both operands, both split sides, threaded or not, must still refuse."""
+    monkeypatch.setattr(prime_mod, "MIN_THREAD_WORK", 0)    # thread even tiny products
+    bad = F.p if bad is None else bad
+    A, B = F.random((40, 50), rng), F.random((50, 30), rng)
+    plans = ["int", "float", None] + list(every_float_plan(F.p))
+    for which in "AB":
+        A2, B2 = A.copy(), B.copy()
+        (A2 if which == "A" else B2)[7, 3] = bad
+        for st in plans:
+            for threads in (1, 2):
+                with pytest.raises(FieldValueError, match=f"{which} has values outside"):
+                    F.matmul(A2, B2, strategy=st, n_threads=threads)
+
+
 def test_random(F, rng):
     x = F.random((1000,), rng)
     assert x.dtype == np.uint32 and x.max() < F.p
@@ -448,6 +465,8 @@ def test_ntt_against_definition_and_round_trip(p, n, rng):
 
 
 def test_ntt_large_round_trip(rng):
+    if fastcode.get_backend() != "native":
+        pytest.skip("the reference transform is the O(n^2) definition")
     F = PrimeField(998244353)
     x = F.random((4096, 2), rng)
     assert np.array_equal(F.intt(F.ntt(x)), x)
@@ -525,3 +544,43 @@ def test_required_prime_errors():
     with pytest.raises(ShardSizeError):
         min_prime_for_product((2, 3), (4, 2), 1, 1)
     assert min_prime_for_product((1, 1), (1, 1), 0, 0) == 3
+
+
+def test_random_primes_every_plan_small_blocks(rng):
+    """Random primes of every size, random shapes (zeros included), every plan
+    forced with short blocks so products span several folds."""
+    if fastcode.get_backend() != "native":
+        pytest.skip("exercises the native plans")
+    for _ in range(20):
+        bits = int(rng.integers(2, 32))
+        p = prime_mod.next_prime(int(rng.integers(2 ** (bits - 1), 2 ** bits)))
+        if not 2 < p < 2**31:
+            continue
+        F = PrimeField(p)
+        m, k, n = (int(x) for x in rng.integers(0, 30, 3))
+        A, B = F.random((m, k), rng), F.random((k, n), rng)
+        extremes = [0, 1, (p - 1) // 2, (p + 1) // 2, p - 1]
+        if rng.random() < 0.5 and A.size:
+            A[...] = rng.choice(extremes, A.shape)
+        want = exact(A, B, p)
+        plans = ["int", None] + [MatmulStrategy("float", L, s, min(kb, int(rng.integers(1, 12))), side)
+                                 for L, s, kb in prime_mod.float_strategies(p) for side in "AB"]
+        for st in plans:
+            assert np.array_equal(F.matmul(A, B, strategy=st), want), (p, m, k, n, st)
+
+
+@pytest.mark.parametrize("shape", [(300, 300, 300), (3, 2000, 3000)])
+@pytest.mark.parametrize("strategy", ["int", "float"])
+def test_threaded_matmul(shape, strategy, rng):
+    if fastcode.get_backend() != "native":
+        pytest.skip("threads split the native kernels")
+    F = PrimeField(2**31 - 1)
+    m, k, n = shape
+    A, B = F.random((m, k), rng), F.random((k, n), rng)
+    one = F.matmul(A, B, strategy=strategy, n_threads=1)
+    assert np.array_equal(F.matmul(A, B, strategy=strategy, n_threads=2), one)
+    assert np.array_equal(F.matmul(A, B, strategy=strategy, n_threads=3), one)
+    rows, cols = rng.integers(0, m, 3), rng.integers(0, n, 5)
+    assert np.array_equal(one[rows][:, cols], exact(A[rows], B[:, cols], F.p))
+    with pytest.raises(ValueError):
+        F.matmul(A, B, n_threads=0)

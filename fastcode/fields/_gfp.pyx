@@ -14,9 +14,9 @@ import numpy as np
 from fastcode.errors import ShardSizeError
 
 cdef extern from "gfp.h" nogil:
-    void fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
-                      uint32_t p, int limbs, int shift,
-                      double *dst, ptrdiff_t ls, ptrdiff_t rs)
+    int fc_gfp_split(size_t rows, size_t cols, const uint32_t *src, ptrdiff_t lds,
+                     uint32_t p, int limbs, int shift,
+                     double *dst, ptrdiff_t ls, ptrdiff_t rs)
     int fc_gfp_fold(size_t rows, size_t cols, int limbs, int shift,
                     const double *P, ptrdiff_t ls, ptrdiff_t rs,
                     uint32_t p, uint32_t *out, ptrdiff_t ldo, int first)
@@ -34,21 +34,24 @@ def split(const uint32_t[:, ::1] src, uint32_t p, int limbs, int shift, double[:
 
     src (rows, cols) uint32 with values < p < 2^31; dst (limbs, rows, cols)
     float64 with unit stride along j, any other strides (e.g. a transposed
-    view of a (rows, limbs, cols) buffer)."""
+    view of a (rows, limbs, cols) buffer).  Returns False (dst then
+    meaningless) if some entry of src is >= p, else True."""
     cdef size_t rows = src.shape[0], cols = src.shape[1]
     if limbs < 1 or limbs > MAX_LIMBS or (limbs > 1 and not 1 <= shift <= 30):
         raise ValueError(f"bad limb split: limbs={limbs}, shift={shift}")
     if dst.shape[0] != limbs or <size_t>dst.shape[1] != rows or <size_t>dst.shape[2] != cols:
         raise ShardSizeError(f"dst has shape {tuple(dst.shape)[:3]}, expected "
                              f"{(limbs, rows, cols)}")
+    cdef int rc = 0
     if rows == 0 or cols == 0:
-        return
+        return True
     if cols > 1 and dst.strides[2] != 8:
         raise ValueError("dst must have unit stride along its last axis")
     cdef ptrdiff_t ls = dst.strides[0] // 8, rs = dst.strides[1] // 8
     with nogil:
-        fc_gfp_split(rows, cols, &src[0, 0], src.shape[1], p, limbs, shift,
-                     &dst[0, 0, 0], ls, rs)
+        rc = fc_gfp_split(rows, cols, &src[0, 0], src.shape[1], p, limbs, shift,
+                          &dst[0, 0, 0], ls, rs)
+    return rc == 0
 
 
 def fold(const double[:, :, :] P, int shift, uint32_t p, uint32_t[:, ::1] out, bint first):

@@ -7,22 +7,26 @@ never wraps silently.
 Bulk product (``matmul``): float64 BLAS on exact integers.  Operands are
 *centred* (a > (p-1)/2 becomes a - p) and one of them is split into L
 balanced signed limbs of s bits, so every product of a limb and an entry of
-the other operand is at most D * H in magnitude (D the limb bound, H = (p-1)/2).
-The inner dimension is cut into blocks of at most floor((2^53 - 1) / (D H))
-terms: every partial sum BLAS forms, in any order and with FMA, is then an
-integer of magnitude at most 2^53 - 2^33 and exact in float64.  Each block's L partial
-products are folded into the uint32 result by a C kernel (exact float64
-reduction, Horner recombination t = red(t 2^s + red(P_l)) < p 2^s + p < 2^52).  Small products go to
-an integer C kernel instead.  The plan is chosen by a cost model from p and
-the shapes (``F.matmul_strategy``), and can be forced for tests.
+the other operand is at most D * H in magnitude (D the limb bound,
+H = (p-1)/2).  The inner dimension is cut into blocks of at most
+k_block = floor(EXACT_LIMIT / (D H)) terms, EXACT_LIMIT = 2^53 - 2^33: every
+partial sum BLAS forms, in any order and with FMA, is then an integer of
+magnitude at most EXACT_LIMIT, hence exact in float64.  Each block's L
+partial products are folded into the uint32 result by a C kernel (exact
+float64 reduction, Horner recombination t = red(t 2^s + red(P_l)) with
+t 2^s + red(.) < p 2^s + p < 2^52).  Example plans: p = 65537, one limb,
+k_block ~ 8.4e6; p = 33554393, two 12-bit limbs, k_block = 131072;
+p = 2^31 - 1, two 15-bit limbs, k_block = 255.  Small products go to an
+integer C kernel instead.  The plan is chosen by a cost model from p and the
+shapes (``F.matmul_strategy``) and can be forced (``strategy=``) for tests.
 
 Linear algebra (inv_matrix, solve, rank, det, nullspace) is Gauss-Jordan in
 C.  NTT and polynomial evaluation/interpolation are vectorised NumPy in
 uint64 (products of two elements < 2^62).  ``FASTCODE_BACKEND=numpy`` routes
 matmul, linear algebra and the transforms to ``fastcode.reference.prime``.
 """
-import math
 import functools
+import math
 import operator
 import threading
 import warnings
@@ -202,7 +206,7 @@ def float_strategies(p):
     out = []
     for limbs in range(1, MAX_LIMBS + 1):
         shift, dbound = _limb_split(p, limbs)
-        # every term |digit * b| <= dbound * half; k_block of them sum below 2^53
+        # every term |digit * b| <= dbound * half; k_block of them stay within EXACT_LIMIT
         k_block = EXACT_LIMIT // (dbound * half)
         # a plan with more limbs is only worth having if it allows longer blocks
         if k_block >= 1 and (not out or k_block > out[-1][2]):
@@ -255,8 +259,15 @@ def release_workspace():
     _workspace.pool = {}
 
 
+class _OutOfRange(Exception):
+    """An operand entry >= p found by the split kernel (fused validation)."""
+
+
 def _float_matmul(A, B, p, st, out):
-    """out = A @ B mod p by plan st (float).  A (m, k), B (k, n) C-contiguous uint32."""
+    """out = A @ B mod p by plan st (float).  A (m, k), B (k, n) C-contiguous uint32.
+
+    Range validation is fused into the split passes: raises _OutOfRange if
+    an entry is >= p (the caller then reports which operand)."""
     m, k = A.shape
     n = B.shape[1]
     L, kb = st.limbs, st.k_block
@@ -265,27 +276,57 @@ def _float_matmul(A, B, p, st, out):
         return out
     if st.split == "A":
         As = _buffer(0, (L, m, k))
-        _native.split(A, p, L, st.shift, As)
+        ok = _native.split(A, p, L, st.shift, As)
         left = As.reshape(L * m, k)
         Bf = _buffer(1, (1, k, n))
-        _native.split(B, p, 1, 31, Bf)
+        ok &= _native.split(B, p, 1, 31, Bf)
         right = Bf[0]
         P = _buffer(2, (L * m, n))
         Pv = P.reshape(L, m, n)
     else:
         Bs = _buffer(0, (k, L, n))
-        _native.split(B, p, L, st.shift, Bs.transpose(1, 0, 2))
+        ok = _native.split(B, p, L, st.shift, Bs.transpose(1, 0, 2))
         right = Bs.reshape(k, L * n)
         Af = _buffer(1, (1, m, k))
-        _native.split(A, p, 1, 31, Af)
+        ok &= _native.split(A, p, 1, 31, Af)
         left = Af[0]
         P = _buffer(2, (m, L * n))
         Pv = P.reshape(m, L, n).transpose(1, 0, 2)
+    if not ok:
+        raise _OutOfRange()
     for k0 in range(0, k, kb):
         k1 = min(k, k0 + kb)
         np.matmul(left[:, k0:k1], right[k0:k1], out=P)
         _native.fold(Pv, st.shift, p, out, k0 == 0)
     return out
+
+
+MIN_THREAD_WORK = 1 << 24
+"""Products with fewer multiply-adds than this stay on the calling thread."""
+
+
+def _run_threaded(run, A, B, out, threads):
+    """run(A_part, B_part, out_part) over row (or, for few rows, column) slices
+    of the product on ``threads`` threads.  Row slices of C-contiguous A and
+    out are contiguous; column slices of B are copied."""
+    m, k = A.shape
+    n = B.shape[1]
+    if threads <= 1 or m * k * n < MIN_THREAD_WORK:
+        run(A, B, out)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+    if m >= threads:
+        cuts = np.linspace(0, m, threads + 1).astype(int)
+        tasks = [(A[a:b], B, out[a:b], None) for a, b in zip(cuts[:-1], cuts[1:])]
+    else:
+        cuts = np.linspace(0, n, min(threads, n) + 1).astype(int)
+        tasks = [(A, np.ascontiguousarray(B[:, a:b]), np.empty((m, b - a), dtype=np.uint32), (a, b))
+                 for a, b in zip(cuts[:-1], cuts[1:])]
+    with ThreadPoolExecutor(len(tasks)) as ex:
+        list(ex.map(lambda t: run(t[0], t[1], t[2]), tasks))
+    for _, _, o, cols in tasks:
+        if cols is not None:
+            out[:, cols[0]:cols[1]] = o
 
 
 # ---- the field -------------------------------------------------------------------
@@ -343,17 +384,21 @@ class PrimeField(Field):
 
     # ---- values -------------------------------------------------------------
 
-    def asarray(self, x, name="array"):
+    def asarray(self, x, name="array", check_range=True):
         """x as a uint32 array of field elements.
 
         Accepts integer (and bool) arrays and scalars; raises FieldTypeError for
         any other dtype (floats included) and FieldValueError for entries < 0
-        or >= p.  A uint32 array in range is returned as is (no copy)."""
+        or >= p.  A uint32 array in range is returned as is (no copy).
+        ``check_range=False`` skips the range scan of a uint32 array (for
+        kernels that check the range in their own pass)."""
         arr = x if isinstance(x, np.ndarray) else np.asarray(x)
         if arr.dtype.kind not in "biu":
             if arr.size == 0 and arr.dtype.kind == "f":
                 return arr.astype(np.uint32)
             raise FieldTypeError(f"{name} must hold integers for GF({self.p}), got dtype {arr.dtype}")
+        if arr.dtype == np.uint32 and not check_range:
+            return arr          # the caller's kernel checks the range itself
         if arr.size:
             # unsigned arrays cannot be negative: one pass instead of two
             lo = 0 if arr.dtype.kind in "bu" else arr.min()
@@ -434,8 +479,8 @@ class PrimeField(Field):
 
     # ---- matmul ----------------------------------------------------------------
 
-    def _matrix(self, A, name):
-        A = self.asarray(A, name)
+    def _matrix(self, A, name, check_range=True):
+        A = self.asarray(A, name, check_range)
         if A.ndim != 2:
             raise ShardSizeError(f"{name} must be a 2-D matrix, got shape {A.shape}")
         return np.ascontiguousarray(A)
@@ -448,15 +493,24 @@ class PrimeField(Field):
         """Every valid float64 plan for this p: list of (limbs, shift, k_block)."""
         return float_strategies(self.p)
 
-    def matmul(self, A, B, out=None, strategy=None):
+    def matmul(self, A, B, out=None, strategy=None, n_threads=None):
         """A @ B over GF(p).  A (m, k), B (k, n) or (k,); result (m, n) (or (m,)) uint32.
 
         ``out`` (m, n) uint32 receives the result (no result allocation; the
-        float64 work buffers are still allocated).  ``strategy`` forces a plan:
-        "int", "float" (the cheapest float plan), or a MatmulStrategy; the
-        default picks by cost model (``matmul_strategy``)."""
-        A = self._matrix(A, "A")
-        Bv = self.asarray(B, "B")
+        float64 work buffers come from a per-thread pool, see ``_buffer``).
+        ``strategy`` forces a plan: "int", "float" (the cheapest float plan),
+        or a MatmulStrategy; the default picks by cost model
+        (``matmul_strategy``).  ``n_threads`` (default
+        ``fastcode.get_num_threads()``) splits large products by rows (or
+        columns) over threads; every kernel releases the GIL.  Keep BLAS itself
+        single-threaded (OPENBLAS_NUM_THREADS=1) when using it."""
+        if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int)
+                                      or n_threads < 1):
+            raise ValueError(f"n_threads must be a positive int, got {n_threads!r}")
+        # uint32 operands are range-checked inside the float kernels (one pass
+        # fewer over the data); every other route validates up front below
+        A = self._matrix(A, "A", check_range=False)
+        Bv = self.asarray(B, "B", check_range=False)
         vector = Bv.ndim == 1
         B = np.ascontiguousarray(Bv.reshape(-1, 1) if vector else Bv)
         if B.ndim != 2:
@@ -482,13 +536,26 @@ class PrimeField(Field):
         else:
             out2 = np.empty((m, n), dtype=np.uint32)
         st = self._resolve_strategy(strategy, m, k, n)
+        if st.method != "float" or not _native_ok():
+            self.asarray(A, "A")
+            self.asarray(B, "B")
         if not _native_ok():
             out2[...] = _ref.matmul(A, B, self.p)
         else:
+            p = self.p
             if st.method == "int":
-                _native.matmul_int(A, B, self.p, out2)
+                def run(a, b, o):
+                    _native.matmul_int(a, b, p, o)
             else:
-                _float_matmul(A, B, self.p, st, out2)
+                def run(a, b, o):
+                    _float_matmul(a, b, p, st, o)
+            threads = _config.get_num_threads() if n_threads is None else n_threads
+            try:
+                _run_threaded(run, A, B, out2, threads)
+            except _OutOfRange:
+                self.asarray(A, "A")
+                self.asarray(B, "B")
+                raise AssertionError("split kernel reported a value >= p that asarray did not find")
         if target is not None:
             if not np.shares_memory(target, out2):
                 target.reshape(m, n)[...] = out2

@@ -103,8 +103,11 @@ class RealsField(Field):
             raise ShardSizeError(f"{name} must be square, got shape {A.shape}")
         return A
 
-    def matmul(self, A, B, out=None):
-        """A @ B by BLAS.  A (m, k), B (k, n) or (k,); ``out`` filled in place if given."""
+    def matmul(self, A, B, out=None, n_threads=None):
+        """A @ B by BLAS.  A (m, k), B (k, n) or (k,); ``out`` filled in place if given.
+
+        ``n_threads`` is accepted for interface parity and ignored: BLAS
+        threading is set by its own environment (OPENBLAS_NUM_THREADS)."""
         A = self._matrix(A, "A")
         B = self.asarray(B, "B")
         if B.ndim not in (1, 2) or B.shape[0] != A.shape[1]:

@@ -137,7 +137,8 @@ def dft(x, root, p):
     """X[i] = sum_j x[j] root^(i j) along axis 0 (the O(n^2) definition of the NTT)."""
     x = _obj(x)
     n = x.shape[0]
-    W = np.array([[pow(root, i * j, p) for j in range(n)] for i in range(n)], dtype=object)
+    powers = [pow(root, e, p) for e in range(n)]          # root^n = 1: exponents mod n
+    W = np.array([[powers[i * j % n] for j in range(n)] for i in range(n)], dtype=object)
     return _out(np.tensordot(W, x, axes=(1, 0)) % p) if n else x.astype(np.uint32)
 
 
