@@ -38,11 +38,11 @@ def _stats(times):
 
 
 def _time_cluster(cluster, rounds, warmup=50):
-    from fastcode.runtime.examples import UncodedMatVec
+    from fastcode.schemes.matvec import UncodedMatVec
     rng = np.random.default_rng(0)
     A = rng.standard_normal((N_WORKERS, 4))
     x = rng.standard_normal(4)
-    cluster.setup(UncodedMatVec(N_WORKERS), A)
+    cluster.setup(UncodedMatVec(A, N_WORKERS), A)
     for _ in range(warmup):
         cluster.run_round(x)
     times, last = [], None

@@ -49,6 +49,7 @@ def _add_simulate(sub):
 RUN_SCHEMES = {
     "uncoded": "fastcode.runtime.jobs:uncoded_matvec_job",
     "replication": "fastcode.runtime.jobs:replicated_matvec_job",
+    "mds": "fastcode.runtime.jobs:mds_matvec_job",
 }
 
 

@@ -15,10 +15,9 @@ import pytest
 from fastcode.errors import ClusterStateError, FastcodeError, RoundTimeoutError, WorkerFailedError
 from fastcode.runtime import LocalCluster, sample_delays
 from fastcode.runtime._master import MAX_OWED, ideal_time
-from fastcode.runtime.examples import (ReplicatedMatVec, UncodedMatVec,
-                                       matvec_task)
 from fastcode.sim import ShiftedExponential
-from runtime_doubles import FaultyReplication, FixedDelays
+from runtime_doubles import (FaultyReplication, FixedDelays, ReplicatedMatVec, UncodedMatVec,
+                             matvec_task)
 
 WATCHDOG_S = 60
 
@@ -364,4 +363,4 @@ def test_cli_run_reports_errors(capsys):
     code = main(["run", "replication", "--workers", "3", "--rounds", "1", "--rows", "8",
                  "--cols", "4", "--backend", "thread"])
     assert code == 2
-    assert "must divide" in capsys.readouterr().err
+    assert "r=2 must be an int dividing n=3" in capsys.readouterr().err

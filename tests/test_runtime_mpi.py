@@ -58,7 +58,7 @@ FAULTS_SCRIPT = textwrap.dedent("""
     import numpy as np
     from fastcode.errors import RoundTimeoutError, WorkerFailedError
     from fastcode.runtime import mpi
-    from fastcode.runtime.examples import UncodedMatVec
+    from runtime_doubles import UncodedMatVec
     from runtime_doubles import FaultyReplication, FixedDelays
 
     if mpi.rank() != 0:

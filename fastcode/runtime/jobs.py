@@ -13,7 +13,7 @@ from typing import Any, Callable, List
 import numpy as np
 
 from fastcode.fields.base import as_generator
-from fastcode.runtime.examples import ReplicatedMatVec, UncodedMatVec
+from fastcode.schemes.matvec import CodedMatVec, ReplicatedMatVec, UncodedMatVec
 
 
 @dataclass
@@ -45,9 +45,9 @@ class Job:
         return bool(np.allclose(output, expected, rtol=self.rtol, atol=self.atol))
 
 
-def _matvec_job(name, scheme, rng, rows, cols):
+def _matvec_job(name, make_scheme, rng, rows, cols):
     A = as_generator(rng).standard_normal((rows, cols))
-    return Job(name, scheme, A, make_input=lambda g: g.standard_normal(cols),
+    return Job(name, make_scheme(A), A, make_input=lambda g: g.standard_normal(cols),
                reference=lambda x: A @ x)
 
 
@@ -55,14 +55,24 @@ def uncoded_matvec_job(n_workers, rng, rows=1024, cols=1024, **params):
     """Uncoded A @ x on n_workers row blocks (needs every worker)."""
     if params:
         raise ValueError(f"uncoded takes no parameters, got {sorted(params)}")
-    return _matvec_job("uncoded", UncodedMatVec(n_workers), rng, rows, cols)
+    return _matvec_job("uncoded", lambda A: UncodedMatVec(A, n_workers), rng, rows, cols)
 
 
 def replicated_matvec_job(n_workers, rng, rows=1024, cols=1024, r=2, **params):
     """r-replicated A @ x (any one copy of each row block suffices)."""
     if params:
         raise ValueError(f"replication takes only r, got {sorted(params)}")
-    return _matvec_job(f"{int(r)}-replication", ReplicatedMatVec(n_workers, int(r)), rng, rows, cols)
+    return _matvec_job(f"{int(r)}-replication", lambda A: ReplicatedMatVec(A, n_workers, int(r)),
+                       rng, rows, cols)
+
+
+def mds_matvec_job(n_workers, rng, rows=1024, cols=1024, k=None, **params):
+    """(n, k)-MDS-coded A @ x over the reals (any k workers suffice; default k = 3n/4)."""
+    if params:
+        raise ValueError(f"mds takes only k, got {sorted(params)}")
+    k = max(1, (3 * n_workers) // 4) if k is None else int(k)
+    return _matvec_job(f"MDS ({n_workers},{k})", lambda A: CodedMatVec(A, n_workers, k),
+                       rng, rows, cols)
 
 
 @dataclass
