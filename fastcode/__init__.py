@@ -1,7 +1,8 @@
 """fastcode: a finite-field coding engine for coded distributed computing.
 
-Fields (GF256; PrimeField and Reals to come), MDS codes and coded-computing
-schemes over plain NumPy arrays, with hot loops in C.  See DESIGN in the docs.
+Fields (GF256, PrimeField(p), Reals), MDS/gradient/polynomial codes, coded-
+computing schemes, straggler simulators and a distributed runtime, over plain
+NumPy arrays with hot loops in C.  ``fastcode demo`` is the main job.
 """
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""The ``fastcode`` command: info, bench, simulate, run (and, later, demo)."""
+"""The ``fastcode`` command: demo (the main job), info, bench, simulate, run."""
 import argparse
 import importlib
 import json
@@ -167,6 +167,15 @@ def _add_run_parser(sub):
     p.set_defaults(func=_cmd_run)
 
 
+def _add_demo(sub):
+    from fastcode import demo
+    p = sub.add_parser("demo", help="the main job: uncoded vs replication vs MDS mat-vec on "
+                       "8 local workers with real stragglers",
+                       description=demo.__doc__.split("\n\n")[0])
+    demo.add_arguments(p)
+    p.set_defaults(func=demo.run_from_args)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="fastcode", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -180,6 +189,7 @@ def build_parser():
     fmt.add_argument("--csv", dest="format", action="store_const", const="csv")
     fmt.add_argument("--json", dest="format", action="store_const", const="json")
     p_bench.set_defaults(func=_cmd_bench, format="table")
+    _add_demo(sub)
     _add_simulate(sub)
     _add_run_parser(sub)
     return parser

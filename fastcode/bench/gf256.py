@@ -8,11 +8,11 @@ caches).  Matrices are ISA-L's Cauchy parity rows, so both libraries compute
 the same bytes; outputs are compared after timing.
 """
 import json
-import sys
 
 import numpy as np
 
 from fastcode import _config, platform
+from fastcode._progress import terminal_progress
 from fastcode.bench.comparators import ISAL, compare_times, median_time
 from fastcode.fields.gf256 import GF256
 from fastcode.reference import gf256 as reference
@@ -84,15 +84,6 @@ def run(shapes, sizes, threads=1, repeats=7, progress=None):
     return table, note
 
 
-def _progress_bar(done, total, label):
-    width = 30
-    filled = width * done // max(total, 1)
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:<20}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 def format_table(table):
     """Human-readable table of run()'s rows."""
     has_isal = any("isal_GBps" in r for r in table)
@@ -113,8 +104,10 @@ def run_bench(quick=False, threads=1, fmt="table"):
     """Entry point of ``fastcode bench``; returns the exit status."""
     shapes, sizes = (QUICK_SHAPES, QUICK_SIZES) if quick else (SHAPES, SIZES)
     repeats = 5 if quick else 9
-    table, note = run(shapes, sizes, threads, repeats,
-                      progress=_progress_bar if fmt == "table" and sys.stderr.isatty() else None)
+    progress = terminal_progress() if fmt == "table" else None
+    table, note = run(shapes, sizes, threads, repeats, progress=progress)
+    if progress:
+        progress.clear()
     header = (f"fastcode dot_prod, GF(2^8), simd={platform.simd_level()}, threads={threads}, "
               f"backend={_config.get_backend()}; throughput = data bytes (k x block) per second")
     if fmt == "json":

@@ -1,4 +1,4 @@
-"""Field descriptors: GF256 (and, later, PrimeField and Reals)."""
+"""Field descriptors: GF256, PrimeField(p) and Reals, sharing the interface of fields.base."""
 from fastcode.fields.base import Field
 from fastcode.fields.gf256 import GF256, GF256Field
 

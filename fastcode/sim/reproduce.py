@@ -18,6 +18,7 @@ from typing import Optional
 
 import numpy as np
 
+from fastcode._progress import terminal_progress
 from fastcode.sim._checks import SimParameterError, positive_int, real_scalar
 from fastcode.sim.latency import (
     expected_time_mds,
@@ -312,7 +313,7 @@ def register_lee(parser):
 
 def run_lee(args):
     """Entry point of ``fastcode simulate lee``; returns the exit status."""
-    progress = _TtyProgress(sys.stderr) if sys.stderr.isatty() else None
+    progress = terminal_progress()
     try:
         text, (table, curve, speed) = lee_report(
             args.n, args.mu, args.trials, args.seed, args.curve_n, args.curve_mu,
@@ -332,21 +333,6 @@ def run_lee(args):
             return 1
         print(f"\nfigure written to {args.plot}")
     return 0
-
-
-class _TtyProgress:
-    """One overwritten status line on a terminal (stderr), erased at the end."""
-
-    def __init__(self, stream):
-        self.stream = stream
-
-    def __call__(self, done, total, label):
-        self.stream.write(f"\r\x1b[K[{done}/{total}] {label}")
-        self.stream.flush()
-
-    def clear(self):
-        self.stream.write("\r\x1b[K")
-        self.stream.flush()
 
 
 def _stage(progress, name):
