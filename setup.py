@@ -31,6 +31,13 @@ GF256_SOURCES = [
     "csrc/gf256_linalg.c",
 ]
 
+GFP_SOURCES = [
+    "csrc/gfp_split.c",
+    "csrc/gfp_fold.c",
+    "csrc/gfp_matmul.c",
+    "csrc/gfp_linalg.c",
+]
+
 extensions = [
     Extension(
         "fastcode.fields._gf256",
@@ -39,6 +46,20 @@ extensions = [
         extra_compile_args=compile_args,
         extra_link_args=link_args,
         depends=["csrc/gf256.h", "csrc/gf256_levels.h", "csrc/gf256_simd_template.h"],
+    ),
+    Extension(
+        "fastcode.fields._gfp",
+        ["fastcode/fields/_gfp.pyx"] + GFP_SOURCES,
+        include_dirs=["csrc"],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+        depends=["csrc/gfp.h"],
+    ),
+    Extension(
+        "fastcode.codes._recovery",
+        ["fastcode/codes/_recovery.pyx"],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
     ),
 ]
 

@@ -15,7 +15,7 @@ from fastcode.errors import (
     ShardSizeError,
     SingularMatrixError,
 )
-from fastcode.fields import GF256, Field
+from fastcode.fields import GF256, Field, PrimeField, Reals, min_prime_for_product
 from fastcode.platform import (
     available_simd_levels,
     cpu_features,
@@ -28,6 +28,9 @@ __all__ = [
     "__version__",
     "GF256",
     "Field",
+    "PrimeField",
+    "Reals",
+    "min_prime_for_product",
     "FastcodeError",
     "FieldTypeError",
     "FieldValueError",

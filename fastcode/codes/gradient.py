@@ -1,0 +1,733 @@
+"""Gradient codes: the common abstraction and the exact codes
+(docs/schemes/02-gradient-coding.md §2-§5, §8; DESIGN.md §4).
+
+Model.  n workers, N data parts, gradients of length d split into m blocks of
+length L = ceil(d / m) (zero-padded).  ``assignment`` A (n, N) uint8 says who
+holds which part.  Encoding matrices B_0..B_{m-1} (n, N) over the code's field,
+supported on A; worker i sends the length-L vector
+
+    y_i = sum_u sum_j B_u[i, j] g_j[u].
+
+``B`` is [B_0 | ... | B_{m-1}], shape (n, m N).  For responders F the master
+computes block u of the gradient sum as sum_{i in F} W[u, i] y_i; the decode
+weights W (m, |F|) satisfy B[F, :]^T W[u] = e_u (x) 1_N (exact codes) or
+approximate it (``fastcode.codes.gradient_approx``).
+
+Master side.  ``decode_weights(responders)`` is cached by the responder
+bitmask (thread-safe LRU); fresh real-valued weights come from a sparse
+Householder QR of B[F, :]^T (``_recovery.sparse_lstsq``), not a dense lstsq.
+``decode(coded, responders, out=None)`` combines the responders' vectors
+(rows of a (|F|, L) array or a list of 1-D arrays, aligned with
+``responders``) in one cache-blocked pass (``_recovery.combine``); finite
+fields go through ``field.matmul``.
+
+Shapes and dtypes.  Reals: float64 everywhere.  PrimeField: uint32 field
+elements (gradients quantised by the caller, e.g. ``field.from_float``).
+GF256: uint8 (FractionalRepetition only).
+"""
+import math
+import threading
+import warnings
+from collections import OrderedDict
+
+import numpy as np
+
+from fastcode.codes import _recovery
+from fastcode.codes.designs import check_assignment, cyclic_assignment, frc_assignment
+from fastcode.errors import (FieldTypeError, FieldValueError, InvalidArgumentError,
+                             NotEnoughShardsError, ShardSizeError, SingularMatrixError)
+from fastcode.fields.base import as_generator
+from fastcode.fields.gf256 import GF256Field
+from fastcode.fields.prime import PrimeField
+from fastcode.fields.reals import RealsField, Reals
+from fastcode.matrices_real import chebyshev_nodes, condition_numbers
+
+DEFAULT_CACHE_SIZE = 4096
+"""Decode-weight cache entries per code (one (m, n) float64 array each)."""
+
+COND_WARN = 1e8
+"""Worst-case condition numbers above this trigger a RuntimeWarning (float64
+then loses more than half of its 16 digits on an unlucky responder set)."""
+
+
+class WeightCache:
+    """Thread-safe LRU map from a responder bitmask (bytes) to decode weights.
+
+    Lookups and insertions hold a lock; weights are computed outside it, so two
+    threads may compute the same entry once each (harmless, same result)."""
+
+    def __init__(self, maxsize=DEFAULT_CACHE_SIZE):
+        self.maxsize = int(maxsize)
+        self._d = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            v = self._d.get(key)
+            if v is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._d.move_to_end(key)
+            return v
+
+    def put(self, key, value):
+        if self.maxsize <= 0:
+            return
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.maxsize:
+                self._d.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._d.clear()
+
+    def __len__(self):
+        return len(self._d)
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_field(field, allowed):
+    if not isinstance(field, allowed):
+        names = ", ".join(a.__name__ for a in allowed)
+        raise InvalidArgumentError(f"field must be one of {names}, got {field!r}")
+    return field
+
+
+def _csr(B):
+    """CSR arrays (indptr, indices, data) of a dense float64 matrix (exact zeros dropped)."""
+    rows, cols = np.nonzero(B)
+    indptr = np.zeros(B.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=B.shape[0]), out=indptr[1:])
+    return indptr, cols.astype(np.int64), np.ascontiguousarray(B[rows, cols], dtype=np.float64)
+
+
+class GradientCode:
+    """A linear gradient code: assignment, encoding matrices, cached decoder.
+
+    Parameters: ``blocks`` (m, n, N) array over ``field``; ``assignment`` (n, N)
+    0/1; ``s`` the number of stragglers an exact code tolerates (None for
+    approximate codes).  Subclasses build these; ``GradientCode`` itself can
+    wrap explicit matrices (e.g. the toy examples of the spec) and decodes by
+    least squares (Reals) or an exact solve (PrimeField).
+
+    Attributes: n, N (parts), m (blocks), s, field, assignment (n, N) uint8,
+    blocks (m, n, N), B (n, m N), exact (bool)."""
+
+    exact = True
+
+    def __init__(self, blocks, assignment=None, field=Reals, s=0, cache_size=DEFAULT_CACHE_SIZE):
+        self.field = _check_field(field, (RealsField, PrimeField, GF256Field))
+        blocks = np.asarray(blocks)
+        if blocks.ndim == 2:
+            blocks = blocks[None]
+        if blocks.ndim != 3 or 0 in blocks.shape:
+            raise ShardSizeError(f"blocks must have shape (m, n, N), got {blocks.shape}")
+        blocks = field.asarray(blocks, "blocks")
+        if np.iscomplexobj(blocks):
+            raise FieldTypeError("complex encoding matrices are not supported; use a real "
+                                 "construction or a prime field")
+        self.m, self.n, self.N = (int(x) for x in blocks.shape)
+        support = np.any(blocks != 0, axis=0)
+        if assignment is None:
+            assignment = support
+        A = check_assignment(assignment)
+        if A.shape != (self.n, self.N):
+            raise ShardSizeError(f"assignment must have shape {(self.n, self.N)}, got {A.shape}")
+        if np.any(support & (A == 0)):
+            raise InvalidArgumentError("encoding matrices use parts a worker does not hold "
+                                       "(support outside the assignment)")
+        self.assignment = A
+        self.assignment.flags.writeable = False
+        self.blocks = np.ascontiguousarray(blocks)
+        self.blocks.flags.writeable = False
+        self.B = np.ascontiguousarray(np.concatenate(list(self.blocks), axis=1))
+        self.B.flags.writeable = False
+        self.s = None if s is None else _check_int("s", s, 0)
+        if self.s is not None and self.s >= self.n:
+            raise InvalidArgumentError(f"need s < n, got s={self.s}, n={self.n}")
+        self._parts = [np.flatnonzero(A[i]) for i in range(self.n)]
+        self._coef = [np.ascontiguousarray(self.blocks[:, i, self._parts[i]].T) for i in range(self.n)]
+        if isinstance(field, RealsField):
+            self._csr = _csr(self.B)
+        self._cache = WeightCache(cache_size)
+        self._targets = None
+
+    # ---- description -----------------------------------------------------------
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(n={self.n}, N={self.N}, m={self.m}, s={self.s}, "
+                f"field={self.field!r})")
+
+    @property
+    def recovery_threshold(self):
+        """Responders an exact code needs in the worst case (n - s)."""
+        return self.n - (self.s or 0)
+
+    @property
+    def load(self):
+        """Largest fraction of the parts one worker holds."""
+        return float(self.assignment.sum(axis=1).max()) / self.N
+
+    @property
+    def upload_fraction(self):
+        """Length of a worker's message relative to d (1/m)."""
+        return 1.0 / self.m
+
+    def parts(self, worker):
+        """Parts held by ``worker`` (sorted int64 array): the rows ``encode`` expects."""
+        return self._parts[self._worker(worker)]
+
+    def coefficients(self, worker):
+        """Encoding coefficients of ``worker``: (len(parts), m), entry [jj, u] = B_u[i, parts[jj]]."""
+        return self._coef[self._worker(worker)]
+
+    def block_length(self, d):
+        """Length L = ceil(d / m) of a coded message for gradients of length d."""
+        return -(-_check_int("d", d, 0) // self.m)
+
+    def _worker(self, worker):
+        if isinstance(worker, bool) or not isinstance(worker, (int, np.integer)) \
+                or not 0 <= worker < self.n:
+            raise InvalidArgumentError(f"worker must be an integer in [0, {self.n}), got {worker!r}")
+        return int(worker)
+
+    # ---- worker side -------------------------------------------------------------
+
+    def encode(self, partial_gradients, worker):
+        """The message of ``worker``: partial_gradients (len(parts(worker)), d), its own
+        parts' gradients in ``parts(worker)`` order, over the field's dtype.
+        Returns (L,) with L = ceil(d / m)."""
+        i = self._worker(worker)
+        G = self.field.asarray(partial_gradients, "partial_gradients")
+        c = len(self._parts[i])
+        if G.ndim != 2 or G.shape[0] != c:
+            raise ShardSizeError(f"partial_gradients of worker {i} must have shape ({c}, d) "
+                                 f"(its parts {self._parts[i].tolist()}), got {G.shape}")
+        d = G.shape[1]
+        L = self.block_length(d)
+        if L * self.m != d:
+            G = np.concatenate([G, self.field.zeros((c, L * self.m - d))], axis=1)
+        stacked = np.ascontiguousarray(G.reshape(c * self.m, L))      # row (jj, u) = g_j[u]
+        coef = self._coef[i].reshape(1, c * self.m)
+        return self.field.matmul(coef, stacked).reshape(L)
+
+    def encode_all(self, partial_gradients):
+        """Every worker's message at once (simulation): partial_gradients (N, d) -> (n, L)."""
+        G = self.field.asarray(partial_gradients, "partial_gradients")
+        if G.ndim != 2 or G.shape[0] != self.N:
+            raise ShardSizeError(f"partial_gradients must have shape ({self.N}, d), got {G.shape}")
+        d = G.shape[1]
+        L = self.block_length(d)
+        if L * self.m != d:
+            G = np.concatenate([G, self.field.zeros((self.N, L * self.m - d))], axis=1)
+        # column (u, j) of B multiplies g_j[u]: stack the blocks as rows (u, j)
+        stacked = np.ascontiguousarray(G.reshape(self.N, self.m, L).transpose(1, 0, 2)
+                                       .reshape(self.m * self.N, L))
+        return self.field.matmul(self.B, stacked)
+
+    # ---- master side ----------------------------------------------------------------
+
+    def targets(self):
+        """T (m N, m): column u is e_u (x) 1_N, the coefficient vector of block u's sum."""
+        if self._targets is None:
+            T = np.zeros((self.m * self.N, self.m))
+            for u in range(self.m):
+                T[u * self.N:(u + 1) * self.N, u] = 1.0
+            self._targets = T
+        return self._targets
+
+    def can_decode(self, responders):
+        """True if ``decode_weights(responders)`` succeeds in the worst case (enough responders)."""
+        idx, _ = _recovery.parse_responders(responders, self.n)
+        return len(idx) >= self.recovery_threshold
+
+    def _check_enough(self, idx):
+        if len(idx) < self.recovery_threshold:
+            raise NotEnoughShardsError(f"{type(self).__name__} needs at least "
+                                       f"{self.recovery_threshold} responders, got {len(idx)}")
+
+    def decode_weights(self, responders):
+        """Decode weights aligned with ``responders`` (distinct worker ids, any order):
+        shape (|F|,) if m == 1, else (m, |F|); over the field's dtype.
+
+        Cached by the responder set.  Raises NotEnoughShardsError for fewer than
+        ``recovery_threshold`` responders, InvalidArgumentError for duplicate or
+        out-of-range ids."""
+        idx, key = _recovery.parse_responders(responders, self.n)
+        full = self._cache.get(key)
+        if full is None:
+            self._check_enough(idx)
+            full = self._full_weights(np.sort(idx))
+            full.flags.writeable = False
+            self._cache.put(key, full)
+        return full[0].take(idx) if self.m == 1 else full[:, idx]
+
+    def _full_weights(self, F):
+        """(m, n) weights, zero outside the sorted responder set F.  An exact code uses
+        the first n - s responders only: any n - s decode, and more rows than the rank
+        of B would make the system rank deficient."""
+        if self.exact:
+            F = F[:self.recovery_threshold]
+        W = self._solve_weights(F)                           # (m, len(F))
+        full = np.zeros((self.m, self.n), dtype=W.dtype)
+        full[:, F] = W
+        return full
+
+    def _solve_weights(self, F):
+        if isinstance(self.field, RealsField):
+            return self._real_lstsq(F, self.targets(), exact=self.exact).T
+        if isinstance(self.field, PrimeField):
+            return self._prime_solve(F)
+        raise FieldValueError(f"{type(self).__name__} has no decoder over {self.field}")
+
+    def _real_lstsq(self, F, T, exact):
+        """argmin_W ||B[F]^T W - T|| (W (|F|, r)); sparse QR, dense lstsq if rank deficient."""
+        indptr, indices, data = self._csr
+        W = None
+        if len(F) <= self.m * self.N:
+            W, res, ok = _recovery.sparse_lstsq(indptr, indices, data, F, self.m * self.N, T, 1e-11)
+            if not ok:
+                W = None
+        if W is None:
+            if exact:
+                raise SingularMatrixError(
+                    f"B restricted to responders {F.tolist()[:20]}... has dependent rows: "
+                    "the code cannot decode this set")
+            W = np.linalg.lstsq(self.B[F].T, T, rcond=None)[0]
+            res = np.linalg.norm(self.B[F].T @ W - T, axis=0)
+        if exact and np.max(res) > 1e-8 * math.sqrt(self.N) * max(1.0, float(np.abs(W).max())):
+            warnings.warn(f"{type(self).__name__}: decoding residual {np.max(res):.3g} for "
+                          f"responders {F.tolist()[:20]}: the code is badly conditioned",
+                          RuntimeWarning, stacklevel=4)
+        return W
+
+    def _prime_solve(self, F):
+        """Exact weights over GF(p): the 1-D null space of [B[F]^T | -T_u] per block."""
+        f = self.field
+        M = np.ascontiguousarray(self.B[F].T)                         # (m N, k)
+        out = np.zeros((self.m, len(F)), dtype=np.uint32)
+        for u in range(self.m):
+            t = self.targets()[:, u].astype(np.uint32)
+            aug = np.concatenate([M, f.neg(t)[:, None]], axis=1)
+            Nsp = f.nullspace(aug)
+            # a solution exists iff some null vector has a non-zero last entry; it is unique
+            # iff B[F]^T has full column rank (null space of dimension 1)
+            last = Nsp[:, -1] if len(Nsp) else np.zeros(0, dtype=np.uint32)
+            nz = np.flatnonzero(last)
+            if len(nz) == 0:
+                raise SingularMatrixError(f"responders {F.tolist()[:20]} cannot decode block {u} "
+                                          f"over {f}")
+            v = Nsp[nz[0]]
+            out[u] = f.div(v[:-1], v[-1])
+        return out
+
+    def decode(self, coded, responders, out=None):
+        """The gradient sum from the responders' messages.
+
+        coded: (|F|, L) array, or a sequence of |F| 1-D arrays of length L, row i
+        sent by ``responders[i]`` (Reals: float64; rows that are not contiguous
+        float64 are copied).  Returns (m L,) -- blocks u = 0..m-1 concatenated;
+        drop the zero padding beyond d -- written into ``out`` ((m L,) or (m, L),
+        C-contiguous, of the field's dtype) if given."""
+        W = self.decode_weights(responders)
+        return self.combine(W, coded, out)
+
+    def combine(self, W, coded, out=None):
+        """out[u] = sum_i W[u, i] coded[i]; W (|F|,) or (m, |F|).  See ``decode``."""
+        W2 = W.reshape(1, -1) if W.ndim == 1 else W
+        k = W2.shape[1]
+        rows, L = self._rows(coded, k)
+        m = W2.shape[0]
+        out2 = self._out(out, m, L)
+        if isinstance(self.field, RealsField):
+            _recovery.combine(np.ascontiguousarray(W2, dtype=np.float64), rows, out2)
+        else:
+            Y = rows if isinstance(rows, np.ndarray) else (
+                np.stack(rows) if k else self.field.zeros((0, L)))
+            self.field.matmul(W2, Y, out=out2)
+        return out if out is not None else out2.reshape(m * L)
+
+    def _rows(self, coded, k):
+        f = self.field
+        real = isinstance(f, RealsField)
+        if isinstance(coded, np.ndarray):
+            if coded.ndim != 2 or coded.shape[0] != k:
+                raise ShardSizeError(f"coded must have shape ({k}, L) (one row per responder), "
+                                     f"got {coded.shape}")
+            if real:
+                if coded.dtype.kind == "c":
+                    raise FieldTypeError("coded must be real float64, got complex")
+                if coded.dtype != np.float64 or not coded.flags.c_contiguous:
+                    coded = np.ascontiguousarray(f.asarray(coded, "coded"), dtype=np.float64)
+            else:
+                coded = np.ascontiguousarray(f.asarray(coded, "coded"))
+            return coded, coded.shape[1]
+        try:
+            rows = list(coded)
+        except TypeError:
+            raise FieldTypeError(f"coded must be a 2-D array or a sequence of 1-D arrays, "
+                                 f"got {type(coded).__name__}") from None
+        if len(rows) != k:
+            raise ShardSizeError(f"coded has {len(rows)} vectors for {k} responders")
+        fixed = []
+        L = None
+        for i, r in enumerate(rows):
+            r = r if isinstance(r, np.ndarray) else np.asarray(r)
+            if r.ndim != 1:
+                raise ShardSizeError(f"coded[{i}] must be 1-D, got shape {r.shape}")
+            if L is None:
+                L = r.shape[0]
+            elif r.shape[0] != L:
+                raise ShardSizeError(f"coded[{i}] has length {r.shape[0]}, expected {L} "
+                                     "(all messages have the same length)")
+            if real:
+                if r.dtype.kind == "c":
+                    raise FieldTypeError(f"coded[{i}] must be real float64, got complex")
+                if r.dtype != np.float64 or not r.flags.c_contiguous:
+                    r = np.ascontiguousarray(f.asarray(r, f"coded[{i}]"), dtype=np.float64)
+            else:
+                r = f.asarray(r, f"coded[{i}]")
+            fixed.append(r)
+        return fixed, (0 if L is None else L)
+
+    def _out(self, out, m, L):
+        f = self.field
+        dtype = np.float64 if isinstance(f, RealsField) else f.dtype
+        if out is None:
+            return np.empty((m, L), dtype=dtype)
+        if not isinstance(out, np.ndarray) or out.dtype != dtype:
+            raise FieldTypeError(f"out must be a {np.dtype(dtype)} array")
+        if out.shape not in ((m * L,), (m, L)):
+            raise ShardSizeError(f"out must have shape ({m * L},) or ({m}, {L}), got {out.shape}")
+        if not out.flags.c_contiguous or not out.flags.writeable:
+            raise ShardSizeError("out must be C-contiguous and writeable")
+        return out.reshape(m, L)
+
+    # ---- numerical risk ---------------------------------------------------------------
+
+    def _decoding_matrix_for_conditioning(self):
+        """(G, k): G with columns indexed by workers whose k-column submatrices are the
+        systems the decoder solves (here B[F]^T, i.e. G = B^T)."""
+        return self.B.T, self.recovery_threshold
+
+    def worst_condition_number(self, max_sets=2000, rng=None, report=False):
+        """Worst 2-norm condition number of the decoding system over responder sets of
+        size n - s (exhaustive when C(n, n-s) <= max_sets, else max_sets random sets).
+        Reals only.  ``report=True`` returns the full ConditionReport."""
+        if not isinstance(self.field, RealsField):
+            raise FieldValueError("condition numbers are defined for real-valued codes only")
+        G, k = self._decoding_matrix_for_conditioning()
+        rep = condition_numbers(np.asarray(G, dtype=np.float64), k, max_sets=max_sets, rng=rng)
+        return rep if report else rep.worst
+
+
+def _warn_condition(code, worst):
+    if worst > COND_WARN:
+        warnings.warn(f"{code!r}: worst condition number {worst:.3g} is large for float64",
+                      RuntimeWarning, stacklevel=3)
+
+
+# ---- Fractional repetition (Tandon et al. §3) -----------------------------------------------
+
+class FractionalRepetition(GradientCode):
+    """Fractional repetition code: n/(s+1) groups of s+1 workers; every worker of group g
+    sends the sum of the group's s+1 parts (B = I (x) J).  (s + 1) must divide n.
+
+    Decoding adds the first response of each group, so it can finish as soon as
+    every group has answered -- possibly before n - s responses.  Works over
+    Reals, PrimeField and GF256 (0/1 coefficients)."""
+
+    def __init__(self, n, s, field=Reals):
+        n = _check_int("n", n, 1)
+        s = _check_int("s", s, 0)
+        A = frc_assignment(n, s)
+        _check_field(field, (RealsField, PrimeField, GF256Field))
+        super().__init__(A[None].astype(field.dtype), A, field=field, s=s, cache_size=0)
+        self.group_size = s + 1
+        self.groups = n // (s + 1)
+
+    def group(self, worker):
+        """Group of a worker: workers g(s+1) .. g(s+1)+s form group g."""
+        return self._worker(worker) // self.group_size
+
+    def can_decode(self, responders):
+        """True once every group has at least one responder (may be < n - s responders)."""
+        idx, _ = _recovery.parse_responders(responders, self.n)
+        return len(np.unique(idx // self.group_size)) == self.groups
+
+    def decode_weights(self, responders):
+        """1 for the first responder (in the given order) of each group, 0 for the others."""
+        idx, _ = _recovery.parse_responders(responders, self.n)
+        g = idx // self.group_size
+        _, first = np.unique(g, return_index=True)
+        if len(first) < self.groups:
+            missing = sorted(set(range(self.groups)) - set(g.tolist()))
+            gm = missing[0]
+            raise NotEnoughShardsError(
+                f"group {gm} (workers {gm * self.group_size}..{gm * self.group_size + self.s}) "
+                f"has no responder ({len(missing)} of {self.groups} groups missing)")
+        w = np.zeros(len(idx), dtype=self.field.dtype)
+        w[first] = 1
+        return w
+
+    def worst_condition_number(self, max_sets=None, rng=None, report=False):
+        """1.0: decoding adds 0/1 multiples of vectors and solves nothing."""
+        return 1.0
+
+
+# ---- Cyclic repetition (Tandon et al. §4) -------------------------------------------------
+
+def _crc_matrix(n, s, H, field):
+    """B of the cyclic repetition code from H (s, n) with H 1 = 0: row i supported on
+    (i..i+s) mod n, B[i, i] = 1, the rest -H[:, rest]^{-1} H[:, i] (an s x s solve)."""
+    B = field.zeros((n, n))
+    for i in range(n):
+        sig = [(i + t) % n for t in range(s + 1)]
+        B[i, i] = 1
+        if s:
+            rhs = field.neg(H[:, i]) if not isinstance(field, RealsField) else -H[:, i]
+            B[i, sig[1:]] = field.solve(np.ascontiguousarray(H[:, sig[1:]]), rhs)
+    return B
+
+
+class CyclicRepetition(GradientCode):
+    """Cyclic repetition code (Tandon et al.): worker i holds parts (i..i+s) mod n; rows of
+    B span null(H) for a random H with H 1 = 0, so any n - s rows span a space holding 1.
+
+    Reals: H Gaussian; ``draws`` matrices are drawn and the one with the best worst-case
+    condition number (over ``condition_sets`` responder sets, exhaustive when fewer)
+    is kept.  PrimeField: H uniform; redrawn on a singular solve, and checked on
+    every responder set when there are at most ``verify_sets`` of them (otherwise
+    on that many random sets)."""
+
+    def __init__(self, n, s, field=Reals, rng=None, draws=8, condition_sets=200, verify_sets=2000,
+                 cache_size=DEFAULT_CACHE_SIZE):
+        n = _check_int("n", n, 1)
+        s = _check_int("s", s, 0)
+        if s >= n:
+            raise InvalidArgumentError(f"need s < n, got s={s}, n={n}")
+        _check_field(field, (RealsField, PrimeField))
+        rng = as_generator(rng)
+        A = cyclic_assignment(n, s + 1)
+        best = None
+        if isinstance(field, RealsField):
+            for _ in range(max(1, int(draws))):
+                H = rng.standard_normal((s, n))
+                H[:, n - 1] = -H[:, :n - 1].sum(axis=1)
+                try:
+                    B = _crc_matrix(n, s, H, field)
+                except SingularMatrixError:
+                    continue
+                rep = condition_numbers(B.T, n - s, max_sets=condition_sets, rng=rng)
+                if best is None or rep.worst < best[1].worst:
+                    best = (B, rep)
+            if best is None:
+                raise SingularMatrixError("every draw of H gave a singular s x s block")
+            B, self.condition_report = best
+            _warn_condition(f"CyclicRepetition(n={n}, s={s})", self.condition_report.worst)
+        else:
+            for _ in range(100):
+                H = field.random((s, n), rng)
+                if s:
+                    H[:, n - 1] = field.neg(np.asarray(H[:, :n - 1], dtype=np.uint64).sum(axis=1)
+                                            % field.p)
+                try:
+                    B = _crc_matrix(n, s, H, field)
+                    probe = GradientCode(B[None], A, field=field, s=s, cache_size=0)
+                    _verify_sets(probe, verify_sets, rng)
+                except SingularMatrixError:
+                    continue
+                best = B
+                break
+            if best is None:
+                raise SingularMatrixError(f"no valid H found over {field} in 100 draws "
+                                          "(use a larger prime)")
+            B = best
+            self.condition_report = None
+        super().__init__(B[None], A, field=field, s=s, cache_size=cache_size)
+
+
+def _verify_sets(code, max_sets, rng):
+    """Solve every responder set of size n - s (or max_sets random ones); raises
+    SingularMatrixError on the first failure."""
+    n, k = code.n, code.recovery_threshold
+    if math.comb(n, k) <= max_sets:
+        import itertools
+        sets = itertools.combinations(range(n), k)
+    else:
+        sets = (np.sort(rng.permutation(n)[:k]) for _ in range(max_sets))
+    for F in sets:
+        code._solve_weights(np.asarray(F, dtype=np.int64))
+
+
+# ---- Cyclic MDS (Raviv et al. §5) --------------------------------------------------------
+
+def _poly_mul_mod(a, b, p):
+    out = [0] * (len(a) + len(b) - 1)
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            out[i + j] = (out[i + j] + x * y) % p
+    return out
+
+
+class CyclicMDS(GradientCode):
+    """Gradient code from a cyclic MDS code (Raviv et al.): row i of B is the i-th cyclic
+    shift of the coefficients of g(x) = prod_{t in Z} (x - w^t), w a primitive n-th root
+    of unity; support (i..i+s) mod n as for CRC.
+
+    Reals: needs n - s odd (Z = {(n-s+1)/2 .. (n+s-1)/2}, closed under t -> n - t, so g
+    is real).  PrimeField(p): needs n | p - 1, Z = {1..s}.  Exact on every n - s
+    responders (BCH bound; spec §5 proof)."""
+
+    def __init__(self, n, s, field=Reals, cache_size=DEFAULT_CACHE_SIZE):
+        n = _check_int("n", n, 1)
+        s = _check_int("s", s, 0)
+        if s >= n:
+            raise InvalidArgumentError(f"need s < n, got s={s}, n={n}")
+        _check_field(field, (RealsField, PrimeField))
+        if isinstance(field, RealsField):
+            if s and (n - s) % 2 == 0:
+                raise InvalidArgumentError(
+                    f"real cyclic-MDS gradient code needs n - s odd, got n={n}, s={s} "
+                    "(use CyclicRepetition, or a PrimeField with n | p - 1)")
+            z0 = (n - s + 1) // 2
+            roots = np.exp(2j * np.pi * np.arange(z0, z0 + s) / n)
+            g = np.poly(roots)[::-1] if s else np.ones(1)              # ascending
+            if np.max(np.abs(np.imag(g))) > 1e-9 * max(1.0, np.max(np.abs(g))):
+                raise AssertionError("cyclic-MDS generator is not real")   # cannot happen
+            g = np.real(g).astype(np.float64)
+        else:
+            w = field.root_of_unity(n)            # FieldValueError unless n | p - 1
+            p = field.p
+            g = [1]
+            for t in range(1, s + 1):
+                g = _poly_mul_mod(g, [(-pow(w, t, p)) % p, 1], p)
+            g = np.array(g, dtype=np.uint32)
+        B = field.zeros((n, n))
+        i = np.arange(n)
+        for t in range(s + 1):
+            B[i, (i + t) % n] = g[t]
+        self.generator = g
+        super().__init__(B[None], cyclic_assignment(n, s + 1), field=field, s=s,
+                         cache_size=cache_size)
+
+
+# ---- Communication-efficient exact code (Ye & Abbe §8) --------------------------------------
+
+class CommEfficient(GradientCode):
+    """Ye-Abbe communication-efficient gradient code (polynomial construction, spec §8.2):
+    cyclic assignment of c >= s + m parts per worker; each worker sends one vector of
+    length d/m; any n - s workers give all m block sums exactly.
+
+    Worker i sends Phi(alpha_i), a vector polynomial of degree <= n - s - 1 whose
+    coefficient at x^(n-s-1-u) is sum_j g_j[u]; the master reads those m coefficients
+    off by interpolation (top m rows of the inverse Vandermonde matrix on alpha_F).
+    Points: Chebyshev nodes over Reals (conditioning as a Vandermonde matrix of size
+    n - s: keep n - s small); powers of a root of unity over GF(p) when n | p - 1,
+    else 1..n."""
+
+    def __init__(self, n, s, m, c=None, field=Reals, points=None, cache_size=DEFAULT_CACHE_SIZE):
+        n = _check_int("n", n, 1)
+        s = _check_int("s", s, 0)
+        m = _check_int("m", m, 1)
+        c = s + m if c is None else _check_int("c", c, 1)
+        if not s + m <= c <= n:
+            raise InvalidArgumentError(f"need s + m <= c <= n, got n={n}, s={s}, m={m}, c={c}")
+        _check_field(field, (RealsField, PrimeField))
+        self.c = c
+        real = isinstance(field, RealsField)
+        if points is None:
+            if real:
+                alpha = chebyshev_nodes(n)
+            elif (field.p - 1) % n == 0:
+                w = field.root_of_unity(n)
+                alpha = np.array([pow(w, i, field.p) for i in range(n)], dtype=np.uint32)
+            else:
+                if n >= field.p:
+                    raise FieldValueError(f"GF({field.p}) has fewer than {n} distinct points")
+                alpha = np.arange(1, n + 1, dtype=np.uint32)
+        else:
+            alpha = field.asarray(points, "points")
+        if alpha.shape != (n,) or len(np.unique(alpha)) != n:
+            raise InvalidArgumentError(f"points must be {n} distinct field elements")
+        self.points = alpha
+        A = cyclic_assignment(n, c)
+        blocks = field.zeros((m, n, n))
+        for j in range(n):
+            Z = [(j + t) % n for t in range(1, n - c + 1)]       # workers not holding j
+            holders = np.flatnonzero(A[:, j])
+            if real:
+                z = np.poly(alpha[Z]) if Z else np.ones(1)       # descending, z[0] = 1
+                zl = lambda l: z[l] if l < len(z) else 0.0       # noqa: E731
+                zval = np.prod(alpha[holders][:, None] - alpha[Z][None, :], axis=1)
+            else:
+                p = field.p
+                z = [1]
+                for i in Z:                                      # descending coefficients
+                    z = _poly_mul_mod(z[::-1], [(-int(alpha[i])) % p, 1], p)[::-1]
+                zl = lambda l: z[l] if l < len(z) else 0         # noqa: E731
+                zval = [1] * len(holders)
+                for hh, h in enumerate(holders):
+                    for i in Z:
+                        zval[hh] = zval[hh] * ((int(alpha[h]) - int(alpha[i])) % p) % p
+            for u in range(m):
+                # unit lower-triangular system for the top m coefficients of q_{j,u}
+                gam = []
+                for v in range(m):
+                    val = (1 if v == u else 0)
+                    for t in range(v):
+                        val = val - zl(v - t) * gam[t]
+                    gam.append(val % field.p if not real else val)
+                for hh, h in enumerate(holders):
+                    e0 = c - s - 1
+                    if real:
+                        x = alpha[h]
+                        q = sum(gam[t] * x ** (e0 - t) for t in range(m))
+                        blocks[u, h, j] = zval[hh] * q
+                    else:
+                        x = int(alpha[h])
+                        q = sum(int(gam[t]) * pow(x, e0 - t, p) for t in range(m)) % p
+                        blocks[u, h, j] = zval[hh] * q % p
+        super().__init__(blocks, A, field=field, s=s, cache_size=cache_size)
+
+    def _solve_weights(self, F):
+        F = F[:self.recovery_threshold]          # n - s points determine Phi
+        k = len(F)
+        f = self.field
+        if isinstance(f, RealsField):
+            V = self.points[F][:, None] ** np.arange(k)[None, :]          # V[r, e] = a_r^e
+            E = np.zeros((k, self.m))
+            E[k - 1 - np.arange(self.m), np.arange(self.m)] = 1.0
+            X = f.solve(V.T, E)                       # X[:, u] = row (k-1-u) of V^{-1}
+            W = X.T
+        else:
+            p = f.p
+            V = np.array([[pow(int(a), e, p) for e in range(k)] for a in self.points[F]],
+                         dtype=np.uint32).reshape(k, k)
+            Vinv = f.inv_matrix(V)
+            W = Vinv[k - 1 - np.arange(self.m)]
+        return W
+
+    def _full_weights(self, F):
+        W = self._solve_weights(F)
+        full = np.zeros((self.m, self.n), dtype=W.dtype)
+        full[:, F[:self.recovery_threshold]] = W
+        return full
+
+    def _decoding_matrix_for_conditioning(self):
+        k = self.recovery_threshold
+        return np.asarray(self.points, dtype=np.float64)[None, :] ** np.arange(k)[:, None], k
+
+
+__all__ = ["GradientCode", "WeightCache", "FractionalRepetition", "CyclicRepetition",
+           "CyclicMDS", "CommEfficient"]
