@@ -130,7 +130,7 @@ def completion_probability_batch(X, t, model):
 
 # ---- quadrature -------------------------------------------------------------------------------
 
-def _integrate(f, lo, hi, edges, rtol=1e-10, max_levels=40):
+def _integrate(f, lo, hi, edges, rtol=1e-10, max_levels=40, max_panels=4096):
     """∫_lo^hi f by adaptive 10-point Gauss-Legendre on the panels ``edges`` (sorted, from lo to hi).
 
     A panel is accepted when the rule on it and on its two halves agree to ``rtol`` times the
@@ -140,6 +140,8 @@ def _integrate(f, lo, hi, edges, rtol=1e-10, max_levels=40):
     for _ in range(max_levels):
         if panels.size == 0:
             return total
+        if len(panels) > max_panels:
+            break
         a, b = panels[:, 0], panels[:, 1]
         m = 0.5 * (a + b)
         lo3 = np.concatenate([a, a, m])
@@ -155,6 +157,7 @@ def _integrate(f, lo, hi, edges, rtol=1e-10, max_levels=40):
         total += split[ok].sum()
         panels = np.column_stack([np.concatenate([a[~ok], m[~ok]]),
                                   np.concatenate([m[~ok], b[~ok]])])
+    # a smooth survival function needs a few hundred panels at most; more means a defect
     raise RuntimeError("quadrature did not converge (E[T] integrand not resolved)")
 
 
