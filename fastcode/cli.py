@@ -10,6 +10,7 @@ import sys
 SIMULATE_TARGETS = {
     "lee": "fastcode.sim.reproduce:register_lee",
     "stream": "fastcode.repro.stream:register_stream",
+    "bcgc": "fastcode.repro.bcgc:register_bcgc",
 }
 
 
