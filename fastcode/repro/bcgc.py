@@ -23,7 +23,6 @@ import time
 
 import numpy as np
 
-from fastcode.repro.stream import Table
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
                                    completion_probability, expected_runtime, jensen_lower_bound,
                                    least_squares_job, maximize_completion_probability,
@@ -39,9 +38,24 @@ DEFAULTS = dict(N=10, L=1000, shift=1.0, mus=(1.0, 0.2), Ns=(5, 10, 20), deadlin
                 rounds=20, seed=1)
 
 
-class _Table(Table):
-    """``Table`` with this reproduction's number formats: times with one decimal, probabilities
-    and ratios with three or four (no scientific notation for runtimes around 10^4)."""
+class _Table:
+    """A printable result table: ``title``, ``columns``, ``rows`` (tuples), ``notes``.  Times are
+    printed with one decimal, probabilities and ratios with three or four (no scientific notation
+    for runtimes around 10^4)."""
+
+    def __init__(self, title, columns, rows=None, notes=()):
+        self.title = title
+        self.columns = list(columns)
+        self.rows = [] if rows is None else list(rows)
+        self.notes = list(notes)
+
+    def column(self, name):
+        """The values of one column, as a list."""
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
+
+    def __repr__(self):
+        return f"Table({self.title!r}, {len(self.rows)} rows)"
 
     def format(self):
         cells = [[_cell(v) for v in row] for row in self.rows]
