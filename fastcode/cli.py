@@ -13,6 +13,7 @@ SIMULATE_TARGETS = {
     "gradient": "fastcode.repro.gradient:register_gradient",
     "dmtl": "fastcode.repro.dmtl:register_dmtl",
     "shuffle": "fastcode.repro.shuffle:register_shuffle",
+    "bcgc": "fastcode.repro.bcgc:register_bcgc",
 }
 
 

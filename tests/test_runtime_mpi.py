@@ -37,7 +37,10 @@ def mpirun(args, n=5):
     cmd = [_mpiexec(), "-n", str(n), sys.executable, "-m", "mpi4py", *args]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
+        # cwd: `-m` puts the working directory first on sys.path, and from the
+        # repository root that would import the uncompiled source tree.
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, env=env,
+                              cwd=TESTS)
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"MPI job hung for {TIMEOUT_S} s: {' '.join(cmd)}\n{exc.stdout}\n{exc.stderr}")
     return proc
@@ -109,4 +112,4 @@ def test_mpi_is_optional_and_lazy():
     # Importing the runtime (and the CLI) must not import mpi4py.
     code = ("import sys, fastcode.runtime, fastcode.runtime.mpi, fastcode.cli; "
             "assert 'mpi4py' not in sys.modules, 'mpi4py imported eagerly'")
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=TIMEOUT_S)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=TIMEOUT_S, cwd=TESTS)

@@ -337,7 +337,7 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys):
     tty = FakeTty()
     monkeypatch.setattr(sys, "stderr", tty)
     assert main(SMALL) == 0
-    assert "\r" in tty.getvalue() and "[6/6] table: n=20 mu=1 mds" in tty.getvalue()
+    assert "\r" in tty.getvalue() and "6/6 table: n=20 mu=1 mds" in tty.getvalue()
     assert "\r" not in capsys.readouterr().out
     monkeypatch.undo()
     assert main(SMALL) == 0

@@ -1,0 +1,458 @@
+"""Reproduction of block-coordinate gradient coding for partial stragglers (spec 05 §9).
+
+``run(...)`` returns tables; ``main(argv)`` prints them (and plots with ``--plot FILE.png``).
+Shifted-exponential per-unit times ``τ = a + Exp(μ)``; times are in units of one ``τ``-unit (one
+coordinate's partial derivative over one data subset at speed 1).  Every ``E[T]`` is the exact
+formula (spec §5.2); SPSG's result is cross-checked by Monte Carlo.
+
+1. Expected runtime for ``L = 1000``, ``a = 1``, ``μ ∈ {1, 0.2}``, ``N ∈ {5, 10, 20}`` (the issue's
+   N = 10 rows included): uncoded, best plain gradient code (and its ``s``), approximations A and B,
+   SPSG (integer ``x``, with its rounding loss and a Monte Carlo check), the Jensen lower bound.
+2. Completion probability ``P(T <= t)`` for ``N = 10``, ``μ = 1`` and deadlines ``t``: uncoded, best
+   plain code, approximation A, SPSG's ``x``, projected gradient ascent.
+3. The block sizes ``x_s`` (N = 10) of approximation A, SPSG and the ascent.
+4. The effect of ``N`` and ``μ`` on the gain over the best plain code: the closed form's gain
+   (a lower bound on the optimum's) and ``GC / z*`` (an upper bound).
+5. A virtual-clock run of ``BlockCoordinateGC``: least-squares gradient descent with real encoded
+   block messages, block-by-block decoding and simulated per-worker finishing times.
+"""
+import argparse
+import math
+import sys
+import time
+
+import numpy as np
+
+from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
+                                   completion_probability, expected_runtime, jensen_lower_bound,
+                                   least_squares_job, maximize_completion_probability,
+                                   plain_gc_blocks, round_blocks, runtime, runtime_samples, spsg)
+from fastcode.schemes.bcgc_virtual import run_virtual_round
+from fastcode.sim import ShiftedExponential
+
+__all__ = ["run", "main", "register_bcgc", "DEFAULTS"]
+
+DEFAULTS = dict(N=10, L=1000, shift=1.0, mus=(1.0, 0.2), Ns=(5, 10, 20), deadlines=(3000.0, 3500.0,
+                4500.0), deadline_mu=1.0, sweep_Ns=(5, 10, 20, 40),
+                sweep_mus=(0.1, 0.2, 0.5, 1.0, 2.0, 5.0), iters=10_000, batch=64, mc=200_000,
+                rounds=20, seed=1)
+
+
+class _Table:
+    """A printable result table: ``title``, ``columns``, ``rows`` (tuples), ``notes``.  Times are
+    printed with one decimal, probabilities and ratios with three or four (no scientific notation
+    for runtimes around 10^4)."""
+
+    def __init__(self, title, columns, rows=None, notes=()):
+        self.title = title
+        self.columns = list(columns)
+        self.rows = [] if rows is None else list(rows)
+        self.notes = list(notes)
+
+    def column(self, name):
+        """The values of one column, as a list."""
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
+
+    def __repr__(self):
+        return f"Table({self.title!r}, {len(self.rows)} rows)"
+
+    def format(self):
+        cells = [[_cell(v) for v in row] for row in self.rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
+        lines = [self.title, "  ".join(c.rjust(w) for c, w in zip(self.columns, widths)),
+                 "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+        return "\n".join(lines + self.notes)
+
+
+class _Param(float):
+    """A parameter value (μ, t): printed with ``:g``."""
+
+
+def _cell(v):
+    if isinstance(v, str):
+        return v
+    if isinstance(v, _Param):
+        return f"{float(v):g}"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    if math.isinf(v):
+        return "inf"
+    if abs(v) >= 100:
+        return f"{v:.1f}"
+    if abs(v) >= 1 or v == 0:
+        return f"{v:.3f}"
+    return f"{v:.3g}" if abs(v) < 1e-3 else f"{v:.4f}"
+
+
+class _Progress:
+    """``[bcgc] i/n label`` on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total, enabled=None):
+        self.total, self.done = total, 0
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.t0 = time.perf_counter()
+
+    def step(self, label):
+        self.done += 1
+        if self.enabled:
+            sys.stderr.write(f"\r[bcgc] {self.done}/{self.total} {label:<36s} "
+                             f"{time.perf_counter() - self.t0:5.1f}s")
+            sys.stderr.flush()
+
+    def close(self):
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _runtime_table(Ns, mus, L, shift, iters, batch, mc, seed, prog, keep):
+    rows = []
+    for i, N in enumerate(Ns):
+        for j, mu in enumerate(mus):
+            m = ShiftedExponential(mu, shift)
+            rng = np.random.default_rng([seed, i, j])
+            s_gc, e_gc = best_plain_gc(N, L, m)
+            res = spsg(N, L, m, iters=iters, batch=batch, rng=rng)
+            e_s = expected_runtime(res.x_int, m)
+            e_cont = expected_runtime(res.x, m)
+            T = runtime_samples(res.x_int, m, mc, rng)
+            xa = round_blocks(approx_a(N, L, m), L)
+            xb = round_blocks(approx_b(N, L, m), L)
+            keep[(N, mu)] = dict(spsg=res.x_int, A=xa, B=xb)
+            rows.append((N, _Param(mu), expected_runtime(plain_gc_blocks(N, L, 0), m), e_gc, s_gc,
+                         expected_runtime(xa, m), expected_runtime(xb, m), e_s,
+                         f"{T.mean():.1f}±{T.std() / math.sqrt(mc):.1f}",
+                         jensen_lower_bound(N, L, m), e_gc / e_s, f"{100 * (e_s / e_cont - 1):+.3f}"))
+            prog.step(f"E[T] N={N} mu={mu:g}")
+    notes = [f"L = {L}, a = {shift:g}; E[T] exact (DP + quadrature) in units of one τ-unit.  "
+             f"SPSG: {iters} iterations, batch {batch}, integer x; SPSG_mc: {mc} simulated rounds "
+             "(mean ± s.e.).",
+             "gain = best plain GC / SPSG; round% = E[T] increase from rounding SPSG's x to "
+             "integers; lower_bd = Jensen bound z* <= min E[T]."]
+    return _Table("Expected runtime E[T]: uncoded, best plain gradient code (level s), "
+                 "closed forms A/B, SPSG, lower bound",
+                 ["N", "mu", "uncoded", "best_GC", "s_GC", "approx_A", "approx_B", "SPSG",
+                  "SPSG_mc", "lower_bd", "gain", "round%"], rows, notes)
+
+
+def _deadline_table(N, L, shift, mu, deadlines, x_spsg, prog, keep):
+    m = ShiftedExponential(mu, shift)
+    xa = round_blocks(approx_a(N, L, m), L)
+    rows = []
+    for t in deadlines:
+        p_gc = max(completion_probability(plain_gc_blocks(N, L, s), t, m) for s in range(N))
+        res = maximize_completion_probability(N, L, t, m)
+        keep[t] = res.x_int
+        rows.append((_Param(t), completion_probability(plain_gc_blocks(N, L, 0), t, m), p_gc,
+                     completion_probability(xa, t, m),
+                     completion_probability(x_spsg, t, m) if x_spsg is not None else "-",
+                     res.prob_int, res.iters))
+        prog.step(f"P(T<=t) t={t:g}")
+    return _Table(f"Completion probability P(T <= t), N = {N}, mu = {mu:g}, L = {L}",
+                 ["t", "uncoded", "best_GC", "approx_A", "SPSG_x", "ascent", "iters"], rows,
+                 ["best_GC: the best single level for this t; ascent: projected gradient ascent "
+                  "from approximation A (integer x; a stationary point, P2 is not concave)."])
+
+
+def _blocks_table(N, keep_rt, keep_dl, mus, deadline):
+    rows = []
+    for mu in mus:
+        d = keep_rt.get((N, mu))
+        if d is None:
+            continue
+        rows.append((f"approx A, mu={mu:g}",) + tuple(int(v) for v in d["A"]))
+        rows.append((f"SPSG, mu={mu:g}",) + tuple(int(v) for v in d["spsg"]))
+    if deadline in keep_dl:
+        rows.append((f"ascent t={deadline:g}",) + tuple(int(v) for v in keep_dl[deadline]))
+    return _Table(f"Block sizes x_s (coordinates with redundancy level s), N = {N}",
+                 ["scheme"] + [f"s={s}" for s in range(N)], rows)
+
+
+def _gain_table(Ns, mus, L, shift, prog):
+    rows = []
+    for N in Ns:
+        for mu in mus:
+            m = ShiftedExponential(mu, shift)
+            s_gc, e_gc = best_plain_gc(N, L, m)
+            e_a = expected_runtime(round_blocks(approx_a(N, L, m), L), m)
+            z = jensen_lower_bound(N, L, m)
+            rows.append((N, _Param(mu), s_gc, e_gc, e_a, e_gc / e_a, e_gc / z))
+        prog.step(f"gain N={N}")
+    return _Table(f"Effect of N and mu on the gain over the best plain code (L = {L}, a = {shift:g})",
+                 ["N", "mu", "s_GC", "best_GC", "approx_A", "gain_A", "gain_max"], rows,
+                 ["gain_A = best_GC / E[T(approx A)] <= optimal gain <= gain_max = best_GC / z*."])
+
+
+def _virtual_table(N, L, shift, mu, x_opt, rounds, seed):
+    """Least squares, gradient descent; the same τ draws for every scheme (common random
+    numbers).  Per scheme: mean virtual round time, its exact E[T], the largest relative error of
+    the decoded gradient, block messages computed per round, and the final loss."""
+    rng = np.random.default_rng([seed, 77])
+    m = ShiftedExponential(mu, shift)
+    rows_data = 4 * N * 50
+    X = rng.standard_normal((rows_data, L)) / math.sqrt(rows_data)
+    y = X @ rng.standard_normal(L) + 0.1 * rng.standard_normal(rows_data)
+    job = least_squares_job(X, y, N)
+    taus = m.sample(N, rng=rng, size=rounds)
+    lr = 1.0 / np.linalg.norm(X, 2) ** 2
+    s_gc, _ = best_plain_gc(N, L, m)
+    schemes = [("uncoded", plain_gc_blocks(N, L, 0)), (f"plain GC s={s_gc}",
+               plain_gc_blocks(N, L, s_gc)), ("block-coordinate (SPSG)", x_opt)]
+    rows = []
+    loss0 = 0.5 * float(np.sum(y ** 2))
+    for name, x in schemes:
+        x = np.asarray(x).astype(np.int64)
+        sc = BlockCoordinateGC(N, x, rng=np.random.default_rng([seed, 78]))
+        payloads = sc.setup_tasks(job)
+        theta = np.zeros(L)
+        times, err, computed = [], 0.0, 0
+        for r in range(rounds):
+            vr = run_virtual_round(sc, payloads, theta, taus[r])
+            exact = X.T @ (X @ theta - y)
+            err = max(err, float(np.abs(vr.output - exact).max() / np.abs(exact).max()))
+            if not math.isclose(vr.time, runtime(x, taus[r]), rel_tol=1e-12):
+                raise AssertionError("virtual round time differs from T(x)")   # cannot happen
+            times.append(vr.time)
+            computed += vr.computed
+            theta = theta - lr * vr.output
+        loss = 0.5 * float(np.sum((X @ theta - y) ** 2))
+        rows.append((name, float(np.mean(times)), expected_runtime(x, m), computed / rounds,
+                     N * int(np.count_nonzero(x)), err, loss / loss0))
+    return _Table(f"Virtual-clock run of BlockCoordinateGC: least squares, {rounds} gradient steps, "
+                 f"N = {N}, L = {L}, mu = {mu:g}",
+                 ["scheme", "mean_time", "E[T]", "msgs_used", "msgs_all", "max_rel_err",
+                  "loss/loss0"], rows,
+                 ["Real block messages (CyclicRepetition codes over float64), decoded block by block "
+                  "as they arrive; per-round time = when the last block decodes (equals T(x) for the "
+                  "drawn τ).  Same τ draws for every scheme.  msgs_used: block messages computed "
+                  "before the round ended (the rest are purged).  Real clocks need the runtime's "
+                  "partial-results extension (fastcode.schemes.bcgc.PARTIAL_RESULTS)."])
+
+
+def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS["mus"],
+        Ns=DEFAULTS["Ns"], deadlines=DEFAULTS["deadlines"], deadline_mu=DEFAULTS["deadline_mu"],
+        sweep_Ns=DEFAULTS["sweep_Ns"], sweep_mus=DEFAULTS["sweep_mus"], iters=DEFAULTS["iters"],
+        batch=DEFAULTS["batch"], mc=DEFAULTS["mc"], rounds=DEFAULTS["rounds"],
+        seed=DEFAULTS["seed"], progress=None):
+    """Compute the tables; returns ``{"runtime", "deadline", "blocks", "gain", "virtual": Table}``
+    (a table is skipped when its parameter list is empty or ``rounds = 0``).
+
+    ``N``: workers of the deadline, block and virtual tables; ``Ns``, ``mus``: the runtime table's
+    grid (``N`` is added to ``Ns`` if missing); ``L``: coordinates; ``shift``: ``a``; ``deadlines``
+    at ``deadline_mu``; ``sweep_Ns`` x ``sweep_mus``: the gain table; ``iters``, ``batch``: SPSG;
+    ``mc``: Monte Carlo draws of the SPSG cross-check; ``rounds``: virtual-clock gradient steps;
+    ``progress``: None (on a terminal only), True or False."""
+    for name, v, lo in (("N", N, 2), ("L", L, 1), ("iters", iters, 1), ("batch", batch, 1),
+                        ("mc", mc, 2), ("rounds", rounds, 0), ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    for name, vals in (("Ns", Ns), ("sweep_Ns", sweep_Ns)):
+        if any(isinstance(v, bool) or not float(v).is_integer() or v < 1 for v in vals):
+            raise ValueError(f"{name} must be positive integers, got {vals!r}")
+    for name, vals in (("mus", mus), ("sweep_mus", sweep_mus), ("deadlines", deadlines)):
+        if any(not (v > 0 and math.isfinite(v)) for v in vals):
+            raise ValueError(f"{name} must be positive numbers, got {vals!r}")
+    if not (shift >= 0 and math.isfinite(shift)):
+        raise ValueError(f"shift must be >= 0, got {shift!r}")
+    Ns = tuple(int(v) for v in Ns) if Ns else ()
+    if mus and N not in Ns:
+        Ns = tuple(sorted(Ns + (N,)))
+    sweep_Ns = tuple(int(v) for v in sweep_Ns)
+    prog = _Progress(len(Ns) * len(mus) + len(deadlines) + len(sweep_Ns), progress)
+    tables, keep_rt, keep_dl = {}, {}, {}
+    try:
+        if mus:
+            tables["runtime"] = _runtime_table(Ns, tuple(mus), L, shift, iters, batch, mc, seed,
+                                               prog, keep_rt)
+        if deadlines:
+            x_spsg = keep_rt.get((N, deadline_mu), {}).get("spsg")
+            tables["deadline"] = _deadline_table(N, L, shift, deadline_mu, tuple(deadlines),
+                                                 x_spsg, prog, keep_dl)
+        if keep_rt:
+            mid = sorted(deadlines)[len(deadlines) // 2] if deadlines else None
+            tables["blocks"] = _blocks_table(N, keep_rt, keep_dl, tuple(mus), mid)
+        if sweep_Ns and sweep_mus:
+            tables["gain"] = _gain_table(sweep_Ns, tuple(sweep_mus), L, shift, prog)
+    finally:
+        prog.close()
+    if rounds and mus:
+        mu_v = min(mus)                     # heavier straggling shows the difference best
+        tables["virtual"] = _virtual_table(N, L, shift, mu_v, keep_rt[(N, mu_v)]["spsg"], rounds,
+                                           seed)
+    tables["_meta"] = dict(N=N, L=L, shift=shift, mus=tuple(mus), deadline_mu=deadline_mu,
+                           keep_rt=keep_rt, keep_dl=keep_dl)
+    return tables
+
+
+# ---- plotting ---------------------------------------------------------------------------------
+
+def _plot(tables, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return ("matplotlib is not installed, so no plot was written: "
+                "pip install 'fastcode[plot]' (or matplotlib) and run again with --plot")
+    meta = tables["_meta"]
+    fig, axes = plt.subplots(2, 2, figsize=(12, 9))
+    ax = axes[0, 0]
+    if "runtime" in tables:
+        t = tables["runtime"]
+        for mu, style in zip(meta["mus"], ("-", "--", ":", "-.")):
+            sel = [r for r in t.rows if r[1] == mu]
+            Ns = [r[0] for r in sel]
+            for (col, idx), color in zip((("uncoded", 2), ("best GC", 3), ("approx A", 5),
+                                          ("approx B", 6), ("SPSG", 7), ("lower bound", 9)),
+                                         ("C0", "C1", "C2", "C4", "C3", "k")):
+                ax.plot(Ns, [r[idx] for r in sel], style, color=color, marker="o",
+                        label=f"{col}, μ={mu:g}")
+        ax.set_xlabel("workers N")
+        ax.set_ylabel("E[T] (τ-units)")
+        ax.set_title(f"expected runtime, L = {meta['L']}")
+        ax.legend(fontsize=6, ncol=2)
+    ax = axes[0, 1]
+    if "deadline" in tables:
+        N, L = meta["N"], meta["L"]
+        m = ShiftedExponential(meta["deadline_mu"], meta["shift"])
+        ts = np.linspace(0.5 * min(tables["deadline"].column("t")),
+                         1.5 * max(tables["deadline"].column("t")), 80)
+        curves = [("uncoded", plain_gc_blocks(N, L, 0)),
+                  ("approx A", round_blocks(approx_a(N, L, m), L))]
+        d = meta["keep_rt"].get((N, meta["deadline_mu"]))
+        if d is not None:
+            curves.append(("SPSG", d["spsg"]))
+        for t0, x in meta["keep_dl"].items():
+            curves.append((f"ascent (t={t0:g})", x))
+        for name, x in curves:
+            ax.plot(ts, completion_probability(x, ts, m), label=name)
+        ax.set_xlabel("deadline t")
+        ax.set_ylabel("P(T ≤ t)")
+        ax.set_title(f"completion probability, N = {N}, μ = {meta['deadline_mu']:g}")
+        ax.legend(fontsize=7)
+    ax = axes[1, 0]
+    if "blocks" in tables:
+        t = tables["blocks"]
+        k = len(t.rows)
+        w = 0.8 / max(k, 1)
+        s = np.arange(len(t.columns) - 1)
+        for i, r in enumerate(t.rows):
+            ax.bar(s + i * w, r[1:], width=w, label=r[0])
+        ax.set_xlabel("redundancy level s")
+        ax.set_ylabel("coordinates x_s")
+        ax.set_title("block sizes")
+        ax.legend(fontsize=7)
+    ax = axes[1, 1]
+    if "gain" in tables:
+        t = tables["gain"]
+        for N in sorted(set(t.column("N"))):
+            sel = [r for r in t.rows if r[0] == N]
+            line, = ax.semilogx([r[1] for r in sel], [r[5] for r in sel], "o-", label=f"N={N}")
+            ax.semilogx([r[1] for r in sel], [r[6] for r in sel], ":", color=line.get_color())
+        ax.set_xlabel("μ")
+        ax.set_ylabel("gain over best plain GC")
+        ax.set_title("gain (solid: approx A, dotted: GC / z* upper bound)")
+        ax.legend(fontsize=7)
+    for a in axes.flat:
+        a.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None
+
+
+# ---- command line -------------------------------------------------------------------------------
+
+def _floats(text):
+    try:
+        return tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def _ints(text):
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+
+
+DESCRIPTION = ("Block-coordinate gradient coding for partial stragglers (Wang, Cui, Li, Zou, Xiong): "
+               "expected runtime and completion probability versus plain gradient coding.")
+
+
+def add_arguments(p):
+    """The options of ``fastcode simulate bcgc`` on parser ``p``."""
+    d = DEFAULTS
+    p.add_argument("--N", type=int, default=d["N"], help="workers (default 10)")
+    p.add_argument("--L", type=int, default=d["L"], help="coordinates (default 1000)")
+    p.add_argument("--shift", type=float, default=d["shift"], help="shift a (default 1)")
+    p.add_argument("--mus", type=_floats, default=d["mus"], help="mu values (default 1,0.2)")
+    p.add_argument("--Ns", type=_ints, default=d["Ns"], help="N values of the runtime table "
+                   "(default 5,10,20)")
+    p.add_argument("--deadlines", type=_floats, default=d["deadlines"],
+                   help="deadlines t (default 3000,3500,4500)")
+    p.add_argument("--deadline-mu", type=float, default=d["deadline_mu"],
+                   help="mu of the completion-probability table (default 1)")
+    p.add_argument("--sweep-Ns", type=_ints, default=d["sweep_Ns"],
+                   help="N values of the gain table (default 5,10,20,40)")
+    p.add_argument("--sweep-mus", type=_floats, default=d["sweep_mus"],
+                   help="mu values of the gain table (default 0.1,0.2,0.5,1,2,5)")
+    p.add_argument("--iters", type=int, default=d["iters"], help="SPSG iterations (default 10000)")
+    p.add_argument("--batch", type=int, default=d["batch"], help="SPSG batch (default 64)")
+    p.add_argument("--mc", type=int, default=d["mc"],
+                   help="Monte Carlo draws of the cross-check (default 200000)")
+    p.add_argument("--rounds", type=int, default=d["rounds"],
+                   help="gradient steps of the virtual-clock run (0 skips it; default 20)")
+    p.add_argument("--seed", type=int, default=d["seed"], help="seed (default 1)")
+    p.add_argument("--plot", metavar="FILE.png", help="write the figures (needs matplotlib)")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="fastcode simulate bcgc", description=DESCRIPTION)
+    add_arguments(p)
+    return p
+
+
+def register_bcgc(parser):
+    """Block-coordinate gradient coding: E[T] and P(T <= t) vs plain gradient coding."""
+    add_arguments(parser)
+    parser.set_defaults(func=run_from_args)
+
+
+def main(argv=None):
+    return run_from_args(build_parser().parse_args(argv))
+
+
+def run_from_args(args):
+    """Run the reproduction for parsed arguments; returns the exit status."""
+    t0 = time.perf_counter()
+    try:
+        tables = run(N=args.N, L=args.L, shift=args.shift, mus=args.mus, Ns=args.Ns,
+                     deadlines=args.deadlines, deadline_mu=args.deadline_mu,
+                     sweep_Ns=args.sweep_Ns, sweep_mus=args.sweep_mus, iters=args.iters,
+                     batch=args.batch, mc=args.mc, rounds=args.rounds, seed=args.seed,
+                     progress=False if args.quiet else None)
+    except ValueError as exc:
+        print(f"fastcode simulate bcgc: error: {exc}", file=sys.stderr)
+        return 2
+    for key, t in tables.items():
+        if not key.startswith("_"):
+            print(t.format())
+            print()
+    print(f"(seed {args.seed}, {time.perf_counter() - t0:.1f} s)")
+    if args.plot:
+        problem = _plot(tables, args.plot)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
