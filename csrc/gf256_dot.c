@@ -194,20 +194,22 @@ static void run_group(const plan_group *grp, size_t n, const uint8_t **gin, uint
 static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
                         const uint8_t *const *in, uint8_t *const *out, range_scratch *sc)
 {
-    size_t len = end - begin;
-    for (int s = 0; s < plan->n_single; s++) {
-        const plan_single *sg = &plan->singles[s];
-        uint8_t *o = out[sg->row] + begin;
-        if (sg->c == 0)
-            memset(o, 0, len);
-        else if (sg->c == 1)
-            memcpy(o, in[sg->col] + begin, len);
-        else
-            fc_active_mul(len, sg->c, in[sg->col] + begin, o);
-    }
     size_t stripe = fc_dot_stripe_len(plan->k, plan->rows);
     for (size_t off = begin; off < end; off += stripe) {
         size_t n = end - off < stripe ? end - off : stripe;
+        /* Copies and scaled copies stripe by stripe too: the input stripe they
+         * read is then still in cache for the groups (a decode that returns
+         * present data rows beside rebuilt ones reads each input once). */
+        for (int s = 0; s < plan->n_single; s++) {
+            const plan_single *sg = &plan->singles[s];
+            uint8_t *o = out[sg->row] + off;
+            if (sg->c == 0)
+                memset(o, 0, n);
+            else if (sg->c == 1)
+                memcpy(o, in[sg->col] + off, n);
+            else
+                fc_active_mul(n, sg->c, in[sg->col] + off, o);
+        }
         /* With several groups every input stripe is read once per group.
          * Staging it in one contiguous buffer keeps those re-reads in L2 even
          * when the caller's regions sit at power-of-two strides, which would

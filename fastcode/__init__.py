@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from fastcode._config import get_backend, get_num_threads, set_backend, set_num_threads
 from fastcode.errors import (
+    ConditioningWarning,
     FastcodeError,
     FieldTypeError,
     FieldValueError,
@@ -32,6 +33,7 @@ __all__ = [
     "PrimeField",
     "Reals",
     "min_prime_for_product",
+    "ConditioningWarning",
     "FastcodeError",
     "FieldTypeError",
     "FieldValueError",

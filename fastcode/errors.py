@@ -66,3 +66,9 @@ class RoundTimeoutError(FastcodeError, TimeoutError):
         self.responders = tuple(responders)
         self.pending = tuple(pending)
         self.failures = dict(failures or {})
+
+
+class ConditioningWarning(UserWarning):
+    """A real-valued code whose worst responder set decodes less accurately
+    than the stated target (floating-point rounding amplified by the condition
+    number of the recovery matrix)."""

@@ -21,11 +21,15 @@ B = C[S, p].  Only an e x e system matters: by default one field.solve of
 A X = [-B | I] (native Gauss-Jordan for GF256) gives R; for Cauchy codes A is a Cauchy matrix and
 R also has a closed form (``setup="closed_form"``, see ``_cauchy_recovery``).
 """
+import warnings
+
 import numpy as np
 
 from fastcode import matrices as _mx
+from fastcode.matrices_real import condition_numbers
 from fastcode.codes._lru import LRUCache
 from fastcode.errors import (
+    ConditioningWarning,
     FieldTypeError,
     InvalidArgumentError,
     NotEnoughShardsError,
@@ -180,7 +184,8 @@ class _Core:
     the (q x k) matrix giving the q missing targets from them, its plan, and
     the (target position, shard index) pairs that are plain copies."""
 
-    __slots__ = ("present", "chosen", "matrix", "plan", "miss_pos", "miss_run", "copy_pos", "copy_idx")
+    __slots__ = ("present", "chosen", "matrix", "plan", "miss_pos", "miss_run", "copy_pos", "copy_idx",
+                 "full_plan")
 
 
 class Decoder:
@@ -264,6 +269,10 @@ class Decoder:
         if length is None:   # a list of Nones: nothing to read
             raise NotEnoughShardsError("shards holds no buffers")
         out, views = _out_rows(out, code.field, len(self.targets), length)
+        if core.full_plan is not None and views is None:
+            inputs = sh.array[run] if (run is not None and sh.array is not None) else sh.take(src_chosen)
+            _apply(code.field, core.full_plan, inputs, out)
+            return out
         # copies of targets that are present (never recomputed)
         if views is None and sh.array is not None:
             # row by row: a fancy-indexed copy would go through a temporary
@@ -363,6 +372,32 @@ class MDSCode:
         self._cache = LRUCache(cache_size)
         if setup == "closed_form" and n > k:
             self._prepare_cauchy()
+        self.conditioning = self._check_conditioning()
+
+    # Relative decoding accuracy a real-valued code should reach on its worst
+    # responder set; the error bound is (condition number) x (unit roundoff).
+    REAL_DECODE_ACCURACY = 1e-6
+    CONDITION_SETS = 2000   # responder sets scored (exhaustive below this count)
+
+    def _check_conditioning(self):
+        """Over floating-point fields: the worst recovery condition number
+        (matrices_real.ConditionReport; None for exact fields), with a
+        ConditioningWarning when kappa * eps exceeds REAL_DECODE_ACCURACY."""
+        dtype = np.dtype(self.field.dtype)
+        if dtype.kind not in "fc" or self.n == self.k:
+            return None
+        report = condition_numbers(self.G.T, self.k, max_sets=self.CONDITION_SETS, rng=0)
+        bound = report.worst * np.finfo(dtype).eps
+        if bound > self.REAL_DECODE_ACCURACY:
+            scope = "all" if report.exhaustive else f"{report.n_sets} sampled"
+            warnings.warn(ConditioningWarning(
+                f"MDSCode({self.n}, {self.k}, {self.field}, kind={self.kind!r}): worst condition "
+                f"number {report.worst:.3g} over {scope} responder sets (set {list(report.worst_set)}); "
+                f"decoding can lose accuracy up to {bound:.1e} relative, above the "
+                f"{self.REAL_DECODE_ACCURACY:g} target.  Use a stable construction "
+                "(fastcode.matrices_real, e.g. a best-of-draws Gaussian) or a prime field."),
+                stacklevel=3)
+        return report
 
     # ---- construction helpers ----------------------------------------------------
 
@@ -624,6 +659,7 @@ class MDSCode:
         k, f = self.k, self.field
         core = _Core()
         core.present = present
+        core.full_plan = None
         lost = (~mask[:k]).nonzero()[0]                  # lost data rows, sorted
         e = len(lost)
         nd = k - e
@@ -664,6 +700,14 @@ class MDSCode:
         core.matrix = np.ascontiguousarray(M)
         core.matrix.setflags(write=False)
         core.plan = f.plan_matmul(core.matrix)
+        if data_targets and nd and _region_field(f):
+            # All k data rows in one kernel pass: unit rows copy the present
+            # ones stripe by stripe while the same input stripes feed the
+            # rebuilt rows, so each input is read from memory once.
+            full = f.zeros((k, k))
+            full[data_p, np.arange(nd)] = 1                # chosen = [data_p, S]
+            full[lost] = R
+            core.full_plan = f.plan_matmul(full)
         return core
 
     def _recovery_matrix(self, lost, data_p, S, chosen):
