@@ -51,6 +51,9 @@ RUN_SCHEMES = {
     "uncoded": "fastcode.runtime.jobs:uncoded_matvec_job",
     "replication": "fastcode.runtime.jobs:replicated_matvec_job",
     "mds": "fastcode.runtime.jobs:mds_matvec_job",
+    "mds-prime": "fastcode.runtime.jobs:mds_prime_matvec_job",
+    "polynomial": "fastcode.runtime.jobs:polynomial_job",
+    "gradient": "fastcode.runtime.jobs:gradient_job",
 }
 
 

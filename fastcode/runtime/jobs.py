@@ -75,6 +75,113 @@ def mds_matvec_job(n_workers, rng, rows=1024, cols=1024, k=None, **params):
                        rng, rows, cols)
 
 
+
+def _no_extra(name, params):
+    if params:
+        raise ValueError(f"{name}: unknown parameters {sorted(params)}")
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def mds_prime_matvec_job(n_workers, rng, rows=1024, cols=1024, k=None, p=65537, **params):
+    """(n, k)-MDS-coded A @ x over GF(p) (default p = 65537, k = 3n/4): A (rows, cols)
+    and every x uniform field elements; checked exactly against field.matmul."""
+    from fastcode.fields import PrimeField
+    _no_extra("mds-prime takes only k and p", params)
+    field = PrimeField(_positive_int("p", p))       # FieldValueError (a ValueError) if not prime
+    k = max(1, (3 * n_workers) // 4) if k is None else _positive_int("k", k)
+    if k > n_workers:
+        raise ValueError(f"mds-prime needs k <= n, got k={k}, n={n_workers}")
+    A = field.random((rows, cols), as_generator(rng))
+    return Job(f"MDS ({n_workers},{k}) over GF({field.p})", CodedMatVec(A, n_workers, k, field=field),
+               A, make_input=lambda g: field.random(cols, g),
+               reference=lambda x: field.matmul(A, x), rtol=0, atol=0)
+
+
+def polynomial_job(n_workers, rng, rows=1024, cols=1024, k_a=None, k_b=None, p=65537, **params):
+    """Polynomial code (Yu et al.) for C = A^T B over GF(p), threshold K = k_a k_b.
+
+    A (rows, cols_a) and B (rows, cols_b) uniform over GF(p): ``rows`` is the shared
+    inner dimension, ``cols`` rounded down to a multiple of k_a (of k_b) the columns
+    of A (of B), so C is about cols x cols.  Default k_a, k_b: the largest powers of
+    two with k_a k_b <= 3n/4 (k_a >= k_b).  The pair is encoded once; every round
+    recomputes the product (the round input is a dummy tag) and is checked exactly
+    against field.matmul(A.T, B)."""
+    from fastcode.codes.polynomial import PolynomialCode
+    from fastcode.fields import PrimeField
+    from fastcode.schemes.polynomial_job import PolynomialJob
+    _no_extra("polynomial takes only k_a, k_b and p", params)
+    field = PrimeField(_positive_int("p", p))
+    if k_a is None and k_b is None:
+        K = 1 << (max(1, (3 * n_workers) // 4).bit_length() - 1)
+        k_b = 1 << ((K.bit_length() - 1) // 2)
+        k_a = K // k_b
+    k_a = _positive_int("k_a", 1 if k_a is None else k_a)
+    k_b = _positive_int("k_b", 1 if k_b is None else k_b)
+    if k_a * k_b > n_workers:
+        raise ValueError(f"polynomial needs k_a * k_b <= n, got {k_a} * {k_b} > {n_workers}")
+    ca, cb = cols - cols % k_a, cols - cols % k_b
+    if rows < 1 or ca < 1 or cb < 1:
+        raise ValueError(f"polynomial needs rows >= 1 and cols >= max(k_a, k_b), got "
+                         f"rows={rows}, cols={cols}")
+    g = as_generator(rng)
+    A, B = field.random((rows, ca), g), field.random((rows, cb), g)
+    C = field.matmul(np.ascontiguousarray(A.T), B)
+    code = PolynomialCode(n_workers, k_a, k_b, field=field)
+    return Job(f"polynomial ({n_workers}, {k_a}x{k_b}) over GF({field.p})", PolynomialJob(code),
+               (A, B), make_input=lambda g: g.integers(0, 2**31, size=1),
+               reference=lambda _tag: C, rtol=0, atol=0)
+
+
+def gradient_job(n_workers, rng, rows=1024, cols=1024, code="crc", s=1, lr=0.5, **params):
+    """Gradient-coded logistic regression: ``rows`` samples, ``cols`` features.
+
+    Synthetic data from ``rng`` (X Gaussian, labels from a random true model);
+    ``code`` "crc" (CyclicRepetition, default) or "frc" (FractionalRepetition,
+    needs (s + 1) | n), over Reals, tolerating ``s`` stragglers (default 1).
+    Each round's input is the current theta; the decoded gradient is checked
+    (rtol 1e-9) against the directly computed full gradient.  Training: the
+    job's make_input returns theta_t and then advances its own closure state by
+    one gradient step theta_{t+1} = theta_t - lr * grad(theta_t) computed
+    directly (run_job does not feed decoded outputs back; since every decoded
+    gradient is checked against that very gradient, the trajectory is the one
+    the coded run follows)."""
+    from fastcode.codes.gradient import CyclicRepetition, FractionalRepetition
+    from fastcode.schemes.gradient_training import GradientTraining, full_gradient
+    _no_extra("gradient takes only code, s and lr", params)
+    if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_workers:
+        raise ValueError(f"gradient needs 0 <= s < n, got s={s!r}, n={n_workers}")
+    if code == "crc":
+        gcode = CyclicRepetition(n_workers, s, rng=0)
+    elif code == "frc":
+        if n_workers % (s + 1):
+            raise ValueError(f"frc needs (s + 1) to divide n, got s={s}, n={n_workers}")
+        gcode = FractionalRepetition(n_workers, s)
+    else:
+        raise ValueError(f"gradient code must be 'crc' or 'frc', got {code!r}")
+    if rows < gcode.N or cols < 1:
+        raise ValueError(f"gradient needs rows >= {gcode.N} (one sample per part) and cols >= 1, "
+                         f"got rows={rows}, cols={cols}")
+    g = as_generator(rng)
+    X = g.standard_normal((rows, cols)) / np.sqrt(cols)
+    y = (g.random(rows) < 1 / (1 + np.exp(-X @ g.standard_normal(cols) * 3))).astype(np.float64)
+    scheme = GradientTraining(gcode, X, y)
+    state = {"theta": np.zeros(cols)}
+
+    def next_theta(_g):
+        theta = state["theta"]
+        state["theta"] = theta - float(lr) * full_gradient(X, y, theta)   # a new array
+        return theta.copy()
+
+    s = int(s)
+    return Job(f"gradient {code} (n={n_workers}, s={s})", scheme, None, make_input=next_theta,
+               reference=lambda theta: full_gradient(X, y, theta), rtol=1e-9, atol=1e-12)
+
+
 @dataclass
 class JobReport:
     """Per-round figures of a job run (seconds)."""
