@@ -155,6 +155,7 @@ def gradient_job(n_workers, rng, rows=1024, cols=1024, code="crc", s=1, lr=0.5, 
     _no_extra("gradient takes only code, s and lr", params)
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_workers:
         raise ValueError(f"gradient needs 0 <= s < n, got s={s!r}, n={n_workers}")
+    s = int(s)
     if code == "crc":
         gcode = CyclicRepetition(n_workers, s, rng=0)
     elif code == "frc":
@@ -177,7 +178,6 @@ def gradient_job(n_workers, rng, rows=1024, cols=1024, code="crc", s=1, lr=0.5, 
         state["theta"] = theta - float(lr) * full_gradient(X, y, theta)   # a new array
         return theta.copy()
 
-    s = int(s)
     return Job(f"gradient {code} (n={n_workers}, s={s})", scheme, None, make_input=next_theta,
                reference=lambda theta: full_gradient(X, y, theta), rtol=1e-9, atol=1e-12)
 
