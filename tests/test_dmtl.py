@@ -211,3 +211,21 @@ def test_two_stage_refused_when_not_symmetric(rng):
     k = next(k for k in range(s.K) if not s.supports_two_stage(k))
     with pytest.raises(InvalidArgumentError, match="two-stage"):
         s.decode_two_stage(k, s.field.zeros((s.T_d, 1)), s.field.zeros((int(s.Z[k].sum()), 1)))
+
+
+@pytest.mark.parametrize("backend", ["thread", "process"])
+def test_training_on_the_local_runtime_matches_the_centralised_run(backend):
+    from fastcode.repro.dmtl_training import (DMTLTraining, make_mtl_job, reference_training,
+                                              run_on_cluster)
+    from fastcode.runtime import LocalCluster
+    from fastcode.schemes.dmtl_placement import cyclic_placement
+    from fastcode.sim import ShiftedExponential
+
+    job = make_mtl_job(4, d=24, rng=5)
+    scheme = DMTLTraining(cyclic_placement(4, 2), rng=5)
+    with LocalCluster(4, ShiftedExponential(2.0, shift=1.0), backend=backend,
+                      time_scale=0.001, rng=2) as cluster:
+        out = run_on_cluster(cluster, scheme, job, 6)
+    assert out["models"].shape == job.W0.shape
+    assert np.array_equal(out["models"], reference_training(job, 6))
+    assert len(out["round_times"]) == 6

@@ -120,7 +120,10 @@ class DMTLTraining:
         return need <= set(responders)
 
     def decode(self, results, round_input):
-        """Server relay: Y = A X (T_d, L) from the workers' uplinks (dict worker -> (T_j, L))."""
+        """Server relay: Y = A X (T_d, L) from the workers' uplinks (dict worker -> (T_j, L));
+        in the final round the workers' models, stacked (K, d)."""
+        if round_input.get("final"):
+            return np.stack([results[j] for j in range(self.code.K)])
         return self.code.server_combine([results[j] for j in range(self.code.K)])
 
 
@@ -150,6 +153,9 @@ def worker_fn(payload, round_input):
                     for n in payload["stored"]])
     state["own"] = own
     return f.matmul(payload["enc"], split_values(own, P))
+
+
+DMTLTraining.worker_fn = staticmethod(worker_fn)   # the runtime runs it by name on each worker
 
 
 def reference_training(job, iterations, field=DEFAULT_FIELD):
@@ -189,3 +195,21 @@ def run_inprocess(scheme, job, iterations):
         "replicas": [p["state"]["W"] for p in payloads],
         "bytes_up": up, "bytes_down": down, "baselines": base, "B": B,
     }
+
+
+def run_on_cluster(cluster, scheme, job, iterations):
+    """The same training on a real cluster (``fastcode.runtime.LocalCluster`` or
+    MPI): each iteration is one round whose input carries last round's relay Y,
+    and the workers keep their state between rounds.
+
+    Returns a dict: models (K, d) reported by the workers after the last round
+    and round_times (s) per iteration.  (``run_inprocess`` measures the bytes.)"""
+    cluster.setup(scheme, job)
+    Y, times = None, []
+    for t in range(iterations + 1):
+        final = t == iterations
+        result = cluster.run_round({"t": t, "Y": Y, "final": final})
+        if final:
+            return {"models": result.output, "round_times": times}
+        times.append(result.wall_time)
+        Y = result.output
