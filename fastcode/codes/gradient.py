@@ -26,13 +26,12 @@ elements (gradients quantised by the caller, e.g. ``field.from_float``).
 GF256: uint8 (FractionalRepetition only).
 """
 import math
-import threading
 import warnings
-from collections import OrderedDict
 
 import numpy as np
 
 from fastcode.codes import _recovery
+from fastcode.codes._lru import LRUCache
 from fastcode.codes.designs import check_assignment, cyclic_assignment, frc_assignment
 from fastcode.errors import (FieldTypeError, FieldValueError, InvalidArgumentError,
                              NotEnoughShardsError, ShardSizeError, SingularMatrixError)
@@ -48,46 +47,6 @@ DEFAULT_CACHE_SIZE = 4096
 COND_WARN = 1e8
 """Worst-case condition numbers above this trigger a RuntimeWarning (float64
 then loses more than half of its 16 digits on an unlucky responder set)."""
-
-
-class WeightCache:
-    """Thread-safe LRU map from a responder bitmask (bytes) to decode weights.
-
-    Lookups and insertions hold a lock; weights are computed outside it, so two
-    threads may compute the same entry once each (harmless, same result)."""
-
-    def __init__(self, maxsize=DEFAULT_CACHE_SIZE):
-        self.maxsize = int(maxsize)
-        self._d = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key):
-        with self._lock:
-            v = self._d.get(key)
-            if v is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-                self._d.move_to_end(key)
-            return v
-
-    def put(self, key, value):
-        if self.maxsize <= 0:
-            return
-        with self._lock:
-            self._d[key] = value
-            self._d.move_to_end(key)
-            while len(self._d) > self.maxsize:
-                self._d.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._d.clear()
-
-    def __len__(self):
-        return len(self._d)
 
 
 def _check_int(name, value, minimum):
@@ -159,7 +118,7 @@ class GradientCode:
         self._coef = [np.ascontiguousarray(self.blocks[:, i, self._parts[i]].T) for i in range(self.n)]
         if isinstance(field, RealsField):
             self._csr = _csr(self.B)
-        self._cache = WeightCache(cache_size)
+        self._cache = LRUCache(cache_size)
         self._targets = None
 
     # ---- description -----------------------------------------------------------
@@ -737,5 +696,5 @@ class CommEfficient(GradientCode):
         return np.asarray(self.points, dtype=np.float64)[None, :] ** np.arange(k)[:, None], k
 
 
-__all__ = ["GradientCode", "WeightCache", "FractionalRepetition", "CyclicRepetition",
+__all__ = ["GradientCode", "FractionalRepetition", "CyclicRepetition",
            "CyclicMDS", "CommEfficient"]
