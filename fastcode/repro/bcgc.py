@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 
+from fastcode.repro._entry import register_with, standalone_main
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
                                    completion_probability, expected_runtime, jensen_lower_bound,
                                    least_squares_job, maximize_completion_probability,
@@ -412,20 +413,13 @@ def add_arguments(p):
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
 
-def build_parser():
-    p = argparse.ArgumentParser(prog="fastcode simulate bcgc", description=DESCRIPTION)
-    add_arguments(p)
-    return p
-
-
 def register_bcgc(parser):
     """Block-coordinate gradient coding: E[T] and P(T <= t) vs plain gradient coding."""
-    add_arguments(parser)
-    parser.set_defaults(func=run_from_args)
+    register_with(parser, add_arguments, run_from_args)
 
 
 def main(argv=None):
-    return run_from_args(build_parser().parse_args(argv))
+    return standalone_main("bcgc", DESCRIPTION, add_arguments, run_from_args, argv)
 
 
 def run_from_args(args):

@@ -17,12 +17,12 @@
 ``run(...)`` returns the tables as lists of dicts; ``main(argv)`` prints them
 (and plots with ``--plot FILE.png`` when matplotlib is installed).
 """
-import argparse
 import sys
 import time
 
 import numpy as np
 
+from fastcode.repro._entry import register_with, standalone_main
 from fastcode.codes import (ApproxCommEfficient, CommEfficient, CyclicMDS, CyclicRepetition,
                             FractionalRepetition, StackedApprox, StochasticGC)
 from fastcode.codes.designs import projective_plane
@@ -223,15 +223,11 @@ def add_arguments(ap):
 
 def register_gradient(parser):
     """Gradient codes: approximation error vs failure probability, and training under failures."""
-    add_arguments(parser)
-    parser.set_defaults(func=run_from_args)
+    register_with(parser, add_arguments, run_from_args)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="fastcode simulate gradient", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(ap)
-    return run_from_args(ap.parse_args(argv))
+    return standalone_main("gradient", __doc__, add_arguments, run_from_args, argv)
 
 
 def run_from_args(args):

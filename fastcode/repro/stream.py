@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from fastcode.repro._entry import register_with, standalone_main
 from fastcode.schemes.stream import lower_bound_delay
 from fastcode.schemes.stream_matvec import StreamCodedMatVec, worker_fn
 from fastcode.schemes.stream_sim import ExponentialTasks, StreamSimulator, poisson_arrivals
@@ -366,20 +367,13 @@ def add_arguments(p):
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
 
-def build_parser():
-    p = argparse.ArgumentParser(prog="fastcode simulate stream", description=DESCRIPTION)
-    add_arguments(p)
-    return p
-
-
 def register_stream(parser):
     """Stream coded computing: optimal vs uniform load split vs the M/D/1 lower bound."""
-    add_arguments(parser)
-    parser.set_defaults(func=run_from_args)
+    register_with(parser, add_arguments, run_from_args)
 
 
 def main(argv=None):
-    return run_from_args(build_parser().parse_args(argv))
+    return standalone_main("stream", DESCRIPTION, add_arguments, run_from_args, argv)
 
 
 def run_from_args(args):

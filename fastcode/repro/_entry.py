@@ -1,0 +1,18 @@
+"""Command-line plumbing shared by the reproductions: each module defines
+``add_arguments(parser)`` and ``run_from_args(args)``; these two helpers make
+its ``fastcode simulate NAME`` target and its standalone ``main(argv)``."""
+import argparse
+
+
+def register_with(parser, add_arguments, run_from_args):
+    """Fill the ``fastcode simulate`` subparser of one reproduction."""
+    add_arguments(parser)
+    parser.set_defaults(func=run_from_args)
+
+
+def standalone_main(name, description, add_arguments, run_from_args, argv=None):
+    """``python -m fastcode.repro.NAME``: parse argv and run; returns the exit status."""
+    parser = argparse.ArgumentParser(prog=f"fastcode simulate {name}", description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return run_from_args(parser.parse_args(argv))
