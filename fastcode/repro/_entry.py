@@ -16,3 +16,18 @@ def standalone_main(name, description, add_arguments, run_from_args, argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
     return run_from_args(parser.parse_args(argv))
+
+
+def _comma_separated(kind, noun):
+    def parse(text):
+        try:
+            return tuple(kind(v) for v in text.split(",") if v.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected comma-separated {noun}, got {text!r}") from None
+    return parse
+
+
+comma_floats = _comma_separated(float, "numbers")
+"""argparse type: "1,0.2" -> (1.0, 0.2) (an empty string gives ())."""
+comma_ints = _comma_separated(int, "integers")
+"""argparse type: "5,10" -> (5, 10)."""

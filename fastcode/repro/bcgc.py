@@ -16,14 +16,15 @@ formula (spec §5.2); SPSG's result is cross-checked by Monte Carlo.
 5. A virtual-clock run of ``BlockCoordinateGC``: least-squares gradient descent with real encoded
    block messages, block-by-block decoding and simulated per-worker finishing times.
 """
-import argparse
 import math
 import sys
 import time
 
 import numpy as np
 
-from fastcode.repro._entry import register_with, standalone_main
+from fastcode._progress import StepProgress
+from fastcode.repro._entry import (comma_floats, comma_ints, register_with,
+                                     standalone_main)
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
                                    completion_probability, expected_runtime, jensen_lower_bound,
                                    least_squares_job, maximize_completion_probability,
@@ -86,27 +87,6 @@ def _cell(v):
     if abs(v) >= 1 or v == 0:
         return f"{v:.3f}"
     return f"{v:.3g}" if abs(v) < 1e-3 else f"{v:.4f}"
-
-
-class _Progress:
-    """``[bcgc] i/n label`` on stderr, only when stderr is a terminal."""
-
-    def __init__(self, total, enabled=None):
-        self.total, self.done = total, 0
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.t0 = time.perf_counter()
-
-    def step(self, label):
-        self.done += 1
-        if self.enabled:
-            sys.stderr.write(f"\r[bcgc] {self.done}/{self.total} {label:<36s} "
-                             f"{time.perf_counter() - self.t0:5.1f}s")
-            sys.stderr.flush()
-
-    def close(self):
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 def _runtime_table(Ns, mus, L, shift, iters, batch, mc, seed, prog, keep):
@@ -262,7 +242,7 @@ def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS[
     if mus and N not in Ns:
         Ns = tuple(sorted(Ns + (N,)))
     sweep_Ns = tuple(int(v) for v in sweep_Ns)
-    prog = _Progress(len(Ns) * len(mus) + len(deadlines) + len(sweep_Ns), progress)
+    prog = StepProgress("bcgc", len(Ns) * len(mus) + len(deadlines) + len(sweep_Ns), progress)
     tables, keep_rt, keep_dl = {}, {}, {}
     try:
         if mus:
@@ -367,20 +347,6 @@ def _plot(tables, path):
 
 # ---- command line -------------------------------------------------------------------------------
 
-def _floats(text):
-    try:
-        return tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-
-
-def _ints(text):
-    try:
-        return tuple(int(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-
-
 DESCRIPTION = ("Block-coordinate gradient coding for partial stragglers (Wang, Cui, Li, Zou, Xiong): "
                "expected runtime and completion probability versus plain gradient coding.")
 
@@ -391,16 +357,16 @@ def add_arguments(p):
     p.add_argument("--N", type=int, default=d["N"], help="workers (default 10)")
     p.add_argument("--L", type=int, default=d["L"], help="coordinates (default 1000)")
     p.add_argument("--shift", type=float, default=d["shift"], help="shift a (default 1)")
-    p.add_argument("--mus", type=_floats, default=d["mus"], help="mu values (default 1,0.2)")
-    p.add_argument("--Ns", type=_ints, default=d["Ns"], help="N values of the runtime table "
+    p.add_argument("--mus", type=comma_floats, default=d["mus"], help="mu values (default 1,0.2)")
+    p.add_argument("--Ns", type=comma_ints, default=d["Ns"], help="N values of the runtime table "
                    "(default 5,10,20)")
-    p.add_argument("--deadlines", type=_floats, default=d["deadlines"],
+    p.add_argument("--deadlines", type=comma_floats, default=d["deadlines"],
                    help="deadlines t (default 3000,3500,4500)")
     p.add_argument("--deadline-mu", type=float, default=d["deadline_mu"],
                    help="mu of the completion-probability table (default 1)")
-    p.add_argument("--sweep-Ns", type=_ints, default=d["sweep_Ns"],
+    p.add_argument("--sweep-Ns", type=comma_ints, default=d["sweep_Ns"],
                    help="N values of the gain table (default 5,10,20,40)")
-    p.add_argument("--sweep-mus", type=_floats, default=d["sweep_mus"],
+    p.add_argument("--sweep-mus", type=comma_floats, default=d["sweep_mus"],
                    help="mu values of the gain table (default 0.1,0.2,0.5,1,2,5)")
     p.add_argument("--iters", type=int, default=d["iters"], help="SPSG iterations (default 10000)")
     p.add_argument("--batch", type=int, default=d["batch"], help="SPSG batch (default 64)")

@@ -15,14 +15,14 @@
 A job's delay is from its arrival to its in-order delivery (slots).  ``ρ`` is the measured load
 ``λ·E[service]``; at ``ρ >= 1`` the queue is unstable and its mean delay grows with J (marked ``*``).
 """
-import argparse
 import math
 import sys
 import time
 
 import numpy as np
 
-from fastcode.repro._entry import register_with, standalone_main
+from fastcode._progress import StepProgress
+from fastcode.repro._entry import comma_floats, register_with, standalone_main
 from fastcode.schemes.stream import lower_bound_delay
 from fastcode.schemes.stream_matvec import StreamCodedMatVec, worker_fn
 from fastcode.schemes.stream_sim import ExponentialTasks, StreamSimulator, poisson_arrivals
@@ -102,28 +102,6 @@ def _fmt(v):
     if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
         return f"{v:.3g}"
     return f"{v:.4g}" if abs(v) >= 100 else f"{v:.3f}"
-
-
-class _Progress:
-    """``[stream] i/n label`` on stderr, only when stderr is a terminal."""
-
-    def __init__(self, total, enabled=None):
-        self.total = total
-        self.done = 0
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.t0 = time.perf_counter()
-
-    def step(self, label):
-        self.done += 1
-        if self.enabled:
-            sys.stderr.write(f"\r[stream] {self.done}/{self.total} {label:<40s} "
-                             f"{time.perf_counter() - self.t0:5.1f}s")
-            sys.stderr.flush()
-
-    def close(self):
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 def _delay(res):
@@ -267,7 +245,7 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
     omegas1 = tuple(np.round(np.arange(1.0, 1.1 + 1e-9, 0.002), 3)) if fine else tuple(omegas)
     n_runs = 2 * len(omegas1) + 2 * len(omegas) + 2 * len(hetero) * len(sweep_omegas) \
         + (2 * len(GAMMAS) if gamma_table else 0)
-    prog = _Progress(n_runs, progress)
+    prog = StepProgress("stream", n_runs, progress)
     tables = {}
     try:
         tables["omega_spec"] = _omega_table(
@@ -336,13 +314,6 @@ def _plot(tables, path):
     return None
 
 
-def _floats(text):
-    try:
-        return tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-
-
 DESCRIPTION = ("Stream coded computing on heterogeneous workers (Esfahanizadeh, Cohen, Médard): "
                "delay of the optimal and uniform load splits versus the lower bound.")
 
@@ -351,11 +322,11 @@ def add_arguments(p):
     """The options of ``fastcode simulate stream`` on parser ``p``."""
     p.add_argument("--jobs", type=int, default=SPEC["jobs"], help="jobs per point (default 10000)")
     p.add_argument("--seed", type=int, default=1, help="seed of task times and roundings (default 1)")
-    p.add_argument("--omegas", type=_floats, default=DEFAULT_OMEGAS,
+    p.add_argument("--omegas", type=comma_floats, default=DEFAULT_OMEGAS,
                    help="comma-separated redundancy ratios (default 1,1.05,1.1,1.2)")
     p.add_argument("--fine", action="store_true",
                    help="authors' 0.002 grid on [1, 1.1] for the first table (slower)")
-    p.add_argument("--hetero", type=_floats, default=DEFAULT_HETERO,
+    p.add_argument("--hetero", type=comma_floats, default=DEFAULT_HETERO,
                    help="heterogeneity ratios h of the sweep (default 1,1.25,1.5,1.75,2,2.5; "
                         "empty string to skip)")
     p.add_argument("--gamma", type=float, default=1.0, help="second-moment weight (default 1)")
