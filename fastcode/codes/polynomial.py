@@ -303,7 +303,7 @@ class PolynomialCode(_EvaluationCode):
 
     def coefficients(self, Y, S, method="auto"):
         """The K polynomial coefficients (K, L) from stacked results Y (K, L) of workers S."""
-        f, K = self.field, self.recovery_threshold
+        f = self.field
         if method == "auto":
             method = "ntt" if self._ntt is not None else ("solve" if f == Reals else "inverse")
         if method == "ntt":
