@@ -386,3 +386,28 @@ def test_scheme_singular_generator_is_reported(rng):
     with pytest.raises(SingularMatrixError):
         scheme.decode({t: results[t] for t in (0, 3, 1)}, x)
     assert _rel_err(scheme.decode({t: results[t] for t in (0, 1, 2)}, x), A @ x) < 1e-9
+
+
+def test_partial_results_interface_decodes_from_worker_task_pairs():
+    rng = np.random.default_rng(4)
+    K = 4
+    G = rng.standard_normal((7, K))
+    A = rng.standard_normal((10, 5))
+    x = rng.standard_normal(5)
+    scheme = StreamCodedMatVec(G, [3, 0, 2, 2])
+    payloads = scheme.setup_tasks(A)
+    assert scheme.partial_results and scheme.parts(1) == ()
+    for w in range(4):
+        loads = scheme.part_loads(w)
+        assert len(loads) == len(scheme.parts(w))
+        if len(loads):
+            assert loads[-1] == pytest.approx(scheme.worker_load(w))
+    messages = {}
+    for w in (3, 0, 2):
+        for tid, res in scheme.worker_parts_fn(payloads[w], x):
+            assert tid in scheme.parts(w)
+            messages[(w, tid)] = res
+    keys = list(messages)
+    assert not scheme.can_decode(keys[:K - 1]) and scheme.can_decode(keys[:K])
+    np.testing.assert_allclose(scheme.decode(dict(list(messages.items())[:K]), x), A @ x,
+                               rtol=1e-9, atol=1e-9)

@@ -16,6 +16,11 @@ The unit of work is one coded task, identified by its index ``i`` in ``0..n-1``:
 - ``decode(results, x)`` -> ``A x`` from the first ``K`` entries of ``results``
   (``{task_id: result}``, insertion order = arrival order).
 
+On a runtime with partial results (``partial_results = True``) a worker sends
+each task's result as it is done (``worker_parts_fn``, ``parts``,
+``part_loads``); responders are then ``(worker, task_id)`` pairs, which
+``can_decode`` and ``decode`` accept as well.
+
 Until ``MDSCode`` is available the scheme takes ``G`` directly and decodes through
 ``_decode_matrix``, the single hook to swap (e.g. for ``MDSCode.decoder(responders)``).
 """
@@ -33,7 +38,7 @@ from fastcode.schemes.stream import (
     uniform_split,
 )
 
-__all__ = ["StreamCodedMatVec", "StreamScheme", "worker_fn"]
+__all__ = ["StreamCodedMatVec", "StreamScheme", "worker_fn", "worker_parts_fn"]
 
 
 def worker_fn(task_payload, round_input):
@@ -41,6 +46,13 @@ def worker_fn(task_payload, round_input):
     ``round_input`` is ``x`` of shape ``(r,)`` or ``(r, s)``.  Returns ``block @ x``."""
     _, block = task_payload
     return block @ round_input
+
+
+def worker_parts_fn(payload, round_input):
+    """A worker's whole queue for the runtime's partial-results mode: yields
+    ``(task_id, block @ x)`` task after task, in service order."""
+    for task_id, block in payload:
+        yield task_id, block @ round_input
 
 
 class StreamCodedMatVec:
@@ -159,11 +171,29 @@ class StreamCodedMatVec:
 
     # -- decode --------------------------------------------------------------------------------------
 
+    # -- partial results: one message per coded task (fastcode.runtime partial-results mode) --------
+
+    partial_results = True
+    worker_parts_fn = staticmethod(worker_parts_fn)
+
+    def parts(self, i):
+        """Task ids worker ``i`` sends, in service order."""
+        return tuple(int(t) for t in self.tasks_of(i))
+
+    def part_loads(self, i):
+        """Cumulative load after each of worker ``i``'s tasks (last == ``worker_load(i)``)."""
+        return np.arange(1, int(self.kappa[i]) + 1, dtype=np.float64) / self.recovery_threshold
+
+    @staticmethod
+    def _task_id(key):
+        """A responder or result key: a task id, or a ``(worker, task_id)`` pair from the runtime."""
+        return key[1] if isinstance(key, tuple) else key
+
     def _task_ids(self, responders):
         ids = []
         seen = set()
         for t in responders:
-            t = int(t)
+            t = int(self._task_id(t))
             if not 0 <= t < self.n_tasks:
                 raise ValueError(f"task id {t} out of range 0..{self.n_tasks - 1}")
             if t not in seen:
@@ -204,6 +234,8 @@ class StreamCodedMatVec:
         ``round_input`` is unused (the protocol passes it).
         """
         K = self.recovery_threshold
+        if any(isinstance(key, tuple) for key in results_dict):
+            results_dict = {int(self._task_id(key)): v for key, v in results_dict.items()}
         ids = self._task_ids(results_dict.keys())
         if len(ids) < K:
             raise NotEnoughShardsError(f"need results of K = {K} coded tasks, got {len(ids)}")
