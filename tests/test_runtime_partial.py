@@ -140,6 +140,21 @@ def test_worker_killed_mid_round_partial(rng):
         assert time.perf_counter() - start < 2.0
 
 
+def test_additive_delays_scale_per_part(rng):
+    V = rng.standard_normal((2, 3, 4))
+    x = rng.standard_normal(4)
+    with LocalCluster(2, FixedDelays([0.06, 0.15]), backend="thread", additive_delays=True,
+                      timeout=5) as cluster:
+        cluster.setup(PartialSum(2), V)
+        log = stamp_parts(cluster)
+        before = time.perf_counter()
+        result = cluster.run_round(x)
+        assert np.allclose(result.output, PartialSum.expected(V, x), rtol=1e-12, atol=0)
+        arrived = {(w, k): t - before for t, w, r, k in log if r == result.round_id}
+        assert 0.05 <= arrived[1, 0] < 0.12 and arrived[1, 2] >= 0.15
+        assert result.wall_time >= 0.15
+
+
 def test_worker_parts_fn_raising_is_reported(rng):
     with LocalCluster(2, backend="thread", timeout=5) as cluster:
         cluster.setup(PartialSum(2), rng.standard_normal((2, 3, 4)))
