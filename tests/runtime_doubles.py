@@ -116,3 +116,62 @@ class FaultyReplication(ReplicatedMatVec):
 
     def decode(self, results, round_input):
         return super().decode(results, round_input[0])
+
+
+def parts_task(payload, x):
+    """Part generator of PartialSum: part k of this worker is V[k] * x (optionally slow)."""
+    V, pause = payload
+    for k in range(V.shape[0]):
+        if pause:
+            time.sleep(pause)
+        yield k, V[k] * x
+
+
+class PartialSum:
+    """Partial-results double: r-replicated groups, each worker sends ``n_parts``
+    parts (part k = V_g[k] * x); the output is the sum of every group's parts.
+    Decodable once every (group, part) has arrived from some worker of the group."""
+
+    partial_results = True
+    worker_fn = staticmethod(matvec_task)        # never called in partial mode
+    worker_parts_fn = staticmethod(parts_task)
+
+    def __init__(self, n_workers, r=1, n_parts=3, pause=0.0):
+        if r < 1 or n_workers % r:
+            raise ValueError(f"r={r} must divide n_workers={n_workers}")
+        self.n_workers, self.r, self.n_parts, self.pause = n_workers, r, n_parts, pause
+        self.n_groups = n_workers // r
+        self.calls = []                          # responders passed to can_decode
+
+    def group(self, i):
+        return i // self.r
+
+    def setup_tasks(self, V):
+        """V: (n_groups, n_parts, m)."""
+        V = np.asarray(V, dtype=float)
+        assert V.shape[:2] == (self.n_groups, self.n_parts)
+        return [(np.ascontiguousarray(V[self.group(i)]), self.pause) for i in range(self.n_workers)]
+
+    def worker_load(self, i):
+        return 1.0 / self.n_groups
+
+    def parts(self, i):
+        return tuple(range(self.n_parts))
+
+    def part_loads(self, i):
+        return np.arange(1, self.n_parts + 1) / self.n_parts * self.worker_load(i)
+
+    def can_decode(self, responders):
+        self.calls.append(tuple(responders))
+        got = {(self.group(w), k) for w, k in responders}
+        return len(got) == self.n_groups * self.n_parts
+
+    def decode(self, results, x):
+        first = {}
+        for (w, k), v in results.items():
+            first.setdefault((self.group(w), k), v)
+        return sum(first[g, k] for g in range(self.n_groups) for k in range(self.n_parts))
+
+    @staticmethod
+    def expected(V, x):
+        return np.asarray(V, dtype=float).sum(axis=(0, 1)) * x

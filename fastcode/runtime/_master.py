@@ -18,6 +18,13 @@ dropped by the model (infinite delay) and not still stuck in an earlier round,
 (4) collects results in arrival order until the scheme can decode, failing
 early when it no longer can and at the timeout otherwise, (5) decodes.
 Results are matched to rounds by the round id they carry, never by arrival.
+
+Partial results (``scheme.partial_results``, see ``protocol``): setup also
+ships each worker its part generator and due fractions; in a round the master
+books every (PART, r, key, array) of the current round as responder
+``(worker, key)``, asks ``can_decode`` after each, and decodes from the dict
+keyed by those pairs.  A worker's DONE (or ERROR / CANCELLED) is its one final
+reply; parts of earlier rounds, or arriving after the decode, are discarded.
 """
 import math
 import time
@@ -27,8 +34,9 @@ import numpy as np
 from fastcode.errors import ClusterStateError, WorkerFailedError
 from fastcode.fields.base import as_generator
 from fastcode.runtime import _worker as W
-from fastcode.runtime._round import RoundState
-from fastcode.runtime.protocol import check_scheme, sample_delays, worker_loads
+from fastcode.runtime._round import PartialRoundState, RoundState
+from fastcode.runtime.protocol import (check_scheme, is_partial, part_plan, sample_delays,
+                                       worker_loads)
 from fastcode.runtime.result import RoundResult
 
 DEAD = "dead"  # transport-made message: (DEAD, reason)
@@ -76,6 +84,7 @@ class Master:
         self.additive_delays = bool(additive_delays)
         self.scheme = None
         self._loads = None
+        self._plan = None        # partial results: (parts, fractions) per worker
         self._round = 0
         self._owed = [0] * self.n_workers
         self._dead = {}          # worker -> reason, permanent
@@ -116,6 +125,8 @@ class Master:
         setup also waits for the workers to start."""
         self._check_open()
         check_scheme(scheme, self.n_workers)
+        self._check_partial_support(scheme)
+        plan = part_plan(scheme) if is_partial(scheme) else None
         payloads = list(scheme.setup_tasks(job))
         if len(payloads) != self.n_workers:
             raise ClusterStateError(f"scheme.setup_tasks returned {len(payloads)} payloads "
@@ -126,7 +137,12 @@ class Master:
         waiting = set()
         for i in range(self.n_workers):
             if self.transport.alive(i):
-                self.transport.send(i, (W.SETUP, scheme.worker_fn, specs[i]))
+                if plan is None:
+                    message = (W.SETUP, scheme.worker_fn, specs[i])
+                else:
+                    message = (W.SETUP, scheme.worker_fn, specs[i],
+                               (scheme.worker_parts_fn, plan[1][i]))
+                self.transport.send(i, message)
                 waiting.add(i)
         deadline = time.perf_counter() + timeout
         errors = {}
@@ -152,7 +168,11 @@ class Master:
             raise WorkerFailedError(f"setup failed on workers {sorted(errors)}; worker {first}: "
                                     f"{errors[first]}", failures=errors)
         self.scheme = scheme
+        self._plan = plan
         self._loads = worker_loads(scheme)
+
+    def _check_partial_support(self, scheme):
+        """Transports that cannot run partial-results schemes override this to raise."""
 
     # -- rounds ---------------------------------------------------------------
 
@@ -187,7 +207,11 @@ class Master:
         # Injected delays count from now for workers that share this machine's clock.
         t_ref = (W.clock_id(), time.monotonic())
         spec = self.transport.pack_input(round_input)
-        state = RoundState(scheme, round_id, start, asked, failures)
+        if self._plan is None:
+            state = RoundState(scheme, round_id, start, asked, failures)
+        else:
+            state = PartialRoundState(scheme, round_id, start, asked, failures,
+                                      dict(enumerate(self._plan[0])))
         for i in asked:
             self._owed[i] += 1
             self.transport.send(i, (W.ROUND, round_id, spec, float(delays[i]),
@@ -210,13 +234,20 @@ class Master:
         end = time.perf_counter()
         # Outside the timed part: what the round would take with no runtime cost
         # (0 without injected delays: skip the scheme calls on fast rounds).
-        ideal = ideal_time(scheme, delays) if delays.any() else 0.0
+        if self._plan is None:
+            ideal = ideal_time(scheme, delays) if delays.any() else 0.0
+            due = None
+        else:
+            ideal = ideal_time_partial(scheme, delays, self._plan) if delays.any() else 0.0
+            frac = {(w, k): f for w, (keys, fs) in enumerate(zip(*self._plan))
+                    for k, f in zip(keys, fs)}
+            due = tuple(float(delays[w] * frac.get((w, k), 1.0)) for w, k in state.responders)
         return RoundResult(
             round_id=round_id, output=output, responders=tuple(state.responders),
             latencies=state.latencies, compute_times=state.compute_times,
             service_times=state.service_times, delays=delays, wait_time=wait_time,
             decode_time=end - t0, wall_time=end - start, discarded=discarded,
-            failures=state.failures, ideal_time=ideal)
+            failures=state.failures, ideal_time=ideal, responder_due=due)
 
     def _drain(self):
         """Consume whatever arrived between rounds; returns the stale results count."""
@@ -233,10 +264,20 @@ class Master:
             if state is not None:
                 state.fail(worker, message[1])
             return 0
-        if kind not in (W.RESULT, W.ERROR, W.CANCELLED) or message[1] < 0:
+        if kind == W.PART:
+            if (state is not None and message[1] == state.round_id and not state.decodable
+                    and isinstance(state, PartialRoundState)):
+                state.accept_part(worker, message[2], message[3], now)
+                return 0
+            return 1  # a part of an earlier round, or not needed any more
+        if kind not in (W.RESULT, W.DONE, W.ERROR, W.CANCELLED) or message[1] < 0:
             return 0  # a late setup acknowledgement: nothing to book
         self._owed[worker] = max(0, self._owed[worker] - 1)
         current = state is not None and message[1] == state.round_id
+        if kind == W.DONE:
+            if current and isinstance(state, PartialRoundState):
+                state.done(worker, message[2], message[3])
+            return 0
         if kind == W.RESULT:
             if current and not state.decodable:
                 _, _, result, compute, service = message
@@ -258,4 +299,19 @@ def ideal_time(scheme, delays):
             break
         if scheme.can_decode(tuple(int(i) for i in order[:j])):
             return float(delays[order[j - 1]])
+    return math.inf
+
+
+def ideal_time_partial(scheme, delays, plan):
+    """:func:`ideal_time` for partial results: the first instant at which the
+    parts due by then (part k of worker w at ``delays[w] * fractions[w][k]``)
+    can decode."""
+    parts, fractions = plan
+    due = sorted((float(delays[w] * f), w, j) for w in range(len(parts))
+                 if not math.isinf(delays[w]) for j, f in enumerate(fractions[w]))
+    pairs = []
+    for t, w, j in due:
+        pairs.append((w, parts[w][j]))
+        if scheme.can_decode(tuple(pairs)):
+            return t
     return math.inf

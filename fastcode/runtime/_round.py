@@ -71,3 +71,45 @@ class RoundState:
             f"{tuple(self.responders)}, still waiting for {sorted(self.pending)}",
             round_id=self.round_id, responders=self.responders, pending=sorted(self.pending),
             failures=self.failures)
+
+
+class PartialRoundState(RoundState):
+    """Round bookkeeping for partial-results schemes (``scheme.partial_results``).
+
+    Responders are ``(worker, key)`` pairs in arrival order and results are keyed
+    by them; ``pending`` holds the asked workers that may still send parts (not
+    yet DONE, failed or cancelled).  ``latencies[w]`` is the arrival time of
+    worker w's last received part; compute and service times are booked when
+    its DONE arrives (NaN if the round decoded first)."""
+
+    def __init__(self, scheme, round_id, start, asked, failures, parts):
+        super().__init__(scheme, round_id, start, asked, failures)
+        self.parts = parts                # worker -> tuple of part keys (send order)
+
+    def accept_part(self, worker, key, value, now):
+        """Part ``key`` of ``worker`` for this round arrived at time ``now``."""
+        pair = (worker, key)
+        if worker not in self.pending or pair in self.results:
+            return
+        self.responders.append(pair)
+        self.results[pair] = value
+        self.latencies[worker] = now - self.start
+        self._decodable = bool(self.scheme.can_decode(tuple(self.responders)))
+
+    def done(self, worker, compute, service):
+        """``worker`` sent all its parts: it can add nothing more to this round."""
+        if worker not in self.pending:
+            return
+        self.pending.discard(worker)
+        self.compute_times[worker] = compute
+        self.service_times[worker] = service
+        self._hope_unknown = True
+
+    def hopeless(self):
+        if not self._hope_unknown:
+            return False
+        self._hope_unknown = False
+        got = set(self.responders)
+        everyone = tuple(self.responders) + tuple(
+            (w, k) for w in sorted(self.pending) for k in self.parts[w] if (w, k) not in got)
+        return not self.scheme.can_decode(everyone)

@@ -11,9 +11,13 @@ A worker is a loop over messages from the master, written against a small
 Messages are tuples whose first item is the kind:
 
     master -> worker                      worker -> master
-    (SETUP, worker_fn, payload_spec)      (READY, -1) | (ERROR, -1, text)
+    (SETUP, worker_fn, payload_spec       (READY, -1) | (ERROR, -1, text)
+     [, (parts_fn, fractions)])
     (ROUND, r, input_spec, delay, add,    (RESULT, r, result, compute_s, service_s)
      t_ref)
+                                          | (ERROR, r, text) | (CANCELLED, r)
+                                          partial results: (PART, r, key, array)*
+                                          then (DONE, r, compute_s, service_s)
                                           | (ERROR, r, text) | (CANCELLED, r)
     (STOP,)
 
@@ -36,6 +40,17 @@ matching the simulator's independent rounds.  ``delay = inf`` is a worker that
 never answers this round.  A computation itself cannot be interrupted: a
 worker whose ``worker_fn`` is slow answers late, and the master discards the
 result by its round id.
+
+Partial results (opt-in, ``scheme.partial_results``).  The SETUP message then
+also carries ``(parts_fn, fractions)``: a module-level generator
+``parts_fn(payload, round_input)`` yielding ``(key, array)`` and, per part k,
+``fractions[k] = part_loads[k] / part_loads[-1]``.  One delay is drawn per round
+as above; part k is sent as ``(PART, r, key, array)`` once it is computed and
+its due time ``t_ref + delay * fractions[k]`` has passed (with ``add`` true:
+cumulative compute time + ``delay * fractions[k]``).  The final reply is
+``(DONE, r, compute_s, service_s)`` (or ERROR / CANCELLED), so every ROUND still
+gets exactly one final reply.  Any newer message cancels the remaining parts:
+a part is never sent after the worker has seen the next round.
 """
 import pickle
 import socket
@@ -45,6 +60,7 @@ import traceback
 SETUP, ROUND, STOP = "setup", "round", "stop"
 _COARSE = 0.002  # seconds of an injected wait left to a precise sleep (see _run_round)
 READY, RESULT, ERROR, CANCELLED = "ready", "result", "error", "cancelled"
+PART, DONE = "part", "done"  # partial results: one PART per part, then DONE
 
 
 _CLOCK_ID = None
@@ -72,7 +88,7 @@ def _describe(exc):
 
 def serve(channel):
     """Run the worker loop until STOP or until the master disappears."""
-    worker_fn = payload = None
+    worker_fn = payload = parts = None
     try:
         message = channel.recv()
         while True:
@@ -80,9 +96,10 @@ def serve(channel):
             if kind == STOP:
                 return
             if kind == SETUP:
-                worker_fn = payload = None  # drop views on the old payload before re-mapping
+                worker_fn = payload = parts = None  # drop views on the old payload first
                 try:
                     worker_fn = message[1]
+                    parts = message[3] if len(message) > 3 else None
                     payload = channel.open_payload(message[2])
                 except Exception as exc:  # report, keep serving: the master decides
                     channel.send((ERROR, -1, _describe(exc)))
@@ -92,11 +109,77 @@ def serve(channel):
                 continue
             if kind != ROUND:
                 raise RuntimeError(f"unknown message kind {kind!r}")
-            message = _run_round(channel, worker_fn, payload, *message[1:])
+            if parts is not None:
+                message = _run_parts(channel, parts, payload, *message[1:])
+            else:
+                message = _run_round(channel, worker_fn, payload, *message[1:])
     except (EOFError, OSError, KeyboardInterrupt):
         # The master is gone (pipe closed) or the user pressed Ctrl-C: the
         # master owns the clean-up, the worker just leaves quietly.
         return
+
+
+def _due(start, delay, additive, t_ref):
+    """Absolute monotonic time at which a reply with injected time ``delay`` is due
+    (``start``: when the computation started, or, additive, when it ended)."""
+    if additive:
+        return start + delay
+    if t_ref is not None and t_ref[0] == clock_id():
+        return t_ref[1] + delay
+    return start + delay
+
+
+def _wait_until(channel, due, delay):
+    """Wait until ``due``; True if a newer message arrived first (interrupts the wait)."""
+    if due > time.monotonic():
+        # Pipe polls time out in whole milliseconds (rounded up), so poll until
+        # just before the due time and sleep the exact remainder.
+        coarse = None if delay == float("inf") else max(0.0, due - time.monotonic() - _COARSE)
+        if channel.poll(coarse):
+            return True
+        remainder = due - time.monotonic()
+        if remainder > 0:
+            time.sleep(remainder)
+        return False
+    return channel.poll(0)
+
+
+def _run_parts(channel, parts, payload, round_id, input_spec, delay, additive, t_ref):
+    """Partial results: compute and send part by part (see the module doc)."""
+    parts_fn, fractions = parts
+    start = time.monotonic()
+    compute = 0.0
+    try:
+        round_input = channel.open_input(input_spec)
+        gen = parts_fn(payload, round_input)
+        k = 0
+        while True:
+            t0 = time.monotonic()
+            try:
+                key, value = next(gen)
+            except StopIteration:
+                compute += time.monotonic() - t0
+                break
+            compute += time.monotonic() - t0
+            frac = fractions[min(k, len(fractions) - 1)] if len(fractions) else 1.0
+            base = start + compute if additive else start
+            if _wait_until(channel, _due(base, delay * frac, additive, t_ref), delay):
+                gen.close()
+                channel.send((CANCELLED, round_id))
+                return channel.recv()
+            try:
+                channel.send((PART, round_id, key, value))
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                gen.close()
+                channel.send((ERROR, round_id, "part cannot be sent: " + _describe(exc)))
+                return channel.recv()
+            k += 1
+        del gen, round_input
+    except Exception as exc:
+        channel.send((ERROR, round_id, _describe(exc)))
+        return channel.recv()
+    channel.send((DONE, round_id, compute, time.monotonic() - start))
+    return channel.recv()
 
 
 def _run_round(channel, worker_fn, payload, round_id, input_spec, delay, additive, t_ref):

@@ -224,6 +224,11 @@ class MPICluster(Master):
                          timeout=timeout, rng=rng, time_scale=time_scale,
                          additive_delays=additive_delays)
 
+    def _check_partial_support(self, scheme):
+        if getattr(scheme, "partial_results", False) is True:
+            raise ClusterStateError("partial results are supported by LocalCluster only: "
+                                    f"{scheme!r} has partial_results = True")
+
 
 # -- worker -------------------------------------------------------------------
 

@@ -29,6 +29,17 @@ Rules a scheme must follow:
   set into an undecodable one.  The master relies on it to fail early: when
   even "responders so far + every worker still pending" cannot decode, the
   round is reported impossible without waiting for the timeout.
+- partial results (opt-in, LocalCluster only): a scheme with
+  ``partial_results = True`` also offers ``parts(i)`` (part keys of worker i in
+  send order), ``part_loads(i)`` (cumulative load after each part; the last
+  entry equals ``worker_load(i)``) and ``worker_parts_fn(payload,
+  round_input)``, a module-level generator yielding ``(key, array)`` in the
+  order of ``parts(i)``.  Workers then send each part as its own message when
+  it is computed and due (part k at ``delay * part_loads[k] /
+  part_loads[-1]``); the master's responders are ``(worker, key)`` pairs in
+  arrival order, ``can_decode`` is called with them after each part and
+  ``decode`` gets ``{(worker, key): array}`` (insertion order = arrival
+  order).  ``can_decode`` must be monotone in the pairs.
 - ``worker_load(i)`` is the relative compute load of worker i (e.g. the
   fraction of the whole product it computes: 1/n uncoded, 1/k for an
   (n, k)-MDS code, r/n for r-replication); the straggler model scales its
@@ -87,6 +98,46 @@ def check_scheme(scheme, n_workers):
     if getattr(fn, "__qualname__", "<lambda>") != getattr(fn, "__name__", None):
         # Lambdas, closures and bound methods cannot be imported by name on a worker.
         raise ClusterStateError(f"scheme.worker_fn must be a module-level function, got {fn!r}")
+    if is_partial(scheme):
+        missing = [name for name in ("parts", "part_loads", "worker_parts_fn")
+                   if not hasattr(scheme, name)]
+        if missing:
+            raise ClusterStateError(f"scheme {scheme!r} has partial_results = True but lacks "
+                                    f"{', '.join(missing)} (see fastcode.runtime.protocol)")
+        fn = scheme.worker_parts_fn
+        if getattr(fn, "__qualname__", "<lambda>") != getattr(fn, "__name__", None):
+            raise ClusterStateError("scheme.worker_parts_fn must be a module-level generator "
+                                    f"function, got {fn!r}")
+
+
+def is_partial(scheme):
+    """Whether ``scheme`` opted in to partial results."""
+    return getattr(scheme, "partial_results", False) is True
+
+
+def part_plan(scheme):
+    """Per-worker part keys and due fractions of a partial-results scheme:
+    ``(parts, fractions)``, lists of tuples; ``fractions[i][k] = part_loads(i)[k] /
+    part_loads(i)[-1]``.  Raises ClusterStateError on inconsistent declarations."""
+    parts, fractions = [], []
+    for i in range(scheme.n_workers):
+        keys = tuple(scheme.parts(i))
+        loads = np.asarray(scheme.part_loads(i), dtype=np.float64).reshape(-1)
+        if not keys or len(keys) != len(loads):
+            raise ClusterStateError(f"worker {i}: parts(i) has {len(keys)} keys but "
+                                    f"part_loads(i) has {len(loads)} entries (need >= 1, equal)")
+        if len(set(keys)) != len(keys):
+            raise ClusterStateError(f"worker {i}: parts(i) has repeated keys {keys!r}")
+        if np.any(~np.isfinite(loads)) or np.any(loads < 0) or np.any(np.diff(loads) < 0) \
+                or not loads[-1] > 0:
+            raise ClusterStateError(f"worker {i}: part_loads(i) must be non-decreasing, "
+                                    f"finite, >= 0 and end > 0, got {loads.tolist()}")
+        if not np.isclose(loads[-1], float(scheme.worker_load(i)), rtol=1e-9, atol=0):
+            raise ClusterStateError(f"worker {i}: part_loads(i)[-1] = {loads[-1]!r} differs "
+                                    f"from worker_load(i) = {scheme.worker_load(i)!r}")
+        parts.append(keys)
+        fractions.append(tuple(float(f) for f in loads / loads[-1]))
+    return parts, fractions
 
 
 def worker_loads(scheme):

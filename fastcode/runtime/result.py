@@ -1,6 +1,6 @@
 """What one round of a distributed job reports (the same for every backend)."""
 from dataclasses import dataclass, field
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -17,13 +17,18 @@ class RoundResult:
         output: ``scheme.decode(...)`` of the responders' results.
         responders: workers whose results were collected, in arrival order;
             the round stopped at the first prefix the scheme could decode.
+            Partial-results schemes: ``(worker, key)`` pairs, one per part.
         latencies: (n_workers,) arrival time of each worker's result; NaN for
             workers that did not answer before the round was decoded.
+            Partial results: arrival of the worker's last part received
+            before the decode (NaN if none was).
         compute_times: (n_workers,) time spent in ``worker_fn`` on each worker
             (measured there); NaN for non-responders.
         service_times: (n_workers,) time from the worker receiving the round
             to it sending the result (compute + injected wait, measured there);
-            NaN for non-responders.
+            NaN for non-responders.  Partial results: booked when the worker
+            has sent all its parts, so NaN for workers whose last parts came
+            after the decode (compute = time in the part generator).
         delays: (n_workers,) injected completion times drawn from the
             straggler model, in seconds (zeros without a model).
         wait_time: time until the responders became decodable.
@@ -36,7 +41,11 @@ class RoundResult:
         ideal_time: the round time the injected delays alone imply (first
             instant the workers done by then can decode): what a simulator of
             the same model predicts for this draw.  ``wall_time - ideal_time``
-            is the price of really running it.
+            is the price of really running it.  Partial results: the first
+            instant the parts due by then can decode.
+        responder_due: partial results only (else None): the injected due
+            time of each responder pair (its worker's delay scaled by the
+            part's load fraction), used by :attr:`overhead`.
     """
 
     round_id: int
@@ -52,6 +61,7 @@ class RoundResult:
     discarded: int = 0
     failures: Dict[int, str] = field(default_factory=dict)
     ideal_time: float = float("nan")
+    responder_due: Optional[Tuple[float, ...]] = None
 
     @property
     def overhead(self):
@@ -59,7 +69,11 @@ class RoundResult:
         the slowest responder was due to answer, i.e. the later of its injected
         delay (counted from the round start on a shared clock) and its service
         time (compute + wait, counted from its receipt of the task).  What is
-        left is messaging, dispatch, scheduling and bookkeeping."""
+        left is messaging, dispatch, scheduling and bookkeeping.  Partial
+        results: the responders' part due times (service times are per worker,
+        not per part, so they are not counted)."""
+        if self.responder_due is not None:
+            return self.wall_time - max(self.responder_due, default=0.0) - self.decode_time
         due = max((max(self.delays[i], self.service_times[i]) for i in self.responders),
                   default=0.0)
         return self.wall_time - due - self.decode_time

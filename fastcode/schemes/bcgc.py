@@ -21,7 +21,8 @@ Partial results (the extension this scheme needs, see ``PARTIAL_RESULTS``): with
 yields ``(s, message_s)`` block by block, send each part as soon as it is due (part ``s`` of worker
 ``i`` at ``delay_i · part_loads(i)[k] / part_loads(i)[-1]``), and key the results by
 ``(worker, s)``: ``can_decode`` and ``decode`` accept those keys as well as plain worker ids.
-``fastcode.schemes.bcgc_virtual`` runs exactly that with simulated clocks.
+``fastcode.schemes.bcgc_virtual`` runs exactly that with simulated clocks, and
+``fastcode.runtime.LocalCluster`` runs it for real (``MPICluster`` refuses partial-results schemes).
 
 Jobs.  A ``GradientJob`` (data subsets + a module-level partial-derivative function), e.g.
 ``least_squares_job(X, y, N)``; or an ``(N, L)`` array of fixed partial gradients (tests, finite
