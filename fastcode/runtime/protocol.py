@@ -123,9 +123,14 @@ def part_plan(scheme):
     for i in range(scheme.n_workers):
         keys = tuple(scheme.parts(i))
         loads = np.asarray(scheme.part_loads(i), dtype=np.float64).reshape(-1)
-        if not keys or len(keys) != len(loads):
+        if len(keys) != len(loads):
             raise ClusterStateError(f"worker {i}: parts(i) has {len(keys)} keys but "
-                                    f"part_loads(i) has {len(loads)} entries (need >= 1, equal)")
+                                    f"part_loads(i) has {len(loads)} entries (need them equal)")
+        if not keys:
+            # an idle worker (e.g. too slow to get any load): it sends only its DONE message
+            parts.append(())
+            fractions.append(())
+            continue
         if len(set(keys)) != len(keys):
             raise ClusterStateError(f"worker {i}: parts(i) has repeated keys {keys!r}")
         if np.any(~np.isfinite(loads)) or np.any(loads < 0) or np.any(np.diff(loads) < 0) \
@@ -154,10 +159,15 @@ def sample_delays(model, loads, rng):
     n = len(loads)
     if model is None:
         return np.zeros(n)
+    # Idle workers (load 0: e.g. too slow to get any task) have nothing to
+    # delay; models reject a zero load, so they are sampled at load 1 and zeroed.
+    idle = np.asarray(loads) == 0
+    loads = np.where(idle, 1.0, loads)
     load = loads[0] if n and np.all(loads == loads[0]) else loads
     times = np.asarray(model.sample(n, load, rng), dtype=np.float64)
     if times.shape != (n,):
         raise ValueError(f"straggler model returned shape {times.shape}, expected ({n},)")
     if np.any(times < 0) or np.any(np.isnan(times)):
         raise ValueError("straggler model returned negative or NaN times")
+    times[idle] = 0.0
     return times

@@ -55,6 +55,11 @@ def worker_parts_fn(payload, round_input):
         yield task_id, block @ round_input
 
 
+def _whole_queue_fn(payload, round_input):
+    raise RuntimeError("StreamCodedMatVec sends one message per coded task: run it on a runtime "
+                       "with partial results (fastcode.runtime.LocalCluster)")
+
+
 class StreamCodedMatVec:
     """Coded ``A x`` over heterogeneous workers with per-worker task counts ``kappa``.
 
@@ -175,6 +180,8 @@ class StreamCodedMatVec:
 
     partial_results = True
     worker_parts_fn = staticmethod(worker_parts_fn)
+    # The protocol's whole-message function: never called in partial-results mode.
+    worker_fn = staticmethod(_whole_queue_fn)
 
     def parts(self, i):
         """Task ids worker ``i`` sends, in service order."""
