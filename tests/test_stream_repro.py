@@ -43,7 +43,7 @@ def test_main_prints_and_explains_missing_matplotlib(capsys, monkeypatch, tmp_pa
     # Pretend matplotlib is absent: the tables still print, the message says how to get plots.
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     code = repro.main(["--jobs", "200", "--omegas", "1,1.1", "--hetero", "", "--real-jobs", "0",
-                       "--quiet", "--plot", str(tmp_path / "x.png")])
+                       "--local-jobs", "0", "--quiet", "--plot", str(tmp_path / "x.png")])
     out, err = capsys.readouterr()
     assert code == 1
     assert "Authors' parameters" in out and "lower_bd" in out
@@ -52,7 +52,7 @@ def test_main_prints_and_explains_missing_matplotlib(capsys, monkeypatch, tmp_pa
 
 
 def test_main_bad_arguments(capsys):
-    assert repro.main(["--jobs", "3", "--real-jobs", "0", "--quiet"]) == 2
+    assert repro.main(["--jobs", "3", "--real-jobs", "0", "--local-jobs", "0", "--quiet"]) == 2
     assert "jobs" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         repro.main(["--omegas", "1,abc"])
@@ -61,7 +61,7 @@ def test_main_bad_arguments(capsys):
 
 
 def test_main_rejects_omega_below_one(capsys):
-    assert repro.main(["--jobs", "100", "--omegas", "0.9", "--hetero", "", "--real-jobs", "0",
+    assert repro.main(["--jobs", "100", "--omegas", "0.9", "--hetero", "", "--real-jobs", "0", "--local-jobs", "0",
                        "--quiet"]) == 2
     assert "Omega" in capsys.readouterr().err
 
@@ -69,7 +69,7 @@ def test_main_rejects_omega_below_one(capsys):
 def test_main_writes_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "stream.png"
-    code = repro.main(["--jobs", "200", "--omegas", "1,1.1", "--hetero", "1,2", "--real-jobs", "0",
+    code = repro.main(["--jobs", "200", "--omegas", "1,1.1", "--hetero", "1,2", "--real-jobs", "0", "--local-jobs", "0",
                        "--quiet", "--plot", str(path)])
     assert code == 0 and path.stat().st_size > 10000
     assert "plot written" in capsys.readouterr().out
@@ -78,6 +78,16 @@ def test_main_writes_plot(tmp_path, capsys):
 def test_cli_target_runs(capsys):
     from fastcode.cli import main
     assert main(["simulate", "stream", "--jobs", "300", "--omegas", "1,1.1", "--hetero", "",
-                 "--real-jobs", "0", "--quiet"]) == 0
+                 "--real-jobs", "0", "--local-jobs", "0", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "Omega" in out and "1.100" in out
+
+
+def test_real_stream_on_the_local_runtime_decodes_every_job():
+    from fastcode.repro.stream import _local_run
+    rows = _local_run(6, seed=2, backend="thread", time_scale=0.02)
+    assert [r[0] for r in rows] == ["optimal", "uniform"]
+    for split, kappa, mean_delay, p95, service, bound, late, err in rows:
+        assert sum(int(k) for k in kappa.split(",")) == 10      # K * Omega coded tasks
+        assert err < 1e-9                                       # every job's A x exact
+        assert mean_delay > 0 and service > 0 and bound > 0
