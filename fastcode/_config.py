@@ -11,6 +11,7 @@ Lowest layer of the package: imports nothing from fastcode.
   large regions; calls below the minimum split size stay single-threaded.
 """
 import os
+import warnings
 
 BACKENDS = ("native", "numpy")
 
@@ -59,3 +60,17 @@ def set_num_threads(n):
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"number of threads must be a positive int, got {n!r}")
     _state["num_threads"] = n
+
+
+def use_native(module, import_error):
+    """Whether bulk calls go to the compiled ``module`` (None when it failed to
+    import with ``import_error``).  A native backend without a build warns and
+    switches the whole process to the NumPy reference, so it warns once."""
+    if get_backend() != "native":
+        return False
+    if module is not None:
+        return True
+    warnings.warn(f"fastcode native kernels are not built ({import_error}); using the NumPy "
+                  "reference", RuntimeWarning, stacklevel=4)
+    set_backend("numpy")
+    return False

@@ -15,12 +15,12 @@ shows the measured mean and p95 round latency, the speed-up over uncoded and
 the share of the round spent decoding, beside the mean predicted by the
 analytic model of ``fastcode.sim`` for the injected delays.
 """
-import sys
 import time
 
 import numpy as np
 
 from fastcode._progress import terminal_progress
+from fastcode.repro._entry import write_plot
 from fastcode.runtime import LocalCluster
 from fastcode.runtime.jobs import (mds_matvec_job, replicated_matvec_job, run_job,
                                    uncoded_matvec_job)
@@ -158,10 +158,6 @@ def run_from_args(args):
     print("predicted: analytic mean of fastcode.sim for the injected model; draws: the mean the "
           "injected delays of these rounds imply.\n(`fastcode demo --mpi` shows how to run the "
           "same on a cluster)")
-    if args.plot:
-        problem = plot_rows(rows, args.plot)
-        if problem:
-            print(problem, file=sys.stderr)
-            return 1
-        print(f"plot written to {args.plot}")
+    if args.plot and write_plot(plot_rows, rows, args.plot):
+        return 1
     return 0 if wrong == 0 else 1

@@ -7,8 +7,6 @@ Bulk products (``matmul``, ``plan_matmul``, ``mul_region``, ``mad_region``)
 run on the native C kernels, or on the NumPy reference when the backend is
 "numpy" (``fastcode.set_backend``).  Arguments are validated here, once.
 """
-import warnings
-
 import numpy as np
 
 from fastcode import _config
@@ -25,13 +23,7 @@ except ImportError as exc:  # not built: run on the reference, loudly
 
 
 def _impl():
-    if _config.get_backend() == "native":
-        if _native is not None:
-            return _native
-        warnings.warn(f"fastcode native kernels are not built ({_NATIVE_ERROR}); "
-                      "using the NumPy reference", RuntimeWarning, stacklevel=3)
-        _config.set_backend("numpy")
-    return _ref
+    return _native if _config.use_native(_native, _NATIVE_ERROR) else _ref
 
 
 def _is_uint8_array(x):

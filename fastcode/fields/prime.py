@@ -29,7 +29,6 @@ import functools
 import math
 import operator
 import threading
-import warnings
 
 import numpy as np
 
@@ -66,13 +65,7 @@ _BLOCK_OVERHEAD = 6e-6        # per inner-dimension block (a BLAS call and a fol
 
 
 def _native_ok():
-    if _config.get_backend() == "native":
-        if _native is not None:
-            return True
-        warnings.warn(f"fastcode native kernels are not built ({_NATIVE_ERROR}); "
-                      "using the NumPy reference", RuntimeWarning, stacklevel=3)
-        _config.set_backend("numpy")
-    return False
+    return _config.use_native(_native, _NATIVE_ERROR)
 
 
 # ---- number theory -----------------------------------------------------------

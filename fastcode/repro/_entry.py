@@ -2,6 +2,7 @@
 ``add_arguments(parser)`` and ``run_from_args(args)``; these two helpers make
 its ``fastcode simulate NAME`` target and its standalone ``main(argv)``."""
 import argparse
+import sys
 
 
 def register_with(parser, add_arguments, run_from_args):
@@ -31,3 +32,14 @@ comma_floats = _comma_separated(float, "numbers")
 """argparse type: "1,0.2" -> (1.0, 0.2) (an empty string gives ())."""
 comma_ints = _comma_separated(int, "integers")
 """argparse type: "5,10" -> (5, 10)."""
+
+
+def write_plot(plot, data, path):
+    """Draw ``data`` to ``path`` with ``plot(data, path)`` (which returns None or
+    why it could not, e.g. matplotlib missing); returns the exit status, 0 or 1."""
+    problem = plot(data, path)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(f"plot written to {path}")
+    return 0

@@ -25,8 +25,8 @@ import time
 import numpy as np
 
 from fastcode._progress import StepProgress
-from fastcode.repro._entry import (comma_floats, comma_ints, register_with,
-                                     standalone_main)
+from fastcode.repro._entry import (comma_floats, comma_ints, register_with, standalone_main,
+                                     write_plot)
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
                                    completion_probability, expected_runtime, jensen_lower_bound,
                                    least_squares_job, maximize_completion_probability,
@@ -465,13 +465,7 @@ def run_from_args(args):
             print(t.format())
             print()
     print(f"(seed {args.seed}, {time.perf_counter() - t0:.1f} s)")
-    if args.plot:
-        problem = _plot(tables, args.plot)
-        if problem:
-            print(problem, file=sys.stderr)
-            return 1
-        print(f"plot written to {args.plot}")
-    return 0
+    return write_plot(_plot, tables, args.plot) if args.plot else 0
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from fastcode._progress import StepProgress
-from fastcode.repro._entry import comma_floats, register_with, standalone_main
+from fastcode.repro._entry import comma_floats, register_with, standalone_main, write_plot
 from fastcode.schemes.stream import lower_bound_delay
 from fastcode.schemes.stream_matvec import StreamCodedMatVec, worker_fn
 from fastcode.schemes.stream_sim import ExponentialTasks, StreamSimulator, poisson_arrivals
@@ -427,13 +427,7 @@ def run_from_args(args):
         print(t.format())
         print()
     print(f"({args.jobs} jobs per point, seed {args.seed}, {time.perf_counter() - t0:.1f} s)")
-    if args.plot:
-        problem = _plot(tables, args.plot)
-        if problem:
-            print(problem, file=sys.stderr)
-            return 1
-        print(f"plot written to {args.plot}")
-    return 0
+    return write_plot(_plot, tables, args.plot) if args.plot else 0
 
 
 if __name__ == "__main__":
