@@ -56,6 +56,11 @@ extensions = [
         depends=["csrc/gfp.h"],
     ),
     Extension(
+        "fastcode._util._memory",
+        ["fastcode/_util/_memory.pyx"],
+        extra_compile_args=compile_args,
+    ),
+    Extension(
         "fastcode.codes._recovery",
         ["fastcode/codes/_recovery.pyx"],
         extra_compile_args=compile_args,

@@ -6,7 +6,7 @@ NumPy arrays with hot loops in C.  ``fastcode demo`` is the main job.
 """
 __version__ = "0.1.0"
 
-from fastcode._config import get_backend, get_num_threads, set_backend, set_num_threads
+from fastcode._config import MAX_THREADS, get_backend, get_num_threads, set_backend, set_num_threads
 from fastcode.errors import (
     ConditioningWarning,
     FastcodeError,
@@ -38,6 +38,7 @@ __all__ = [
     "FieldTypeError",
     "FieldValueError",
     "InvalidArgumentError",
+    "MAX_THREADS",
     "NotEnoughShardsError",
     "ShardSizeError",
     "SingularMatrixError",

@@ -10,25 +10,34 @@ Lowest layer of the package: imports nothing from fastcode.
   threads would oversubscribe them.  Raise it for standalone encode/decode of
   large regions; calls below the minimum split size stay single-threaded.
 """
+import numbers
 import os
 import warnings
 
 BACKENDS = ("native", "numpy")
+# Most threads one call may use: far above any core count, far below the C
+# int the kernels take, so no thread count can overflow on its way down.
+MAX_THREADS = 1024
 
 _state = {"backend": None, "num_threads": None}
 
 
-def _env_int(name, default):
+def _threads_value(n, name):
+    """n as an int in [1, MAX_THREADS], or ValueError naming ``name``."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"{name} must be an integer in [1, {MAX_THREADS}], got {n!r}")
+    return int(n)
+
+
+def _env_threads(name, default):
     raw = os.environ.get(name, "")
     if raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a positive integer, got {raw!r}") from None
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {raw!r}")
-    return value
+        raise ValueError(f"{name} must be an integer in [1, {MAX_THREADS}], got {raw!r}") from None
+    return _threads_value(value, name)
 
 
 def get_backend():
@@ -51,15 +60,21 @@ def set_backend(name):
 def get_num_threads():
     """Threads one bulk call may use (default 1, see module docstring)."""
     if _state["num_threads"] is None:
-        _state["num_threads"] = _env_int("FASTCODE_NUM_THREADS", 1)
+        _state["num_threads"] = _env_threads("FASTCODE_NUM_THREADS", 1)
     return _state["num_threads"]
 
 
 def set_num_threads(n):
-    """Set the threads one bulk call may use (n >= 1)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"number of threads must be a positive int, got {n!r}")
-    _state["num_threads"] = n
+    """Set the threads one bulk call may use (an int in [1, MAX_THREADS])."""
+    _state["num_threads"] = _threads_value(n, "number of threads")
+
+
+def check_num_threads(n_threads):
+    """The thread count of one call: ``get_num_threads()`` for None, else
+    n_threads checked to be an int in [1, MAX_THREADS] (ValueError otherwise)."""
+    if n_threads is None:
+        return get_num_threads()
+    return _threads_value(n_threads, "n_threads")
 
 
 def use_native(module, import_error):

@@ -19,6 +19,13 @@ from fastcode.errors import (
 )
 
 A = np.array([[1, 2, 3], [4, 5, 6]], dtype=np.uint8)   # 2 x 3
+
+
+@pytest.fixture
+def restore_threads():
+    saved = fastcode.get_num_threads()
+    yield
+    fastcode.set_num_threads(saved)
 B = np.arange(30, dtype=np.uint8).reshape(3, 10)        # 3 x 10
 
 
@@ -144,28 +151,34 @@ def test_matmul_out_not_writable_in_place(make):
         F.matmul(A, B, out=make())
 
 
-def test_matmul_out_overlapping_B():
-    data = np.arange(60, dtype=np.uint8).reshape(6, 10)
-    Bv = data[:3]
-    Bc = Bv.copy()
-    cases = [
-        data[:2],                       # out is B's first rows
-        data[2:4],                      # partial overlap
-        [data[0], np.zeros(10, np.uint8)],
-        [np.zeros(10, np.uint8), data[2]],
-    ]
-    for out in cases:
-        with pytest.raises(ValueError, match=r"\bout"):
-            F.matmul(A, Bv, out=out)
-        np.testing.assert_array_equal(Bv, Bc)  # nothing written
+def test_matmul_out_overlapping_B_is_staged():
+    # documented choice: an out that overlaps B gets the right product (formed in a
+    # temporary first); only out rows overlapping each other are refused
+    for out_rows in ([0, 1], [2, 3], "list-first", "list-last"):
+        data = np.arange(60, dtype=np.uint8).reshape(6, 10)
+        Bv = data[:3]
+        want = F.matmul(A, Bv.copy())
+        if out_rows == "list-first":
+            out = [data[0], np.zeros(10, np.uint8)]
+        elif out_rows == "list-last":
+            out = [np.zeros(10, np.uint8), data[2]]
+        else:
+            out = data[out_rows[0]:out_rows[1] + 1]
+        F.matmul(A, Bv, out=out)
+        np.testing.assert_array_equal(np.stack(list(out)), want)
     # a buffer list input, out overlapping one of its buffers
-    buf = bytearray(40)
+    buf = bytearray(range(40))
     ins = [memoryview(buf)[0:10], memoryview(buf)[10:20], memoryview(buf)[20:30]]
-    with pytest.raises(ValueError, match=r"\bout"):
-        F.matmul(A, ins, out=[memoryview(buf)[25:35], bytearray(10)])
+    want = F.matmul(A, [bytes(b) for b in ins])
+    out = [memoryview(buf)[25:35], bytearray(10)]
+    F.matmul(A, ins, out=out)
+    np.testing.assert_array_equal(np.stack([np.frombuffer(o, np.uint8) for o in out]), want)
     # disjoint parts of one buffer are fine
+    data = np.arange(60, dtype=np.uint8).reshape(6, 10)
+    Bc = data[:3].copy()
     F.matmul(A, data[:3], out=data[3:5])
     np.testing.assert_array_equal(data[:3], Bc)
+    np.testing.assert_array_equal(data[3:5], F.matmul(A, Bc))
 
 
 def test_matmul_out_regions_overlapping_each_other():
@@ -448,7 +461,7 @@ def test_env_simd_valid(tmp_path, level):
     assert res["level"] == level and res["warnings"] == []
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-2", "1.5", " "])
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1.5", " ", str(2**31), str(2**64)])
 def test_env_num_threads_bogus(tmp_path, value):
     res = _probe(tmp_path, FASTCODE_NUM_THREADS=value)
     assert res["threads"][0] == "ValueError"
@@ -457,6 +470,26 @@ def test_env_num_threads_bogus(tmp_path, value):
 
 def test_env_num_threads_valid(tmp_path):
     assert _probe(tmp_path, FASTCODE_NUM_THREADS="3")["threads"] == 3
+
+
+@pytest.mark.parametrize("threads", [2**31, 2**63, fastcode.MAX_THREADS + 1, 0, -1, 2.0, True])
+def test_thread_counts_out_of_range_are_value_errors(threads, restore_threads):
+    # 2**31 used to reach the kernel's C int and raise OverflowError
+    data = np.zeros((3, 64), np.uint8)
+    with pytest.raises(ValueError, match=r"n_threads must be an integer in \[1, 1024\]"):
+        F.matmul(A, data[:3], n_threads=threads)
+    with pytest.raises(ValueError, match="n_threads"):
+        fastcode.PrimeField(257).matmul(np.eye(2, dtype=np.uint32), np.eye(2, dtype=np.uint32),
+                                        n_threads=threads)
+    with pytest.raises(ValueError, match="number of threads"):
+        fastcode.set_num_threads(threads)
+    assert fastcode.get_num_threads() == 1
+
+
+def test_thread_count_at_the_maximum_is_accepted(restore_threads):
+    fastcode.set_num_threads(fastcode.MAX_THREADS)
+    data = F.random((3, 64), 0)
+    np.testing.assert_array_equal(F.matmul(A, data), F.matmul(A, data, n_threads=1))
 
 
 def test_env_backend(tmp_path):

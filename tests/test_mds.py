@@ -141,12 +141,16 @@ def test_list_of_buffers(rng):
     for lost in (0, 2, 4, 6):
         shards[lost] = None
     present = [1, 3, 5, 7, 8]
-    np.testing.assert_array_equal(code.decode(shards, present), data)
+    mask = np.zeros(9, dtype=bool)
+    mask[present] = True
+    np.testing.assert_array_equal(code.decode(shards, mask), data)
+    with pytest.raises(ShardSizeError, match="boolean mask"):
+        code.decode(shards, present)     # indices pair with rows positionally, never by number
     # positional list
     np.testing.assert_array_equal(code.decode([cw[i] for i in present], present), data)
     # list out
     outs = [np.zeros(100, dtype=np.uint8) for _ in range(5)]
-    res = code.decode(shards, present, out=outs)
+    res = code.decode(shards, mask, out=outs)
     assert res is outs
     for i in range(5):
         np.testing.assert_array_equal(outs[i], data[i])
@@ -157,7 +161,7 @@ def test_list_of_buffers(rng):
     # a needed shard is None
     shards[1] = None
     with pytest.raises(NotEnoughShardsError):
-        code.decode(shards, present)
+        code.decode(shards, mask)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -271,7 +275,9 @@ def test_decoder_cache(rng):
         MDSCode(10, 6, cache_size=-1)
     cw = codeword(code, 8, rng)
     np.testing.assert_array_equal(d1(cw[pres]), cw[:6])
-    np.testing.assert_array_equal(d1(cw), cw[:6])     # indexed layout
+    np.testing.assert_array_equal(code.decoder(mask)(cw), cw[:6])     # indexed layout
+    with pytest.raises(ShardSizeError, match="positionally"):
+        d1(cw)                      # an index list never takes the indexed reading
     with pytest.raises(TypeError, match="not picklable"):
         pickle.dumps(d1)
 
@@ -522,3 +528,53 @@ def test_systematic_n_equals_k_and_k_1(rng):
     cw = np.concatenate([d, rep.encode(d)])
     for i in range(4):
         np.testing.assert_array_equal(rep.decode(cw[[i]], [i]), d)
+
+
+# ---- one reading of shards: positional with indices, by shard number only with a mask -----
+
+@pytest.mark.parametrize("n", range(1, 7))
+def test_every_permutation_and_subset_decodes_positionally(n, rng):
+    """Rows pair with the index list positionally, for every ordered subset of size
+    >= k (the whole stripe in any order included); a bool mask takes the rows in
+    increasing shard order or the whole stripe indexed by shard number."""
+    for k in range(1, n + 1):
+        code = MDSCode(n, k)
+        cw = codeword(code, 5, rng)
+        data = cw[:k]
+        for size in range(k, n + 1):
+            for subset in itertools.combinations(range(n), size):
+                mask = np.zeros(n, dtype=bool)
+                mask[list(subset)] = True
+                assert np.array_equal(code.decode(cw[mask], mask), data)
+                stripe = cw.copy()
+                stripe[~mask] = 0x5A                 # absent rows hold garbage
+                assert np.array_equal(code.decode(stripe, mask), data)
+                assert np.array_equal(code.reconstruct(list(stripe), mask, "all"), cw)
+                for order in itertools.permutations(subset):
+                    idx = list(order)
+                    if not np.array_equal(code.decode(cw[idx], idx), data):
+                        raise AssertionError(f"MDSCode({n}, {k}) indices {idx}: wrong data")
+                    if size < n:
+                        # a whole stripe with fewer indices than rows has two readings
+                        with pytest.raises(ShardSizeError, match="positionally"):
+                            code.decode(stripe, idx)
+
+
+def test_full_stripe_in_reverse_order_issue_reproducer():
+    c = MDSCode(6, 4)
+    D = np.arange(24, dtype=np.uint8).reshape(4, 6)
+    cw = np.concatenate([D, c.encode(D)])
+    order = [5, 4, 3, 2, 1, 0]
+    assert np.array_equal(c.decode(cw[order], order), D)
+    assert not np.array_equal(c.decode(cw, order), D)      # the rows really are read as given
+
+
+def test_reconstruct_repairs_a_stripe_in_place_with_a_mask(rng):
+    code = MDSCode(10, 6)
+    cw = codeword(code, 100, rng)
+    mask = np.ones(10, dtype=bool)
+    mask[[0, 3, 7, 9]] = False
+    stripe = cw.copy()
+    stripe[~mask] = 0
+    assert code.reconstruct(stripe, mask, "all", out=stripe) is stripe
+    assert np.array_equal(stripe, cw)

@@ -30,6 +30,7 @@ import warnings
 
 import numpy as np
 
+from fastcode._util.memory import overlaps
 from fastcode.codes import _recovery
 from fastcode.codes._lru import LRUCache
 from fastcode.codes.designs import check_assignment, cyclic_assignment, frc_assignment
@@ -305,7 +306,8 @@ class GradientCode:
         sent by ``responders[i]`` (Reals: float64; rows that are not contiguous
         float64 are copied).  Returns (m L,) -- blocks u = 0..m-1 concatenated;
         drop the zero padding beyond d -- written into ``out`` ((m L,) or (m, L),
-        C-contiguous, of the field's dtype) if given."""
+        C-contiguous, of the field's dtype) if given.  ``out`` may overlap
+        ``coded``: the sum is then formed in a temporary before out is written."""
         W = self.decode_weights(responders)
         return self.combine(W, coded, out)
 
@@ -315,13 +317,18 @@ class GradientCode:
         k = W2.shape[1]
         rows, L = self._rows(coded, k)
         m = W2.shape[0]
-        out2 = self._out(out, m, L)
+        target = out2 = self._out(out, m, L)
+        if overlaps(out2, rows)[0]:
+            # out shares memory with a message: combine into a temporary, then copy
+            out2 = np.empty_like(target)
         if isinstance(self.field, RealsField):
             _recovery.combine(np.ascontiguousarray(W2, dtype=np.float64), rows, out2)
         else:
             Y = rows if isinstance(rows, np.ndarray) else (
                 np.stack(rows) if k else self.field.zeros((0, L)))
             self.field.matmul(W2, Y, out=out2)
+        if out2 is not target:
+            target[...] = out2
         return out if out is not None else out2.reshape(m * L)
 
     def _rows(self, coded, k):

@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 
 from fastcode import matrices as _mx
+from fastcode._util.memory import overlaps
 from fastcode.matrices_real import condition_numbers
 from fastcode.codes._lru import LRUCache
 from fastcode.errors import (
@@ -137,7 +138,7 @@ def _out_rows(out, field, rows, length, name="out"):
             raise ShardSizeError(f"{name} must have shape {(rows, length)}, got {out.shape}")
         if not out.flags.writeable:
             raise InvalidArgumentError(f"{name} is read-only")
-        if length > 1 and out.strides[1] != out.itemsize:
+        if rows and length > 1 and out.strides[1] != out.itemsize:   # empty outputs always do
             raise ShardSizeError(f"{name} rows must be contiguous to be written in place")
         fixed = _unit_row_stride(out)
         return out, (None if fixed is out else list(fixed))
@@ -193,21 +194,25 @@ class Decoder:
 
     ``decoder(shards, out=None)`` returns the target rows (``targets``, by
     default the k data rows) as a (len(targets), L) array (or fills ``out``).
-    ``shards`` holds the present shards either positionally (len(present)
-    rows, row i is shard present[i]) or indexed by shard number (n rows, absent
-    rows ignored and may be None in a list).  Immutable; safe to share between
-    threads.  Attributes: ``present`` (sorted indices), ``targets``, ``chosen``
+    ``shards`` pairs with ``present`` positionally: row i is shard present[i]
+    (len(present) rows).  Only a decoder made from a boolean mask also takes
+    the whole stripe indexed by shard number (n rows, absent rows ignored and
+    may be None in a list), since a mask has no order of its own to confuse
+    with shard numbers.  ``out`` may overlap ``shards`` (see
+    ``MDSCode.decode``).  Immutable; safe to share between threads.  Attributes: ``present`` (sorted indices), ``targets``, ``chosen``
     (the k shards read), ``lost`` (targets computed), ``matrix`` (the
     (len(lost), k) matrix applied to the chosen shards)."""
 
-    __slots__ = ("code", "present", "targets", "_core", "_given", "_given_arr", "_maps")
+    __slots__ = ("code", "present", "targets", "_core", "_given", "_given_arr", "_maps",
+                 "_by_number")
 
-    def __init__(self, code, given, given_sorted, targets, core):
+    def __init__(self, code, given, given_sorted, targets, core, from_mask):
         self.code = code
         self.present = core.present
         self.targets = targets
         self._core = core
         self._given = len(given)
+        self._by_number = from_mask
         self._given_arr = None if given_sorted else given
         # row maps per shard layout ("pos": len(present) rows, "idx": n rows),
         # made on first use of that layout: (chosen rows, copied rows, slice or None)
@@ -255,20 +260,42 @@ class Decoder:
                         "pickle the code and call code.decoder(present) again")
 
     def __call__(self, shards, out=None):
-        code, core = self.code, self._core
+        code = self.code
         sh = _Shards(shards, code.field, "shards")
         n_in = sh.count
         if n_in == self._given:
-            src_chosen, src_copy, run = self._layout(True)
+            layout = self._layout(True)
+        elif n_in == code.n and self._by_number:
+            layout = self._layout(False)
         elif n_in == code.n:
-            src_chosen, src_copy, run = self._layout(False)
+            raise ShardSizeError(
+                f"shards has all n={code.n} rows but present lists {self._given} indices: rows pair "
+                "with present positionally; to pass a whole stripe indexed by shard number, give "
+                "present as a boolean mask of length n")
         else:
             raise ShardSizeError(f"shards must hold the {self._given} present shards (in the order "
-                                 f"of present) or all n={code.n} rows, got {n_in}")
+                                 f"of present), got {n_in}")
         length = sh.length
         if length is None:   # a list of Nones: nothing to read
             raise NotEnoughShardsError("shards holds no buffers")
         out, views = _out_rows(out, code.field, len(self.targets), length)
+        dst = out if views is None else views
+        into_input, between_outputs = overlaps(dst, sh.array if sh.array is not None else sh.rows)
+        if between_outputs:
+            raise InvalidArgumentError("out rows overlap each other")
+        if into_input:
+            # out overlaps the shards: compute every target into a temporary
+            # first (it reads the shards while they are intact), then copy
+            staged = self._fill(sh, layout, *_out_rows(None, code.field, len(self.targets), length))
+            for row, src in zip(dst, staged):
+                row[...] = src
+            return out
+        return self._fill(sh, layout, out, views)
+
+    def _fill(self, sh, layout, out, views):
+        """Write the targets into out (or its row views) from validated shards."""
+        code, core = self.code, self._core
+        src_chosen, src_copy, run = layout
         if core.full_plan is not None and views is None:
             inputs = sh.array[run] if (run is not None and sh.array is not None) else sh.take(src_chosen)
             _apply(code.field, core.full_plan, inputs, out)
@@ -491,15 +518,27 @@ class MDSCode:
     def encode(self, data, out=None):
         """Parity (n-k, L) of data: a (k, L) array or a list of k buffers.
 
-        ``out``: a (n-k, L) array or list of n-k writable buffers, filled in place
-        (must not overlap data).  Returns out (or a new array)."""
+        ``out``: a (n-k, L) array or list of n-k writable buffers, filled in place.
+        It may overlap ``data``: the parity is then computed into a temporary
+        before ``out`` is written.  Returns out (or a new array)."""
         sh = _Shards(data, self.field, "data", count=self.k)
         if sh.rows is not None and any(r is None for r in sh.rows):
             raise FieldTypeError("data must not contain None")
         length = sh.length if sh.length is not None else 0
+        given = out
         out, views = _out_rows(out, self.field, self.n - self.k, length)
         if self.n == self.k:
             return out
+        if given is not None:
+            dst = out if views is None else views
+            into_input, between_outputs = overlaps(dst, sh.array if sh.array is not None else sh.rows)
+            if between_outputs:
+                raise InvalidArgumentError("out rows overlap each other")
+            if into_input:
+                staged = self.encode(data)
+                for row, src in zip(dst, staged):
+                    row[...] = src
+                return out
         if _region_field(self.field):
             self._encoder(sh.array if sh.array is not None else sh.rows,
                           out=out if views is None else views)
@@ -524,7 +563,10 @@ class MDSCode:
         return int(idx)
 
     def _add_column(self, parity, idx, delta):
-        """parity[r] += C[r, idx] * delta for every parity row r, in place."""
+        """parity[r] += C[r, idx] * delta for every parity row r, in place.
+
+        A delta that overlaps parity is copied first (each parity row reads all
+        of it); parity rows overlapping each other raise InvalidArgumentError."""
         idx = self._check_data_index(idx)
         delta = _as_row(delta, self.field, "block")
         ps = _Shards(parity, self.field, "parity", count=self.n - self.k)
@@ -532,6 +574,11 @@ class MDSCode:
             raise ShardSizeError(f"parity rows have length {ps.length}, block has {len(delta)}")
         _, views = _out_rows(parity, self.field, self.n - self.k, len(delta), "parity")
         rows = views if views is not None else list(parity)
+        into_input, between_outputs = overlaps(views if views is not None else parity, delta)
+        if between_outputs:
+            raise InvalidArgumentError("parity rows overlap each other")
+        if into_input:
+            delta = delta.copy()
         f, col = self.field, self.parity_matrix[:, idx]
         for r, row in enumerate(rows):
             if _region_field(f):
@@ -543,7 +590,8 @@ class MDSCode:
     def update(self, parity, idx, old_block, new_block):
         """Update parity in place after data block ``idx`` changed from old to new.
 
-        parity: (n-k, L) array or n-k buffers; blocks: 1-D of length L.
+        parity: (n-k, L) array or n-k buffers; blocks: 1-D of length L (they may
+        overlap parity: their difference is formed before parity is written).
         Costs n-k multiply-adds of one block instead of a full re-encode."""
         old = _as_row(old_block, self.field, "old_block")
         new = _as_row(new_block, self.field, "new_block")
@@ -569,7 +617,7 @@ class MDSCode:
             dec = self._cache.get(key)
             if dec is not None:
                 return dec
-        given, mask, present_sorted, given_sorted = self._normalize_present(present)
+        given, mask, present_sorted, given_sorted, from_mask = self._normalize_present(present)
         targets = self._normalize_which(which)
         ckey = ("core", mask.tobytes(), which if isinstance(which, str) else targets.tobytes())
         core = self._cache.get(ckey)
@@ -577,7 +625,7 @@ class MDSCode:
             core = self._build_core(mask, present_sorted, targets,
                                     which == "data" if isinstance(which, str) else False)
             self._cache.put(ckey, core)
-        dec = Decoder(self, given, given_sorted, targets, core)
+        dec = Decoder(self, given, given_sorted, targets, core, from_mask)
         if key is not None:
             self._cache.put(key, dec)
         return dec
@@ -585,25 +633,38 @@ class MDSCode:
     def decode(self, shards, present, out=None):
         """The k data rows, (k, L), from any >= k shards.
 
-        ``present``: the shard indices (int array, in the order of the rows of
-        ``shards``) or a bool mask of length n.  ``shards``: the present shards,
-        positionally (len(present) rows, a (m, L) array or list) or indexed by shard
-        number (n rows; absent rows ignored, None allowed in a list).  Present data
-        rows are copied, lost ones computed by one kernel call.  ``out``: (k, L)
-        array or k writable buffers."""
+        ``present``: the shard indices (ints, distinct, in [0, n)) or a bool mask
+        of length n.  ``shards`` pairs with ``present`` positionally: a (m, L)
+        array or a list of m buffers whose row i is shard present[i] (for a
+        mask: the True positions in increasing order).  With a mask, ``shards``
+        may instead be the whole stripe indexed by shard number (n rows; absent
+        rows ignored, None allowed in a list).  Integer indices never take that
+        second reading: an (n, L) stripe with fewer than n indices is refused
+        with ShardSizeError, so a stripe in any order decodes right.
+
+        Present data rows are copied, lost ones computed by one kernel call.
+        ``out``: (k, L) array or k writable buffers, filled and returned.  It may
+        overlap ``shards`` (e.g. ``out=shards`` to decode in place): the result
+        is then computed into a temporary before ``out`` is written, so it is
+        always right.  Output rows overlapping each other raise
+        InvalidArgumentError before anything is written."""
         return self.decoder(present)(shards, out=out)
 
     def reconstruct(self, shards, present, which="data", out=None):
         """Rows ``which`` of the codeword: "data" (k rows), "all" (n rows),
         "parity" (n-k rows) or a sequence of shard indices (in that order).
-        Only the missing rows asked for are computed; present ones are copied."""
+        Only the missing rows asked for are computed; present ones are copied.
+        ``shards``, ``present`` and ``out`` follow the rules of ``decode``: with a
+        bool mask, ``reconstruct(stripe, mask, "all", out=stripe)`` repairs a
+        whole stripe in place."""
         return self.decoder(present, which)(shards, out=out)
 
     # ---- validation and setup (cold path) ------------------------------------------------
 
     def _normalize_present(self, present):
         """(given indices in the caller's order, bool mask of length n, the
-        sorted present indices, whether given is increasing)."""
+        sorted present indices, whether given is increasing, whether present
+        was a bool mask)."""
         arr = np.asarray(present)
         n = self.n
         if arr.dtype == np.bool_:
@@ -632,7 +693,7 @@ class MDSCode:
                                        f"got dtype {arr.dtype}")
         if len(given) < self.k:
             raise NotEnoughShardsError(f"need at least k={self.k} shards to decode, got {len(given)}")
-        return given, mask, present, is_sorted
+        return given, mask, present, is_sorted, arr.dtype == np.bool_
 
     def _normalize_which(self, which):
         if isinstance(which, str):

@@ -10,7 +10,8 @@ run on the native C kernels, or on the NumPy reference when the backend is
 import numpy as np
 
 from fastcode import _config
-from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
+from fastcode._util.memory import overlaps
+from fastcode.errors import FieldTypeError, FieldValueError, InvalidArgumentError, ShardSizeError
 from fastcode.fields.base import Field, MatmulPlan, as_generator, as_region
 from fastcode.reference import gf256 as _ref
 
@@ -74,16 +75,6 @@ def _region_length(regions):
     return len(regions[0]) if regions else None
 
 
-def _check_n_threads(n_threads):
-    """n_threads=None means fastcode.get_num_threads(); otherwise a positive int."""
-    if n_threads is None:
-        return _config.get_num_threads()
-    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) \
-            or n_threads < 1:
-        raise ValueError(f"n_threads must be a positive int or None, got {n_threads!r}")
-    return int(n_threads)
-
-
 def _check_region_alias(src, out):
     """out may be src itself (element-wise kernels) but must not partially overlap it."""
     if np.may_share_memory(src, out) and not (
@@ -105,7 +96,7 @@ class GF256Plan(MatmulPlan):
         if self._backend != _config.get_backend():
             self._backend = _config.get_backend()
             self._kernel = _impl().DotPlan(self.A)
-        threads = _check_n_threads(n_threads)
+        threads = _config.check_num_threads(n_threads)
         # Fast path (small regions are dominated by per-call cost): 2-D uint8
         # arrays with contiguous rows, checked by the kernel itself.  On a
         # validation error the general path runs, to name the public argument.
@@ -147,7 +138,20 @@ class GF256Plan(MatmulPlan):
             for r in ([outputs] if isinstance(outputs, np.ndarray) else outputs):
                 r[...] = 0
         elif length and rows:
-            self._kernel.apply(inputs, outputs, threads)
+            try:
+                self._kernel.apply(inputs, outputs, threads)
+            except ValueError:
+                # the kernel refuses overlapping regions before writing anything;
+                # only then pay for finding out which kind of overlap it was
+                into_input, between_outputs = overlaps(outputs, inputs)
+                if between_outputs:
+                    raise InvalidArgumentError("out rows overlap each other") from None
+                if not into_input:
+                    raise
+                staged = np.empty((rows, length), dtype=np.uint8)
+                self._kernel.apply(inputs, staged, threads)
+                for row, src in zip(outputs, staged):
+                    row[...] = src
         if out_arg is not None:
             return out_arg
         if vector:
@@ -266,7 +270,9 @@ class GF256Field(Field):
 
         This is the bulk kernel (ISA-L's dot_prod): out[r] = sum_j A[r, j] * B[j].
         B may also be a 1-D vector of length k.  ``out`` (rows, L) is filled in
-        place when given; it must not overlap B.  Uses ``n_threads`` threads
+        place when given; it may overlap B (the product is then computed into a
+        temporary first), but its rows must not overlap each other
+        (InvalidArgumentError, nothing written).  Uses ``n_threads`` threads
         (default ``fastcode.get_num_threads()``) on large regions."""
         return self.plan_matmul(A)(B, out=out, n_threads=n_threads)
 

@@ -33,6 +33,7 @@ import threading
 import numpy as np
 
 from fastcode import _config
+from fastcode._util.memory import check_rows_disjoint
 from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError, SingularMatrixError
 from fastcode.fields.base import Field, as_generator
 from fastcode.reference import prime as _ref
@@ -461,14 +462,18 @@ class PrimeField(Field):
 
     def inv(self, a):
         """1 / a element-wise (Fermat: a^(p-2)); ZeroDivisionError on a zero."""
-        a = self._u64(a, "a")
+        return self._inverse(a, "a")
+
+    def _inverse(self, a, what):
+        """1 / a, naming the argument ``what`` when it holds a zero."""
+        a = self._u64(a, what)
         if np.any(a == 0):
-            raise ZeroDivisionError(f"a has zero entries: division by zero in GF({self.p})")
+            raise ZeroDivisionError(f"{what} has zero entries: division by zero in GF({self.p})")
         return self._pow_u64(a, np.int64(self.p - 2)).astype(np.uint32)
 
     def div(self, a, b):
         """a / b element-wise; ZeroDivisionError if b has a zero."""
-        return self.mul(a, self.inv(b))
+        return self.mul(a, self._inverse(b, "b"))
 
     # ---- matmul ----------------------------------------------------------------
 
@@ -490,16 +495,16 @@ class PrimeField(Field):
         """A @ B over GF(p).  A (m, k), B (k, n) or (k,); result (m, n) (or (m,)) uint32.
 
         ``out`` (m, n) uint32 receives the result (no result allocation; the
-        float64 work buffers come from a per-thread pool, see ``_buffer``).
+        float64 work buffers come from a per-thread pool, see ``_buffer``).  It
+        may overlap A or B (the product is then formed in a temporary first);
+        its own rows must not overlap each other (InvalidArgumentError).
         ``strategy`` forces a plan: "int", "float" (the cheapest float plan),
         or a MatmulStrategy; the default picks by cost model
         (``matmul_strategy``).  ``n_threads`` (default
         ``fastcode.get_num_threads()``) splits large products by rows (or
         columns) over threads; every kernel releases the GIL.  Keep BLAS itself
         single-threaded (OPENBLAS_NUM_THREADS=1) when using it."""
-        if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, int)
-                                      or n_threads < 1):
-            raise ValueError(f"n_threads must be a positive int, got {n_threads!r}")
+        threads = _config.check_num_threads(n_threads)
         # uint32 operands are range-checked inside the float kernels (one pass
         # fewer over the data); every other route validates up front below
         A = self._matrix(A, "A", check_range=False)
@@ -523,6 +528,7 @@ class PrimeField(Field):
                 raise ValueError("out is read-only")
             target = out
             out2 = out.reshape(m, n)
+            check_rows_disjoint(out2)
             if not (out2.flags.c_contiguous and not np.may_share_memory(out2, A)
                     and not np.may_share_memory(out2, B)):
                 out2 = np.empty((m, n), dtype=np.uint32)
@@ -542,7 +548,6 @@ class PrimeField(Field):
             else:
                 def run(a, b, o):
                     _float_matmul(a, b, p, st, o)
-            threads = _config.get_num_threads() if n_threads is None else n_threads
             try:
                 _run_threaded(run, A, B, out2, threads)
             except _OutOfRange:

@@ -10,6 +10,7 @@ and ``rank``/``nullspace`` take a tolerance.
 """
 import numpy as np
 
+from fastcode._util.memory import check_rows_disjoint
 from fastcode.errors import FieldTypeError, ShardSizeError, SingularMatrixError
 from fastcode.fields.base import Field, as_generator
 
@@ -104,7 +105,8 @@ class RealsField(Field):
         return A
 
     def matmul(self, A, B, out=None, n_threads=None):
-        """A @ B by BLAS.  A (m, k), B (k, n) or (k,); ``out`` filled in place if given.
+        """A @ B by BLAS.  A (m, k), B (k, n) or (k,); ``out`` filled in place if given
+        (it may overlap A or B; its rows must not overlap each other).
 
         ``n_threads`` is accepted for interface parity and ignored: BLAS
         threading is set by its own environment (OPENBLAS_NUM_THREADS)."""
@@ -114,7 +116,9 @@ class RealsField(Field):
             raise ShardSizeError(f"B must have {A.shape[1]} rows, got shape {B.shape}")
         if out is None:
             return A @ B
-        return np.matmul(A, B, out=out)
+        if isinstance(out, np.ndarray) and out.ndim == 2:
+            check_rows_disjoint(out)
+        return np.matmul(A, B, out=out)   # NumPy buffers an out that overlaps A or B
 
     def cond(self, A):
         """2-norm condition number (inf for a singular matrix)."""
