@@ -262,8 +262,20 @@ def _mg1_sojourn(lam, draw_service, jobs, seed):
     return _batch_mean_se(W + S)
 
 
-def _stream_delay(seed):
-    sim = StreamSimulator([1.0, 2.0, 3.0], 0.3, 6.0, 3, 2.0)
+class _DeterministicTasks:
+    """Task model of the stream simulator: a task of ``load`` operations takes load / rate."""
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def sample(self, n, load, rng):
+        return np.full(int(n), load / self.rate)
+
+
+def _stream_delay(seed, Omega=2.0, c=0.0, deterministic=False):
+    rates = [1.0, 2.0, 3.0]
+    models = [_DeterministicTasks(r) for r in rates] if deterministic else None
+    sim = StreamSimulator(rates, 0.3, 6.0, 3, Omega, c=c, task_models=models)
     return _batch_mean_se(sim.run(40_000, rng=seed).delay)
 
 
@@ -287,9 +299,15 @@ def _queue_cases():
         Case("md1_delay lam=0.6, S=1.2",
              lambda: md1_delay(0.6, 1.2),
              lambda seed: _mg1_sojourn(0.6, lambda r, n: np.full(n, 1.2), 400_000, seed)),
-        Case("lower_bound_delay <= StreamSimulator mean delay",
+        Case("lower_bound_delay <= StreamSimulator mean delay (exponential tasks)",
              lambda: lower_bound_delay(0.3, 6.0, [1.0, 2.0, 3.0]),
              lambda seed: _stream_delay(seed), "lower"),
+        Case("lower_bound_delay <= StreamSimulator mean delay (Omega=1, latency 0.2)",
+             lambda: lower_bound_delay(0.3, 6.0, [1.0, 2.0, 3.0]),
+             lambda seed: _stream_delay(seed, Omega=1.0, c=0.2), "lower"),
+        Case("lower_bound_delay <= StreamSimulator mean delay (deterministic tasks)",
+             lambda: lower_bound_delay(0.3, 6.0, [1.0, 2.0, 3.0]),
+             lambda seed: _stream_delay(seed, deterministic=True), "lower"),
         Case("split_cost exponential tasks (sigma = m)",
              lambda: float(split_cost(5, 0.5, 0.7, 1.3, 1.3)),
              lambda seed: _split_cost_mc(5, 0.5, 0.7, 1.3, 1.3, 400_000, seed)),

@@ -303,8 +303,11 @@ class StochasticGC(ApproxGradientCode):
         return np.ones((1, len(idx)))
 
     def expected_fixed_error(self, p=None):
-        """E[error(F, "fixed")] at the code's own failure probability (the argument, if
-        given, must equal it): the weights are 1 and B already carries 1/(1-p)."""
+        """E[error(F, "fixed")] when each worker fails independently with the code's own
+        probability ``self.p`` (the argument, if given, must equal it): the weights are 1 and
+        B already carries 1/(1-p), so this is the squared bias (0 when every part has a
+        holder) plus p (1 - p) sum_i ||B[i, :]||^2.  The empty responder set enters with
+        error([]) = m N, which needs no special case."""
         if p is not None and p != self.p:
             raise InvalidArgumentError(f"this code is built for p={self.p}, got p={p}")
         q = self.p
