@@ -16,6 +16,7 @@ import itertools
 import math
 import zlib
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable
 
 import numpy as np
@@ -33,6 +34,9 @@ from fastcode.schemes.dmtl import DMTLScheme
 from fastcode.schemes.dmtl_bounds import (baseline_loads, closed_form_uplink, cyclic_bounds,
                                           dmtl_bounds, man_bounds)
 from fastcode.schemes.dmtl_placement import cyclic_placement, man_placement, random_placement
+from fastcode.schemes.lp_rational import LPError
+from fastcode.schemes.separable import (SeparableComputation, heterogeneous_separable_design,
+                                        separable_bounds)
 from fastcode.schemes.shuffle import (CodedShuffle, UncodedShuffle, coded_load, independent_caches,
                                       random_blocks, shuffle_gain, uncoded_load)
 from fastcode.schemes.stream import lower_bound_delay, split_cost
@@ -581,3 +585,63 @@ def test_dmtl_homogeneous_closed_forms_equal_the_lp():
     for K, r in ((4, 2), (5, 2), (5, 3)):
         b = dmtl_bounds(man_placement(K, r))
         assert man_bounds(K, r) == (b.lp_uplink, b.downlink)
+
+
+# ---- linearly separable computation: stated loads against what is actually sent ---------------
+
+@pytest.mark.parametrize("N,N_r,K_c", [(5, 3, 2), (5, 3, 3), (6, 4, 6), (6, 2, 5)])
+def test_separable_communication_cost_is_what_is_downloaded(N, N_r, K_c):
+    """communication_cost() = max(N_r, K_c) = symbols downloaded from N_r responders / B, with
+    every N_r-subset decoding F W exactly."""
+    rng = np.random.default_rng(46)
+    sc = SeparableComputation(N, N_r, K_c, field=_BIG, rng=rng)
+    B = 3 * sc.P
+    W = _BIG.random((N, B), rng)
+    answers = {n: sc.encode(n, W[sc.datasets(n)]) for n in range(N)}
+    for S in itertools.combinations(range(N), N_r):
+        sent = sum(answers[n].size for n in S)
+        assert Fraction(sent, B) == sc.communication_cost() == max(N_r, K_c)
+        np.testing.assert_array_equal(sc.decode({n: answers[n] for n in S}, B=B),
+                                      _BIG.matmul(sc.F, W))
+
+
+@pytest.mark.parametrize("Z", [cyclic_placement(4, 2), man_placement(4, 2)],
+                         ids=["cyclic4_2", "man4_2"])
+def test_separable_bounds_against_achieved_loads(Z):
+    """separable_bounds is a lower bound: every design that computes F V sends at least it."""
+    rng = np.random.default_rng(47)
+    K, N = Z.shape
+    for K_c in range(1, N + 1):
+        bound, _ = separable_bounds(Z, K_c)
+        F = _BIG.random((K_c, N), rng)
+        try:
+            d = heterogeneous_separable_design(Z, F, _BIG, rng)
+        except LPError:
+            continue                                   # the capped construction does not apply
+        V = _BIG.random((N, 2 * d.P), rng)
+        X = [d.encode(j, V[np.flatnonzero(Z[j])]) for j in range(K)]
+        np.testing.assert_array_equal(d.decode(X, 2 * d.P), _BIG.matmul(F, V))
+        assert d.load() >= bound
+        assert Fraction(sum(x.size for x in X), 2 * d.P) == d.load()
+
+
+# ---- heavier variants ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make,q,takes_p", [
+    (lambda: ExpanderApprox.random(16, 5, 8), 0.35, False),
+    (lambda: ApproxCommEfficient(cyclic_assignment(16, 4), m=2, rng=9), 0.3, True),
+    (lambda: StackedApprox(cyclic_assignment(16, 3), m=2), 0.2, True),
+    (lambda: StochasticGC(cyclic_assignment(16, 4), 0.45), 0.45, False)],
+    ids=["expander16", "comm_efficient16", "stacked16", "stochastic16"])
+def test_expected_fixed_error_enumeration_n16(make, q, takes_p):
+    case = _fixed_error_case("n=16", make, q, takes_p)
+    assert case.formula() == pytest.approx(case.simulate(0)[0], rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.slow
+def test_expander_expected_fixed_error_issue_graph_long_monte_carlo():
+    """The issue's random 5-regular graph on 94 vertices, 200k draws (SE ~ 0.005)."""
+    code = ExpanderApprox.random(94, 5, 12)
+    est, se = _mc_fixed_error(code, 0.3, 200_000, 13)
+    assert abs(est - code.expected_fixed_error(0.3)) <= SE_LIMIT * se
