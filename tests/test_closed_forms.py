@@ -22,7 +22,8 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from fastcode.codes import ApproxCommEfficient, ExpanderApprox, StackedApprox, StochasticGC
+from fastcode.codes import (ApproxCommEfficient, CommEfficient, CyclicMDS, CyclicRepetition,
+                            ExpanderApprox, FractionalRepetition, StackedApprox, StochasticGC)
 from fastcode.codes.designs import cyclic_assignment, paley_graph, projective_plane
 from fastcode.fields import PrimeField
 from fastcode.schemes.bcgc_exact import (completion_probability, expected_runtime,
@@ -645,3 +646,34 @@ def test_expander_expected_fixed_error_issue_graph_long_monte_carlo():
     code = ExpanderApprox.random(94, 5, 12)
     est, se = _mc_fixed_error(code, 0.3, 200_000, 13)
     assert abs(est - code.expected_fixed_error(0.3)) <= SE_LIMIT * se
+
+
+# ---- exact gradient codes: the recovery threshold n - s is exact and tight ---------------------
+
+def _least_squares_residual(code, F):
+    """min_W ||B_F^T W - T||: 0 iff the responders F can recover every block exactly."""
+    B = np.asarray(code.B, dtype=np.float64)[list(F)]
+    T = code.targets()
+    W = np.linalg.lstsq(B.T, T, rcond=None)[0]
+    return float(np.linalg.norm(B.T @ W - T))
+
+
+@pytest.mark.parametrize("make", [lambda: FractionalRepetition(6, 2),
+                                  lambda: CyclicRepetition(7, 2, rng=0),
+                                  lambda: CyclicMDS(7, 2),
+                                  lambda: CommEfficient(8, 2, 2),
+                                  lambda: CommEfficient(7, 1, 3)],
+                         ids=["frc6_2", "crc7_2", "cyclic_mds7_2", "comm_eff8_2_2", "comm_eff7_1_3"])
+def test_recovery_threshold_exact_and_tight(make):
+    """Every set of recovery_threshold = n - s responders recovers the sum exactly (and the
+    decoder's weights do it); some set of n - s - 1 does not, so the threshold is the worst case."""
+    code = make()
+    t = code.recovery_threshold
+    assert t == code.n - code.s
+    for F in itertools.combinations(range(code.n), t):
+        assert _least_squares_residual(code, F) < 1e-9
+        W = np.asarray(code.decode_weights(list(F)), dtype=np.float64).reshape(code.m, t)
+        np.testing.assert_allclose(code.B[list(F)].T @ W.T, code.targets(), atol=1e-9)
+    worst = max(_least_squares_residual(code, F)
+                for F in itertools.combinations(range(code.n), t - 1))
+    assert worst > 1e-3
