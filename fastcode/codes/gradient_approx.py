@@ -272,7 +272,7 @@ class ExpanderApprox(ApproxGradientCode):
     def error_bound(self, s):
         """(lambda/d)^2 n s / (n - s): bound on error(F, "fixed") for every F with
         |F| = n - s (worst case over F, not an expectation); lambda = ``self.lam``, the
-        largest |eigenvalue| of Adj on the complement of 1."""
+        largest |eigenvalue| of Adj on the orthogonal complement of 1."""
         s = _check_int("s", s, 0)
         if s >= self.n:
             raise InvalidArgumentError(f"need s < n, got s={s}")
