@@ -9,8 +9,10 @@ Each formula is checked against an independent computation of the same quantity:
 
 The table ``CASES`` holds (name, formula, simulator, relation); a simulator takes a seed (derived
 from the case name, so cases are independent and reproducible) and returns
-``(estimate, standard error)`` (0 for enumeration).  Bounds that hold pattern by pattern (not in
-expectation) and identities between formulas are separate tests below the table.
+``(estimate, standard error)`` (0 for enumeration).  Below the table: the regressions of the
+ExpanderApprox expectation (issue: it used the 1/(1-p) formula for its n/|F| decoder), bounds that
+hold pattern by pattern (error_bound, lower_bound, recovery thresholds), limits and sandwiches of
+the latency formulas, and the DMTL / separable load bounds against working designs.
 """
 import itertools
 import math
