@@ -16,6 +16,8 @@ divided by m N -- divide by ``m * N`` for a per-coordinate figure (the
 reproduction does).  ``lower_bound(F)`` = sum_j max(0, m - c_j(F)) (§9.5)
 bounds the optimal error of *any* linear scheme with that assignment.
 """
+import math
+
 import numpy as np
 
 from fastcode.codes.designs import (biregular_graph, check_assignment, random_regular_graph,
@@ -105,12 +107,16 @@ class ApproxGradientCode(GradientCode):
         return float(np.maximum(0, self.m - c).sum())
 
     def expected_fixed_error(self, p):
-        """E[error(F, "fixed", p)] under i.i.d. Bernoulli(p) failures (§9.8 item 5):
+        """E[error(F, "fixed", p)] for the fixed decoder with weights ``full_weights / (1 - p)``
+        on the responders (``ApproxCommEfficient``, ``StackedApprox``), when each worker fails
+        independently with probability ``p`` (0 <= p < 1) (§9.8 item 5):
 
             ||R_all||^2 + p / (1 - p) * sum_u sum_i w_u[i]^2 ||B[i, :]||^2,
 
-        R_all the all-present residual (0 when the all-present weights are exact).
-        Counts the empty responder set like any other (weights applied to nothing)."""
+        R_all the all-present residual (0 when the all-present weights are exact): the squared
+        bias plus the variance of the unbiased-scaled sum.  The empty responder set enters with
+        error([]) = m N, which is what the weights applied to nothing give, so it needs no
+        special case.  Subclasses whose fixed decoder uses other weights override this."""
         if not 0 <= p < 1:
             raise InvalidArgumentError(f"need 0 <= p < 1, got {p}")
         R = self.B.T @ self.full_weights.T - self.targets()
@@ -234,8 +240,39 @@ class ExpanderApprox(ApproxGradientCode):
     def _fixed_weights(self, idx, p):
         return np.full((1, len(idx)), self.n / len(idx))
 
+    def expected_fixed_error(self, p):
+        """E[error(F, "fixed")] of *this* class's fixed decoder (weights n / |F| on the
+        responders) when each worker fails independently with probability ``p``
+        (0 <= p < 1): the error averaged over all 2^n failure patterns, pattern F weighted
+        (1 - p)^|F| p^(n - |F|).  Not the base-class formula, which is for 1/(1-p) weights.
+
+        Conditioned on |F| = f >= 1, F is a uniform f-subset; with c = n / f, G = B B^T,
+        g = B t (t = 1_N the target) the residual c B_F^T 1_F - t has mean square
+
+            E_f = c^2 [f/n tr G + f(f-1)/(n(n-1)) (1^T G 1 - tr G)] - 2 c f/n 1^T g + ||t||^2,
+
+        which for a d-regular graph (B = Adj / d) is  E_f = n (n - f)(n - d) / (f d (n - 1))
+        (0 at f = n).  The empty set counts as error([]) = m N = n (nothing recovered).
+        Returns sum_f binom(n, f) (1 - p)^f p^(n - f) E_f."""
+        if not 0 <= p < 1:
+            raise InvalidArgumentError(f"need 0 <= p < 1, got {p}")
+        n = self.n
+        t = self.targets()[:, 0]
+        G = self.B @ self.B.T
+        trace, total = float(np.trace(G)), float(G.sum())
+        g_sum = float((self.B @ t).sum())
+        f = np.arange(1, n + 1, dtype=np.float64)
+        pair = f * (f - 1) / (n * (n - 1)) if n > 1 else np.zeros(n)
+        c = n / f
+        per_size = (c * c * (f / n * trace + pair * (total - trace)) - 2 * c * f / n * g_sum
+                    + float(t @ t))
+        weights = _binomial_pmf(n, 1.0 - p)                        # P(|F| = 0..n)
+        return float(weights[0] * self.m * self.N + weights[1:] @ per_size)
+
     def error_bound(self, s):
-        """(lambda/d)^2 n s / (n - s): bound on error(F, "fixed") for |F| = n - s."""
+        """(lambda/d)^2 n s / (n - s): bound on error(F, "fixed") for every F with
+        |F| = n - s (worst case over F, not an expectation); lambda = ``self.lam``, the
+        largest |eigenvalue| of Adj on the orthogonal complement of 1."""
         s = _check_int("s", s, 0)
         if s >= self.n:
             raise InvalidArgumentError(f"need s < n, got s={s}")
@@ -266,13 +303,27 @@ class StochasticGC(ApproxGradientCode):
         return np.ones((1, len(idx)))
 
     def expected_fixed_error(self, p=None):
-        """E[error(F, "fixed")] at the code's own failure probability (the argument, if
-        given, must equal it): the weights are 1 and B already carries 1/(1-p)."""
+        """E[error(F, "fixed")] when each worker fails independently with the code's own
+        probability ``self.p`` (the argument, if given, must equal it): the weights are 1 and
+        B already carries 1/(1-p), so this is the squared bias (0 when every part has a
+        holder) plus p (1 - p) sum_i ||B[i, :]||^2.  The empty responder set enters with
+        error([]) = m N, which needs no special case."""
         if p is not None and p != self.p:
             raise InvalidArgumentError(f"this code is built for p={self.p}, got p={p}")
         q = self.p
         R = (1.0 - q) * self.B.T.sum(axis=1) - 1.0               # bias with all present: 0
         return float(np.sum(R * R) + q * (1.0 - q) * np.sum(self.B * self.B))
+
+
+def _binomial_pmf(n, q):
+    """P(Binomial(n, q) = f) for f = 0..n, float64 (n + 1,), summed in log space (no
+    overflow of binom(n, f) for large n; q = 0 or 1 exactly gives a point mass)."""
+    f = np.arange(n + 1)
+    if q <= 0.0 or q >= 1.0:
+        return (f == (n if q >= 1.0 else 0)).astype(np.float64)
+    lgam = np.array([math.lgamma(k + 1.0) for k in range(n + 1)])
+    logpmf = lgam[n] - lgam - lgam[::-1] + f * math.log(q) + (n - f) * math.log1p(-q)
+    return np.exp(logpmf)
 
 
 def biregular_assignment(a=40, b=20, d_left=3, d_right=6, workers="left", rng=None):

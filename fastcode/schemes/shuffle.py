@@ -14,8 +14,9 @@ already stores the rows with ``caches[i, row]`` True.  The delivery (§4.3):
 
 ``plan`` counts what is actually sent: ``rows_sent`` = the sum of the
 multicast lengths, ``load`` = rows_sent / N (data units).  ``coded_load``,
-``uncoded_load`` and ``shuffle_gain`` are the §4.4-4.5 formulas (expectations
-under independent caching).  ``UncodedShuffle`` is the baseline with the same
+``uncoded_load`` and ``shuffle_gain`` are the §4.4-4.5 formulas under independent
+caching (``coded_load`` counts each multicast at its mean piece length, a lower
+bound on what ``plan`` sends; see its docstring).  ``UncodedShuffle`` is the baseline with the same
 API: one unicast per worker with all its missing rows.
 """
 from dataclasses import dataclass
@@ -42,18 +43,28 @@ def _check_s(s):
 
 
 def uncoded_load(s):
-    """Expected uncoded load 1 - s (data units)."""
+    """1 - s (data units): the expected ``UncodedShuffle.plan(...).load`` when each worker
+    demands N/n rows and caches each row independently with probability s."""
     return 1.0 - _check_s(s)
 
 
 def coded_load(n, s):
-    """Expected coded load (1 - s)(1 - (1 - s)^n) / (n s) under independent caching."""
+    """(1 - s)(1 - (1 - s)^n) / (n s): the coded load if every multicast cost the *mean*
+    of its pieces (the large-block limit of spec 01 §4.4).
+
+    Exactly: E[sum_S (1/|S|) sum_{i in S} |X_{i,S}|] / N when each of the n workers demands
+    N/n rows and caches each row independently with probability s (a missing row of worker i
+    is filed under S = {i} + its H ~ Bin(n - 1, s) other holders, and E[1/(1 + H)] =
+    (1 - (1 - s)^n) / (n s)).  A plan pays the *longest* piece of each multicast, so
+    ``CodedShuffle.plan(...).load`` is at least this on every draw; the gap closes as the
+    rows per block grow."""
     s = _check_s(s)
     return (1.0 - s) * (1.0 - (1.0 - s) ** n) / (n * s)
 
 
 def shuffle_gain(n, s, gamma=None):
-    """C_unc / C_cod = s gamma / (1 - (1 - s)^n); gamma defaults to n (multicast = one unicast)."""
+    """C_unc / C_cod = s gamma / (1 - (1 - s)^n); gamma defaults to n (multicast = one unicast),
+    which makes it ``uncoded_load(s) / coded_load(n, s)`` (the mean-piece coded load, see there)."""
     s = _check_s(s)
     gamma = n if gamma is None else gamma
     return s * gamma / (1.0 - (1.0 - s) ** n)

@@ -156,7 +156,9 @@ def _cost_coefficients(gamma, c, m, sigma):
 def split_cost(kappa, gamma, c, m, sigma):
     """Per-worker cost ``g_p(κ_p) = E[T_p] + γ E[T_p²]`` of the split ``kappa`` (shape ``(P,)``).
 
-    ``T_p = c_p + Σ_{i≤κ_p} X_{p,i}`` is the arrival time of worker ``p``'s last result.  Workers
+    ``T_p = c_p + Σ_{i≤κ_p} X_{p,i}`` is the arrival time of worker ``p``'s last result, with
+    ``X_{p,i}`` i.i.d. of mean ``m_p`` and standard deviation ``σ_p`` (any law: only these two
+    moments enter, ``E[T_p²] = κσ² + (c + κm)²``).  Workers
     with ``κ_p = 0`` cost ``a_p`` (their latency only), which is how the min-max view sees them.
     """
     kappa = np.asarray(kappa, dtype=np.float64)
@@ -298,11 +300,17 @@ def integerize(kappa, total, rng=None, *, size=None, active_only=False):
 # ideal lower bound
 
 def lower_bound_delay(lam, Z, rates, iterations_per_job=1):
-    """Ideal lower bound ``D_LB`` of spec §4 (slots).
+    """Ideal lower bound ``D_LB`` of spec §4 (slots) on the mean in-order delay.
 
     One super-worker of rate ``Σ μ_p`` serves each job deterministically in
     ``S = iterations_per_job · Z / Σ μ_p``; the queue is then M/D/1.  Returns ``inf`` when
     ``ρ = λS >= 1`` (no steady state).
+
+    It bounds the simulated system (``StreamSimulator``) with exponential or deterministic task
+    times of mean ``C/μ_p``: the ``K``-th pooled result then comes no earlier (stochastically) than
+    the ``K``-th point of a rate-``Σμ_p/C`` Poisson process, so ``E[S] >= S`` and
+    ``E[S²] >= S²``, and the Pollaczek-Khinchine delay grows with both.  Task-time laws far
+    more variable than the exponential can beat it.
     """
     lam = _positive_scalar(lam, "lam (arrival rate)")  # a stream needs arrivals
     rates = _vector(rates, "rates")

@@ -74,7 +74,8 @@ def expected_time_mds(n, k, mu, shift=1.0):
 def expected_time_mds_asymptotic(n, k, mu, shift=1.0):
     """Large-``n`` form of the MDS time: ``shift/k + log(n/(n-k)) / (k mu)``, for ``k < n``.
 
-    A cross-check for other implementations (spec 01, 3.5)."""
+    A cross-check for other implementations (spec 01, 3.5).  It is an upper bound on the exact
+    ``expected_time_mds``: ``log((n+1)/(n-k+1)) <= H_n - H_{n-k} <= log(n/(n-k))``."""
     n = positive_int(n, "n")
     k = _check_k(k, n, "k")
     if (np.asarray(k) >= n).any():
