@@ -1,8 +1,9 @@
-"""Exception hierarchy of fastcode (DESIGN.md section 6).
+"""Every error and warning class of fastcode, in one place.
 
 Every error raised on bad input derives from FastcodeError and from the
 built-in class a caller would expect (ValueError, TypeError, LinAlgError), so
-``except ValueError`` keeps working.
+``except ValueError`` keeps working.  Messages name the argument and say what
+was expected and what was given.
 """
 import numpy as np
 
@@ -34,6 +35,14 @@ class FieldTypeError(FastcodeError, TypeError):
 class InvalidArgumentError(FastcodeError, ValueError):
     """An argument outside its allowed values: code parameters (n, k, kind),
     shard indices out of range or duplicated, an unknown option."""
+
+
+class SimParameterError(InvalidArgumentError):
+    """A straggler-model, latency-formula or simulator parameter out of range."""
+
+
+class LPError(FastcodeError, ValueError):
+    """A linear program with no feasible point, or one the exact solver cannot finish."""
 
 
 # --- runtime (fastcode.runtime): failures of real distributed rounds -------------

@@ -29,7 +29,7 @@ from fastcode.errors import (
     ShardSizeError,
 )
 from fastcode.fields import GF256
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 
 __all__ = [
     "cauchy",

@@ -33,7 +33,7 @@ from collections import namedtuple
 import numpy as np
 
 from fastcode.errors import NotEnoughShardsError, ShardSizeError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.fields.prime import is_prime
 
 DEFAULT_MAX_SETS = 20000

@@ -4,7 +4,8 @@ before the real PrimeField/Reals land.  Deliberately plain, slow NumPy."""
 import numpy as np
 
 from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError, SingularMatrixError
-from fastcode.fields.base import Field, as_generator
+from fastcode._util.rng import as_generator
+from fastcode.fields.base import Field
 
 
 class ToyPrimeField(Field):

@@ -9,7 +9,7 @@ graphs).  Randomised constructions take ``rng`` (seed or Generator).
 import numpy as np
 
 from fastcode.errors import InvalidArgumentError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.fields.prime import is_prime
 
 # Perfect (Singer) difference sets D in Z_v, v = q^2 + q + 1 (spec §9.6 table): every

@@ -36,7 +36,7 @@ from fastcode.codes._lru import LRUCache
 from fastcode.codes.designs import check_assignment, cyclic_assignment, frc_assignment
 from fastcode.errors import (FieldTypeError, FieldValueError, InvalidArgumentError,
                              NotEnoughShardsError, ShardSizeError, SingularMatrixError)
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.fields.gf256 import GF256Field
 from fastcode.fields.prime import PrimeField
 from fastcode.fields.reals import RealsField, Reals

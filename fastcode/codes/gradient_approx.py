@@ -25,7 +25,7 @@ from fastcode.codes.designs import (biregular_graph, check_assignment, random_re
 from fastcode.codes.gradient import GradientCode, DEFAULT_CACHE_SIZE, _check_int
 from fastcode.codes import _recovery
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.fields.reals import Reals
 
 DECODERS = ("optimal", "fixed")

@@ -16,13 +16,6 @@ import numpy as np
 from fastcode.errors import FieldTypeError, ShardSizeError
 
 
-def as_generator(rng):
-    """A numpy.random.Generator from None, a seed or a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    return np.random.default_rng(rng)
-
-
 def as_region(x, dtype, name, writable=False):
     """One 1-D region of ``dtype`` from an ndarray or a bytes-like buffer.
 

@@ -12,7 +12,8 @@ import numpy as np
 from fastcode import _config
 from fastcode._util.memory import overlaps
 from fastcode.errors import FieldTypeError, FieldValueError, InvalidArgumentError, ShardSizeError
-from fastcode.fields.base import Field, MatmulPlan, as_generator, as_region
+from fastcode._util.rng import as_generator
+from fastcode.fields.base import Field, MatmulPlan, as_region
 from fastcode.reference import gf256 as _ref
 
 try:

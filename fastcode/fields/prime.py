@@ -35,7 +35,8 @@ import numpy as np
 from fastcode import _config
 from fastcode._util.memory import check_rows_disjoint
 from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError, SingularMatrixError
-from fastcode.fields.base import Field, as_generator
+from fastcode._util.rng import as_generator
+from fastcode.fields.base import Field
 from fastcode.reference import prime as _ref
 
 try:

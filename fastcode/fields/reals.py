@@ -12,7 +12,8 @@ import numpy as np
 
 from fastcode._util.memory import check_rows_disjoint
 from fastcode.errors import FieldTypeError, ShardSizeError, SingularMatrixError
-from fastcode.fields.base import Field, as_generator
+from fastcode._util.rng import as_generator
+from fastcode.fields.base import Field
 
 EPS = np.finfo(np.float64).eps
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fastcode.errors import InvalidArgumentError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.schemes.dmtl import DEFAULT_FIELD, DMTLScheme, merge_values, split_values
 from fastcode.schemes.dmtl_bounds import baseline_loads
 

@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 from fastcode.errors import ClusterStateError, WorkerFailedError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.runtime import _worker as W
 from fastcode.runtime._round import PartialRoundState, RoundState
 from fastcode.runtime.protocol import (check_scheme, is_partial, part_plan, sample_delays,

@@ -12,7 +12,7 @@ from typing import Any, Callable, List
 
 import numpy as np
 
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.schemes.matvec import CodedMatVec, ReplicatedMatVec, UncodedMatVec
 
 

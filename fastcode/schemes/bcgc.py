@@ -39,7 +39,7 @@ import numpy as np
 
 from fastcode.codes.gradient import CyclicMDS, CyclicRepetition, FractionalRepetition
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError, ShardSizeError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.fields.prime import PrimeField
 from fastcode.fields.reals import Reals, RealsField
 from fastcode.schemes.bcgc_exact import (best_plain_gc, completion_probability, expected_runtime,

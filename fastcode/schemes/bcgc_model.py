@@ -18,7 +18,7 @@ worker finish times, and Monte Carlo; exact expectations are in ``bcgc_exact``.
 import numpy as np
 
 from fastcode.errors import InvalidArgumentError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.sim.stragglers import StragglerModel
 
 __all__ = ["cumulative_load", "runtime", "block_decode_times", "runtime_samples",

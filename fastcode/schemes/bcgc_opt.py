@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fastcode.errors import InvalidArgumentError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.schemes.bcgc_exact import (_require_cdf, completion_probability,
                                          completion_probability_batch, order_stat_means)
 from fastcode.schemes.bcgc_model import check_blocks, check_int, check_model, cumulative_load

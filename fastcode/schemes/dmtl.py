@@ -33,7 +33,7 @@ import numpy as np
 
 from fastcode.errors import InvalidArgumentError, ShardSizeError, SingularMatrixError
 from fastcode.fields import PrimeField
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.matrices import cauchy_matrix, field_size
 from fastcode.schemes._linalg import left_inverse, left_null_space, random_nonzero, sub_columns
 from fastcode.schemes.dmtl_bounds import demand_matrix, baseline_loads, dmtl_bounds

@@ -11,7 +11,7 @@ import operator
 import numpy as np
 
 from fastcode.errors import InvalidArgumentError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 
 __all__ = [
     "as_placement",

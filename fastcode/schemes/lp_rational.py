@@ -9,13 +9,9 @@ lazily: importing fastcode never requires it.
 from fractions import Fraction
 import math
 
-from fastcode.errors import FastcodeError
+from fastcode.errors import LPError
 
 __all__ = ["LPError", "solve_covering_lp", "rationalize", "lcm_of_denominators"]
-
-
-class LPError(FastcodeError, ValueError):
-    """The LP is infeasible, or its solution could not be made exact."""
 
 
 def _linprog():

@@ -34,7 +34,7 @@ from fastcode.errors import (
     ShardSizeError,
     SingularMatrixError,
 )
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.schemes._linalg import left_inverse, left_null_space, sub_columns
 from fastcode.schemes.dmtl import DEFAULT_FIELD, merge_values, split_values
 from fastcode.schemes.dmtl_placement import as_placement

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.sim.queueing import md1_delay  # the M/D/1 formula lives with the other latency formulas
 
 __all__ = [

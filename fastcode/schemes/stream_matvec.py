@@ -29,7 +29,7 @@ from collections import OrderedDict
 import numpy as np
 
 from fastcode.errors import NotEnoughShardsError, ShardSizeError, SingularMatrixError
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.schemes.stream import (
     StreamWorkers,
     _positive_scalar,

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.schemes.stream import (
     StreamWorkers,
     _check_K,

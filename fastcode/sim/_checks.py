@@ -7,11 +7,7 @@ import numbers
 
 import numpy as np
 
-from fastcode.errors import FastcodeError
-
-
-class SimParameterError(FastcodeError, ValueError):
-    """A straggler-model, latency-formula or simulator parameter out of range."""
+from fastcode.errors import SimParameterError
 
 
 def positive_int(value, name, minimum=1):

@@ -15,7 +15,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.sim._checks import SimParameterError, positive_int, real_scalar
 from fastcode.sim.stragglers import StragglerModel
 

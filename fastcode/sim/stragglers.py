@@ -24,7 +24,7 @@ Models are immutable, hashable, picklable and have a readable repr.
 """
 import numpy as np
 
-from fastcode.fields.base import as_generator
+from fastcode._util.rng import as_generator
 from fastcode.sim._checks import (
     SimParameterError,
     positive_int,
