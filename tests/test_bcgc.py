@@ -14,7 +14,7 @@ from fastcode.schemes.bcgc import (BlockCoordinateGC, GradientJob, block_decode_
                                    least_squares_job, levels_to_blocks, order_stat_means,
                                    plain_gc_blocks, runtime, runtime_samples, worker_fn,
                                    worker_parts_fn)
-from fastcode.schemes.bcgc_virtual import run_virtual_round
+from fastcode.schemes.bcgc.virtual import run_virtual_round
 from fastcode.sim import (Exponential, HeterogeneousShiftedExponential, Pareto, ShiftedExponential,
                           harmonic)
 

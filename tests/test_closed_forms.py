@@ -28,10 +28,10 @@ from fastcode.codes import (ApproxCommEfficient, CommEfficient, CyclicMDS, Cycli
                             ExpanderApprox, FractionalRepetition, StackedApprox, StochasticGC)
 from fastcode.codes.designs import cyclic_assignment, paley_graph, projective_plane
 from fastcode.fields import PrimeField
-from fastcode.schemes.bcgc_exact import (completion_probability, expected_runtime,
+from fastcode.schemes.bcgc.exact import (completion_probability, expected_runtime,
                                          order_stat_means, plain_gc_runtimes)
-from fastcode.schemes.bcgc_model import plain_gc_blocks, runtime_samples
-from fastcode.schemes.bcgc_opt import (approx_a, approx_b, jensen_gap_terms, jensen_lower_bound,
+from fastcode.schemes.bcgc.model import plain_gc_blocks, runtime_samples
+from fastcode.schemes.bcgc.opt import (approx_a, approx_b, jensen_gap_terms, jensen_lower_bound,
                                        round_blocks)
 from fastcode.schemes.dmtl import DMTLScheme
 from fastcode.schemes.dmtl_bounds import (baseline_loads, closed_form_uplink, cyclic_bounds,
@@ -43,7 +43,7 @@ from fastcode.schemes.separable import (SeparableComputation, heterogeneous_sepa
 from fastcode.schemes.shuffle import (CodedShuffle, UncodedShuffle, coded_load, independent_caches,
                                       random_blocks, shuffle_gain, uncoded_load)
 from fastcode.schemes.stream import lower_bound_delay, split_cost
-from fastcode.schemes.stream_sim import StreamSimulator
+from fastcode.schemes.stream.queue import StreamSimulator
 from fastcode.sim import (BernoulliFailures, Deterministic, Empirical, Exponential,
                           HeterogeneousShiftedExponential, Pareto, PerWorker, ShiftedExponential,
                           expected_time_mds, expected_time_mds_asymptotic,

@@ -15,7 +15,7 @@ from fastcode.schemes.stream import (
     split_cost,
     uniform_split,
 )
-from fastcode.schemes.stream_matvec import StreamCodedMatVec, worker_fn
+from fastcode.schemes.stream.scheme import StreamCodedMatVec, worker_fn
 from fastcode.sim import md1_delay
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from fastcode.schemes.stream import coded_task_count, lower_bound_delay
-from fastcode.schemes.stream_sim import ExponentialTasks, StreamSimulator, poisson_arrivals
+from fastcode.schemes.stream.queue import ExponentialTasks, StreamSimulator, poisson_arrivals
 
 
 class DeterministicTasks:

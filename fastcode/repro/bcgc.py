@@ -31,7 +31,7 @@ from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_p
                                    completion_probability, expected_runtime, jensen_lower_bound,
                                    least_squares_job, maximize_completion_probability,
                                    plain_gc_blocks, round_blocks, runtime, runtime_samples, spsg)
-from fastcode.schemes.bcgc_virtual import run_virtual_round
+from fastcode.schemes.bcgc.virtual import run_virtual_round
 from fastcode.sim import ShiftedExponential
 
 __all__ = ["run", "main", "register_bcgc", "DEFAULTS"]

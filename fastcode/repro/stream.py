@@ -24,8 +24,8 @@ import numpy as np
 from fastcode._progress import StepProgress
 from fastcode.repro._entry import comma_floats, register_with, standalone_main, write_plot
 from fastcode.schemes.stream import lower_bound_delay
-from fastcode.schemes.stream_matvec import StreamCodedMatVec, worker_fn
-from fastcode.schemes.stream_sim import ExponentialTasks, StreamSimulator, poisson_arrivals
+from fastcode.schemes.stream.scheme import StreamCodedMatVec, worker_fn
+from fastcode.schemes.stream.queue import ExponentialTasks, StreamSimulator, poisson_arrivals
 
 __all__ = ["SPEC", "spec_rates_and_arrivals", "geometric_rates", "Table", "run", "main"]
 

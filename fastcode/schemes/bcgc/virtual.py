@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError
-from fastcode.schemes.bcgc import BlockCoordinateGC, worker_parts_fn
+from fastcode.schemes.bcgc.scheme import BlockCoordinateGC, worker_parts_fn
 
 __all__ = ["VirtualRound", "run_virtual_round"]
 

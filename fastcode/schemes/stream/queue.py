@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from fastcode._util.rng import as_generator
-from fastcode.schemes.stream import (
+from fastcode.schemes.stream.split import (
     StreamWorkers,
     _check_K,
     _positive_scalar,

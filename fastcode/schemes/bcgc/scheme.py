@@ -21,7 +21,7 @@ Partial results (the extension this scheme needs, see ``PARTIAL_RESULTS``): with
 yields ``(s, message_s)`` block by block, send each part as soon as it is due (part ``s`` of worker
 ``i`` at ``delay_i · part_loads(i)[k] / part_loads(i)[-1]``), and key the results by
 ``(worker, s)``: ``can_decode`` and ``decode`` accept those keys as well as plain worker ids.
-``fastcode.schemes.bcgc_virtual`` runs exactly that with simulated clocks, and
+``fastcode.schemes.bcgc.virtual`` runs exactly that with simulated clocks, and
 ``fastcode.runtime.LocalCluster`` runs it for real (``MPICluster`` refuses partial-results schemes).
 
 Jobs.  A ``GradientJob`` (data subsets + a module-level partial-derivative function), e.g.
@@ -29,8 +29,8 @@ Jobs.  A ``GradientJob`` (data subsets + a module-level partial-derivative funct
 fields).  Reals: float64 throughout; PrimeField: uint32 field elements (gradients quantised by the
 caller).
 
-The runtime model, its exact evaluation and the optimisers live in ``bcgc_model``, ``bcgc_exact``
-and ``bcgc_opt``; they are re-exported here.
+The runtime model, its exact evaluation and the optimisers live beside this module in
+``model``, ``exact`` and ``opt``; the package ``fastcode.schemes.bcgc`` exports them all.
 """
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
@@ -42,28 +42,11 @@ from fastcode.errors import InvalidArgumentError, NotEnoughShardsError, ShardSiz
 from fastcode._util.rng import as_generator
 from fastcode.fields.prime import PrimeField
 from fastcode.fields.reals import Reals, RealsField
-from fastcode.schemes.bcgc_exact import (best_plain_gc, completion_probability, expected_runtime,
-                                         order_stat_means, plain_gc_runtimes)
-from fastcode.schemes.bcgc_model import (block_decode_times, check_int, cumulative_load,
-                                         plain_gc_blocks, runtime, runtime_samples,
-                                         uncoded_blocks)
-from fastcode.schemes.bcgc_opt import (approx_a, approx_b, equalizing_blocks, jensen_lower_bound,
-                                       maximize_completion_probability, project_simplex,
-                                       round_blocks, spsg)
+from fastcode.schemes.bcgc.model import check_int, cumulative_load
 
-__all__ = [
-    # scheme
-    "BlockCoordinateGC", "BlockDecoder", "GradientJob", "least_squares_job", "worker_fn",
-    "worker_parts_fn", "least_squares_partial", "least_squares_residual", "fixed_partial",
-    "levels_to_blocks", "CODES", "PARTIAL_RESULTS",
-    # model (bcgc_model, bcgc_exact)
-    "cumulative_load", "runtime", "block_decode_times", "runtime_samples", "expected_runtime",
-    "completion_probability", "order_stat_means", "plain_gc_runtimes", "best_plain_gc",
-    "plain_gc_blocks", "uncoded_blocks",
-    # optimisers (bcgc_opt)
-    "approx_a", "approx_b", "equalizing_blocks", "jensen_lower_bound", "spsg", "project_simplex",
-    "round_blocks", "maximize_completion_probability",
-]
+__all__ = ["BlockCoordinateGC", "BlockDecoder", "GradientJob", "least_squares_job", "worker_fn",
+           "worker_parts_fn", "least_squares_partial", "least_squares_residual", "fixed_partial",
+           "levels_to_blocks", "CODES", "PARTIAL_RESULTS"]
 
 CODES = ("cyclic", "cyclic_mds", "frc")
 """Per-level code families: CyclicRepetition, CyclicMDS, FractionalRepetition."""

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from fastcode.errors import InvalidArgumentError
-from fastcode.schemes.bcgc_model import (check_blocks, check_int, check_model, cumulative_load,
+from fastcode.schemes.bcgc.model import (check_blocks, check_int, check_model, cumulative_load,
                                          runtime_samples)
 from fastcode.sim.latency import order_stat_mean
 from fastcode.sim.stragglers import Pareto, ShiftedExponential

@@ -30,7 +30,7 @@ import numpy as np
 
 from fastcode.errors import NotEnoughShardsError, ShardSizeError, SingularMatrixError
 from fastcode._util.rng import as_generator
-from fastcode.schemes.stream import (
+from fastcode.schemes.stream.split import (
     StreamWorkers,
     _positive_scalar,
     integerize,

@@ -21,9 +21,9 @@ import numpy as np
 
 from fastcode.errors import InvalidArgumentError
 from fastcode._util.rng import as_generator
-from fastcode.schemes.bcgc_exact import (_require_cdf, completion_probability,
+from fastcode.schemes.bcgc.exact import (_require_cdf, completion_probability,
                                          completion_probability_batch, order_stat_means)
-from fastcode.schemes.bcgc_model import check_blocks, check_int, check_model, cumulative_load
+from fastcode.schemes.bcgc.model import check_blocks, check_int, check_model, cumulative_load
 
 __all__ = ["project_simplex", "round_blocks", "equalizing_blocks", "approx_a", "approx_b",
            "jensen_lower_bound", "spsg", "SPSGResult", "maximize_completion_probability",
