@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from fastcode.fields import PrimeField
+from fastcode.repro._entry import count, optional_count, prime_at_least, random_seed
 from fastcode.repro.dmtl_training import (
     DMTLTraining,
     make_mtl_job,
@@ -270,12 +271,12 @@ def dmtl_report(seed=0, p=2**31 - 1, B=12, n_random=4, iterations=10, d=48, back
 
 def register_dmtl(parser):
     """Coded DMTL: cut-set bounds vs achieved loads, GF(7) example, separable computation, training demo."""
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     parser.add_argument("--prime", type=int, default=2**31 - 1, help="field prime (default 2^31 - 1)")
-    parser.add_argument("--B", type=int, default=12, help="value length of the checking iteration (default 12)")
-    parser.add_argument("--random", type=int, default=4, dest="n_random",
+    parser.add_argument("--B", type=count, default=12, help="value length of the checking iteration (default 12)")
+    parser.add_argument("--random", type=optional_count, default=4, dest="n_random",
                         help="random heterogeneous placements (default 4)")
-    parser.add_argument("--iterations", type=int, default=10, help="training iterations (default 10)")
+    parser.add_argument("--iterations", type=count, default=10, help="training iterations (default 10)")
     parser.add_argument("--backend", choices=("process", "thread", "none"), default="process",
                         help="workers of the LocalCluster training run (default process)")
     parser.set_defaults(func=run_dmtl)
