@@ -16,10 +16,12 @@ import time
 
 import numpy as np
 
+from fastcode.errors import SingularMatrixError
 from fastcode.fields import PrimeField
 from fastcode.repro._entry import count, optional_count, prime_at_least, random_seed
 from fastcode.repro.dmtl_training import (
     DMTLTraining,
+    fit_scale,
     make_mtl_job,
     reference_training,
     run_inprocess,
@@ -187,9 +189,8 @@ def _separable_lines(field, rng):
         bounds, meets = [], []
         for K_c in range(1, N + 1):
             bounds.append(str(separable_bounds(Z, K_c)[0]))
-            F = field.random((K_c, N), rng)
             try:
-                d = heterogeneous_separable_design(Z, F, field, rng)
+                F, d = _random_heterogeneous_design(Z, K_c, field, rng)
             except LPError:
                 continue
             V = field.random((N, 2 * d.P), rng)
@@ -200,6 +201,18 @@ def _separable_lines(field, rng):
                 meets.append(K_c)
         out.append(f"  {name:40s} bounds K_c=1..{N}: {', '.join(bounds):24s} meets for K_c in {meets}")
     return out, all_ok
+
+
+def _random_heterogeneous_design(Z, K_c, field, rng, tries=20):
+    """(F, design) for a random demand F of K_c rows.  A demand with a singular minor
+    F[:, E_S] admits no design (likely when p is small), so F is redrawn with the design."""
+    for attempt in range(tries):
+        F = field.random((K_c, Z.shape[1]), rng)
+        try:
+            return F, heterogeneous_separable_design(Z, F, field, rng)
+        except SingularMatrixError:
+            if attempt == tries - 1:
+                raise
 
 
 def _cluster_run(scheme, job, iterations, backend):
@@ -213,6 +226,8 @@ def _cluster_run(scheme, job, iterations, backend):
 def _training_lines(field, rng, iterations, d, backend="process"):
     Z = cyclic_placement(4, 2)
     job = make_mtl_job(4, d=d, rng=rng)
+    default_scale = job.scale
+    job.scale = fit_scale(job, iterations, field)       # a small p gets a coarser fixed point
     scheme = DMTLTraining(Z, field, rng)
     res = run_inprocess(scheme, job, iterations)
     ref = reference_training(job, iterations, field)
@@ -233,7 +248,8 @@ def _training_lines(field, rng, iterations, d, backend="process"):
     unc, srv = res["baselines"]["uncoded"], res["baselines"]["server_mds"]
     c = scheme.code
     out = [f"cyclic K=4 M=2, one task per worker, linear models of d={d} (B = {d} symbols of GF(p), "
-           f"4 bytes each), P={c.P}, {iterations} iterations",
+           f"4 bytes each), P={c.P}, {iterations} iterations"
+           + ("" if job.scale == default_scale else f", fixed point 1/{job.scale:g} (to fit GF(p))"),
            "  update: w_k <- w_k - lr sum_n softmax_n(-|g_k - g_n|^2/tau) g_n (needs every g_n individually)",
            f"  mean task loss {loss(job.W0):.4f} -> {loss(ref):.4f}; "
            f"models equal to the centralised uncoded run: {'yes' if exact_models else 'NO'}; "
