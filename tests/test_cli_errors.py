@@ -6,11 +6,14 @@ the argparse ``type=`` validators of fastcode.repro._entry."""
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import fastcode
 from fastcode.cli import build_parser, main
 from fastcode.repro import _entry
 
@@ -75,10 +78,12 @@ def test_demo_k_above_workers_is_an_error(capsys):
 
 @pytest.mark.parametrize("argv", [["demo", "--rounds", "0"], ["run", "mds", "--straggler", "weird"],
                                   ["simulate", "gradient", "--p-train", "nan"]])
-def test_command_line_exit_status(argv):
-    """The installed entry point, end to end: status 2, no traceback."""
+def test_command_line_exit_status(argv, tmp_path):
+    """`python -m fastcode`, end to end: status 2, no traceback.  It imports the very
+    fastcode this test imports; cwd elsewhere, as `-m` puts it on sys.path."""
+    env = dict(os.environ, PYTHONPATH=str(Path(fastcode.__file__).resolve().parent.parent))
     proc = subprocess.run([sys.executable, "-m", "fastcode", *argv], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, cwd=tmp_path, env=env)
     assert proc.returncode == 2
     assert "error: argument" in _error_line(proc.stderr)
 
