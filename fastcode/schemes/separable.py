@@ -146,7 +146,8 @@ class SeparableComputation:
             except SingularMatrixError as exc:
                 last = exc
                 self._cache.clear()
-        raise SingularMatrixError(f"no decodable draw in {max_tries} tries: {last}")
+        raise SingularMatrixError(f"no decodable draw in {max_tries} tries over {field}: {last} "
+                                  "(a larger field makes each draw likelier to decode)")
 
     def _draw(self, G, rng):
         f, P = self.field, self.P
