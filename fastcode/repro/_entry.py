@@ -73,36 +73,23 @@ random_seed = int_at_least(0)
 """argparse type: a random seed, an integer >= 0 (what numpy.random.default_rng accepts)."""
 
 
-def positive_float(text):
-    """argparse type: a finite number > 0 (times, rates, scales)."""
-    value = _real(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
+def _real_where(accept, what):
+    def parse(text):
+        value = _real(text)
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+    return parse
 
 
-def nonnegative_float(text):
-    """argparse type: a finite number >= 0 (shifts, weights)."""
-    value = _real(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
-
-def probability(text):
-    """argparse type: a probability in [0, 1) (a failure probability)."""
-    value = _real(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a probability in [0, 1), got {text!r}")
-    return value
-
-
-def open_unit_interval(text):
-    """argparse type: a number in (0, 1) (a confidence level)."""
-    value = _real(text)
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
-    return value
+positive_float = _real_where(lambda v: v > 0, "a number > 0")
+"""argparse type: a finite number > 0 (times, rates, scales)."""
+nonnegative_float = _real_where(lambda v: v >= 0, "a number >= 0")
+"""argparse type: a finite number >= 0 (shifts, weights)."""
+probability = _real_where(lambda v: 0 <= v < 1, "a probability in [0, 1)")
+"""argparse type: a probability in [0, 1) (a failure probability)."""
+open_unit_interval = _real_where(lambda v: 0 < v < 1, "a number in (0, 1)")
+"""argparse type: a number in (0, 1) (a confidence level)."""
 
 
 def prime_at_least(minimum):
