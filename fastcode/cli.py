@@ -4,6 +4,8 @@ import importlib
 import json
 import sys
 
+from fastcode.repro._entry import count, positive_float, random_seed
+
 # `fastcode simulate TARGET`: one line per target, "module:function".  The function gets the
 # target's subparser, adds its options and sets `func` (e.g. fastcode.sim.reproduce.register_lee);
 # its docstring's first line is the help text.  Modules are imported when the parser is built.
@@ -74,8 +76,11 @@ def _straggler_model(spec):
         shift, rate = (float(v) for v in params.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected shifted-exp:SHIFT,RATE, got {spec!r}") from None
-    from fastcode.sim import ShiftedExponential
-    return ShiftedExponential(rate, shift=shift)
+    from fastcode.sim import ShiftedExponential, SimParameterError
+    try:
+        return ShiftedExponential(rate, shift=shift)
+    except SimParameterError as exc:
+        raise argparse.ArgumentTypeError(f"{spec!r}: {exc}") from None
 
 
 def _scheme_params(pairs):
@@ -99,7 +104,7 @@ def _cmd_run(args):
     if not use_mpi:
         from fastcode.runtime.mpi import launched_under_mpi
         use_mpi = launched_under_mpi()
-    model = _straggler_model(args.straggler)
+    model = args.straggler          # parsed by _straggler_model (its type=)
     options = dict(straggler_model=model, timeout=args.timeout, rng=args.seed,
                    time_scale=args.time_scale)
     if use_mpi:
@@ -119,7 +124,7 @@ def _cmd_run(args):
         cluster = mpi.MPICluster(**options)
     else:
         from fastcode.runtime import LocalCluster
-        n_workers = args.workers or 4
+        n_workers = 4 if args.workers is None else args.workers
         cluster = LocalCluster(n_workers, backend=args.backend, **options)
     with cluster:
         try:
@@ -148,23 +153,23 @@ def _add_run_parser(sub):
                        "`mpiexec -n N+1 python -m mpi4py -m fastcode run ...` (rank 0 is the master); "
                        "every decoded output is checked against the direct computation.")
     p.add_argument("scheme", choices=sorted(RUN_SCHEMES), help="job to run")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=count, default=None,
                    help="number of workers (default 4 locally; mpiexec ranks - 1 under MPI)")
-    p.add_argument("--rounds", type=int, default=10, help="rounds to run (default 10)")
-    p.add_argument("--rows", type=int, default=1024, help="rows of the job's matrix")
-    p.add_argument("--cols", type=int, default=1024, help="columns of the job's matrix")
+    p.add_argument("--rounds", type=count, default=10, help="rounds to run (default 10)")
+    p.add_argument("--rows", type=count, default=1024, help="rows of the job's matrix")
+    p.add_argument("--cols", type=count, default=1024, help="columns of the job's matrix")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="scheme parameter, e.g. --set r=2 for replication")
-    p.add_argument("--straggler", default="none",
+    p.add_argument("--straggler", type=_straggler_model, default="none",
                    help="none | shifted-exp:SHIFT,RATE (default none)")
-    p.add_argument("--time-scale", type=float, default=0.1,
+    p.add_argument("--time-scale", type=positive_float, default=0.1,
                    help="seconds per unit of model time (default 0.1)")
     p.add_argument("--backend", choices=("process", "thread"), default="process",
                    help="local worker kind (default process)")
     p.add_argument("--mpi", action="store_true",
                    help="use the MPI runtime (automatic under mpiexec)")
-    p.add_argument("--timeout", type=float, default=30.0, help="per-round timeout, s")
-    p.add_argument("--seed", type=int, default=0, help="seed of data and delays")
+    p.add_argument("--timeout", type=positive_float, default=30.0, help="per-round timeout, s")
+    p.add_argument("--seed", type=random_seed, default=0, help="seed of data and delays")
     p.add_argument("--keep-going", action="store_true",
                    help="count failed rounds instead of stopping at the first")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -188,7 +193,7 @@ def build_parser():
     p_info.set_defaults(func=_cmd_info)
     p_bench = sub.add_parser("bench", help="GF(2^8) dot_prod throughput (vs ISA-L when present)")
     p_bench.add_argument("--quick", action="store_true", help="fewer shapes and repetitions")
-    p_bench.add_argument("--threads", type=int, default=1, help="threads per call (default 1)")
+    p_bench.add_argument("--threads", type=count, default=1, help="threads per call (default 1)")
     fmt = p_bench.add_mutually_exclusive_group()
     fmt.add_argument("--csv", dest="format", action="store_const", const="csv")
     fmt.add_argument("--json", dest="format", action="store_const", const="json")

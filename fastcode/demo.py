@@ -15,12 +15,14 @@ shows the measured mean and p95 round latency, the speed-up over uncoded and
 the share of the round spent decoding, beside the mean predicted by the
 analytic model of ``fastcode.sim`` for the injected delays.
 """
+import sys
 import time
 
 import numpy as np
 
 from fastcode._progress import terminal_progress
-from fastcode.repro._entry import write_plot
+from fastcode.repro._entry import (count, int_at_least, nonnegative_float, positive_float,
+                                   random_seed, write_plot)
 from fastcode.runtime import LocalCluster
 from fastcode.runtime.jobs import (mds_matvec_job, replicated_matvec_job, run_job,
                                    uncoded_matvec_job)
@@ -35,18 +37,18 @@ MPI_HINT = ("The same jobs run on MPI (pip install 'fastcode[mpi]'):\n"
 
 def add_arguments(parser):
     """The options of ``fastcode demo``."""
-    parser.add_argument("--workers", type=int, default=8, help="worker processes (default 8)")
-    parser.add_argument("--size", type=int, default=4096, help="A is size x size (default 4096)")
-    parser.add_argument("--rounds", type=int, default=60, help="rounds per scheme (default 60)")
-    parser.add_argument("--mu", type=float, default=1.0,
+    parser.add_argument("--workers", type=int_at_least(2), default=8, help="worker processes (default 8)")
+    parser.add_argument("--size", type=count, default=4096, help="A is size x size (default 4096)")
+    parser.add_argument("--rounds", type=count, default=60, help="rounds per scheme (default 60)")
+    parser.add_argument("--mu", type=positive_float, default=1.0,
                         help="straggling parameter of the shifted exponential (default 1)")
-    parser.add_argument("--shift", type=float, default=1.0, help="deterministic part (default 1)")
-    parser.add_argument("--time-scale", type=float, default=0.1,
+    parser.add_argument("--shift", type=nonnegative_float, default=1.0, help="deterministic part (default 1)")
+    parser.add_argument("--time-scale", type=positive_float, default=0.1,
                         help="seconds per unit of model time (default 0.1)")
-    parser.add_argument("--k", type=int, default=None,
+    parser.add_argument("--k", type=count, default=None,
                         help="MDS dimension (default: the optimal k of the model)")
     parser.add_argument("--backend", choices=("process", "thread"), default="process")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=random_seed, default=0)
     parser.add_argument("--plot", metavar="FILE.png", help="draw the latencies (needs matplotlib)")
     parser.add_argument("--mpi", action="store_true", help="explain how to run the same on MPI")
 
@@ -138,6 +140,10 @@ def run_from_args(args):
     if args.mpi:
         print(MPI_HINT)
         return 0
+    if args.k is not None and args.k > args.workers:   # the one check that spans two options
+        print(f"fastcode demo: error: argument --k: expected an integer <= --workers "
+              f"({args.workers}), got {args.k}", file=sys.stderr)
+        return 2
     k = optimal_k(args.workers, args.mu, args.shift) if args.k is None else args.k
     print(f"fastcode demo: {args.workers} {args.backend} workers, A {args.size}x{args.size} float64, "
           f"{args.rounds} rounds per scheme; stragglers: ShiftedExponential(mu={args.mu:g}, "

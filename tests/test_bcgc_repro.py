@@ -45,8 +45,9 @@ def test_cli_registration_and_output(capsys):
 
 
 def test_cli_bad_argument(capsys):
-    assert repro.main(["--iters", "0", "--quiet"]) == 2
-    assert "iters must be" in capsys.readouterr().err
+    # --iters 0 is refused by argparse (tests/test_cli_errors.py); N >= 2 is run()'s own check
+    assert repro.main(["--N", "1", "--quiet"]) == 2
+    assert "N must be" in capsys.readouterr().err
 
 
 def test_plot_without_matplotlib(monkeypatch, tmp_path):

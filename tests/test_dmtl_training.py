@@ -5,8 +5,12 @@ import numpy as np
 import pytest
 
 from fastcode.cli import main
+from fastcode.errors import InvalidArgumentError
+from fastcode.fields import PrimeField
+from fastcode.repro.dmtl import MIN_PRIME, dmtl_report
 from fastcode.repro.dmtl_training import (
     DMTLTraining,
+    fit_scale,
     make_mtl_job,
     reference_training,
     run_inprocess,
@@ -60,3 +64,50 @@ def test_simulate_dmtl_cli(capsys):
     assert "total communication 3/2 + 1 = 5/2; server decodes + MDS 4; uncoded 6" in out
     assert "NO" not in out and "WRONG" not in out
     assert "all checks passed: yes" in out
+
+
+# Issue 24: `--prime 257` died with SingularMatrixError, 101 and 65537 with FieldValueError.
+@pytest.mark.parametrize("p", [MIN_PRIME, 19, 101, 257, 65537, 2**31 - 1])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_report_over_every_prime_from_the_minimum(p, seed):
+    text, ok = dmtl_report(seed, p, n_random=2, iterations=3, backend="none")
+    assert ok, text
+    assert "NO" not in text and "WRONG" not in text
+
+
+def test_report_on_a_cluster_over_a_small_prime(capsys):
+    assert main(["simulate", "dmtl", "--prime", "257", "--random", "1", "--iterations", "2",
+                 "--backend", "thread"]) == 0
+    out = capsys.readouterr().out
+    assert "models equal to the centralised run: yes" in out and "all checks passed: yes" in out
+
+
+@pytest.mark.parametrize("p", [3, 7, 11, 13])
+def test_primes_below_the_minimum_are_refused(p, capsys):
+    assert p < MIN_PRIME
+    with pytest.raises(InvalidArgumentError, match=f"p >= {MIN_PRIME}"):
+        dmtl_report(0, p, backend="none")
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "dmtl", "--prime", str(p)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (f"fastcode simulate dmtl: error: argument --prime: "
+                                            f"expected a prime >= {MIN_PRIME}, got '{p}'")
+
+
+@pytest.mark.parametrize("p", [17, 257, 65537, 2**31 - 1])
+def test_fit_scale_fits_the_field_and_training_stays_exact(p, rng):
+    field = PrimeField(p)
+    job = make_mtl_job(4, d=12, rng=rng)
+    default = job.scale
+    job.scale = fit_scale(job, 5, field)
+    assert job.scale <= default and (job.scale == default) == (p == 2**31 - 1)
+    ref = reference_training(job, 5, field)              # raises if a value left the field
+    res = run_inprocess(DMTLTraining(cyclic_placement(4, 2), field, rng=rng), job, 5)
+    np.testing.assert_array_equal(res["models"], ref)
+    # the largest such scale: twice it overflows somewhere in the run
+    if job.scale < default:
+        with pytest.raises(ValueError, match="beyond"):
+            reference_training(job.__class__(job.X, job.y, job.W0, job.lr, job.tau, 2 * job.scale),
+                               5, field)

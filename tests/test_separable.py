@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from fastcode import PrimeField
-from fastcode.errors import InvalidArgumentError, NotEnoughShardsError, ShardSizeError
+from fastcode.errors import (
+    InvalidArgumentError,
+    NotEnoughShardsError,
+    ShardSizeError,
+    SingularMatrixError,
+)
 from fastcode.schemes.dmtl_placement import cyclic_placement, placement_from_sets
 from fastcode.schemes.lp_rational import LPError
 from fastcode.schemes.separable import (
@@ -46,6 +51,29 @@ def test_every_responder_set_decodes(N, N_r, K_c, rng):
     for S in itertools.permutations(range(N), N_r):   # every subset, in every arrival order
         got = s.decode({n: answers[n] for n in S}, B=B)
         np.testing.assert_array_equal(got, want, err_msg=f"responders {S}")
+
+
+@pytest.mark.parametrize("p", [17, 101, 257, 65537])
+@pytest.mark.parametrize("N, N_r, K_c", CHECKED)
+def test_small_primes_decode_every_responder_set(N, N_r, K_c, p, rng):
+    """Issue 24: a random demand drawn by the scheme is redrawn with the design, so a
+    small field only costs draws (100 are plenty from p = 17 on, see repro.dmtl.MIN_PRIME)."""
+    field = PrimeField(p)
+    s = SeparableComputation(N, N_r, K_c, field=field, rng=rng, max_tries=100)
+    W = field.random((N, 2 * s.P), rng)
+    want = field.matmul(s.F, W)
+    answers = {n: s.encode(n, W[s.datasets(n)]) for n in range(N)}
+    for S in itertools.combinations(range(N), N_r):
+        np.testing.assert_array_equal(s.decode({n: answers[n] for n in S}, B=2 * s.P), want)
+
+
+def test_given_demand_is_kept_and_exhaustion_names_the_field():
+    F3 = PrimeField(3)
+    F = np.ones((2, 6), dtype=np.uint32)          # rank 1: K_c = 2 rows never decodable
+    with pytest.raises(SingularMatrixError, match=r"in 5 tries over PrimeField\(3\)"):
+        SeparableComputation(6, 3, 2, F=F, field=F3, rng=0, max_tries=5)
+    s = SeparableComputation(4, 2, 1, F=[[1, 2, 3, 4]], field=PrimeField(101), rng=0)
+    assert s.F.tolist() == [[1, 2, 3, 4]]
 
 
 def test_extra_responders_and_list_form(rng):

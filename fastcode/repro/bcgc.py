@@ -25,7 +25,9 @@ import time
 import numpy as np
 
 from fastcode._progress import StepProgress
-from fastcode.repro._entry import (comma_floats, comma_ints, register_with, standalone_main,
+from fastcode.repro._entry import (comma_floats, comma_ints, count, nonnegative_float,
+                                   optional_count, positive_float, random_seed, register_with,
+                                   standalone_main,
                                      write_plot)
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
                                    completion_probability, expected_runtime, jensen_lower_bound,
@@ -409,31 +411,31 @@ DESCRIPTION = ("Block-coordinate gradient coding for partial stragglers (Wang, C
 def add_arguments(p):
     """The options of ``fastcode simulate bcgc`` on parser ``p``."""
     d = DEFAULTS
-    p.add_argument("--N", type=int, default=d["N"], help="workers (default 10)")
-    p.add_argument("--L", type=int, default=d["L"], help="coordinates (default 1000)")
-    p.add_argument("--shift", type=float, default=d["shift"], help="shift a (default 1)")
+    p.add_argument("--N", type=count, default=d["N"], help="workers (default 10)")
+    p.add_argument("--L", type=count, default=d["L"], help="coordinates (default 1000)")
+    p.add_argument("--shift", type=nonnegative_float, default=d["shift"], help="shift a (default 1)")
     p.add_argument("--mus", type=comma_floats, default=d["mus"], help="mu values (default 1,0.2)")
     p.add_argument("--Ns", type=comma_ints, default=d["Ns"], help="N values of the runtime table "
                    "(default 5,10,20)")
     p.add_argument("--deadlines", type=comma_floats, default=d["deadlines"],
                    help="deadlines t (default 3000,3500,4500)")
-    p.add_argument("--deadline-mu", type=float, default=d["deadline_mu"],
+    p.add_argument("--deadline-mu", type=positive_float, default=d["deadline_mu"],
                    help="mu of the completion-probability table (default 1)")
     p.add_argument("--sweep-Ns", type=comma_ints, default=d["sweep_Ns"],
                    help="N values of the gain table (default 5,10,20,40)")
     p.add_argument("--sweep-mus", type=comma_floats, default=d["sweep_mus"],
                    help="mu values of the gain table (default 0.1,0.2,0.5,1,2,5)")
-    p.add_argument("--iters", type=int, default=d["iters"], help="SPSG iterations (default 10000)")
-    p.add_argument("--batch", type=int, default=d["batch"], help="SPSG batch (default 64)")
-    p.add_argument("--mc", type=int, default=d["mc"],
+    p.add_argument("--iters", type=count, default=d["iters"], help="SPSG iterations (default 10000)")
+    p.add_argument("--batch", type=count, default=d["batch"], help="SPSG batch (default 64)")
+    p.add_argument("--mc", type=count, default=d["mc"],
                    help="Monte Carlo draws of the cross-check (default 200000)")
-    p.add_argument("--rounds", type=int, default=d["rounds"],
+    p.add_argument("--rounds", type=optional_count, default=d["rounds"],
                    help="gradient steps of the virtual-clock run (0 skips it; default 20)")
-    p.add_argument("--local-rounds", type=int, default=10,
+    p.add_argument("--local-rounds", type=optional_count, default=10,
                    help="rounds per scheme of the real LocalCluster run (0 skips it; default 10)")
     p.add_argument("--local-backend", choices=("process", "thread"), default="process",
                    help="workers of the LocalCluster run (default process)")
-    p.add_argument("--seed", type=int, default=d["seed"], help="seed (default 1)")
+    p.add_argument("--seed", type=random_seed, default=d["seed"], help="seed (default 1)")
     p.add_argument("--plot", metavar="FILE.png", help="write the figures (needs matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 

@@ -27,17 +27,17 @@ that becomes round t+1's input.  A final round returns each worker's model.
 (the worker state lives in payload["state"]); worker_fn checks the round
 number and raises if that state is missing or stale.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from fastcode.errors import InvalidArgumentError
 from fastcode._util.rng import as_generator
+from fastcode.errors import FieldValueError, InvalidArgumentError
 from fastcode.schemes.dmtl import DEFAULT_FIELD, DMTLScheme, merge_values, split_values
 from fastcode.schemes.dmtl_bounds import baseline_loads
 
 __all__ = ["MTLJob", "make_mtl_job", "DMTLTraining", "worker_fn", "nonlinear_update",
-           "run_inprocess", "reference_training"]
+           "run_inprocess", "reference_training", "fit_scale"]
 
 
 @dataclass
@@ -165,6 +165,23 @@ def reference_training(job, iterations, field=DEFAULT_FIELD):
         V = np.stack([local_value(job.X[n], job.y[n], W[n], field, job.scale) for n in range(len(job.X))])
         W = nonlinear_update(W, field.to_float(V, job.scale), job.lr, job.tau)
     return W
+
+
+def fit_scale(job, iterations, field=DEFAULT_FIELD):
+    """The largest fixed-point scale job.scale / 2^j (j >= 0) at which every value of
+    ``iterations`` training iterations fits GF(p)'s centred range |round(g * scale)| <= (p-1)/2.
+
+    The coded run sends exactly the values of the centralised one (``reference_training``),
+    so it fits too.  A small p gets a coarse quantisation, never an overflow."""
+    scale = float(job.scale)
+    while True:
+        try:
+            reference_training(replace(job, scale=scale), iterations, field)
+            return scale
+        except FieldValueError:
+            if scale < 2.0**-64:            # values that fit at no scale (non-finite)
+                raise
+            scale /= 2
 
 
 def run_inprocess(scheme, job, iterations):

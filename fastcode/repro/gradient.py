@@ -22,7 +22,8 @@ import time
 
 import numpy as np
 
-from fastcode.repro._entry import register_with, standalone_main
+from fastcode.repro._entry import (count, optional_count, probability, random_seed, register_with,
+                                   standalone_main)
 from fastcode.codes import (ApproxCommEfficient, CommEfficient, CyclicMDS, CyclicRepetition,
                             FractionalRepetition, StackedApprox, StochasticGC)
 from fastcode.codes.designs import projective_plane
@@ -213,10 +214,10 @@ def plot(result, path):
 
 def add_arguments(ap):
     """The options of ``fastcode simulate gradient`` on parser ``ap``."""
-    ap.add_argument("--trials", type=int, default=200, help="failure draws per p (default 200)")
-    ap.add_argument("--iters", type=int, default=60, help="training iterations (default 60)")
-    ap.add_argument("--p-train", type=float, default=0.2, help="failure probability in training")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--trials", type=count, default=200, help="failure draws per p (default 200)")
+    ap.add_argument("--iters", type=optional_count, default=60, help="training iterations (default 60)")
+    ap.add_argument("--p-train", type=probability, default=0.2, help="failure probability in training")
+    ap.add_argument("--seed", type=random_seed, default=0)
     ap.add_argument("--plot", metavar="FILE.png", help="save the figures (needs matplotlib)")
     ap.add_argument("--quiet", action="store_true", help="no progress messages")
 

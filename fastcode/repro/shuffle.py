@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 
+from fastcode.repro._entry import count, random_seed
 from fastcode.schemes.shuffle import (
     CodedShuffle,
     UncodedShuffle,
@@ -79,18 +80,15 @@ def format_shuffle_table(rows, rows_per_block, trials):
 
 def register_shuffle(parser):
     """Coded shuffling: measured vs formula loads for the spec's table (n, s)."""
-    parser.add_argument("--rows-per-block", type=int, default=2000,
+    parser.add_argument("--rows-per-block", type=count, default=2000,
                         help="rows in each worker's block (default 2000)")
-    parser.add_argument("--trials", type=int, default=3, help="shuffles per cell (default 3)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--trials", type=count, default=3, help="shuffles per cell (default 3)")
+    parser.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     parser.set_defaults(func=run_shuffle)
 
 
 def run_shuffle(args):
     """Entry point of ``fastcode simulate shuffle``."""
-    if args.rows_per_block < 1 or args.trials < 1:
-        print("fastcode simulate shuffle: --rows-per-block and --trials must be >= 1", file=sys.stderr)
-        return 2
     tty = sys.stderr.isatty()
 
     def progress(done, total):

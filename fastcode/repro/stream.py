@@ -22,7 +22,8 @@ import time
 import numpy as np
 
 from fastcode._progress import StepProgress
-from fastcode.repro._entry import comma_floats, register_with, standalone_main, write_plot
+from fastcode.repro._entry import (comma_floats, count, nonnegative_float, optional_count,
+                                   random_seed, register_with, standalone_main, write_plot)
 from fastcode.schemes.stream import lower_bound_delay
 from fastcode.schemes.stream.scheme import StreamCodedMatVec, worker_fn
 from fastcode.schemes.stream.queue import ExponentialTasks, StreamSimulator, poisson_arrivals
@@ -381,8 +382,8 @@ DESCRIPTION = ("Stream coded computing on heterogeneous workers (Esfahanizadeh, 
 
 def add_arguments(p):
     """The options of ``fastcode simulate stream`` on parser ``p``."""
-    p.add_argument("--jobs", type=int, default=SPEC["jobs"], help="jobs per point (default 10000)")
-    p.add_argument("--seed", type=int, default=1, help="seed of task times and roundings (default 1)")
+    p.add_argument("--jobs", type=count, default=SPEC["jobs"], help="jobs per point (default 10000)")
+    p.add_argument("--seed", type=random_seed, default=1, help="seed of task times and roundings (default 1)")
     p.add_argument("--omegas", type=comma_floats, default=DEFAULT_OMEGAS,
                    help="comma-separated redundancy ratios (default 1,1.05,1.1,1.2)")
     p.add_argument("--fine", action="store_true",
@@ -390,12 +391,12 @@ def add_arguments(p):
     p.add_argument("--hetero", type=comma_floats, default=DEFAULT_HETERO,
                    help="heterogeneity ratios h of the sweep (default 1,1.25,1.5,1.75,2,2.5; "
                         "empty string to skip)")
-    p.add_argument("--gamma", type=float, default=1.0, help="second-moment weight (default 1)")
+    p.add_argument("--gamma", type=nonnegative_float, default=1.0, help="second-moment weight (default 1)")
     p.add_argument("--gamma-table", action="store_true",
                    help="add the gamma-sensitivity table (with and without latencies)")
-    p.add_argument("--real-jobs", type=int, default=300,
+    p.add_argument("--real-jobs", type=optional_count, default=300,
                    help="jobs of the virtual-time StreamCodedMatVec run (0 skips it)")
-    p.add_argument("--local-jobs", type=int, default=30,
+    p.add_argument("--local-jobs", type=optional_count, default=30,
                    help="jobs of the real LocalCluster run (0 skips it; default 30)")
     p.add_argument("--local-backend", choices=("process", "thread"), default="process",
                    help="workers of the LocalCluster run (default process)")

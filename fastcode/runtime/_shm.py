@@ -7,7 +7,14 @@ array lives.  A worker turns the spec back into the same structure with
 ``unpack(spec)``, whose arrays are read-only views on the block: a 16 MB
 setup payload costs one memcpy on the master and nothing per round.
 
-The master owns every block: it unlinks them when they are no longer needed.
+The master owns every block.  It unlinks a block's *name* as soon as every
+worker that needs the block has attached it (``Attachments(on_attach=...)``
+tells it; the process transport acknowledges over its pipes), and closes the
+mapping when the block is no longer needed.  On POSIX a mapping stays valid
+after its name is unlinked, so a block is named in /dev/shm only for the few
+milliseconds between its creation and the workers' attach: even ``kill -9`` of
+the whole process group (which also kills multiprocessing's resource tracker,
+the usual last-resort cleaner) leaves nothing behind once setup is done.
 Workers only attach (and keep the handle alive as long as they use the views).
 """
 from multiprocessing import shared_memory
@@ -101,10 +108,14 @@ def repack(block, obj):
 
 
 class Attachments:
-    """A worker's cache of attached blocks (by name), so each block is mapped once."""
+    """A worker's cache of attached blocks (by name), so each block is mapped once.
 
-    def __init__(self):
+    ``on_attach(name)``, if given, is called after each block is mapped (the
+    first use of its name): the master may then unlink that name."""
+
+    def __init__(self, on_attach=None):
         self._blocks = {}
+        self._on_attach = on_attach
 
     def unpack(self, packed):
         """The structure described by ``packed`` (a pack() spec), with views on its block.
@@ -116,6 +127,8 @@ class Attachments:
         block = self._blocks.get(name)
         if block is None:
             block = self._blocks[name] = shared_memory.SharedMemory(name=name)
+            if self._on_attach is not None:
+                self._on_attach(name)
 
         def view(ref):
             a = np.ndarray(ref.shape, dtype=np.dtype(ref.dtype), buffer=block.buf, offset=ref.offset)
@@ -152,15 +165,25 @@ def _walk_refs(spec, on_ref):
     return spec
 
 
-def free(block):
-    """Close and unlink a block owned by the master (ignoring already-gone ones)."""
+def unlink(block):
+    """Remove the name of a block owned by the master; its mappings (the master's and
+    the workers') stay valid.  Call it once per block: ``SharedMemory.unlink`` also
+    unregisters the name from multiprocessing's resource tracker, so the tracker
+    neither warns about it nor unlinks it again at exit."""
+    try:
+        block.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def free(block, linked=True):
+    """Close a block owned by the master, and unlink it unless ``linked`` is false
+    (already unlinked by :func:`unlink`)."""
     if block is None:
         return
     try:
         block.close()
     except BufferError:
         pass
-    try:
-        block.unlink()
-    except FileNotFoundError:
-        pass
+    if linked:
+        unlink(block)

@@ -65,6 +65,10 @@ def _single_threaded_blas():
             os.environ.pop(name, None)
 _INLINE, _SHARED = "inline", "shm"
 
+# Worker -> master on a process worker's pipe, before its reply: ("attached", block
+# name).  Handled by ProcessTransport.poll (the master never sees it).
+_ATTACHED = "attached"
+
 
 class LocalCluster(Master):
     """n_workers concurrent workers on this machine (see the module doc).
@@ -109,8 +113,11 @@ class _PipeChannel:
         self.conn = conn
         self.recv = conn.recv
         self.send = conn.send
-        self._payloads = _shm.Attachments()
-        self._inputs = _shm.Attachments()
+        self._payloads = _shm.Attachments(self._acknowledge)
+        self._inputs = _shm.Attachments(self._acknowledge)
+
+    def _acknowledge(self, name):
+        self.conn.send((_ATTACHED, name))
 
     def poll(self, timeout):
         return self.conn.poll(timeout)
@@ -134,6 +141,41 @@ def _default_start_method():
     return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
 
+class _LinkedBlocks:
+    """The master's blocks whose names are still in /dev/shm, each with the workers
+    that have yet to attach it; a name is unlinked as soon as that set is empty
+    (workers that die or fail their setup leave every set)."""
+
+    def __init__(self):
+        self._pending = {}      # name -> (block, set of workers)
+
+    def add(self, block, workers):
+        self._pending[block.name] = (block, set(workers))
+        self._unlink_if_done(block.name)
+
+    def attached(self, worker, name):
+        entry = self._pending.get(name)
+        if entry is not None:
+            entry[1].discard(worker)
+            self._unlink_if_done(name)
+
+    def forget_worker(self, worker):
+        for name in list(self._pending):
+            self.attached(worker, name)
+
+    def _unlink_if_done(self, name):
+        block, waiting = self._pending[name]
+        if not waiting:
+            del self._pending[name]
+            _shm.unlink(block)
+
+    def free(self, block):
+        """Close ``block`` for good (unlinking it if it still has a name)."""
+        if block is not None:
+            linked = self._pending.pop(block.name, None) is not None
+            _shm.free(block, linked=linked)
+
+
 class ProcessTransport:
     """Worker processes joined by duplex pipes (see LocalCluster)."""
 
@@ -152,7 +194,8 @@ class ProcessTransport:
         self._alive = [True] * n_workers
         self._events = []              # DEAD events noticed while sending
         # Shared-memory blocks owned by the master; a dict the finalizer shares.
-        self._blocks = {"setup": [], "input": [None]}
+        # "linked": the blocks not yet unlinked; "setup_of": worker -> its setup block.
+        self._blocks = {"setup": [], "input": [None], "linked": _LinkedBlocks(), "setup_of": {}}
         try:
             with _single_threaded_blas():
                 for i in range(n_workers):
@@ -187,6 +230,7 @@ class ProcessTransport:
                     self._selector.unregister(obj)
                 except (KeyError, ValueError):
                     pass
+            self._blocks["linked"].forget_worker(i)
             p = self.processes[i]
             p.join(0.1)
             code = p.exitcode
@@ -195,12 +239,14 @@ class ProcessTransport:
 
     def pack_setup(self, payloads):
         old = list(self._blocks["setup"])
-        specs, blocks = [], []
+        linked = self._blocks["linked"]
+        specs, blocks, setup_of = [], [], {}
         try:
-            for payload in payloads:
+            for i, payload in enumerate(payloads):
                 if _shm.array_bytes(payload):
                     block, packed = _shm.pack(payload)
                     blocks.append(block)
+                    setup_of[i] = block.name
                     specs.append((_SHARED, packed))
                 else:
                     specs.append((_INLINE, payload))
@@ -208,11 +254,16 @@ class ProcessTransport:
             for block in blocks:
                 _shm.free(block)
             raise
-        # Workers map the new blocks on SETUP; the old ones are unlinked now (a
-        # mapping stays valid after unlink, so a worker mid-round is unharmed).
+        # Payload i is for worker i only: its name goes once worker i has mapped it
+        # (or answered SETUP, or died).  The old blocks are closed now (a mapping
+        # stays valid after unlink, so a worker mid-round is unharmed).
+        for i, block in zip(setup_of, blocks):      # same order: one block per shared payload
+            linked.add(block, {i} if i < self.n_workers and self._alive[i] else ())
         self._blocks["setup"][:] = blocks
+        self._blocks["setup_of"].clear()
+        self._blocks["setup_of"].update(setup_of)
         for block in old:
-            _shm.free(block)
+            linked.free(block)
         return specs
 
     def pack_input(self, round_input):
@@ -224,8 +275,12 @@ class ProcessTransport:
         current = self._blocks["input"]
         block, packed, fresh = _shm.repack(current[0], round_input)
         if fresh:
-            _shm.free(current[0])
+            # Every live worker maps it on its next round (then keeps the mapping
+            # while the block is rewritten in place): its name goes after that.
+            linked = self._blocks["linked"]
+            linked.free(current[0])
             current[0] = block
+            linked.add(block, [i for i in range(self.n_workers) if self._alive[i]])
         return (_SHARED, packed)
 
     def send(self, i, message):
@@ -250,7 +305,16 @@ class ProcessTransport:
             # worker that has just died.
             try:
                 while conn.poll():
-                    events.append((i, conn.recv()))
+                    message = conn.recv()
+                    if message[0] == _ATTACHED:
+                        self._blocks["linked"].attached(i, message[1])
+                        continue
+                    if message[0] in (W.READY, W.ERROR) and message[1] == -1:
+                        # SETUP answered: mapped (or failed to), either way done with it
+                        name = self._blocks["setup_of"].get(i)
+                        if name is not None:
+                            self._blocks["linked"].attached(i, name)
+                    events.append((i, message))
             except (EOFError, OSError):
                 died.add(i)
         for i in sorted(died):
@@ -290,10 +354,11 @@ def _shutdown(processes, conns, blocks, grace=0.5):
             p.join(0.5)
     for conn in conns:
         conn.close()
+    linked = blocks["linked"]
     for block in blocks["setup"]:
-        _shm.free(block)
+        linked.free(block)
     blocks["setup"].clear()
-    _shm.free(blocks["input"][0])
+    linked.free(blocks["input"][0])
     blocks["input"][0] = None
 
 

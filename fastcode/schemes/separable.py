@@ -99,7 +99,13 @@ class SeparableComputation:
     F: (K_c, N) demand matrix over ``field`` (default uniform random from rng).
     G: optional (N_r - K_c, N) virtual demands for K_c < N_r (default random).
     Messages W_k have B symbols; sub-messages have L = ceil(B / P).
-    Raises SingularMatrixError if no draw makes every checked pattern decodable."""
+
+    The design is random (Las Vegas): each try draws G and the coefficients
+    (and F too when it is not given, since a random demand is then part of the
+    design) and checks every N_r-subset; a try fails with probability about
+    (degree)/p, so small primes take more tries.  Raises SingularMatrixError
+    if none of ``max_tries`` draws makes every checked pattern decodable (for
+    a given F, e.g. one with a singular minor, maybe none can)."""
 
     def __init__(self, N, N_r, K_c, F=None, field=DEFAULT_FIELD, rng=None, G=None, max_tries=20):
         self.N = _int(N, "N", 1)
@@ -112,7 +118,8 @@ class SeparableComputation:
         rng = as_generator(rng)
         self.Z = cyclic_separable_assignment(self.N, self.N_r)
         self.M = self.N - self.N_r + 1
-        if F is None:
+        own_demand = F is None
+        if own_demand:
             F = field.random((self.K_c, self.K), rng)
         self.F = np.ascontiguousarray(field.asarray(F, "F"))
         if self.F.shape != (self.K_c, self.K):
@@ -129,7 +136,9 @@ class SeparableComputation:
                 raise ShardSizeError(f"G must have shape {(self.K_eff - self.K_c, self.K)}, got {G.shape}")
         self._cache = {}
         last = None
-        for _ in range(max_tries):
+        for attempt in range(max_tries):
+            if own_demand and attempt:
+                self.F = field.random((self.K_c, self.K), rng)
             try:
                 self._draw(G, rng)
                 self._verify()
@@ -137,7 +146,8 @@ class SeparableComputation:
             except SingularMatrixError as exc:
                 last = exc
                 self._cache.clear()
-        raise SingularMatrixError(f"no decodable draw in {max_tries} tries: {last}")
+        raise SingularMatrixError(f"no decodable draw in {max_tries} tries over {field}: {last} "
+                                  "(a larger field makes each draw likelier to decode)")
 
     def _draw(self, G, rng):
         f, P = self.field, self.P

@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 
 from fastcode._progress import terminal_progress
+from fastcode.repro._entry import count, open_unit_interval, optional_count, positive_float, random_seed
 from fastcode.sim._checks import SimParameterError, positive_int, real_scalar
 from fastcode.sim.latency import (
     expected_time_mds,
@@ -295,18 +296,18 @@ def plot_lee(table, curve, speedup, path):
 
 def register_lee(parser):
     """Lee et al. E[T] table, E[T] versus k and speed-up versus n (analytic + Monte Carlo)."""
-    parser.add_argument("--trials", type=int, default=DEFAULT_TRIALS,
+    parser.add_argument("--trials", type=optional_count, default=DEFAULT_TRIALS,
                         help=f"Monte Carlo trials per cell (default {DEFAULT_TRIALS}; 0 = exact only)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--n", type=int, nargs="+", default=list(LEE_NS), metavar="N",
+    parser.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
+    parser.add_argument("--n", type=count, nargs="+", default=list(LEE_NS), metavar="N",
                         help="worker counts of the table (default %(default)s)")
-    parser.add_argument("--mu", type=float, nargs="+", default=list(LEE_MUS), metavar="MU",
+    parser.add_argument("--mu", type=positive_float, nargs="+", default=list(LEE_MUS), metavar="MU",
                         help="straggling parameters (default %(default)s)")
-    parser.add_argument("--curve-n", type=int, default=10, help="n of the E[T]-versus-k curve (default 10)")
-    parser.add_argument("--curve-mu", type=float, default=1.0, help="mu of the curve (default 1)")
-    parser.add_argument("--speedup-n", type=int, nargs="+", default=list(SPEEDUP_NS), metavar="N",
+    parser.add_argument("--curve-n", type=count, default=10, help="n of the E[T]-versus-k curve (default 10)")
+    parser.add_argument("--curve-mu", type=positive_float, default=1.0, help="mu of the curve (default 1)")
+    parser.add_argument("--speedup-n", type=count, nargs="+", default=list(SPEEDUP_NS), metavar="N",
                         help="n values of the speed-up table (exact; default %(default)s)")
-    parser.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    parser.add_argument("--level", type=open_unit_interval, default=0.95, help="confidence level (default 0.95)")
     parser.add_argument("--plot", metavar="FILE", help="also draw the figures to FILE (needs matplotlib)")
     parser.set_defaults(func=run_lee)
 

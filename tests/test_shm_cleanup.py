@@ -1,0 +1,98 @@
+"""`kill -9` of a whole `fastcode run` process group leaves no /dev/shm/psm_* segment.
+
+The master unlinks each shared-memory block as soon as every worker that needs
+it has mapped it, so once the workers are running no segment has a name, and a
+SIGKILL (which also kills multiprocessing's resource tracker) cannot leak one."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import fastcode
+
+pytestmark = pytest.mark.skipif(not (sys.platform.startswith("linux") and os.path.isdir("/dev/shm")
+                                     and os.path.isdir("/proc/self")),
+                                reason="needs Linux /dev/shm and /proc")
+
+WORKERS = 3
+GUARD_S = 90   # failure guard only: the test returns as soon as its condition holds
+# Delays of >= 1000 s hold every worker in round 1, after it has mapped its setup
+# payload and the round input (x of 4096 float64 = 32 KiB goes by shared memory).
+COMMAND = ["run", "mds", "--workers", str(WORKERS), "--rows", "48", "--cols", "4096",
+           "--rounds", "1000", "--straggler", "shifted-exp:1000,1", "--time-scale", "1",
+           "--timeout", "3000"]
+
+
+def _session_pids(sid):
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            # fields after the ")" closing the command name: state ppid pgrp session ...
+            if int(stat.rpartition(")")[2].split()[3]) == sid:
+                pids.append(int(entry))
+    return pids
+
+
+def _shm_mappings(pid):
+    """{segment name: deleted?} of the psm_* segments process ``pid`` maps."""
+    out = {}
+    try:
+        lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        if "/dev/shm/psm_" in line:
+            path = line[line.index("/dev/shm/"):]
+            out[path.split()[0][len("/dev/shm/"):]] = path.endswith("(deleted)")
+    return out
+
+
+def _workers_hold_only_unlinked_segments(sid, seen):
+    """True once the master and every worker map their segments, all of them unlinked.
+    Adds every segment name seen to ``seen``."""
+    holders = 0
+    for pid in _session_pids(sid):
+        maps = _shm_mappings(pid)
+        seen.update(maps)
+        if maps and not all(maps.values()):
+            return False                 # a segment still has its name in /dev/shm
+        if len(maps) >= 2:               # a worker: its payload + the round input
+            holders += 1
+    return holders >= WORKERS + 1        # the master maps every segment too
+
+
+def test_sigkill_of_the_process_group_leaves_no_segment(tmp_path):
+    before = {p.name for p in Path("/dev/shm").glob("psm_*")}
+    # The subprocess imports the very fastcode this test imports (in-place build or
+    # installed); cwd elsewhere, since `-m` puts the working directory on sys.path.
+    env = dict(os.environ, PYTHONPATH=str(Path(fastcode.__file__).resolve().parent.parent))
+    with open(tmp_path / "out", "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "fastcode", *COMMAND], cwd=tmp_path, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    seen = set()
+    try:
+        deadline = time.monotonic() + GUARD_S
+        while not _workers_hold_only_unlinked_segments(proc.pid, seen):
+            if proc.poll() is not None:
+                pytest.fail(f"fastcode run exited early ({proc.returncode}):\n"
+                            + (tmp_path / "out").read_text())
+            if time.monotonic() > deadline:
+                linked = [name for name in seen if os.path.exists(f"/dev/shm/{name}")]
+                pytest.fail(f"after {GUARD_S} s the workers still do not hold only unlinked "
+                            f"segments; still linked: {linked}")
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert seen, "the run mapped no shared memory: the test would prove nothing"
+    # Only the segments this run made: other processes on the machine may be making theirs.
+    leaked = {p.name for p in Path("/dev/shm").glob("psm_*")} - before
+    assert not leaked & seen
