@@ -34,11 +34,11 @@ from fastcode.schemes.bcgc.model import plain_gc_blocks, runtime_samples
 from fastcode.schemes.bcgc.opt import (approx_a, approx_b, jensen_gap_terms, jensen_lower_bound,
                                        round_blocks)
 from fastcode.schemes.dmtl import DMTLScheme
-from fastcode.schemes.dmtl_bounds import (baseline_loads, closed_form_uplink, cyclic_bounds,
+from fastcode.schemes.dmtl.bounds import (baseline_loads, closed_form_uplink, cyclic_bounds,
                                           dmtl_bounds, man_bounds)
-from fastcode.schemes.dmtl_placement import cyclic_placement, man_placement, random_placement
-from fastcode.schemes.lp_rational import LPError
-from fastcode.schemes.separable import (SeparableComputation, heterogeneous_separable_design,
+from fastcode.schemes.dmtl.placement import cyclic_placement, man_placement, random_placement
+from fastcode.errors import LPError
+from fastcode.schemes.dmtl.separable import (SeparableComputation, heterogeneous_separable_design,
                                         separable_bounds)
 from fastcode.schemes.shuffle import (CodedShuffle, UncodedShuffle, coded_load, independent_caches,
                                       random_blocks, shuffle_gain, uncoded_load)

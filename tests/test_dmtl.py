@@ -7,8 +7,8 @@ import pytest
 from fastcode import PrimeField
 from fastcode.errors import InvalidArgumentError, ShardSizeError, SingularMatrixError
 from fastcode.schemes.dmtl import DMTLScheme, gf7_example, merge_values, split_values
-from fastcode.schemes.dmtl_bounds import dmtl_bounds
-from fastcode.schemes.dmtl_placement import (
+from fastcode.schemes.dmtl.bounds import dmtl_bounds
+from fastcode.schemes.dmtl.placement import (
     cyclic_placement,
     man_placement,
     placement_from_sets,
@@ -215,10 +215,10 @@ def test_two_stage_refused_when_not_symmetric(rng):
 
 @pytest.mark.parametrize("backend", ["thread", "process"])
 def test_training_on_the_local_runtime_matches_the_centralised_run(backend):
-    from fastcode.repro.dmtl_training import (DMTLTraining, make_mtl_job, reference_training,
+    from fastcode.schemes.dmtl.training import (DMTLTraining, make_mtl_job, reference_training,
                                               run_on_cluster)
     from fastcode.runtime import LocalCluster
-    from fastcode.schemes.dmtl_placement import cyclic_placement
+    from fastcode.schemes.dmtl.placement import cyclic_placement
     from fastcode.sim import ShiftedExponential
 
     job = make_mtl_job(4, d=24, rng=5)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fastcode.errors import InvalidArgumentError
-from fastcode.schemes.dmtl_bounds import (
+from fastcode.schemes.dmtl.bounds import (
     baseline_loads,
     closed_form_uplink,
     cut_set_constraints,
@@ -15,7 +15,7 @@ from fastcode.schemes.dmtl_bounds import (
     man_bounds,
     uplink_lp,
 )
-from fastcode.schemes.dmtl_placement import (
+from fastcode.schemes.dmtl.placement import (
     as_placement,
     cyclic_placement,
     holders,

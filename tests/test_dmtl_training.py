@@ -8,7 +8,7 @@ from fastcode.cli import main
 from fastcode.errors import InvalidArgumentError
 from fastcode.fields import PrimeField
 from fastcode.repro.dmtl import MIN_PRIME, dmtl_report
-from fastcode.repro.dmtl_training import (
+from fastcode.schemes.dmtl.training import (
     DMTLTraining,
     fit_scale,
     make_mtl_job,
@@ -16,7 +16,7 @@ from fastcode.repro.dmtl_training import (
     run_inprocess,
     worker_fn,
 )
-from fastcode.schemes.dmtl_placement import cyclic_placement, placement_from_sets
+from fastcode.schemes.dmtl.placement import cyclic_placement, placement_from_sets
 
 
 @pytest.mark.parametrize("Z", [cyclic_placement(4, 2),

@@ -12,9 +12,9 @@ from fastcode.errors import (
     ShardSizeError,
     SingularMatrixError,
 )
-from fastcode.schemes.dmtl_placement import cyclic_placement, placement_from_sets
-from fastcode.schemes.lp_rational import LPError
-from fastcode.schemes.separable import (
+from fastcode.schemes.dmtl.placement import cyclic_placement, placement_from_sets
+from fastcode.errors import LPError
+from fastcode.schemes.dmtl.separable import (
     SeparableComputation,
     capped_separable_lp,
     cyclic_separable_assignment,

@@ -19,7 +19,7 @@ import numpy as np
 from fastcode.errors import InvalidArgumentError, SingularMatrixError
 from fastcode.fields import PrimeField
 from fastcode.repro._entry import count, optional_count, prime_at_least, random_seed
-from fastcode.repro.dmtl_training import (
+from fastcode.schemes.dmtl.training import (
     DMTLTraining,
     fit_scale,
     make_mtl_job,
@@ -28,15 +28,15 @@ from fastcode.repro.dmtl_training import (
     run_on_cluster,
 )
 from fastcode.schemes.dmtl import DMTLScheme, gf7_example, merge_values
-from fastcode.schemes.dmtl_bounds import cyclic_bounds, dmtl_bounds, man_bounds
-from fastcode.schemes.dmtl_placement import (
+from fastcode.schemes.dmtl.bounds import cyclic_bounds, dmtl_bounds, man_bounds
+from fastcode.schemes.dmtl.placement import (
     cyclic_placement,
     man_placement,
     placement_sets,
     random_placement,
 )
-from fastcode.schemes.lp_rational import LPError
-from fastcode.schemes.separable import (
+from fastcode.errors import LPError
+from fastcode.schemes.dmtl.separable import (
     SeparableComputation,
     heterogeneous_separable_design,
     separable_bounds,

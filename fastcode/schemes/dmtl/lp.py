@@ -11,7 +11,7 @@ import math
 
 from fastcode.errors import LPError
 
-__all__ = ["LPError", "solve_covering_lp", "rationalize", "lcm_of_denominators"]
+__all__ = ["solve_covering_lp", "rationalize", "lcm_of_denominators"]
 
 
 def _linprog():

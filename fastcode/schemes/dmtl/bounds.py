@@ -17,8 +17,8 @@ from fractions import Fraction
 import numpy as np
 
 from fastcode.errors import InvalidArgumentError
-from fastcode.schemes.dmtl_placement import as_placement, misses
-from fastcode.schemes.lp_rational import solve_covering_lp
+from fastcode.schemes.dmtl.placement import as_placement, misses
+from fastcode.schemes.dmtl.lp import solve_covering_lp
 
 __all__ = [
     "EXHAUSTIVE_MAX_K",

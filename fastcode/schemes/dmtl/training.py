@@ -33,8 +33,8 @@ import numpy as np
 
 from fastcode._util.rng import as_generator
 from fastcode.errors import FieldValueError, InvalidArgumentError
-from fastcode.schemes.dmtl import DEFAULT_FIELD, DMTLScheme, merge_values, split_values
-from fastcode.schemes.dmtl_bounds import baseline_loads
+from fastcode.schemes.dmtl.scheme import DEFAULT_FIELD, DMTLScheme, merge_values, split_values
+from fastcode.schemes.dmtl.bounds import baseline_loads
 
 __all__ = ["MTLJob", "make_mtl_job", "DMTLTraining", "worker_fn", "nonlinear_update",
            "run_inprocess", "reference_training", "fit_scale"]

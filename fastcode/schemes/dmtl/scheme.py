@@ -35,10 +35,10 @@ from fastcode.errors import InvalidArgumentError, ShardSizeError, SingularMatrix
 from fastcode.fields import PrimeField
 from fastcode._util.rng import as_generator
 from fastcode.matrices import cauchy_matrix, field_size
-from fastcode.schemes._linalg import left_inverse, left_null_space, random_nonzero, sub_columns
-from fastcode.schemes.dmtl_bounds import demand_matrix, baseline_loads, dmtl_bounds
-from fastcode.schemes.dmtl_placement import as_placement, cyclic_placement
-from fastcode.schemes.lp_rational import lcm_of_denominators
+from fastcode.schemes.dmtl.linalg import left_inverse, left_null_space, random_nonzero, sub_columns
+from fastcode.schemes.dmtl.bounds import demand_matrix, baseline_loads, dmtl_bounds
+from fastcode.schemes.dmtl.placement import as_placement, cyclic_placement
+from fastcode.schemes.dmtl.lp import lcm_of_denominators
 
 __all__ = ["DMTLScheme", "DEFAULT_FIELD", "split_values", "merge_values", "gf7_example"]
 

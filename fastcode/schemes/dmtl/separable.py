@@ -35,10 +35,11 @@ from fastcode.errors import (
     SingularMatrixError,
 )
 from fastcode._util.rng import as_generator
-from fastcode.schemes._linalg import left_inverse, left_null_space, sub_columns
-from fastcode.schemes.dmtl import DEFAULT_FIELD, merge_values, split_values
-from fastcode.schemes.dmtl_placement import as_placement
-from fastcode.schemes.lp_rational import LPError, lcm_of_denominators, solve_covering_lp
+from fastcode.schemes.dmtl.linalg import left_inverse, left_null_space, sub_columns
+from fastcode.schemes.dmtl.scheme import DEFAULT_FIELD, merge_values, split_values
+from fastcode.schemes.dmtl.placement import as_placement
+from fastcode.errors import LPError
+from fastcode.schemes.dmtl.lp import lcm_of_denominators, solve_covering_lp
 
 __all__ = [
     "cyclic_separable_assignment",
