@@ -49,7 +49,7 @@ def pack(idx, size, orig_data_size, chksum_type, chksum, backend_id, backend_ver
 def write(buf, idx, size, orig_data_size, chksum_type, payload, backend_id, backend_version):
     """Fill the 80-byte writable ``buf`` with the header of ``payload``."""
     crc = zlib.crc32(payload) if chksum_type == CHKSUM_CRC32 else 0
-    buf[:HEADER_SIZE] = pack(idx, size, orig_data_size, chksum_type, crc, backend_id,
+    memoryview(buf)[:HEADER_SIZE] = pack(idx, size, orig_data_size, chksum_type, crc, backend_id,
                              backend_version)
 
 
