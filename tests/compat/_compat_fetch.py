@@ -32,7 +32,7 @@ def sdist_member(project, version, member):
     archive = os.path.join(cache_dir(), f"{project}-{version}.tar.gz")
     if not os.path.exists(archive):
         cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:",
-               "--no-deps", "--no-build-isolation", "-d", cache_dir(), f"{project}=={version}"]
+               "--no-deps", "-d", cache_dir(), f"{project}=={version}"]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         except (OSError, subprocess.TimeoutExpired) as exc:
