@@ -15,6 +15,7 @@ import operator
 import numpy as np
 
 from fastcode.codes import MDSCode
+from fastcode.compat._scratch import scratch
 from fastcode.errors import FastcodeError
 from fastcode.fields import GF256
 from fastcode.matrices import zfec_vandermonde
@@ -153,10 +154,11 @@ class Encoder(_Params):
             if length == 0:
                 parity = {r: b"" for r in rows}
             else:
+                out = scratch(len(rows), length)
                 if len(rows) == m - k:
-                    out = self._code.encode(views)
+                    self._code.encode(views, out=out)
                 else:
-                    out = _parity_plan(k, m, rows)(views)
+                    _parity_plan(k, m, rows)(views, out=out)
                 parity = {r: out[i].tobytes() for i, r in enumerate(rows)}
         if wanted is None:
             return list(blocks) + [parity[r] for r in rows]
@@ -199,7 +201,8 @@ class Decoder(_Params):
             if length == 0:
                 rebuilt = [b""] * len(lost)
             else:
-                rebuilt = self._code.reconstruct(views, nums, which=lost)
+                rebuilt = self._code.reconstruct(views, nums, which=lost,
+                                                 out=scratch(len(lost), length))
             for i, row in zip(lost, rebuilt):
                 result[i] = row if length == 0 else row.tobytes()
         return result
