@@ -38,6 +38,8 @@ __all__ = [
     "cauchy_points",
     "vandermonde",
     "vandermonde_points",
+    "zfec_vandermonde",
+    "isal_rs_vandermonde",
     "systematic",
     "is_mds",
     "mds_counterexample",
@@ -200,6 +202,34 @@ def vandermonde(n, k, field=GF256, points=None, systematic=True):
     if not systematic:
         return V
     return systematic_form(V, field)
+
+
+def zfec_vandermonde(n, k):
+    """zfec's systematic generator over GF(2^8), shape (n, k), uint8, zfec's row order.
+
+    zfec (``fec_new(k, n)``) evaluates at the points 0, 1, a, a^2, ..., a^(n-2)
+    (a = 2, the generator of GF(2^8) with polynomial 0x11d): row 0 is the point 0
+    (so (1, 0, ..., 0)), row r >= 1 is a^(r-1).  The code is V @ inv(V[:k]):
+    identity on top, so share i < k is data block i and share i >= k is
+    ``G[i] @ data`` byte for byte as zfec writes it.  MDS for any 1 <= k <= n <= 256
+    (distinct points)."""
+    check_code_size(n, k, GF256)
+    powers = GF256.pow(np.full(max(n - 1, 0), 2, dtype=np.uint8), np.arange(max(n - 1, 0)))
+    points = np.concatenate([np.zeros(1, dtype=np.uint8), powers])[:n]
+    return vandermonde(n, k, GF256, points=points, systematic=True)
+
+
+def isal_rs_vandermonde(n, k):
+    """ISA-L's ``gf_gen_rs_matrix(a, n, k)`` over GF(2^8), shape (n, k), uint8.
+
+    Identity on top; parity row k + r is (1, g, g^2, ..., g^(k-1)) with g = 2^r.
+    This matrix is *not* MDS for every (n, k) (e.g. k = 10, n = 15 has singular
+    k-row subsets, see ``mds_counterexample``); it is offered only to reproduce
+    the bytes of ISA-L-based systems (liberasurecode's ``isa_l_rs_vand``)."""
+    check_code_size(n, k, GF256)
+    gens = GF256.pow(np.full(n - k, 2, dtype=np.uint8), np.arange(n - k))
+    parity = GF256.pow(gens[:, None], np.arange(k)[None, :])
+    return np.concatenate([GF256.eye(k), parity], axis=0)
 
 
 def systematic_form(G, field=GF256):
