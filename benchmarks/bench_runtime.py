@@ -72,7 +72,8 @@ def bench_model(rounds, n_workers=8, time_scale=0.2, size=2048):
     runtime's own cost.  Uncoded vs 2-replication, process backend."""
     from fastcode.runtime import LocalCluster
     from fastcode.sim import ShiftedExponential
-    from fastcode.runtime.jobs import replicated_matvec_job, run_job, uncoded_matvec_job
+    from fastcode.runtime.jobs import run_job
+    from fastcode.schemes.jobs import replicated_matvec_job, uncoded_matvec_job
     out = {}
     for make in (uncoded_matvec_job, replicated_matvec_job):
         job = make(n_workers, 0, rows=size, cols=size)

@@ -48,14 +48,14 @@ def _add_simulate(sub):
 
 # Jobs `fastcode run SCHEME` can execute: name -> "module:factory" (imported on
 # use).  A factory is factory(n_workers, rng, rows=, cols=, **params) -> Job
-# (see fastcode.runtime.jobs); add a scheme with one line here.
+# (see fastcode.schemes.jobs); add a scheme with one line here.
 RUN_SCHEMES = {
-    "uncoded": "fastcode.runtime.jobs:uncoded_matvec_job",
-    "replication": "fastcode.runtime.jobs:replicated_matvec_job",
-    "mds": "fastcode.runtime.jobs:mds_matvec_job",
-    "mds-prime": "fastcode.runtime.jobs:mds_prime_matvec_job",
-    "polynomial": "fastcode.runtime.jobs:polynomial_job",
-    "gradient": "fastcode.runtime.jobs:gradient_job",
+    "uncoded": "fastcode.schemes.jobs:uncoded_matvec_job",
+    "replication": "fastcode.schemes.jobs:replicated_matvec_job",
+    "mds": "fastcode.schemes.jobs:mds_matvec_job",
+    "mds-prime": "fastcode.schemes.jobs:mds_prime_matvec_job",
+    "polynomial": "fastcode.schemes.jobs:polynomial_job",
+    "gradient": "fastcode.schemes.jobs:gradient_job",
 }
 
 

@@ -24,7 +24,8 @@ from fastcode._progress import terminal_progress
 from fastcode.repro._entry import (count, int_at_least, nonnegative_float, positive_float,
                                    random_seed, write_plot)
 from fastcode.runtime import LocalCluster
-from fastcode.runtime.jobs import (mds_matvec_job, replicated_matvec_job, run_job,
+from fastcode.runtime.jobs import run_job
+from fastcode.schemes.jobs import (mds_matvec_job, replicated_matvec_job,
                                    uncoded_matvec_job)
 from fastcode.sim import (ShiftedExponential, expected_time_mds, expected_time_replication,
                           expected_time_uncoded, optimal_k)

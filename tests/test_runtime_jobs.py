@@ -6,8 +6,8 @@ import pytest
 
 from fastcode.cli import RUN_SCHEMES, main
 from fastcode.runtime import LocalCluster
-from fastcode.runtime.jobs import (gradient_job, mds_prime_matvec_job, polynomial_job,
-                                   run_job)
+from fastcode.runtime.jobs import run_job
+from fastcode.schemes.jobs import gradient_job, mds_prime_matvec_job, polynomial_job
 from fastcode.sim import ShiftedExponential
 
 WATCHDOG_S = 60

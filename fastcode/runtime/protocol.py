@@ -44,12 +44,19 @@ Rules a scheme must follow:
   fraction of the whole product it computes: 1/n uncoded, 1/k for an
   (n, k)-MDS code, r/n for r-replication); the straggler model scales its
   delays with it.
+
+Straggler models: the runtime only calls ``model.sample(n_workers, load, rng)``
+(per-worker completion times, shape (n_workers,), float64; ``np.inf`` = never
+answers; ``load`` a scalar or per-worker array).  ``fastcode.sim``'s
+:class:`~fastcode.sim.stragglers.StragglerModel` is the base class of every model
+fastcode ships (re-exported here); any object with that ``sample`` works.
 """
 from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
 from fastcode.errors import ClusterStateError
+from fastcode.sim.stragglers import StragglerModel  # noqa: F401  (the one model class)
 
 
 @runtime_checkable
@@ -70,18 +77,6 @@ class Scheme(Protocol):
 
     def decode(self, results: Mapping[int, np.ndarray], round_input: Any) -> Any:
         """The round's output from the responders' results."""
-
-
-@runtime_checkable
-class StragglerModel(Protocol):
-    """A straggler model as the runtime sees it (``fastcode.sim`` provides them).
-
-    ``sample(n_workers, load, rng)`` returns per-worker completion times,
-    shape (n_workers,), float64; ``np.inf`` means the worker never answers.
-    ``load`` is a scalar or an array of per-worker loads."""
-
-    def sample(self, n_workers: int, load, rng) -> np.ndarray:
-        """Per-worker completion times."""
 
 
 def check_scheme(scheme, n_workers):
