@@ -14,7 +14,7 @@ from fastcode.schemes.bcgc import (BlockCoordinateGC, GradientJob, block_decode_
                                    least_squares_job, levels_to_blocks, order_stat_means,
                                    plain_gc_blocks, runtime, runtime_samples, worker_fn,
                                    worker_parts_fn)
-from fastcode.schemes.bcgc.virtual import run_virtual_round
+from fastcode.runtime import VirtualCluster
 from fastcode.sim import (Exponential, HeterogeneousShiftedExponential, Pareto, ShiftedExponential,
                           harmonic)
 
@@ -201,17 +201,18 @@ def test_virtual_round_every_speed_order(rng, field, code, N, x):
     sc = BlockCoordinateGC(N, np.array(x), field=field, code=code, rng=rng)
     G = _fixed_gradients(field, rng, N, L)
     want = _total(field, G)
-    payloads = sc.setup_tasks(G)
+    cluster = VirtualCluster(N)
+    cluster.setup(sc, G)
     speeds = np.sort(rng.uniform(1.0, 3.0, N))
     for perm in itertools.permutations(range(N)):
         tau = speeds[list(perm)]
-        vr = run_virtual_round(sc, payloads, None, tau)
+        vr = cluster.run_round(None, sc.part_times(tau))
         _check(field, vr.output, want)
         if code == "frc":
             assert vr.time <= runtime(x, tau) + 1e-12
         else:
             assert vr.time == pytest.approx(runtime(x, tau), rel=1e-12)
-        assert max(vr.block_times.values()) == vr.time
+        assert max(sc.block_times(vr).values()) == vr.time
         # the master used block messages in time order
         assert [a[0] for a in vr.arrivals] == sorted(a[0] for a in vr.arrivals)
 
@@ -223,17 +224,18 @@ def test_virtual_round_least_squares_and_dead_workers(rng):
     X = rng.standard_normal((90, L))
     y = rng.standard_normal(90)
     theta = rng.standard_normal(L)
-    payloads = sc.setup_tasks(least_squares_job(X, y, N))
+    cluster = VirtualCluster(N)
+    cluster.setup(sc, least_squares_job(X, y, N))
     want = X.T @ (X @ theta - y)
     tau = rng.uniform(1, 2, N)
     tau[2] = np.inf                                   # a worker that never answers
-    vr = run_virtual_round(sc, payloads, theta, tau)
+    vr = cluster.run_round(theta, sc.part_times(tau))
     np.testing.assert_allclose(vr.output, want, rtol=1e-9, atol=1e-9 * np.abs(want).max())
     assert vr.time == pytest.approx(runtime(x, tau))
     assert vr.computed < N * len(sc.levels)           # late blocks are never computed
     tau[4] = np.inf                                   # two dead workers: block 1 cannot decode
     with pytest.raises(NotEnoughShardsError, match="block s=1"):
-        run_virtual_round(sc, payloads, theta, tau)
+        cluster.run_round(theta, sc.part_times(tau))
 
 
 def test_whole_message_protocol(rng):
@@ -270,7 +272,9 @@ def test_from_levels_permuted_coordinates(rng):
     assert x.sum() == L and all(np.all(levels[c] == s) for s, c in enumerate(coords))
     sc = BlockCoordinateGC.from_levels(levels, N, rng=rng)
     G = rng.standard_normal((N, L))
-    vr = run_virtual_round(sc, sc.setup_tasks(G), None, rng.uniform(1, 2, N))
+    cluster = VirtualCluster(N)
+    cluster.setup(sc, G)
+    vr = cluster.run_round(None, sc.part_times(rng.uniform(1, 2, N)))
     np.testing.assert_allclose(vr.output, G.sum(axis=0), rtol=1e-9, atol=1e-9)
 
 
@@ -341,6 +345,6 @@ def test_bad_inputs(rng):
     with pytest.raises(InvalidArgumentError, match="samples"):
         runtime_samples([1, 1, 1], m, 0)
     with pytest.raises(InvalidArgumentError, match="tau"):
-        run_virtual_round(sc, sc.setup_tasks(np.zeros((3, 3))), None, [1.0, -1.0, 1.0])
+        sc.part_times([1.0, -1.0, 1.0])
     for exc in (InvalidArgumentError, ShardSizeError, NotEnoughShardsError):
         assert issubclass(exc, ValueError)

@@ -33,7 +33,7 @@ from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_p
                                    completion_probability, expected_runtime, jensen_lower_bound,
                                    least_squares_job, maximize_completion_probability,
                                    plain_gc_blocks, round_blocks, runtime, runtime_samples, spsg)
-from fastcode.schemes.bcgc.virtual import run_virtual_round
+from fastcode.runtime import VirtualCluster
 from fastcode.sim import ShiftedExponential
 
 __all__ = ["run", "main", "register_bcgc", "DEFAULTS"]
@@ -191,11 +191,12 @@ def _virtual_table(N, L, shift, mu, x_opt, rounds, seed):
     for name, x in schemes:
         x = np.asarray(x).astype(np.int64)
         sc = BlockCoordinateGC(N, x, rng=np.random.default_rng([seed, 78]))
-        payloads = sc.setup_tasks(job)
+        cluster = VirtualCluster(N)
+        cluster.setup(sc, job)
         theta = np.zeros(L)
         times, err, computed = [], 0.0, 0
         for r in range(rounds):
-            vr = run_virtual_round(sc, payloads, theta, taus[r])
+            vr = cluster.run_round(theta, sc.part_times(taus[r]))
             exact = X.T @ (X @ theta - y)
             err = max(err, float(np.abs(vr.output - exact).max() / np.abs(exact).max()))
             if not math.isclose(vr.time, runtime(x, taus[r]), rel_tol=1e-12):

@@ -6,8 +6,9 @@ One paper family, one package:
 - ``exact``: its expectation and completion probability by quadrature and order statistics;
 - ``opt``: the optimisers (closed-form approximations A and B, the Jensen bound, SPSG,
   completion-probability maximisation);
-- ``scheme``: ``BlockCoordinateGC``, the scheme that runs on ``fastcode.runtime``;
-- ``virtual``: one round of the scheme on a virtual clock (real messages, simulated time).
+- ``scheme``: ``BlockCoordinateGC``, the scheme that runs on ``fastcode.runtime`` (for real
+  on ``LocalCluster``, or with simulated time on ``VirtualCluster`` via ``part_times`` and
+  ``block_times``).
 
 Every public name of those modules is exported here.
 """
@@ -19,7 +20,5 @@ from fastcode.schemes.bcgc.opt import *  # noqa: F401,F403
 from fastcode.schemes.bcgc.opt import __all__ as _opt
 from fastcode.schemes.bcgc.scheme import *  # noqa: F401,F403
 from fastcode.schemes.bcgc.scheme import __all__ as _scheme
-from fastcode.schemes.bcgc.virtual import *  # noqa: F401,F403
-from fastcode.schemes.bcgc.virtual import __all__ as _virtual
 
-__all__ = [*_scheme, *_model, *_exact, *_opt, *_virtual]
+__all__ = [*_scheme, *_model, *_exact, *_opt]

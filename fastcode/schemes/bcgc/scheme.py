@@ -21,7 +21,7 @@ Partial results (the extension this scheme needs, see ``PARTIAL_RESULTS``): with
 yields ``(s, message_s)`` block by block, send each part as soon as it is due (part ``s`` of worker
 ``i`` at ``delay_i · part_loads(i)[k] / part_loads(i)[-1]``), and key the results by
 ``(worker, s)``: ``can_decode`` and ``decode`` accept those keys as well as plain worker ids.
-``fastcode.schemes.bcgc.virtual`` runs exactly that with simulated clocks, and
+``fastcode.runtime.VirtualCluster`` runs exactly that with simulated clocks (``part_times``), and
 ``fastcode.runtime.LocalCluster`` runs it for real (``MPICluster`` refuses partial-results schemes).
 
 Jobs.  A ``GradientJob`` (data subsets + a module-level partial-derivative function), e.g.
@@ -266,6 +266,27 @@ class BlockCoordinateGC:
         """Cumulative load after each part of worker ``i`` (units of ``worker_load``)."""
         self._worker(i)
         return self._cum / (self.n_workers * self.L)
+
+    def part_times(self, tau):
+        """Ready time of every part for per-unit worker times ``tau`` (N,), ``inf`` = a worker
+        that never finishes anything: worker i's block-s message is ready at ``tau_i C_s``.
+        A list of N float64 arrays, the ``times`` of a ``fastcode.runtime.VirtualCluster`` round."""
+        N = self.n_workers
+        tau = np.asarray(tau, dtype=np.float64)
+        if tau.shape != (N,) or np.any(np.isnan(tau)) or np.any(tau < 0):
+            raise InvalidArgumentError(f"tau must be {N} per-unit times >= 0 (inf allowed), "
+                                       f"got {tau!r}")
+        return [t * self._cum if np.isfinite(t) else np.full(len(self._cum), np.inf) for t in tau]
+
+    def block_times(self, virtual_round):
+        """{s: time block s became decodable} of a ``VirtualCluster`` round of this scheme
+        (its arrivals replayed through a ``BlockDecoder``)."""
+        dec = BlockDecoder(self)
+        out = {}
+        for t, w, s in virtual_round.arrivals:
+            if dec.add(w, s, virtual_round.results[(w, s)]):
+                out[s] = t
+        return out
 
     def _worker(self, i):
         if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)) \
