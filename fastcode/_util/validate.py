@@ -11,7 +11,7 @@ import numpy as np
 
 from fastcode.errors import InvalidArgumentError
 
-__all__ = ["integer", "real_array", "real_scalar", "probability", "one_of"]
+__all__ = ["integer", "real_array", "real_scalar", "real_vector", "probability", "one_of"]
 
 
 def integer(value, name, minimum=None, maximum=None, *, error=InvalidArgumentError):
@@ -63,6 +63,31 @@ def real_scalar(value, name, *, error=InvalidArgumentError, **checks):
     if arr.ndim != 0:
         raise error(f"{name} must be a scalar, got an array of shape {arr.shape}")
     return float(arr)
+
+
+def real_vector(value, name, size=None, *, positive=False, nonnegative=False,
+                error=InvalidArgumentError):
+    """``value`` as a new 1-D float64 array of ``size`` entries (a scalar is broadcast
+    to ``size``), at least one entry, finite, checked like :func:`real_array`; the
+    message names the first bad entry's position (e.g. one entry per worker)."""
+    arr = np.array(value, dtype=np.float64) if not isinstance(value, np.ndarray) \
+        else value.astype(np.float64, copy=True)
+    if arr.ndim == 0 and size is not None:
+        arr = np.full(size, float(arr))
+    if arr.ndim != 1:
+        raise error(f"{name} must be a 1-D array, got shape {arr.shape}")
+    if size is not None and arr.shape[0] != size:
+        raise error(f"{name} must have {size} entries, got {arr.shape[0]}")
+    if arr.shape[0] == 0:
+        raise error(f"{name} must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise error(f"{name} must be finite, got {arr}")
+    bad = (arr <= 0) if positive else (arr < 0) if nonnegative else np.zeros(arr.shape, bool)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise error(f"{name} must be {'> 0' if positive else '>= 0'} in every entry; got "
+                    f"{arr[i]!r} at index {i}")
+    return arr
 
 
 def probability(value, name, *, upper_open=True, error=InvalidArgumentError):

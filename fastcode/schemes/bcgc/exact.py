@@ -22,8 +22,9 @@ import math
 
 import numpy as np
 
+from fastcode._util.validate import integer
 from fastcode.errors import InvalidArgumentError
-from fastcode.schemes.bcgc.model import (check_blocks, check_int, check_model, cumulative_load,
+from fastcode.schemes.bcgc.model import (check_blocks, check_model, cumulative_load,
                                          runtime_samples)
 from fastcode.sim.latency import order_stat_mean
 from fastcode.sim.stragglers import Pareto, ShiftedExponential
@@ -36,7 +37,7 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(10)
 
 # ---- model access -----------------------------------------------------------------------------
 
-def _require_cdf(model, N=None):
+def require_cdf(model, N=None):
     check_model(model, N)
     if model.n_workers is not None or not callable(getattr(model, "cdf", None)):
         raise InvalidArgumentError(
@@ -112,7 +113,7 @@ def completion_probability(x, t, model):
     """``P(T(x) <= t)`` for block sizes ``x`` (N,) and deadline(s) ``t`` (scalar or array, time
     units of ``τ``), under i.i.d. per-unit times from ``model`` (needs ``cdf``).  Exact (DP)."""
     x = check_blocks(x)
-    model = _require_cdf(model, x.size)
+    model = require_cdf(model, x.size)
     t_arr = np.asarray(t, dtype=np.float64)
     if np.any(np.isnan(t_arr)) or np.any(t_arr < 0):
         raise InvalidArgumentError(f"t must be >= 0, got {t!r}")
@@ -193,7 +194,7 @@ def expected_runtime(x, model, method="exact", samples=200_000, rng=None):
         return float(runtime_samples(x, model, samples, rng).mean())
     if method != "exact":
         raise InvalidArgumentError(f"method must be 'exact' or 'mc', got {method!r}")
-    model = _require_cdf(model, x.size)
+    model = require_cdf(model, x.size)
     C = cumulative_load(x)
     total = C[-1]
     if total == 0:
@@ -212,11 +213,11 @@ def order_stat_means(N, model):
     """``t_s = E[τ_(N-s)]`` for s = 0..N-1 (shape (N,), decreasing): the mean of the (N-s)-th
     smallest of N i.i.d. per-unit times.  Closed form for the shifted exponential
     (``a + (H_N - H_s)/μ``), else ``E[T(e_s)]/(s+1)`` by the exact formula (``T(e_s) = (s+1) τ_(N-s)``)."""
-    N = check_int("N", N, 1)
+    N = integer(N, "N", 1)
     if isinstance(model, ShiftedExponential):
         return np.asarray(order_stat_mean(N, np.arange(N, 0, -1), model.mu, model.shift),
                           dtype=np.float64).reshape(N)
-    model = _require_cdf(model, N)
+    model = require_cdf(model, N)
     out = np.empty(N)
     for s in range(N):
         e = np.zeros(N)
@@ -228,8 +229,8 @@ def order_stat_means(N, model):
 def plain_gc_runtimes(N, L, model):
     """``E[T]`` of plain gradient coding at every level: ``(s + 1) L E[τ_(N-s)]``, shape (N,)
     (s = 0 is uncoded)."""
-    N = check_int("N", N, 1)
-    L = check_int("L", L, 1)
+    N = integer(N, "N", 1)
+    L = integer(L, "L", 1)
     return (np.arange(1, N + 1) * L) * order_stat_means(N, model)
 
 

@@ -17,6 +17,7 @@ worker finish times, and Monte Carlo; exact expectations are in ``bcgc_exact``.
 """
 import numpy as np
 
+from fastcode._util.validate import integer
 from fastcode.errors import InvalidArgumentError
 from fastcode._util.rng import as_generator
 from fastcode.sim.stragglers import StragglerModel
@@ -26,14 +27,6 @@ __all__ = ["cumulative_load", "runtime", "block_decode_times", "runtime_samples"
 
 
 # ---- validation shared by the bcgc modules --------------------------------------------------
-
-def check_int(name, value, minimum):
-    """``value`` as an int >= ``minimum``; InvalidArgumentError naming ``name`` otherwise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
 
 def check_blocks(x, L=None, name="x"):
     """``x`` as a float64 vector of shape (N,), N >= 1, finite, >= 0 (and summing to ``L`` within
@@ -122,7 +115,7 @@ def runtime_samples(x, model, samples, rng=None, chunk=65536):
     x = check_blocks(x)
     N = x.size
     check_model(model, N)
-    samples = check_int("samples", samples, 1)
+    samples = integer(samples, "samples", 1)
     rng = as_generator(rng)
     C = cumulative_load(x)
     out = np.empty(samples)
@@ -137,12 +130,12 @@ def runtime_samples(x, model, samples, rng=None, chunk=65536):
 
 def plain_gc_blocks(N, L, s):
     """Plain gradient coding at level ``s``: every coordinate gets redundancy ``s`` (``x = L e_s``)."""
-    N = check_int("N", N, 1)
-    s = check_int("s", s, 0)
+    N = integer(N, "N", 1)
+    s = integer(s, "s", 0)
     if s >= N:
         raise InvalidArgumentError(f"s must be in [0, N) = [0, {N}), got {s}")
     x = np.zeros(N)
-    x[s] = check_int("L", L, 1)
+    x[s] = integer(L, "L", 1)
     return x
 
 

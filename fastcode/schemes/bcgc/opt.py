@@ -19,11 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fastcode._util.validate import integer
 from fastcode.errors import InvalidArgumentError
 from fastcode._util.rng import as_generator
-from fastcode.schemes.bcgc.exact import (_require_cdf, completion_probability,
+from fastcode.schemes.bcgc.exact import (require_cdf, completion_probability,
                                          completion_probability_batch, order_stat_means)
-from fastcode.schemes.bcgc.model import check_blocks, check_int, check_model, cumulative_load
+from fastcode.schemes.bcgc.model import check_blocks, check_model, cumulative_load
 
 __all__ = ["project_simplex", "round_blocks", "equalizing_blocks", "approx_a", "approx_b",
            "jensen_lower_bound", "spsg", "SPSGResult", "maximize_completion_probability",
@@ -58,7 +59,7 @@ def round_blocks(x, L):
     """Integer block sizes from real ones: floor every ``x_s``, then give the ``L - Σ floor``
     leftover coordinates to the largest fractional parts (ties: lower level first).
     ``x`` (N,) must be >= 0 and sum to ``L`` (an integer).  Returns int64 (N,)."""
-    L = check_int("L", L, 1)
+    L = integer(L, "L", 1)
     x = check_blocks(x, L)
     fl = np.floor(x + 1e-9)                     # 99.9999999999 is 100, not 99 + leftover
     out = fl.astype(np.int64)
@@ -108,21 +109,21 @@ def _quantile_times(N, model):
 
 def approx_a(N, L, model):
     """Approximation A (Jensen): ``x`` (N,) equalising ``E[τ_(N-s)] C_s(x)`` over s."""
-    N = check_int("N", N, 1)
+    N = integer(N, "N", 1)
     return equalizing_blocks(L, order_stat_means(N, check_model(model, N)))[0]
 
 
 def approx_b(N, L, model):
     """Approximation B: ``x`` (N,) equalising ``F^{-1}(1-(s+1)/(N+1)) C_s(x)`` over s."""
-    N = check_int("N", N, 1)
-    model = _require_cdf(model, N)
+    N = integer(N, "N", 1)
+    model = require_cdf(model, N)
     return equalizing_blocks(L, _quantile_times(N, model))[0]
 
 
 def jensen_lower_bound(N, L, model):
     """``z* = L / Σ w``: a lower bound on ``min_x E[T(x)]`` (and the value of approximation A's
     problem)."""
-    N = check_int("N", N, 1)
+    N = integer(N, "N", 1)
     return equalizing_blocks(L, order_stat_means(N, check_model(model, N)))[1]
 
 
@@ -158,11 +159,11 @@ def spsg(N, L, model, iters=10_000, batch=64, step0=None, rng=None, x0=None, chu
     (after 10^4 iterations E[T] is still 1.2 % above the optimum for N = 10, μ = 0.2), while
     ``0.1 L/(N E[τ])`` is within 0.01 % for N in {5, 10, 20}, μ in {0.2, 1}.  The two agree when
     ``L = 5 N``."""
-    N = check_int("N", N, 1)
+    N = integer(N, "N", 1)
     L = _check_total(L)
     check_model(model, N)
-    iters = check_int("iters", iters, 1)
-    batch = check_int("batch", batch, 1)
+    iters = integer(iters, "iters", 1)
+    batch = integer(batch, "batch", 1)
     if step0 is None:
         mean = float(np.mean(model.mean_time()))
         if not np.isfinite(mean):
@@ -225,13 +226,13 @@ def maximize_completion_probability(N, L, t, model, x0=None, iters=300, step=0.0
     vectorised DP); step ``step · L / sqrt(it)`` along the centred, normalised gradient; projection;
     the best iterate is kept.  Starts from approximation A unless ``x0`` is given.  ``L`` must be an
     integer (the result is also rounded).  Needs an i.i.d. model with ``cdf``."""
-    N = check_int("N", N, 1)
-    L = check_int("L", L, 1)
-    model = _require_cdf(model, N)
+    N = integer(N, "N", 1)
+    L = integer(L, "L", 1)
+    model = require_cdf(model, N)
     t = float(t)
     if not np.isfinite(t) or t <= 0:
         raise InvalidArgumentError(f"t must be a positive finite deadline, got {t!r}")
-    iters = check_int("iters", iters, 0)
+    iters = integer(iters, "iters", 0)
     h = 1e-3 * L / N if h is None else float(h)
     if not h > 0:
         raise InvalidArgumentError(f"h must be > 0, got {h!r}")

@@ -37,12 +37,13 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from fastcode._util.validate import integer
 from fastcode.codes.gradient import CyclicMDS, CyclicRepetition, FractionalRepetition
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError, ShardSizeError
 from fastcode._util.rng import as_generator
 from fastcode.fields.prime import PrimeField
 from fastcode.fields.reals import Reals, RealsField
-from fastcode.schemes.bcgc.model import check_int, cumulative_load
+from fastcode.schemes.bcgc.model import cumulative_load
 
 __all__ = ["BlockCoordinateGC", "BlockDecoder", "GradientJob", "least_squares_job", "worker_fn",
            "worker_parts_fn", "least_squares_partial", "least_squares_residual", "fixed_partial",
@@ -110,7 +111,7 @@ def least_squares_job(X, y, N):
     nearly equal consecutive subsets."""
     X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
-    N = check_int("N", N, 1)
+    N = integer(N, "N", 1)
     if X.ndim != 2 or y.shape != (X.shape[0],) or X.shape[0] < N:
         raise ShardSizeError(f"need X (rows, L) and y (rows,) with rows >= N={N}, got X "
                              f"{X.shape}, y {y.shape}")
@@ -124,7 +125,7 @@ def least_squares_job(X, y, N):
 def levels_to_blocks(levels, N):
     """The L -> N reduction: per-coordinate levels ``s_l`` (L,) in [0, N) -> block sizes ``x`` (N,)
     int64 and the coordinates of each block (list of N int64 arrays, increasing)."""
-    N = check_int("N", N, 1)
+    N = integer(N, "N", 1)
     lv = np.asarray(levels)
     if lv.ndim != 1 or lv.size == 0 or lv.dtype.kind not in "iu" \
             or lv.min() < 0 or lv.max() >= N:
@@ -181,7 +182,7 @@ class BlockCoordinateGC:
     worker_parts_fn = staticmethod(worker_parts_fn)
 
     def __init__(self, N, x, field=Reals, code="cyclic", coords=None, rng=None):
-        N = check_int("N", N, 1)
+        N = integer(N, "N", 1)
         xa = np.asarray(x)
         if xa.shape != (N,) or xa.dtype.kind not in "iu" or np.any(xa < 0) or xa.sum() < 1:
             raise InvalidArgumentError(

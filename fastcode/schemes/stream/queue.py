@@ -22,13 +22,13 @@ import numpy as np
 from fastcode._util.rng import as_generator
 from fastcode.schemes.stream.split import (
     StreamWorkers,
-    _check_K,
-    _positive_scalar,
-    _vector,
     coded_task_count,
+    critical_tasks,
     integerize,
     lower_bound_delay,
     optimal_load_split,
+    per_worker,
+    positive_scalar,
     uniform_split,
 )
 
@@ -43,7 +43,7 @@ class ExponentialTasks:
     """Exponential task times of one worker of rate ``μ`` (ops/slot): mean ``load/μ`` slots."""
 
     def __init__(self, rate):
-        self.rate = _positive_scalar(rate, "rate")
+        self.rate = positive_scalar(rate, "rate")
 
     def sample(self, n, load, rng):
         """``n`` i.i.d. times (float64, shape ``(n,)``) of a task of ``load`` operations."""
@@ -58,7 +58,7 @@ def poisson_arrivals(lam, n_jobs, rng=None):
 
     The first job arrives after one inter-arrival time, as in the authors' ``cumsum(exprnd(...))``.
     """
-    lam = _positive_scalar(lam, "lam (arrival rate)")
+    lam = positive_scalar(lam, "lam (arrival rate)")
     rng = as_generator(rng)
     return np.cumsum(rng.standard_exponential(int(n_jobs)) / lam)
 
@@ -164,12 +164,12 @@ class StreamSimulator:
         self._rng = as_generator(rng)
         self.workers = StreamWorkers(rates, c)
         P = self.workers.n_workers
-        self.lam = _positive_scalar(lam, "lam (arrival rate)")
-        self.Z = _positive_scalar(Z, "Z (job complexity)")
-        self.K = _check_K(K)
+        self.lam = positive_scalar(lam, "lam (arrival rate)")
+        self.Z = positive_scalar(Z, "Z (job complexity)")
+        self.K = critical_tasks(K)
         self.Omega = float(Omega)
         self.n_coded = coded_task_count(self.K, Omega)
-        self.gamma = _positive_scalar(gamma, "gamma", allow_zero=True)
+        self.gamma = positive_scalar(gamma, "gamma", allow_zero=True)
         if isinstance(iterations_per_job, bool) or not isinstance(iterations_per_job, (int, np.integer)) \
                 or iterations_per_job < 1:
             raise ValueError(f"iterations_per_job must be an integer >= 1, got {iterations_per_job!r}")
@@ -178,8 +178,8 @@ class StreamSimulator:
         self.active_only = bool(active_only)
 
         m_exp, s_exp = self.workers.task_moments(self.C)
-        self.task_mean = m_exp if task_mean is None else _vector(task_mean, "task_mean", P)
-        self.task_std = s_exp if task_std is None else _vector(task_std, "task_std", P, allow_zero=True)
+        self.task_mean = m_exp if task_mean is None else per_worker(task_mean, "task_mean", P)
+        self.task_std = s_exp if task_std is None else per_worker(task_std, "task_std", P, allow_zero=True)
 
         if task_models is None:
             task_models = [ExponentialTasks(mu) for mu in self.workers.rates]
@@ -201,7 +201,7 @@ class StreamSimulator:
             else:
                 raise ValueError(f"split must be 'optimal', 'uniform' or an array of loads, got {split!r}")
         else:
-            kappa = _vector(split, "split", P, allow_zero=True)
+            kappa = per_worker(split, "split", P, allow_zero=True)
             if abs(kappa.sum() - self.n_coded) > 1e-6 * self.n_coded:
                 raise ValueError(f"split loads must sum to K*Omega = {self.n_coded}, got {kappa.sum()}")
             self.kappa = kappa

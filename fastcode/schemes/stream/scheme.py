@@ -32,7 +32,7 @@ from fastcode.errors import NotEnoughShardsError, ShardSizeError, SingularMatrix
 from fastcode._util.rng import as_generator
 from fastcode.schemes.stream.split import (
     StreamWorkers,
-    _positive_scalar,
+    positive_scalar,
     integerize,
     optimal_load_split,
     uniform_split,
@@ -112,7 +112,7 @@ class StreamCodedMatVec:
         workers = StreamWorkers(rates, c)
         Omega = n / K
         if split == "optimal":
-            m, sigma = workers.task_moments(_positive_scalar(C, "C (ops per task)"))
+            m, sigma = workers.task_moments(positive_scalar(C, "C (ops per task)"))
             kappa, _ = optimal_load_split(gamma, workers.latency, m, sigma, K, Omega)
         elif split == "uniform":
             kappa = uniform_split(workers.n_workers, K, Omega)

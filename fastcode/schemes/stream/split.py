@@ -24,6 +24,8 @@ import math
 import numpy as np
 
 from fastcode._util.rng import as_generator
+from fastcode._util.validate import integer, real_scalar, real_vector
+from fastcode.errors import InvalidArgumentError
 from fastcode.sim.queueing import md1_delay  # the M/D/1 formula lives with the other latency formulas
 
 __all__ = [
@@ -37,56 +39,27 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------------------------
-# validation helpers (messages name the parameter and what was expected)
-
-def _positive_scalar(value, name, *, allow_zero=False):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
-    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-        expected = "finite and >= 0" if allow_zero else "finite and > 0"
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-    return v
+def positive_scalar(value, name, *, allow_zero=False):
+    """A finite float > 0 (>= 0 with ``allow_zero``); InvalidArgumentError naming ``name``."""
+    return real_scalar(value, name, positive=not allow_zero, nonnegative=allow_zero)
 
 
-def _vector(value, name, size=None, *, allow_zero=False):
-    """A 1-D float64 copy of ``value`` (a scalar is broadcast to ``size``), entries > 0 (or >= 0)."""
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.ndim == 0 and size is not None:
-        arr = np.full(size, float(arr))
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array (one entry per worker), got shape {arr.shape}")
-    if size is not None and arr.shape[0] != size:
-        raise ValueError(f"{name} must have {size} entries (one per worker), got {arr.shape[0]}")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} must not be empty: at least one worker is needed")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {arr}")
-    bad = arr < 0 if allow_zero else arr <= 0
-    if np.any(bad):
-        expected = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be {expected} for every worker; got {arr[bad][0]!r} "
-                         f"at worker {int(np.flatnonzero(bad)[0])}")
-    return arr.copy()
+def per_worker(value, name, size=None, *, allow_zero=False):
+    """A new 1-D float64 array, one entry per worker (a scalar is broadcast to ``size``),
+    finite and > 0 (>= 0 with ``allow_zero``)."""
+    return real_vector(value, f"{name} (one entry per worker)", size, positive=not allow_zero,
+                       nonnegative=allow_zero)
 
 
-def _check_K(K):
-    if isinstance(K, bool) or not isinstance(K, (int, np.integer)):
-        raise ValueError(f"K (number of critical tasks) must be an integer, got {K!r}")
-    if K < 1:
-        raise ValueError(f"K (number of critical tasks) must be >= 1, got {K}")
-    return int(K)
+def critical_tasks(K):
+    """K, the number of critical tasks: an int >= 1."""
+    return integer(K, "K (number of critical tasks)", 1)
 
 
 def _check_omega(Omega):
-    try:
-        om = float(Omega)
-    except (TypeError, ValueError):
-        raise ValueError(f"Omega (redundancy ratio) must be a real number, got {Omega!r}") from None
-    if not math.isfinite(om) or om < 1:
-        raise ValueError(f"Omega (redundancy ratio) must be >= 1 and finite, got {Omega!r}")
+    om = real_scalar(Omega, "Omega (redundancy ratio)")
+    if om < 1:
+        raise InvalidArgumentError(f"Omega (redundancy ratio) must be >= 1, got {Omega!r}")
     return om
 
 
@@ -96,7 +69,7 @@ def coded_task_count(K, Omega):
     The spec requires ``KΩ`` to be an integer; like the authors' code we take ``ceil(KΩ)``, after
     forgiving floating-point noise (``100 * 1.1`` is 110.00000000000001, which means 110).
     """
-    K = _check_K(K)
+    K = critical_tasks(K)
     om = _check_omega(Omega)
     prod = K * om
     nearest = round(prod)
@@ -116,8 +89,8 @@ class StreamWorkers:
     """
 
     def __init__(self, rates, latency=0.0):
-        rates = _vector(rates, "rates")
-        latency = _vector(latency, "latency", rates.shape[0], allow_zero=True)
+        rates = per_worker(rates, "rates")
+        latency = per_worker(latency, "latency", rates.shape[0], allow_zero=True)
         rates.flags.writeable = False
         latency.flags.writeable = False
         self.rates = rates
@@ -134,7 +107,7 @@ class StreamWorkers:
 
     def task_moments(self, C):
         """``(m, σ)`` of exponential task times of complexity ``C``: both ``C/μ_p`` (shape ``(P,)``)."""
-        C = _positive_scalar(C, "C (task complexity)")
+        C = positive_scalar(C, "C (task complexity)")
         m = C / self.rates
         return m, m.copy()
 
@@ -199,12 +172,12 @@ def optimal_load_split(gamma, c, m, sigma, K, Omega, tol=1e-8):
     bracket here is ``[min a_p, max_p g_p(n)]``: at its top every worker alone would carry ``n``,
     so it always contains the root.
     """
-    gamma = _positive_scalar(gamma, "gamma", allow_zero=True)
-    m = _vector(m, "m (mean task times)")
+    gamma = positive_scalar(gamma, "gamma", allow_zero=True)
+    m = per_worker(m, "m (mean task times)")
     P = m.shape[0]
-    c = _vector(c, "c (latencies)", P, allow_zero=True)
-    sigma = _vector(sigma, "sigma (task-time std)", P, allow_zero=True)
-    tol = _positive_scalar(tol, "tol")
+    c = per_worker(c, "c (latencies)", P, allow_zero=True)
+    sigma = per_worker(sigma, "sigma (task-time std)", P, allow_zero=True)
+    tol = positive_scalar(tol, "tol")
     n = coded_task_count(K, Omega)
 
     a, b, q = _cost_coefficients(gamma, c, m, sigma)
@@ -312,9 +285,9 @@ def lower_bound_delay(lam, Z, rates, iterations_per_job=1):
     ``E[S²] >= S²``, and the Pollaczek-Khinchine delay grows with both.  Task-time laws far
     more variable than the exponential can beat it.
     """
-    lam = _positive_scalar(lam, "lam (arrival rate)")  # a stream needs arrivals
-    rates = _vector(rates, "rates")
-    Z = _positive_scalar(Z, "Z (job complexity)")
+    lam = positive_scalar(lam, "lam (arrival rate)")  # a stream needs arrivals
+    rates = per_worker(rates, "rates")
+    Z = positive_scalar(Z, "Z (job complexity)")
     if isinstance(iterations_per_job, bool) or not isinstance(iterations_per_job, (int, np.integer)) \
             or iterations_per_job < 1:
         raise ValueError(f"iterations_per_job must be an integer >= 1, got {iterations_per_job!r}")
