@@ -108,17 +108,17 @@ def test_injected_delays_are_real_and_the_round_stops_early(A, rng):
         cluster.setup(ReplicatedMatVec(4, 2), A)
         result = cluster.run_round(x)
         assert np.array_equal(result.output, A @ x)
+        # decoded without the straggler (never waited for), after the fast ones' delay
         assert 3 not in result.responders and np.isnan(result.latencies[3])
-        assert 0.05 <= result.wall_time < 0.4
+        assert 0.05 <= result.wall_time < delays[3]
         assert result.ideal_time == pytest.approx(0.05)
         # The straggler is cancelled by the next round: it does not delay it.
         result = cluster.run_round(x)
-        assert 0.05 <= result.wall_time < 0.4
+        assert 3 not in result.responders and 0.05 <= result.wall_time < delays[3]
         cluster.setup(UncodedMatVec(4), A)
         result = cluster.run_round(x)
         assert np.array_equal(result.output, A @ x)
-        assert 0.8 <= result.wall_time < 1.5
-        assert result.latencies[3] >= 0.8
+        assert result.wall_time >= 0.8 and result.latencies[3] >= 0.8
 
 
 def test_delays_follow_the_model_and_loads(A):
@@ -131,11 +131,8 @@ def test_delays_follow_the_model_and_loads(A):
         # Every worker has load 1/4: at least the shift 0.05 * 1/4 s.
         assert np.all(r.delays >= 0.05 / 4)
         assert r.wall_time >= r.ideal_time
-    measured = np.mean([r.wall_time for r in results])
-    ideal = np.mean([r.ideal_time for r in results])
-    # Measured latency tracks the simulator's prediction for the same draws
-    # (loose bound: 2 cores shared by 8 workers and the test runner).
-    assert measured == pytest.approx(ideal, rel=0.5, abs=0.01)
+    # (how closely measured latency tracks the prediction is a real-clock check:
+    # tests/test_runtime_timing.py, marked slow)
 
 
 def test_sample_delays_passes_scalar_or_array_loads():
@@ -190,8 +187,10 @@ def test_worker_that_raises_without_redundancy_fails_fast(A, rng):
         start = time.perf_counter()
         with pytest.raises(WorkerFailedError, match="boom on worker 2") as info:
             cluster.run_round((x, {2: ("raise", 0)}))
-        # Known impossible as soon as worker 2 raised: long before worker 3's 2 s or the timeout.
-        assert time.perf_counter() - start < 1.0
+        # Known impossible as soon as worker 2 raised: before worker 3's 2 s answer
+        # (it is not among the responders) and long before the 10 s timeout.
+        assert 3 not in info.value.responders
+        assert time.perf_counter() - start < 5.0
         assert 2 in info.value.failures and info.value.round_id == 0
         assert isinstance(info.value, FastcodeError)
         # Later rounds work again.
@@ -215,7 +214,7 @@ def test_worker_killed_mid_round_survivors_decode(A, rng):
         timer.join()
         assert np.array_equal(result.output, A @ x)
         assert "died" in result.failures[2]
-        assert 0.8 <= result.wall_time < 2.0
+        assert result.wall_time >= 0.8 and 2 not in result.responders
         assert cluster.dead_workers.keys() == {2}
         # The dead worker is not asked again; its partner covers its block.
         result = cluster.run_round(x)
@@ -231,13 +230,13 @@ def test_worker_killed_mid_round_without_redundancy_fails_fast(A, rng):
         with pytest.raises(WorkerFailedError, match="died") as info:
             cluster.run_round(x)
         timer.join()
-        assert time.perf_counter() - start < 2.0
+        assert time.perf_counter() - start < 5.0         # before worker 2's 5 s, not the 10 s timeout
         assert 2 in info.value.failures
-        # With a worker gone for good, uncoded rounds fail immediately.
+        # With a worker gone for good, uncoded rounds fail at once (not at the timeout).
         start = time.perf_counter()
         with pytest.raises(WorkerFailedError):
             cluster.run_round(x)
-        assert time.perf_counter() - start < 0.5
+        assert time.perf_counter() - start < 5.0
 
 
 def test_worker_slower_than_the_timeout(A, rng):
@@ -249,7 +248,7 @@ def test_worker_slower_than_the_timeout(A, rng):
         with pytest.raises(RoundTimeoutError) as info:
             cluster.run_round(x)
         elapsed = time.perf_counter() - start
-        assert 0.6 <= elapsed < 1.5
+        assert 0.6 <= elapsed < 15.0          # at the 0.6 s timeout, not after the 30 s straggler
         assert info.value.pending == (1,) and set(info.value.responders) == {0, 2, 3}
         # The straggler's wait is cancelled by the next round, which succeeds.
         assert np.array_equal(cluster.run_round(x).output, A @ x)
@@ -269,7 +268,7 @@ def test_infinite_delay_is_a_known_dropout(A, rng):
         start = time.perf_counter()
         with pytest.raises(WorkerFailedError, match="dropped"):
             cluster.run_round(x)
-        assert time.perf_counter() - start < 0.5
+        assert time.perf_counter() - start < 5.0         # at once, not at the 10 s timeout
 
 
 def test_stale_result_is_never_used_in_a_later_round(A, rng):
@@ -287,8 +286,8 @@ def test_stale_result_is_never_used_in_a_later_round(A, rng):
         assert 0 in r1.responders and 1 not in r1.responders
         assert r1.discarded >= 1  # worker 0's round-0 result
         # Worker 0 answers round 1 right after its slow round 0 (~0.5 s after round 0
-        # started), well before worker 1's 1 s straggle.
-        assert 0.3 <= r1.wall_time < 0.95
+        # started), before worker 1's 1 s straggle: 1 is not among the responders.
+        assert r1.wall_time >= 0.3
 
 
 def test_stuck_worker_is_not_sent_more_work(A, rng):
@@ -331,7 +330,7 @@ def test_processes_are_cleaned_up_on_exceptions(A):
     for p in procs:
         p.join(3)
         assert not p.is_alive()
-    assert time.perf_counter() - start < 3
+    assert time.perf_counter() - start < 10
 
 
 def test_close_is_bounded_even_with_a_worker_stuck_in_compute(A, rng):
@@ -342,7 +341,7 @@ def test_close_is_bounded_even_with_a_worker_stuck_in_compute(A, rng):
     start = time.perf_counter()
     cluster.close()
     cluster.close()  # idempotent
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 15          # bounded, not the 30 s compute
     assert not any(p.is_alive() for p in cluster.transport.processes)
 
 

@@ -90,7 +90,7 @@ FAULTS_SCRIPT = textwrap.dedent("""
                 cluster.run_round((x0, {2: ("raise", 0)}))
                 raise AssertionError("no WorkerFailedError")
             except WorkerFailedError as exc:
-                assert 2 in exc.failures and time.perf_counter() - t < 1.0
+                assert 2 in exc.failures and time.perf_counter() - t < 10.0   # not the 30 s timeout
             cluster.straggler_model = FixedDelays([0.0, 0.0, 20.0, 0.0], np.zeros(4))
             try:
                 cluster.run_round((x0, {}), timeout=0.5)
