@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from fastcode.compat._scratch import scratch
 from fastcode.compat.pyeclib import header as hdr
 from fastcode.compat.pyeclib.backends import BACKENDS
 from fastcode.compat.pyeclib.errors import library_error, make
@@ -93,15 +94,23 @@ class Driver:
         k, n, H = self.k, self._n, hdr.HEADER_SIZE
         size = len(view)
         bs = self._block_size(size)
-        frags = np.zeros((n, H + bs), dtype=np.uint8)
+        # a reused per-thread stripe (its page faults would cost more than the coding),
+        # not zeroed: every byte is written below (headers, data, padding, parity)
+        frags = scratch(n, H + bs)
+        full = size // bs if size else 0
         if size:
             src = np.frombuffer(view, dtype=np.uint8)
-            full = size // bs
             if full:
                 frags[:full, H:] = src[:full * bs].reshape(full, bs)
             if full < k:
                 frags[full, H:H + size - full * bs] = src[full * bs:]
+                frags[full, H + size - full * bs:] = 0
+                full += 1
+        frags[full:k, H:] = 0                      # data fragments past the object
+        if size:
             self._backend.encode(frags[:k, H:], frags[k:, H:])
+        else:
+            frags[k:, H:] = 0
         be = self._backend
         for i in range(n):
             hdr.write(frags[i], i, bs, size, self._ct, frags[i, H:], be.backend_id, be.version)
