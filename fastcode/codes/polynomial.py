@@ -33,7 +33,7 @@ workers)`` takes the results (a sequence or stacked array, in the order of
 import numpy as np
 
 from fastcode.codes._lru import LRUCache
-from fastcode.codes._ntt import inverse_ntt
+from fastcode.fields.prime.ntt import inverse_ntt
 from fastcode.errors import (
     FieldValueError,
     InvalidArgumentError,

@@ -306,19 +306,26 @@ class PrimeField(Field):
         """A primitive n-th root of unity, g^((p-1)/n); FieldValueError unless n | p - 1."""
         return numtheory.root_of_unity(self.p, n, self.primitive_root())
 
-    def _transform(self, x, axis, root):
-        """X[i] = sum_j x[j] root^(i j) along ``axis``."""
+    def _transform(self, x, axis, root, scale=1):
+        """scale * X[i], X[i] = sum_j x[j] root^(i j) along ``axis``."""
         x = self.asarray(x, "x")
         a = np.moveaxis(x, axis, 0)
         n = a.shape[0]
-        res = transforms.transform(a.reshape(n, -1), root, self.p).reshape(a.shape)
-        return np.moveaxis(res, 0, axis)
+        rows = a.reshape(n, -1)
+        if kernels.active():
+            res = transforms.transform(rows, root, self.p, scale)
+        else:
+            res = reference.dft(rows, root, self.p)
+            if scale != 1:
+                res = self.mul(res, scale)
+        return np.moveaxis(res.reshape(a.shape), 0, axis)
 
     def ntt(self, x, axis=0, root=None):
         """Number-theoretic transform along ``axis`` (length n a power of two dividing p-1).
 
         X[i] = sum_j x[j] w^(i j) with w = ``root`` or ``root_of_unity(n)``: the
-        values at w^i of the polynomial with coefficients x (ascending degree)."""
+        values at w^i of the polynomial with coefficients x (ascending degree).
+        Exact float64 butterflies (``fastcode.fields.prime.ntt``)."""
         n = np.shape(x)[axis]
         return self._transform(x, axis, transforms.check_root(self, n, root))
 
@@ -326,8 +333,7 @@ class PrimeField(Field):
         """Inverse of ``ntt`` with the same ``root``: coefficients from values at w^i."""
         n = np.shape(X)[axis]
         w = transforms.check_root(self, n, root)
-        y = self._transform(X, axis, pow(w, -1, self.p))
-        return self.mul(y, pow(n, -1, self.p))
+        return self._transform(X, axis, pow(w, -1, self.p), pow(n, -1, self.p))
 
     def poly_eval(self, coeffs, points):
         """Evaluate polynomials at points (Horner).  coeffs (d, ...) ascending degree,
