@@ -22,10 +22,11 @@ import numpy as np
 
 from fastcode.codes.designs import (biregular_graph, check_assignment, random_regular_graph,
                                     second_eigenvalue)
-from fastcode.codes.gradient import GradientCode, DEFAULT_CACHE_SIZE, _check_int
+from fastcode.codes.gradient import GradientCode, DEFAULT_CACHE_SIZE
 from fastcode.codes import _recovery
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError
 from fastcode._util.rng import as_generator
+from fastcode._util.validate import integer
 from fastcode.fields.reals import Reals
 
 DECODERS = ("optimal", "fixed")
@@ -139,7 +140,7 @@ class ApproxCommEfficient(ApproxGradientCode):
     def __init__(self, assignment, m=2, rng=None, null_scale=1.0, max_redraws=1000,
                  cache_size=DEFAULT_CACHE_SIZE):
         A = check_assignment(assignment)
-        m = _check_int("m", m, 1)
+        m = integer(m, "m", 1)
         if not null_scale >= 0:
             raise InvalidArgumentError(f"null_scale must be >= 0, got {null_scale!r}")
         n, N = A.shape
@@ -186,7 +187,7 @@ class StackedApprox(ApproxGradientCode):
 
     def __init__(self, assignment, m=2, groups=None, cache_size=DEFAULT_CACHE_SIZE):
         A = check_assignment(assignment)
-        m = _check_int("m", m, 1)
+        m = integer(m, "m", 1)
         n, N = A.shape
         groups = np.arange(n) % m if groups is None else np.asarray(groups)
         if groups.shape != (n,) or groups.dtype.kind not in "iu" or groups.min() < 0 \
@@ -273,7 +274,7 @@ class ExpanderApprox(ApproxGradientCode):
         """(lambda/d)^2 n s / (n - s): bound on error(F, "fixed") for every F with
         |F| = n - s (worst case over F, not an expectation); lambda = ``self.lam``, the
         largest |eigenvalue| of Adj on the orthogonal complement of 1."""
-        s = _check_int("s", s, 0)
+        s = integer(s, "s", 0)
         if s >= self.n:
             raise InvalidArgumentError(f"need s < n, got s={s}")
         return (self.lam / self.degree) ** 2 * self.n * s / (self.n - s)

@@ -67,12 +67,12 @@ def default_points(field, n, K):
     ``root_of_unity(K)``) followed by g, g^2, ... (g the primitive root, skipping
     the powers that are K-th roots); for GF(65537), K = 16, n = 17 that is
     Yu et al.'s 64^j and 3.  Otherwise 1, 2, ..., n."""
-    if field == Reals:
+    if not field.exact:                  # floating point: nodes that keep V well conditioned
         return chebyshev_nodes(n)
     p = field.order
     if n > p - 1:
         raise InvalidArgumentError(f"n = {n} needs more distinct nonzero points than GF({p}) has")
-    if isinstance(field, PrimeField) and K & (K - 1) == 0 and (p - 1) % K == 0 and n >= K:
+    if hasattr(field, "root_of_unity") and K & (K - 1) == 0 and (p - 1) % K == 0 and n >= K:
         w = field.root_of_unity(K)
         pts = [pow(w, j, p) for j in range(K)]
         g, step = field.primitive_root(), (p - 1) // K
@@ -99,7 +99,7 @@ class _EvaluationCode:
             raise InvalidArgumentError(f"basis must be one of {BASES}, got {basis!r}")
         if field != Reals and not isinstance(field, PrimeField):
             raise InvalidArgumentError(f"field must be a PrimeField or Reals, got {field}")
-        if basis == "chebyshev" and field != Reals:
+        if basis == "chebyshev" and field.exact:
             raise InvalidArgumentError("the Chebyshev basis is a real code: use field=Reals")
         if D > n:
             raise InvalidArgumentError(f"recovery threshold {D} exceeds n = {n}: need more workers")
@@ -123,8 +123,6 @@ class _EvaluationCode:
         if self.basis == "chebyshev":
             T = chebyshev_polynomials(int(e.max()) + 1 if e.size else 0, self.points)
             return T[e].T.copy()
-        if self.field == Reals:
-            return self.points[:, None] ** e[None, :]
         return self.field.pow(self.points[:, None], e[None, :])
 
     # ---- encoding ----------------------------------------------------------------
@@ -191,7 +189,7 @@ class _EvaluationCode:
     def worst_condition_number(self):
         """Worst 2-norm condition number of V[S] over responder sets (Reals only;
         exhaustive when C(n, D) <= 20000, else sampled)."""
-        if self.field != Reals:
+        if self.field.exact:
             raise InvalidArgumentError("condition numbers are defined for real codes")
         return condition_numbers(self.V.T, self.recovery_threshold, rng=0).worst
 
@@ -237,7 +235,7 @@ class PolynomialCode(_EvaluationCode):
     def _find_roots(self):
         """(root w, worker index of w^i for i < K) if the points hold every K-th root."""
         f, K = self.field, self.recovery_threshold
-        if not isinstance(f, PrimeField) or K & (K - 1) or (f.p - 1) % K:
+        if not hasattr(f, "intt") or K & (K - 1) or (f.order - 1) % K:
             return None
         w = f.root_of_unity(K)
         where = {int(x): j for j, x in enumerate(self.points.tolist())}
@@ -305,7 +303,7 @@ class PolynomialCode(_EvaluationCode):
         """The K polynomial coefficients (K, L) from stacked results Y (K, L) of workers S."""
         f = self.field
         if method == "auto":
-            method = "ntt" if self._ntt is not None else ("solve" if f == Reals else "inverse")
+            method = "ntt" if self._ntt is not None else ("inverse" if f.exact else "solve")
         if method == "ntt":
             if self._ntt is None:
                 raise InvalidArgumentError("the NTT path needs a prime field and points holding "

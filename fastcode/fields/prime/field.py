@@ -43,6 +43,7 @@ class PrimeField(Field):
     equal; picklable."""
 
     dtype = np.dtype(np.uint32)
+    supports_solve_consistent = True
     _instances = {}
 
     def __new__(cls, p):
@@ -139,6 +140,10 @@ class PrimeField(Field):
     def mul(self, a, b):
         """a * b element-wise, broadcasting."""
         return ((self._u64(a, "a") * self._u64(b, "b")) % self.p).astype(np.uint32)
+
+    def sum(self, a, axis=0):
+        """Sum along ``axis`` mod p (uint64 accumulation: exact for fewer than 2^33 terms)."""
+        return (self._u64(a, "a").sum(axis=axis) % self.p).astype(np.uint32)
 
     def pow(self, a, e):
         """a ** e element-wise for integer exponents (negative needs a != 0)."""
@@ -273,6 +278,20 @@ class PrimeField(Field):
         if B2.ndim != 2 or B2.shape[0] != A.shape[0]:
             raise ShardSizeError(f"B must have {A.shape[0]} rows, got shape {B.shape}")
         X = linalg.solve(A, B2, self.p)
+        return X.reshape(-1) if vector else X
+
+    def solve_consistent(self, A, B):
+        """One X with A @ X = B for any A (m, n) and B (m, k) or (m,): the free
+        unknowns of the reduced system are set to 0 (X is unique when A has rank
+        n).  SingularMatrixError when some column of B is outside the column
+        space of A."""
+        A = self._matrix(A, "A")
+        B = self.asarray(B, "B")
+        vector = B.ndim == 1
+        B2 = B.reshape(-1, 1) if vector else B
+        if B2.ndim != 2 or B2.shape[0] != A.shape[0]:
+            raise ShardSizeError(f"B must have {A.shape[0]} rows, got shape {B.shape}")
+        X = linalg.solve_consistent(A, np.ascontiguousarray(B2), self.p)
         return X.reshape(-1) if vector else X
 
     def rank(self, A):

@@ -12,7 +12,7 @@ from fastcode.errors import SingularMatrixError
 from fastcode.fields.prime import kernels
 from fastcode.reference import prime as reference
 
-__all__ = ["rref", "inv_matrix", "solve", "rank", "det", "nullspace"]
+__all__ = ["rref", "inv_matrix", "solve", "solve_consistent", "rank", "det", "nullspace"]
 
 
 def rref(M, pivot_cols, p):
@@ -49,6 +49,22 @@ def solve(A, B, p):
     if rank_ < n:
         raise _singular(p, rank_, n)
     return np.ascontiguousarray(R[:, n:])
+
+
+def solve_consistent(A, B, p):
+    """One X (n, k) with A @ X = B for A (m, n), B (m, k): pivot unknowns from the
+    reduced system, free unknowns 0.  SingularMatrixError naming the first
+    column of B outside the column space of A."""
+    n = A.shape[1]
+    R, rank_, pivots, _ = rref(np.concatenate([A, B], axis=1), n, p)
+    # rows below the rank have a zero A part: the system is consistent iff their B part is too
+    bad = np.flatnonzero(np.any(R[rank_:, n:] != 0, axis=0))
+    if len(bad):
+        raise SingularMatrixError(f"A X = B has no solution over GF({p}): column {int(bad[0])} "
+                                  f"of B is outside the column space of A (rank {rank_})")
+    X = np.zeros((n, B.shape[1]), dtype=np.uint32)
+    X[list(pivots)] = R[:rank_, n:]
+    return X
 
 
 def rank(A, p):
