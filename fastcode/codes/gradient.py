@@ -13,12 +13,13 @@ computes block u of the gradient sum as sum_{i in F} W[u, i] y_i; the decode
 weights W (m, |F|) satisfy B[F, :]^T W[u] = e_u (x) 1_N (exact codes) or
 approximate it (``fastcode.codes.gradient_approx``).
 
-Master side.  ``decode_weights(responders)`` is cached by the responder
-bitmask (thread-safe LRU); fresh real-valued weights come from a sparse
+Master side (the ``Code`` contract of ``fastcode.codes.base``; ``indices``
+are the responders' worker ids).  ``decode_weights(indices)`` is cached by the
+responder bitmask (thread-safe LRU); fresh real-valued weights come from a sparse
 Householder QR of B[F, :]^T (``_recovery.sparse_lstsq``), not a dense lstsq.
-``decode(coded, responders, out=None)`` combines the responders' vectors
+``decode(results, indices, out=None)`` combines the responders' vectors
 (rows of a (|F|, L) array or a list of 1-D arrays, aligned with
-``responders``) in one cache-blocked pass (``_recovery.combine``) when the
+``indices``) in one cache-blocked pass (``_recovery.combine``) when the
 field's elements are float64; other fields go through ``field.matmul``.
 
 Fields.  The codes use the field interface only (``fastcode.fields.base``):
@@ -43,6 +44,7 @@ from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
 from fastcode.codes import _recovery
 from fastcode.codes._lru import LRUCache
+from fastcode.codes.base import REQUIRED, Code, renamed
 from fastcode.codes.designs import check_assignment, cyclic_assignment, frc_assignment
 from fastcode.errors import (FieldTypeError, FieldValueError, InvalidArgumentError,
                              NotEnoughShardsError, ShardSizeError, SingularMatrixError)
@@ -83,8 +85,13 @@ def _csr(B):
     return indptr, cols.astype(np.int64), np.ascontiguousarray(B[rows, cols], dtype=np.float64)
 
 
-class GradientCode:
+class GradientCode(Code):
     """A linear gradient code: assignment, encoding matrices, cached decoder.
+
+    The ``Code`` contract: ``k`` = ``recovery_threshold`` (n - s), ``encode(partial
+    gradients, worker)``, ``can_decode(indices)``, ``decode(results, indices,
+    out=None)``; the old keyword names ``responders=`` and ``coded=`` still work
+    with a DeprecationWarning.
 
     Parameters: ``blocks`` (m, n, N) array over ``field``; ``assignment`` (n, N)
     0/1; ``s`` the number of stragglers an exact code tolerates (None for
@@ -147,6 +154,11 @@ class GradientCode:
     def recovery_threshold(self):
         """Responders an exact code needs in the worst case (n - s)."""
         return self.n - (self.s or 0)
+
+    @property
+    def k(self):
+        """The recovery threshold (the ``Code`` contract's name)."""
+        return self.recovery_threshold
 
     @property
     def load(self):
@@ -221,25 +233,39 @@ class GradientCode:
             self._targets = T
         return self._targets
 
-    def can_decode(self, responders):
-        """True if ``decode_weights(responders)`` succeeds in the worst case (enough responders)."""
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
-        return len(idx) >= self.recovery_threshold
+    def can_decode(self, indices=REQUIRED, *, responders=None):
+        """True iff ``decode(results, indices)`` succeeds: enough responders, and their
+        decode weights solve (they are then cached for ``decode``).  Invalid ids raise
+        InvalidArgumentError.  (``responders=`` is the deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.can_decode", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
+        if len(idx) < self.recovery_threshold:
+            return False
+        try:
+            self.decode_weights(idx)
+        except SingularMatrixError:
+            return False
+        return True
 
     def _check_enough(self, idx):
         if len(idx) < self.recovery_threshold:
             raise NotEnoughShardsError(f"{type(self).__name__} needs at least "
                                        f"{self.recovery_threshold} responders, got {len(idx)}")
 
-    def decode_weights(self, responders):
-        """Decode weights aligned with ``responders`` (distinct worker ids, any order):
+    def decode_weights(self, indices=REQUIRED, *, responders=None):
+        """Decode weights aligned with ``indices`` (distinct worker ids, any order):
         shape (|F|,) if m == 1, else (m, |F|); over the field's dtype.
 
-        Cached by the responder set; for ascending ``responders`` the cached array itself
+        Cached by the responder set; for ascending ``indices`` the cached array itself
         is returned (read-only), otherwise a fresh permuted copy.  Raises NotEnoughShardsError for fewer than
         ``recovery_threshold`` responders, InvalidArgumentError for duplicate or
-        out-of-range ids."""
-        idx, key, ascending = _recovery.parse_responders(responders, self.n)
+        out-of-range ids.  (``responders=`` is the deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.decode_weights", "indices", indices,
+                              "responders", responders)
+        idx, key, ascending = _recovery.parse_responders(indices, self.n)
         entry = self._cache.get(key)
         if entry is None:
             self._check_enough(idx)
@@ -307,17 +333,22 @@ class GradientCode:
                                       f"over {f}: {exc}") from None
         return np.ascontiguousarray(W.T)
 
-    def decode(self, coded, responders, out=None):
+    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, *, coded=None, responders=None):
         """The gradient sum from the responders' messages.
 
-        coded: (|F|, L) array, or a sequence of |F| 1-D arrays of length L, row i
-        sent by ``responders[i]`` (Reals: float64; rows that are not contiguous
+        results: (|F|, L) array, or a sequence of |F| 1-D arrays of length L, row i
+        sent by worker ``indices[i]`` (Reals: float64; rows that are not contiguous
         float64 are copied).  Returns (m L,) -- blocks u = 0..m-1 concatenated;
         drop the zero padding beyond d -- written into ``out`` ((m L,) or (m, L),
         C-contiguous, of the field's dtype) if given.  ``out`` may overlap
-        ``coded``: the sum is then formed in a temporary before out is written."""
-        W = self.decode_weights(responders)
-        return self.combine(W, coded, out)
+        ``results``: the sum is then formed in a temporary before out is written.
+        (``coded=`` and ``responders=`` are the deprecated keyword names.)"""
+        if coded is not None or responders is not None or results is REQUIRED or indices is REQUIRED:
+            name = f"{type(self).__name__}.decode"
+            results = renamed(name, "results", results, "coded", coded)
+            indices = renamed(name, "indices", indices, "responders", responders)
+        W = self.decode_weights(indices)
+        return self.combine(W, results, out)
 
     def combine(self, W, coded, out=None):
         """out[u] = sum_i W[u, i] coded[i]; W (|F|,) or (m, |F|).  See ``decode``."""
@@ -427,7 +458,8 @@ class FractionalRepetition(GradientCode):
 
     Decoding adds the first response of each group, so it can finish as soon as
     every group has answered -- possibly before n - s responses.  Works over
-    Reals, PrimeField and GF256 (0/1 coefficients)."""
+    Reals, PrimeField and GF256 (0/1 coefficients: it solves nothing).  Default
+    field Reals (gradients are real vectors)."""
 
     def __init__(self, n, s, field=Reals):
         n = integer(n, "n", 1)
@@ -442,14 +474,20 @@ class FractionalRepetition(GradientCode):
         """Group of a worker: workers g(s+1) .. g(s+1)+s form group g."""
         return self._worker(worker) // self.group_size
 
-    def can_decode(self, responders):
+    def can_decode(self, indices=REQUIRED, *, responders=None):
         """True once every group has at least one responder (may be < n - s responders)."""
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
+        if responders is not None or indices is REQUIRED:
+            indices = renamed("FractionalRepetition.can_decode", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
         return len(np.unique(idx // self.group_size)) == self.groups
 
-    def decode_weights(self, responders):
+    def decode_weights(self, indices=REQUIRED, *, responders=None):
         """1 for the first responder (in the given order) of each group, 0 for the others."""
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
+        if responders is not None or indices is REQUIRED:
+            indices = renamed("FractionalRepetition.decode_weights", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
         g = idx // self.group_size
         _, first = np.unique(g, return_index=True)
         if len(first) < self.groups:
