@@ -77,8 +77,9 @@ def _check_solving_field(field, code):
     return field
 
 
-def _csr(B):
-    """CSR arrays (indptr, indices, data) of a dense float64 matrix (exact zeros dropped)."""
+def csr_arrays(B):
+    """CSR arrays (indptr, indices, data) of a dense float64 matrix (exact zeros dropped):
+    the form ``_recovery.sparse_lstsq`` reads the encoding matrix in."""
     rows, cols = np.nonzero(B)
     indptr = np.zeros(B.shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=B.shape[0]), out=indptr[1:])
@@ -140,7 +141,7 @@ class GradientCode(Code):
         # float64 elements: the cache-blocked combine kernel and, for least squares,
         # the sparse QR of _recovery (both work on float64 only)
         self._float64 = self.field.dtype == np.float64
-        self._csr = _csr(self.B) if self._float64 and not self.field.exact else None
+        self._csr = csr_arrays(self.B) if self._float64 and not self.field.exact else None
         self._cache = LRUCache(cache_size)
         self._targets = None
 

@@ -36,9 +36,9 @@ import numpy as np
 
 from fastcode.errors import NotEnoughShardsError, ShardSizeError, SingularMatrixError
 from fastcode._util.rng import as_generator
+from fastcode._util.validate import real_scalar
 from fastcode.schemes.stream import (
     StreamWorkers,
-    _positive_scalar,
     integerize,
     optimal_load_split,
     uniform_split,
@@ -118,7 +118,7 @@ class StreamCodedMatVec:
         workers = StreamWorkers(rates, c)
         Omega = n / K
         if split == "optimal":
-            m, sigma = workers.task_moments(_positive_scalar(C, "C (ops per task)"))
+            m, sigma = workers.task_moments(real_scalar(C, "C (ops per task)", positive=True))
             kappa, _ = optimal_load_split(gamma, workers.latency, m, sigma, K, Omega)
         elif split == "uniform":
             kappa = uniform_split(workers.n_workers, K, Omega)
