@@ -272,11 +272,7 @@ class PrimeField(Field):
     def solve(self, A, B):
         """X with A @ X = B; A (n, n), B (n, m) or (n,).  SingularMatrixError if singular."""
         A = self._square(A, "A")
-        B = self.asarray(B, "B")
-        vector = B.ndim == 1
-        B2 = B.reshape(-1, 1) if vector else B
-        if B2.ndim != 2 or B2.shape[0] != A.shape[0]:
-            raise ShardSizeError(f"B must have {A.shape[0]} rows, got shape {B.shape}")
+        B2, vector = self._right_hand_side(B, A.shape[0])
         X = linalg.solve(A, B2, self.p)
         return X.reshape(-1) if vector else X
 
@@ -286,13 +282,18 @@ class PrimeField(Field):
         n).  SingularMatrixError when some column of B is outside the column
         space of A."""
         A = self._matrix(A, "A")
+        B2, vector = self._right_hand_side(B, A.shape[0])
+        X = linalg.solve_consistent(A, np.ascontiguousarray(B2), self.p)
+        return X.reshape(-1) if vector else X
+
+    def _right_hand_side(self, B, rows):
+        """(B as a 2-D uint32 matrix of ``rows`` rows, whether B was a vector)."""
         B = self.asarray(B, "B")
         vector = B.ndim == 1
         B2 = B.reshape(-1, 1) if vector else B
-        if B2.ndim != 2 or B2.shape[0] != A.shape[0]:
-            raise ShardSizeError(f"B must have {A.shape[0]} rows, got shape {B.shape}")
-        X = linalg.solve_consistent(A, np.ascontiguousarray(B2), self.p)
-        return X.reshape(-1) if vector else X
+        if B2.ndim != 2 or B2.shape[0] != rows:
+            raise ShardSizeError(f"B must have {rows} rows, got shape {B.shape}")
+        return B2, vector
 
     def rank(self, A):
         """Rank of a 2-D matrix."""
