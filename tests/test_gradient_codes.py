@@ -302,3 +302,17 @@ def test_more_than_n_minus_s_responders(make, rng):
             np.testing.assert_allclose(got, G.sum(0), atol=1e-9)
         else:
             np.testing.assert_array_equal(got, _sum(code.field, G))
+
+
+def test_fields_without_a_solver_are_refused_clearly():
+    """Codes ask the field for a solver, not for its class: GF256 has none, so the
+    solving codes refuse it up front and a wrapped GF256 code cannot decode."""
+    for make in (lambda: CyclicRepetition(6, 2, field=GF256, rng=0), lambda: CyclicMDS(5, 2, field=GF256),
+                 lambda: CommEfficient(6, 2, 2, field=GF256)):
+        with pytest.raises(InvalidArgumentError, match="solving linear systems"):
+            make()
+    with pytest.raises(InvalidArgumentError, match="fastcode field"):
+        GradientCode(np.eye(3), field="reals")
+    code = GradientCode(np.ones((1, 2, 2), dtype=np.uint8), field=GF256, s=0)
+    with pytest.raises(FieldValueError, match="solve_consistent"):
+        code.decode_weights([0, 1])

@@ -120,7 +120,7 @@ def test_comm_efficient_decode_out_shape(rng):
 # ---- sparse least squares ------------------------------------------------------------
 
 def _csr(B):
-    from fastcode.codes.gradient import _csr as csr
+    from fastcode.codes.gradient import csr_arrays as csr
     return csr(B)
 
 

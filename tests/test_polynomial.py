@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from fastcode import PrimeField, Reals
-from fastcode.codes._ntt import fast_path_ok, inverse_ntt
+from fastcode.fields.prime.ntt import fast_path_ok, inverse_ntt
 from fastcode.codes.polynomial import (
     MatDot,
     OrthoMatDot,
@@ -15,6 +15,7 @@ from fastcode.codes.polynomial import (
     worker_product,
 )
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError, ShardSizeError
+from fastcode.reference import prime as ref
 
 F = PrimeField(65537)
 
@@ -78,6 +79,10 @@ def test_inverse_ntt_matches_field_intt(K):
     Y = F.random((K, 20001), rng)          # more than one chunk, ragged tail
     w = F.root_of_unity(K)
     assert np.array_equal(inverse_ntt(F, Y, w), F.intt(Y, axis=0, root=w))
+    # one implementation serves both: check it against the O(K^2) definition too
+    cols = Y[:, ::997]
+    want = ref.mul(ref.dft(cols, pow(w, -1, F.p), F.p), pow(K, -1, F.p), F.p)
+    assert np.array_equal(inverse_ntt(F, cols, w), want)
 
 
 def test_inverse_ntt_extremes_and_fallback():
@@ -90,6 +95,8 @@ def test_inverse_ntt_extremes_and_fallback():
     Z = big.random((K, 50), 0)
     wb = big.root_of_unity(K)
     assert np.array_equal(inverse_ntt(big, Z, wb), big.intt(Z, axis=0, root=wb))
+    want = ref.mul(ref.dft(Z, pow(wb, -1, big.p), big.p), pow(K, -1, big.p), big.p)
+    assert np.array_equal(inverse_ntt(big, Z, wb), want)
 
 
 # ---- every responder set at small n ----------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 import fastcode
 from fastcode import FieldTypeError, FieldValueError, PrimeField, ShardSizeError, SingularMatrixError
 from fastcode.fields import prime as prime_mod
+from fastcode.fields.prime import matmul as prime_matmul
 from fastcode.fields.prime import EXACT_LIMIT, MatmulStrategy, is_prime, min_prime_for_product
 from fastcode.reference import prime as ref
 
@@ -118,7 +119,7 @@ def test_operations_reject_bad_values(F):
 def test_matmul_rejects_out_of_range_uint32_on_every_path(F, rng, bad, monkeypatch):
     """uint32 operands are range-checked inside the float kernels: every plan,
     both operands, both split sides, threaded or not, must still refuse."""
-    monkeypatch.setattr(prime_mod, "MIN_THREAD_WORK", 0)    # thread even tiny products
+    monkeypatch.setattr(prime_matmul, "MIN_THREAD_WORK", 0)    # thread even tiny products
     bad = F.p if bad is None else bad
     A, B = F.random((40, 50), rng), F.random((50, 30), rng)
     plans = ["int", "float", None] + list(every_float_plan(F.p))
@@ -227,7 +228,7 @@ def test_block_bound_is_tight_and_exact(p):
     """k_block is the largest count whose worst-case sum stays within EXACT_LIMIT."""
     h = (p - 1) // 2
     for limbs, shift, kb in prime_mod.float_strategies(p):
-        _, dbound = prime_mod._limb_split(p, limbs)
+        _, dbound = prime_mod.limb_split(p, limbs)
         assert kb * dbound * h <= EXACT_LIMIT < (kb + 1) * dbound * h
         assert EXACT_LIMIT < 2**53
         if limbs > 1:
@@ -437,7 +438,7 @@ NTT_PRIMES = [65537, 7340033, 998244353]
 def test_primitive_root(p):
     F = PrimeField(p)
     g = F.primitive_root()
-    for q in prime_mod._factor(p - 1):
+    for q in prime_mod.prime_factors(p - 1):
         assert pow(g, (p - 1) // q, p) != 1
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from fastcode.errors import InvalidArgumentError
 from fastcode._util.rng import as_generator
+from fastcode._util.validate import integer
 from fastcode.fields.prime import is_prime
 
 # Perfect (Singer) difference sets D in Z_v, v = q^2 + q + 1 (spec §9.6 table): every
@@ -25,16 +26,10 @@ DIFFERENCE_SETS = {
 }
 
 
-def _positive_int(name, value, minimum=0):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def cyclic_assignment(n, c):
     """Worker i holds parts {i, ..., i + c - 1} mod n: shape (n, n), c ones per row and column."""
-    n = _positive_int("n", n, 1)
-    c = _positive_int("c", c, 1)
+    n = integer(n, "n", 1)
+    c = integer(c, "c", 1)
     if c > n:
         raise InvalidArgumentError(f"need 1 <= c <= n, got c={c}, n={n}")
     A = np.zeros((n, n), dtype=np.uint8)
@@ -47,8 +42,8 @@ def cyclic_assignment(n, c):
 def frc_assignment(n, s):
     """Fractional repetition: n/(s+1) groups of s+1 consecutive workers, group g holds
     parts g(s+1) .. g(s+1)+s.  Needs (s + 1) | n."""
-    n = _positive_int("n", n, 1)
-    s = _positive_int("s", s, 0)
+    n = integer(n, "n", 1)
+    s = integer(s, "s", 0)
     if n % (s + 1):
         raise InvalidArgumentError(f"fractional repetition needs (s + 1) | n, got n={n}, s={s}")
     return np.kron(np.eye(n // (s + 1), dtype=np.uint8), np.ones((s + 1, s + 1), dtype=np.uint8))
@@ -56,7 +51,7 @@ def frc_assignment(n, s):
 
 def difference_set_design(v, D):
     """Cyclic design A[i, (i + delta) mod v] = 1 for delta in D: shape (v, v)."""
-    v = _positive_int("v", v, 1)
+    v = integer(v, "v", 1)
     D = [int(x) % v for x in D]
     if len(set(D)) != len(D):
         raise InvalidArgumentError(f"difference set has repeated residues mod {v}: {D}")
@@ -81,7 +76,7 @@ def projective_plane(q):
 def paley_graph(q):
     """Adjacency of the Paley graph on a prime q = 1 (mod 4): a ~ b iff a - b is a
     non-zero square mod q.  srg(q, (q-1)/2, (q-5)/4, (q-1)/4); shape (q, q)."""
-    q = _positive_int("q", q, 5)
+    q = integer(q, "q", 5)
     if not is_prime(q) or q % 4 != 1:
         raise InvalidArgumentError(f"Paley graph needs a prime q = 1 (mod 4), got {q}")
     squares = np.zeros(q, dtype=bool)
@@ -134,10 +129,10 @@ def biregular_graph(a, b, d_left, d_right, rng=None, deterministic=None):
     ``deterministic`` (default: True for (40, 20, 3, 6) when rng is None) uses the
     spec's structured (40, 20, 3, 6) graph: left vertex l joins (3 l + t) mod 20,
     t in {0, 1, 2} if l < 20 else {0, 7, 14}.  Otherwise a random pairing of stubs."""
-    a = _positive_int("a", a, 1)
-    b = _positive_int("b", b, 1)
-    d_left = _positive_int("d_left", d_left, 1)
-    d_right = _positive_int("d_right", d_right, 1)
+    a = integer(a, "a", 1)
+    b = integer(b, "b", 1)
+    d_left = integer(d_left, "d_left", 1)
+    d_right = integer(d_right, "d_right", 1)
     if a * d_left != b * d_right or d_left > b or d_right > a:
         raise InvalidArgumentError(f"no simple ({a}, {b}, {d_left}, {d_right}) bi-regular graph: "
                                    "need a d_left = b d_right, d_left <= b, d_right <= a")
@@ -160,8 +155,8 @@ def biregular_graph(a, b, d_left, d_right, rng=None, deterministic=None):
 
 def random_regular_graph(n, d, rng=None):
     """Simple d-regular graph on n vertices (n d even), random stub pairing; (n, n) adjacency."""
-    n = _positive_int("n", n, 1)
-    d = _positive_int("d", d, 0)
+    n = integer(n, "n", 1)
+    d = integer(d, "d", 0)
     if d >= n or (n * d) % 2:
         raise InvalidArgumentError(f"no simple {d}-regular graph on {n} vertices")
     rng = as_generator(rng)

@@ -13,13 +13,22 @@ computes block u of the gradient sum as sum_{i in F} W[u, i] y_i; the decode
 weights W (m, |F|) satisfy B[F, :]^T W[u] = e_u (x) 1_N (exact codes) or
 approximate it (``fastcode.codes.gradient_approx``).
 
-Master side.  ``decode_weights(responders)`` is cached by the responder
-bitmask (thread-safe LRU); fresh real-valued weights come from a sparse
+Master side (the ``Code`` contract of ``fastcode.codes.base``; ``indices``
+are the responders' worker ids).  ``decode_weights(indices)`` is cached by the
+responder bitmask (thread-safe LRU); fresh real-valued weights come from a sparse
 Householder QR of B[F, :]^T (``_recovery.sparse_lstsq``), not a dense lstsq.
-``decode(coded, responders, out=None)`` combines the responders' vectors
+``decode(results, indices, out=None)`` combines the responders' vectors
 (rows of a (|F|, L) array or a list of 1-D arrays, aligned with
-``responders``) in one cache-blocked pass (``_recovery.combine``); finite
-fields go through ``field.matmul``.
+``indices``) in one cache-blocked pass (``_recovery.combine``) when the
+field's elements are float64; other fields go through ``field.matmul``.
+
+Fields.  The codes use the field interface only (``fastcode.fields.base``):
+an exact field decodes by ``field.solve_consistent`` (PrimeField), an inexact
+one by least squares (sparse QR, then ``field.lstsq``; Reals), with
+constructions chosen for their conditioning.  A field with neither (GF256)
+serves FractionalRepetition only, which solves nothing.  The default field is
+Reals: gradients are real vectors, and the codes here are built to decode
+them in float64 with bounded error.
 
 Shapes and dtypes.  Reals: float64 everywhere.  PrimeField: uint32 field
 elements (gradients quantised by the caller, e.g. ``field.from_float``).
@@ -31,15 +40,16 @@ import warnings
 import numpy as np
 
 from fastcode._util.memory import overlaps
+from fastcode._util.rng import as_generator
+from fastcode._util.validate import integer
 from fastcode.codes import _recovery
 from fastcode.codes._lru import LRUCache
+from fastcode.codes.base import REQUIRED, Code, renamed
 from fastcode.codes.designs import check_assignment, cyclic_assignment, frc_assignment
 from fastcode.errors import (FieldTypeError, FieldValueError, InvalidArgumentError,
                              NotEnoughShardsError, ShardSizeError, SingularMatrixError)
-from fastcode._util.rng import as_generator
-from fastcode.fields.gf256 import GF256Field
-from fastcode.fields.prime import PrimeField
-from fastcode.fields.reals import RealsField, Reals
+from fastcode.fields.base import Field
+from fastcode.fields.reals import Reals
 from fastcode.matrices_real import chebyshev_nodes, condition_numbers
 
 DEFAULT_CACHE_SIZE = 4096
@@ -50,35 +60,46 @@ COND_WARN = 1e8
 then loses more than half of its 16 digits on an unlucky responder set)."""
 
 
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise InvalidArgumentError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_field(field, allowed):
-    if not isinstance(field, allowed):
-        names = ", ".join(a.__name__ for a in allowed)
-        raise InvalidArgumentError(f"field must be one of {names}, got {field!r}")
+def _check_field(field):
+    if not isinstance(field, Field):
+        raise InvalidArgumentError(f"field must be a fastcode field (GF256, PrimeField(p), Reals), "
+                                   f"got {field!r}")
     return field
 
 
-def _csr(B):
-    """CSR arrays (indptr, indices, data) of a dense float64 matrix (exact zeros dropped)."""
+def _check_solving_field(field, code):
+    """Codes that solve for decode weights need a field that solves linear systems:
+    exactly (``solve_consistent``) or by least squares (``lstsq``)."""
+    _check_field(field)
+    if not (field.supports_solve_consistent or field.supports_lstsq):
+        raise InvalidArgumentError(f"{code} decodes by solving linear systems, which {field} cannot "
+                                   "(it needs solve_consistent or lstsq: PrimeField(p) or Reals)")
+    return field
+
+
+def csr_arrays(B):
+    """CSR arrays (indptr, indices, data) of a dense float64 matrix (exact zeros dropped):
+    the form ``_recovery.sparse_lstsq`` reads the encoding matrix in."""
     rows, cols = np.nonzero(B)
     indptr = np.zeros(B.shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=B.shape[0]), out=indptr[1:])
     return indptr, cols.astype(np.int64), np.ascontiguousarray(B[rows, cols], dtype=np.float64)
 
 
-class GradientCode:
+class GradientCode(Code):
     """A linear gradient code: assignment, encoding matrices, cached decoder.
+
+    The ``Code`` contract: ``k`` = ``recovery_threshold`` (n - s), ``encode(partial
+    gradients, worker)``, ``can_decode(indices)``, ``decode(results, indices,
+    out=None)``; the old keyword names ``responders=`` and ``coded=`` still work
+    with a DeprecationWarning.
 
     Parameters: ``blocks`` (m, n, N) array over ``field``; ``assignment`` (n, N)
     0/1; ``s`` the number of stragglers an exact code tolerates (None for
     approximate codes).  Subclasses build these; ``GradientCode`` itself can
     wrap explicit matrices (e.g. the toy examples of the spec) and decodes by
-    least squares (Reals) or an exact solve (PrimeField).
+    least squares (inexact fields: Reals) or an exact consistent solve (exact
+    fields: PrimeField).  Default field Reals (see the module docstring).
 
     Attributes: n, N (parts), m (blocks), s, field, assignment (n, N) uint8,
     blocks (m, n, N), B (n, m N), exact (bool)."""
@@ -86,7 +107,7 @@ class GradientCode:
     exact = True
 
     def __init__(self, blocks, assignment=None, field=Reals, s=0, cache_size=DEFAULT_CACHE_SIZE):
-        self.field = _check_field(field, (RealsField, PrimeField, GF256Field))
+        self.field = _check_field(field)
         blocks = np.asarray(blocks)
         if blocks.ndim == 2:
             blocks = blocks[None]
@@ -112,13 +133,15 @@ class GradientCode:
         self.blocks.flags.writeable = False
         self.B = np.ascontiguousarray(np.concatenate(list(self.blocks), axis=1))
         self.B.flags.writeable = False
-        self.s = None if s is None else _check_int("s", s, 0)
+        self.s = None if s is None else integer(s, "s", 0)
         if self.s is not None and self.s >= self.n:
             raise InvalidArgumentError(f"need s < n, got s={self.s}, n={self.n}")
         self._parts = [np.flatnonzero(A[i]) for i in range(self.n)]
         self._coef = [np.ascontiguousarray(self.blocks[:, i, self._parts[i]].T) for i in range(self.n)]
-        if isinstance(field, RealsField):
-            self._csr = _csr(self.B)
+        # float64 elements: the cache-blocked combine kernel and, for least squares,
+        # the sparse QR of _recovery (both work on float64 only)
+        self._float64 = self.field.dtype == np.float64
+        self._csr = csr_arrays(self.B) if self._float64 and not self.field.exact else None
         self._cache = LRUCache(cache_size)
         self._targets = None
 
@@ -132,6 +155,11 @@ class GradientCode:
     def recovery_threshold(self):
         """Responders an exact code needs in the worst case (n - s)."""
         return self.n - (self.s or 0)
+
+    @property
+    def k(self):
+        """The recovery threshold (the ``Code`` contract's name)."""
+        return self.recovery_threshold
 
     @property
     def load(self):
@@ -153,7 +181,7 @@ class GradientCode:
 
     def block_length(self, d):
         """Length L = ceil(d / m) of a coded message for gradients of length d."""
-        return -(-_check_int("d", d, 0) // self.m)
+        return -(-integer(d, "d", 0) // self.m)
 
     def _worker(self, worker):
         if isinstance(worker, bool) or not isinstance(worker, (int, np.integer)) \
@@ -206,25 +234,39 @@ class GradientCode:
             self._targets = T
         return self._targets
 
-    def can_decode(self, responders):
-        """True if ``decode_weights(responders)`` succeeds in the worst case (enough responders)."""
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
-        return len(idx) >= self.recovery_threshold
+    def can_decode(self, indices=REQUIRED, *, responders=None):
+        """True iff ``decode(results, indices)`` succeeds: enough responders, and their
+        decode weights solve (they are then cached for ``decode``).  Invalid ids raise
+        InvalidArgumentError.  (``responders=`` is the deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.can_decode", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
+        if len(idx) < self.recovery_threshold:
+            return False
+        try:
+            self.decode_weights(idx)
+        except SingularMatrixError:
+            return False
+        return True
 
     def _check_enough(self, idx):
         if len(idx) < self.recovery_threshold:
             raise NotEnoughShardsError(f"{type(self).__name__} needs at least "
                                        f"{self.recovery_threshold} responders, got {len(idx)}")
 
-    def decode_weights(self, responders):
-        """Decode weights aligned with ``responders`` (distinct worker ids, any order):
+    def decode_weights(self, indices=REQUIRED, *, responders=None):
+        """Decode weights aligned with ``indices`` (distinct worker ids, any order):
         shape (|F|,) if m == 1, else (m, |F|); over the field's dtype.
 
-        Cached by the responder set; for ascending ``responders`` the cached array itself
+        Cached by the responder set; for ascending ``indices`` the cached array itself
         is returned (read-only), otherwise a fresh permuted copy.  Raises NotEnoughShardsError for fewer than
         ``recovery_threshold`` responders, InvalidArgumentError for duplicate or
-        out-of-range ids."""
-        idx, key, ascending = _recovery.parse_responders(responders, self.n)
+        out-of-range ids.  (``responders=`` is the deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.decode_weights", "indices", indices,
+                              "responders", responders)
+        idx, key, ascending = _recovery.parse_responders(indices, self.n)
         entry = self._cache.get(key)
         if entry is None:
             self._check_enough(idx)
@@ -252,17 +294,17 @@ class GradientCode:
         return full
 
     def _solve_weights(self, F):
-        if isinstance(self.field, RealsField):
-            return self._real_lstsq(F, self.targets(), exact=self.exact).T
-        if isinstance(self.field, PrimeField):
-            return self._prime_solve(F)
-        raise FieldValueError(f"{type(self).__name__} has no decoder over {self.field}")
+        """(m, |F|) weights for the sorted responders F: an exact solve over an exact
+        field, least squares over an inexact one (FieldValueError if the field has neither)."""
+        if self.field.exact:
+            return self._exact_weights(F)
+        return self._lstsq_weights(F, self.targets(), exact=self.exact).T
 
-    def _real_lstsq(self, F, T, exact):
+    def _lstsq_weights(self, F, T, exact):
         """argmin_W ||B[F]^T W - T|| (W (|F|, r)); sparse QR, dense lstsq if rank deficient."""
-        indptr, indices, data = self._csr
         W = None
-        if len(F) <= self.m * self.N:
+        if self._csr is not None and len(F) <= self.m * self.N:
+            indptr, indices, data = self._csr
             W, res, ok = _recovery.sparse_lstsq(indptr, indices, data, F, self.m * self.N, T, 1e-11)
             if not ok:
                 W = None
@@ -271,7 +313,7 @@ class GradientCode:
                 raise SingularMatrixError(
                     f"B restricted to responders {F.tolist()[:20]}... has dependent rows: "
                     "the code cannot decode this set")
-            W = np.linalg.lstsq(self.B[F].T, T, rcond=None)[0]
+            W = self.field.lstsq(self.B[F].T, T)
             res = np.linalg.norm(self.B[F].T @ W - T, axis=0)
         if exact and np.max(res) > 1e-8 * math.sqrt(self.N) * max(1.0, float(np.abs(W).max())):
             warnings.warn(f"{type(self).__name__}: decoding residual {np.max(res):.3g} for "
@@ -279,37 +321,35 @@ class GradientCode:
                           RuntimeWarning, stacklevel=4)
         return W
 
-    def _prime_solve(self, F):
-        """Exact weights over GF(p): the 1-D null space of [B[F]^T | -T_u] per block."""
+    def _exact_weights(self, F):
+        """Exact weights W (m, |F|) with B[F]^T W^T = T, from ``field.solve_consistent``
+        (SingularMatrixError when the responders cannot decode some block)."""
         f = self.field
         M = np.ascontiguousarray(self.B[F].T)                         # (m N, k)
-        out = np.zeros((self.m, len(F)), dtype=np.uint32)
-        for u in range(self.m):
-            t = self.targets()[:, u].astype(np.uint32)
-            aug = np.concatenate([M, f.neg(t)[:, None]], axis=1)
-            Nsp = f.nullspace(aug)
-            # a solution exists iff some null vector has a non-zero last entry; it is unique
-            # iff B[F]^T has full column rank (null space of dimension 1)
-            last = Nsp[:, -1] if len(Nsp) else np.zeros(0, dtype=np.uint32)
-            nz = np.flatnonzero(last)
-            if len(nz) == 0:
-                raise SingularMatrixError(f"responders {F.tolist()[:20]} cannot decode block {u} "
-                                          f"over {f}")
-            v = Nsp[nz[0]]
-            out[u] = f.div(v[:-1], v[-1])
-        return out
+        T = self.targets().astype(f.dtype)                            # 0/1: in every field
+        try:
+            W = f.solve_consistent(M, T)                              # (k, m)
+        except SingularMatrixError as exc:
+            raise SingularMatrixError(f"responders {F.tolist()[:20]} cannot decode every block "
+                                      f"over {f}: {exc}") from None
+        return np.ascontiguousarray(W.T)
 
-    def decode(self, coded, responders, out=None):
+    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, *, coded=None, responders=None):
         """The gradient sum from the responders' messages.
 
-        coded: (|F|, L) array, or a sequence of |F| 1-D arrays of length L, row i
-        sent by ``responders[i]`` (Reals: float64; rows that are not contiguous
+        results: (|F|, L) array, or a sequence of |F| 1-D arrays of length L, row i
+        sent by worker ``indices[i]`` (Reals: float64; rows that are not contiguous
         float64 are copied).  Returns (m L,) -- blocks u = 0..m-1 concatenated;
         drop the zero padding beyond d -- written into ``out`` ((m L,) or (m, L),
         C-contiguous, of the field's dtype) if given.  ``out`` may overlap
-        ``coded``: the sum is then formed in a temporary before out is written."""
-        W = self.decode_weights(responders)
-        return self.combine(W, coded, out)
+        ``results``: the sum is then formed in a temporary before out is written.
+        (``coded=`` and ``responders=`` are the deprecated keyword names.)"""
+        if coded is not None or responders is not None or results is REQUIRED or indices is REQUIRED:
+            name = f"{type(self).__name__}.decode"
+            results = renamed(name, "results", results, "coded", coded)
+            indices = renamed(name, "indices", indices, "responders", responders)
+        W = self.decode_weights(indices)
+        return self.combine(W, results, out)
 
     def combine(self, W, coded, out=None):
         """out[u] = sum_i W[u, i] coded[i]; W (|F|,) or (m, |F|).  See ``decode``."""
@@ -321,7 +361,7 @@ class GradientCode:
         if overlaps(out2, rows)[0]:
             # out shares memory with a message: combine into a temporary, then copy
             out2 = np.empty_like(target)
-        if isinstance(self.field, RealsField):
+        if self._float64:
             _recovery.combine(np.ascontiguousarray(W2, dtype=np.float64), rows, out2)
         else:
             Y = rows if isinstance(rows, np.ndarray) else (
@@ -333,7 +373,7 @@ class GradientCode:
 
     def _rows(self, coded, k):
         f = self.field
-        real = isinstance(f, RealsField)
+        real = self._float64
         if isinstance(coded, np.ndarray):
             if coded.ndim != 2 or coded.shape[0] != k:
                 raise ShardSizeError(f"coded must have shape ({k}, L) (one row per responder), "
@@ -376,7 +416,7 @@ class GradientCode:
 
     def _out(self, out, m, L):
         f = self.field
-        dtype = np.float64 if isinstance(f, RealsField) else f.dtype
+        dtype = f.dtype
         if out is None:
             return np.empty((m, L), dtype=dtype)
         if not isinstance(out, np.ndarray) or out.dtype != dtype:
@@ -397,8 +437,8 @@ class GradientCode:
     def worst_condition_number(self, max_sets=2000, rng=None, report=False):
         """Worst 2-norm condition number of the decoding system over responder sets of
         size n - s (exhaustive when C(n, n-s) <= max_sets, else max_sets random sets).
-        Reals only.  ``report=True`` returns the full ConditionReport."""
-        if not isinstance(self.field, RealsField):
+        Inexact (real) fields only.  ``report=True`` returns the full ConditionReport."""
+        if self.field.exact:
             raise FieldValueError("condition numbers are defined for real-valued codes only")
         G, k = self._decoding_matrix_for_conditioning()
         rep = condition_numbers(np.asarray(G, dtype=np.float64), k, max_sets=max_sets, rng=rng)
@@ -419,13 +459,14 @@ class FractionalRepetition(GradientCode):
 
     Decoding adds the first response of each group, so it can finish as soon as
     every group has answered -- possibly before n - s responses.  Works over
-    Reals, PrimeField and GF256 (0/1 coefficients)."""
+    Reals, PrimeField and GF256 (0/1 coefficients: it solves nothing).  Default
+    field Reals (gradients are real vectors)."""
 
     def __init__(self, n, s, field=Reals):
-        n = _check_int("n", n, 1)
-        s = _check_int("s", s, 0)
+        n = integer(n, "n", 1)
+        s = integer(s, "s", 0)
         A = frc_assignment(n, s)
-        _check_field(field, (RealsField, PrimeField, GF256Field))
+        _check_field(field)
         super().__init__(A[None].astype(field.dtype), A, field=field, s=s, cache_size=0)
         self.group_size = s + 1
         self.groups = n // (s + 1)
@@ -434,14 +475,20 @@ class FractionalRepetition(GradientCode):
         """Group of a worker: workers g(s+1) .. g(s+1)+s form group g."""
         return self._worker(worker) // self.group_size
 
-    def can_decode(self, responders):
+    def can_decode(self, indices=REQUIRED, *, responders=None):
         """True once every group has at least one responder (may be < n - s responders)."""
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
+        if responders is not None or indices is REQUIRED:
+            indices = renamed("FractionalRepetition.can_decode", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
         return len(np.unique(idx // self.group_size)) == self.groups
 
-    def decode_weights(self, responders):
+    def decode_weights(self, indices=REQUIRED, *, responders=None):
         """1 for the first responder (in the given order) of each group, 0 for the others."""
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
+        if responders is not None or indices is REQUIRED:
+            indices = renamed("FractionalRepetition.decode_weights", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
         g = idx // self.group_size
         _, first = np.unique(g, return_index=True)
         if len(first) < self.groups:
@@ -469,8 +516,7 @@ def _crc_matrix(n, s, H, field):
         sig = [(i + t) % n for t in range(s + 1)]
         B[i, i] = 1
         if s:
-            rhs = field.neg(H[:, i]) if not isinstance(field, RealsField) else -H[:, i]
-            B[i, sig[1:]] = field.solve(np.ascontiguousarray(H[:, sig[1:]]), rhs)
+            B[i, sig[1:]] = field.solve(np.ascontiguousarray(H[:, sig[1:]]), field.neg(H[:, i]))
     return B
 
 
@@ -478,57 +524,68 @@ class CyclicRepetition(GradientCode):
     """Cyclic repetition code (Tandon et al.): worker i holds parts (i..i+s) mod n; rows of
     B span null(H) for a random H with H 1 = 0, so any n - s rows span a space holding 1.
 
-    Reals: H Gaussian; ``draws`` matrices are drawn and the one with the best worst-case
-    condition number (over ``condition_sets`` responder sets, exhaustive when fewer)
-    is kept.  PrimeField: H uniform; redrawn on a singular solve, and checked on
-    every responder set when there are at most ``verify_sets`` of them (otherwise
-    on that many random sets)."""
+    Inexact fields (Reals): H Gaussian (``field.random``); ``draws`` matrices are drawn
+    and the one with the best worst-case condition number (over ``condition_sets``
+    responder sets, exhaustive when fewer) is kept.  Exact fields (PrimeField): H
+    uniform; redrawn on a singular solve, and checked on every responder set when
+    there are at most ``verify_sets`` of them (otherwise on that many random sets).
+    Default field Reals (gradients are real vectors)."""
 
     def __init__(self, n, s, field=Reals, rng=None, draws=8, condition_sets=200, verify_sets=2000,
                  cache_size=DEFAULT_CACHE_SIZE):
-        n = _check_int("n", n, 1)
-        s = _check_int("s", s, 0)
+        n = integer(n, "n", 1)
+        s = integer(s, "s", 0)
         if s >= n:
             raise InvalidArgumentError(f"need s < n, got s={s}, n={n}")
-        _check_field(field, (RealsField, PrimeField))
+        _check_solving_field(field, "CyclicRepetition")
         rng = as_generator(rng)
         A = cyclic_assignment(n, s + 1)
-        best = None
-        if isinstance(field, RealsField):
-            for _ in range(max(1, int(draws))):
-                H = rng.standard_normal((s, n))
-                H[:, n - 1] = -H[:, :n - 1].sum(axis=1)
-                try:
-                    B = _crc_matrix(n, s, H, field)
-                except SingularMatrixError:
-                    continue
-                rep = condition_numbers(B.T, n - s, max_sets=condition_sets, rng=rng)
-                if best is None or rep.worst < best[1].worst:
-                    best = (B, rep)
-            if best is None:
-                raise SingularMatrixError("every draw of H gave a singular s x s block")
-            B, self.condition_report = best
-            _warn_condition(f"CyclicRepetition(n={n}, s={s})", self.condition_report.worst)
-        else:
-            for _ in range(100):
-                H = field.random((s, n), rng)
-                if s:
-                    H[:, n - 1] = field.neg(np.asarray(H[:, :n - 1], dtype=np.uint64).sum(axis=1)
-                                            % field.p)
-                try:
-                    B = _crc_matrix(n, s, H, field)
-                    probe = GradientCode(B[None], A, field=field, s=s, cache_size=0)
-                    _verify_sets(probe, verify_sets, rng)
-                except SingularMatrixError:
-                    continue
-                best = B
-                break
-            if best is None:
-                raise SingularMatrixError(f"no valid H found over {field} in 100 draws "
-                                          "(use a larger prime)")
-            B = best
+        if field.exact:
+            B = _first_decodable_crc(n, s, A, field, rng, verify_sets)
             self.condition_report = None
+        else:
+            B, self.condition_report = _best_conditioned_crc(n, s, field, rng, draws, condition_sets)
+            _warn_condition(f"CyclicRepetition(n={n}, s={s})", self.condition_report.worst)
         super().__init__(B[None], A, field=field, s=s, cache_size=cache_size)
+
+
+def _random_parity_check(n, s, field, rng):
+    """H (s, n) random over the field with H 1 = 0 (last column minus the sum of the others)."""
+    H = field.random((s, n), rng)
+    if s:
+        H[:, n - 1] = field.neg(field.sum(H[:, :n - 1], axis=1))
+    return H
+
+
+def _best_conditioned_crc(n, s, field, rng, draws, condition_sets):
+    """(B, ConditionReport) of the best of ``draws`` random H by worst condition number."""
+    best = None
+    for _ in range(max(1, int(draws))):
+        H = _random_parity_check(n, s, field, rng)
+        try:
+            B = _crc_matrix(n, s, H, field)
+        except SingularMatrixError:
+            continue
+        rep = condition_numbers(B.T, n - s, max_sets=condition_sets, rng=rng)
+        if best is None or rep.worst < best[1].worst:
+            best = (B, rep)
+    if best is None:
+        raise SingularMatrixError("every draw of H gave a singular s x s block")
+    return best
+
+
+def _first_decodable_crc(n, s, A, field, rng, verify_sets):
+    """B of the first random H (of 100) that solves and decodes every checked responder set."""
+    for _ in range(100):
+        H = _random_parity_check(n, s, field, rng)
+        try:
+            B = _crc_matrix(n, s, H, field)
+            probe = GradientCode(B[None], A, field=field, s=s, cache_size=0)
+            _verify_sets(probe, verify_sets, rng)
+        except SingularMatrixError:
+            continue
+        return B
+    raise SingularMatrixError(f"no valid H found over {field} in 100 draws (use a larger prime)")
 
 
 def _verify_sets(code, max_sets, rng):
@@ -546,12 +603,15 @@ def _verify_sets(code, max_sets, rng):
 
 # ---- Cyclic MDS (Raviv et al. §5) --------------------------------------------------------
 
-def _poly_mul_mod(a, b, p):
-    out = [0] * (len(a) + len(b) - 1)
-    for i, x in enumerate(a):
-        for j, y in enumerate(b):
-            out[i + j] = (out[i + j] + x * y) % p
-    return out
+def _poly_from_roots(field, roots):
+    """Ascending coefficients (len(roots) + 1,) of prod_r (x - r), computed with the
+    field's operations (complex roots stay complex over Reals)."""
+    g = field.eye(1)[0]                         # the constant polynomial 1
+    for r in roots:
+        shifted = np.concatenate([field.zeros(1), g])           # x * g
+        padded = np.concatenate([g, field.zeros(1)])
+        g = field.sub(shifted, field.mul(r, padded))            # x g - r g
+    return g
 
 
 class CyclicMDS(GradientCode):
@@ -559,34 +619,35 @@ class CyclicMDS(GradientCode):
     shift of the coefficients of g(x) = prod_{t in Z} (x - w^t), w a primitive n-th root
     of unity; support (i..i+s) mod n as for CRC.
 
-    Reals: needs n - s odd (Z = {(n-s+1)/2 .. (n+s-1)/2}, closed under t -> n - t, so g
-    is real).  PrimeField(p): needs n | p - 1, Z = {1..s}.  Exact on every n - s
-    responders (BCH bound; spec §5 proof)."""
+    Exact fields (PrimeField(p)): w in the field, needs n | p - 1, Z = {1..s}.  Inexact
+    (real) fields: w = exp(2 pi i / n) lives in the complex numbers, so Z must be closed
+    under t -> n - t for g to be real: Z = {(n-s+1)/2 .. (n+s-1)/2}, which needs n - s
+    odd.  Exact on every n - s responders (BCH bound; spec §5 proof).  Default field
+    Reals (gradients are real vectors)."""
 
     def __init__(self, n, s, field=Reals, cache_size=DEFAULT_CACHE_SIZE):
-        n = _check_int("n", n, 1)
-        s = _check_int("s", s, 0)
+        n = integer(n, "n", 1)
+        s = integer(s, "s", 0)
         if s >= n:
             raise InvalidArgumentError(f"need s < n, got s={s}, n={n}")
-        _check_field(field, (RealsField, PrimeField))
-        if isinstance(field, RealsField):
+        _check_solving_field(field, "CyclicMDS")
+        if field.exact:
+            if not hasattr(field, "root_of_unity"):
+                raise FieldValueError(f"CyclicMDS needs n-th roots of unity, which {field} does not give")
+            w = field.root_of_unity(n)            # FieldValueError unless n | p - 1
+            g = _poly_from_roots(field, field.pow(w, np.arange(1, s + 1)))
+        else:
             if s and (n - s) % 2 == 0:
                 raise InvalidArgumentError(
                     f"real cyclic-MDS gradient code needs n - s odd, got n={n}, s={s} "
                     "(use CyclicRepetition, or a PrimeField with n | p - 1)")
             z0 = (n - s + 1) // 2
+            # the roots are complex numbers, not field elements: NumPy's polynomial from roots
             roots = np.exp(2j * np.pi * np.arange(z0, z0 + s) / n)
             g = np.poly(roots)[::-1] if s else np.ones(1)              # ascending
             if np.max(np.abs(np.imag(g))) > 1e-9 * max(1.0, np.max(np.abs(g))):
                 raise AssertionError("cyclic-MDS generator is not real")   # cannot happen
-            g = np.real(g).astype(np.float64)
-        else:
-            w = field.root_of_unity(n)            # FieldValueError unless n | p - 1
-            p = field.p
-            g = [1]
-            for t in range(1, s + 1):
-                g = _poly_mul_mod(g, [(-pow(w, t, p)) % p, 1], p)
-            g = np.array(g, dtype=np.uint32)
+            g = field.asarray(np.real(g))
         B = field.zeros((n, n))
         i = np.arange(n)
         for t in range(s + 1):
@@ -598,6 +659,20 @@ class CyclicMDS(GradientCode):
 
 # ---- Communication-efficient exact code (Ye & Abbe §8) --------------------------------------
 
+def _distinct_points(field, n):
+    """n distinct evaluation points: Chebyshev nodes over an inexact field (they keep the
+    Vandermonde systems well conditioned); over a finite field the powers of a primitive
+    n-th root of unity when n | order - 1, else 1..n."""
+    if not field.exact:
+        return chebyshev_nodes(n)
+    q = field.order
+    if (q - 1) % n == 0 and hasattr(field, "root_of_unity"):
+        return field.pow(field.root_of_unity(n), np.arange(n))
+    if n >= q:
+        raise FieldValueError(f"{field.name} has fewer than {n} distinct points")
+    return field.asarray(np.arange(1, n + 1))
+
+
 class CommEfficient(GradientCode):
     """Ye-Abbe communication-efficient gradient code (polynomial construction, spec §8.2):
     cyclic assignment of c >= s + m parts per worker; each worker sends one vector of
@@ -608,89 +683,54 @@ class CommEfficient(GradientCode):
     off by interpolation (top m rows of the inverse Vandermonde matrix on alpha_F).
     Points: Chebyshev nodes over Reals (conditioning as a Vandermonde matrix of size
     n - s: keep n - s small); powers of a root of unity over GF(p) when n | p - 1,
-    else 1..n."""
+    else 1..n.  Built with the field's operations, so any field that solves linear
+    systems works; default field Reals (gradients are real vectors)."""
 
     def __init__(self, n, s, m, c=None, field=Reals, points=None, cache_size=DEFAULT_CACHE_SIZE):
-        n = _check_int("n", n, 1)
-        s = _check_int("s", s, 0)
-        m = _check_int("m", m, 1)
-        c = s + m if c is None else _check_int("c", c, 1)
+        n = integer(n, "n", 1)
+        s = integer(s, "s", 0)
+        m = integer(m, "m", 1)
+        c = s + m if c is None else integer(c, "c", 1)
         if not s + m <= c <= n:
             raise InvalidArgumentError(f"need s + m <= c <= n, got n={n}, s={s}, m={m}, c={c}")
-        _check_field(field, (RealsField, PrimeField))
+        _check_solving_field(field, "CommEfficient")
         self.c = c
-        real = isinstance(field, RealsField)
-        if points is None:
-            if real:
-                alpha = chebyshev_nodes(n)
-            elif (field.p - 1) % n == 0:
-                w = field.root_of_unity(n)
-                alpha = np.array([pow(w, i, field.p) for i in range(n)], dtype=np.uint32)
-            else:
-                if n >= field.p:
-                    raise FieldValueError(f"GF({field.p}) has fewer than {n} distinct points")
-                alpha = np.arange(1, n + 1, dtype=np.uint32)
-        else:
-            alpha = field.asarray(points, "points")
+        alpha = _distinct_points(field, n) if points is None else field.asarray(points, "points")
         if alpha.shape != (n,) or len(np.unique(alpha)) != n:
             raise InvalidArgumentError(f"points must be {n} distinct field elements")
         self.points = alpha
         A = cyclic_assignment(n, c)
+        one, zero = field.eye(1)[0, 0], field.zeros(())
+        e0 = c - s - 1                                    # >= m - 1: exponents below are >= 0
         blocks = field.zeros((m, n, n))
         for j in range(n):
             Z = [(j + t) % n for t in range(1, n - c + 1)]       # workers not holding j
             holders = np.flatnonzero(A[:, j])
-            if real:
-                z = np.poly(alpha[Z]) if Z else np.ones(1)       # descending, z[0] = 1
-                zl = lambda l: z[l] if l < len(z) else 0.0       # noqa: E731
-                zval = np.prod(alpha[holders][:, None] - alpha[Z][None, :], axis=1)
-            else:
-                p = field.p
-                z = [1]
-                for i in Z:                                      # descending coefficients
-                    z = _poly_mul_mod(z[::-1], [(-int(alpha[i])) % p, 1], p)[::-1]
-                zl = lambda l: z[l] if l < len(z) else 0         # noqa: E731
-                zval = [1] * len(holders)
-                for hh, h in enumerate(holders):
-                    for i in Z:
-                        zval[hh] = zval[hh] * ((int(alpha[h]) - int(alpha[i])) % p) % p
+            z = _poly_from_roots(field, alpha[Z])[::-1]          # descending, z[0] = 1
+            zval = field.eye(1)[0].repeat(len(holders))          # prod_{i in Z} (alpha_h - alpha_i)
+            for i in Z:
+                zval = field.mul(zval, field.sub(alpha[holders], alpha[i]))
+            powers = field.pow(alpha[holders][:, None], e0 - np.arange(m)[None, :])   # (h, m)
             for u in range(m):
                 # unit lower-triangular system for the top m coefficients of q_{j,u}
-                gam = []
+                gam = field.zeros(m)
                 for v in range(m):
-                    val = (1 if v == u else 0)
+                    val = one if v == u else zero
                     for t in range(v):
-                        val = val - zl(v - t) * gam[t]
-                    gam.append(val % field.p if not real else val)
-                for hh, h in enumerate(holders):
-                    e0 = c - s - 1
-                    if real:
-                        x = alpha[h]
-                        q = sum(gam[t] * x ** (e0 - t) for t in range(m))
-                        blocks[u, h, j] = zval[hh] * q
-                    else:
-                        x = int(alpha[h])
-                        q = sum(int(gam[t]) * pow(x, e0 - t, p) for t in range(m)) % p
-                        blocks[u, h, j] = zval[hh] * q % p
+                        if v - t < len(z):
+                            val = field.sub(val, field.mul(z[v - t], gam[t]))
+                    gam[v] = val
+                blocks[u, holders, j] = field.mul(zval, field.matmul(powers, gam))
         super().__init__(blocks, A, field=field, s=s, cache_size=cache_size)
 
     def _solve_weights(self, F):
         F = F[:self.recovery_threshold]          # n - s points determine Phi
         k = len(F)
         f = self.field
-        if isinstance(f, RealsField):
-            V = self.points[F][:, None] ** np.arange(k)[None, :]          # V[r, e] = a_r^e
-            E = np.zeros((k, self.m))
-            E[k - 1 - np.arange(self.m), np.arange(self.m)] = 1.0
-            X = f.solve(V.T, E)                       # X[:, u] = row (k-1-u) of V^{-1}
-            W = X.T
-        else:
-            p = f.p
-            V = np.array([[pow(int(a), e, p) for e in range(k)] for a in self.points[F]],
-                         dtype=np.uint32).reshape(k, k)
-            Vinv = f.inv_matrix(V)
-            W = Vinv[k - 1 - np.arange(self.m)]
-        return W
+        V = f.pow(self.points[F][:, None], np.arange(k)[None, :])      # V[r, e] = a_r^e
+        E = f.zeros((k, self.m))
+        E[k - 1 - np.arange(self.m), np.arange(self.m)] = 1
+        return f.solve(V.T, E).T                  # row u = row (k-1-u) of V^{-1}
 
     def _full_weights(self, F):
         W = self._solve_weights(F)

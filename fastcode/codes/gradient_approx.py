@@ -22,10 +22,12 @@ import numpy as np
 
 from fastcode.codes.designs import (biregular_graph, check_assignment, random_regular_graph,
                                     second_eigenvalue)
-from fastcode.codes.gradient import GradientCode, DEFAULT_CACHE_SIZE, _check_int
+from fastcode.codes.gradient import GradientCode, DEFAULT_CACHE_SIZE
 from fastcode.codes import _recovery
+from fastcode.codes.base import REQUIRED, renamed
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError
 from fastcode._util.rng import as_generator
+from fastcode._util.validate import integer
 from fastcode.fields.reals import Reals
 
 DECODERS = ("optimal", "fixed")
@@ -33,7 +35,12 @@ DECODERS = ("optimal", "fixed")
 
 class ApproxGradientCode(GradientCode):
     """Base of the approximate codes: B (n, m N) float64 and the all-present weights
-    ``full_weights`` (m, n) from which the fixed decoder is derived."""
+    ``full_weights`` (m, n) from which the fixed decoder is derived.
+
+    The ``Code`` contract with k = 1: both decoders give an answer (approximate)
+    from any non-empty responder set, so ``can_decode(indices)`` is True iff
+    ``indices`` is non-empty.  Field: Reals only (least squares and unbiased
+    rescaling are real-valued ideas)."""
 
     exact = False
     needs_p = True          # fixed decoder rescales by 1 / (1 - p)
@@ -48,6 +55,15 @@ class ApproxGradientCode(GradientCode):
         """Approximate codes decode from any non-empty responder set."""
         return 1
 
+    def can_decode(self, indices=REQUIRED, *, responders=None):
+        """True iff ``indices`` holds at least one responder (either decoder then answers).
+        (``responders=`` is the deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.can_decode", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
+        return len(idx) >= 1
+
     def _decoder(self, decoder, p):
         if decoder not in DECODERS:
             raise InvalidArgumentError(f"decoder must be one of {DECODERS}, got {decoder!r}")
@@ -61,16 +77,19 @@ class ApproxGradientCode(GradientCode):
         """(m, |F|) fixed-decoder weights aligned with idx."""
         return self.full_weights[:, idx] / (1.0 - p)
 
-    def decode_weights(self, responders, decoder="optimal", p=None):
-        """Weights aligned with ``responders``: (|F|,) if m == 1, else (m, |F|).
+    def decode_weights(self, indices=REQUIRED, decoder="optimal", p=None, *, responders=None):
+        """Weights aligned with ``indices``: (|F|,) if m == 1, else (m, |F|).
 
         decoder="optimal" (least squares, cached by the responder set) or "fixed"
         (see the class; needs ``p`` where stated).  An empty responder set raises
-        NotEnoughShardsError."""
+        NotEnoughShardsError.  (``responders=`` is the deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.decode_weights", "indices", indices,
+                              "responders", responders)
         decoder = self._decoder(decoder, p)
         if decoder == "optimal":
-            return super().decode_weights(responders)
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
+            return super().decode_weights(indices)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
         self._check_enough(idx)
         W = self._fixed_weights(idx, p)
         return W[0] if self.m == 1 else W
@@ -79,30 +98,48 @@ class ApproxGradientCode(GradientCode):
         if len(idx) == 0:
             raise NotEnoughShardsError("no responders: nothing to decode")
 
-    def decode(self, coded, responders, out=None, decoder="optimal", p=None):
+    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, decoder="optimal", p=None, *,
+               coded=None, responders=None):
         """Approximate gradient sum, (m L,), from the responders' messages (see
-        ``GradientCode.decode`` for shapes and ``decode_weights`` for the decoders)."""
-        W = self.decode_weights(responders, decoder=decoder, p=p)
-        return self.combine(W, coded, out)
+        ``GradientCode.decode`` for shapes and ``decode_weights`` for the decoders).
+        (``coded=`` and ``responders=`` are the deprecated keyword names.)"""
+        if coded is not None or responders is not None or results is REQUIRED or indices is REQUIRED:
+            name = f"{type(self).__name__}.decode"
+            results = renamed(name, "results", results, "coded", coded)
+            indices = renamed(name, "indices", indices, "responders", responders)
+        W = self.decode_weights(indices, decoder=decoder, p=p)
+        return self.combine(W, results, out)
 
-    def residual(self, responders, decoder="optimal", p=None):
-        """R (m N, m) = B_F^T W^T - T: column u is the coefficient error of block u."""
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
+    def residual(self, indices=REQUIRED, decoder="optimal", p=None, *, responders=None):
+        """R (m N, m) = B_F^T W^T - T: column u is the coefficient error of block u.
+        (``responders=`` is the deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.residual", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
         if len(idx) == 0:
             return -self.targets()
         W = self.decode_weights(idx, decoder=decoder, p=p).reshape(self.m, len(idx))
         return self.B[idx].T @ W.T - self.targets()
 
-    def error(self, responders, decoder="optimal", p=None):
+    def error(self, indices=REQUIRED, decoder="optimal", p=None, *, responders=None):
         """sum_u ||B_F^T w_u - t_u||^2 (not normalised; divide by m N per coordinate).
-        An empty responder set gives m N (nothing recovered)."""
-        R = self.residual(responders, decoder=decoder, p=p)
+        An empty responder set gives m N (nothing recovered).  (``responders=`` is the
+        deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.error", "indices", indices,
+                              "responders", responders)
+        R = self.residual(indices, decoder=decoder, p=p)
         return float(np.sum(R * R))
 
-    def lower_bound(self, responders):
+    def lower_bound(self, indices=REQUIRED, *, responders=None):
         """sum_j max(0, m - c_j(F)), c_j(F) = surviving holders of part j (§9.5): no linear
-        scheme on this assignment has a smaller optimal error for this F."""
-        idx, _, _ = _recovery.parse_responders(responders, self.n)
+        scheme on this assignment has a smaller optimal error for this F.  (``responders=``
+        is the deprecated name of ``indices``.)"""
+        if responders is not None or indices is REQUIRED:
+            indices = renamed(f"{type(self).__name__}.lower_bound", "indices", indices,
+                              "responders", responders)
+        idx, _, _ = _recovery.parse_responders(indices, self.n)
         c = self.assignment[idx].sum(axis=0, dtype=np.int64)
         return float(np.maximum(0, self.m - c).sum())
 
@@ -139,7 +176,7 @@ class ApproxCommEfficient(ApproxGradientCode):
     def __init__(self, assignment, m=2, rng=None, null_scale=1.0, max_redraws=1000,
                  cache_size=DEFAULT_CACHE_SIZE):
         A = check_assignment(assignment)
-        m = _check_int("m", m, 1)
+        m = integer(m, "m", 1)
         if not null_scale >= 0:
             raise InvalidArgumentError(f"null_scale must be >= 0, got {null_scale!r}")
         n, N = A.shape
@@ -186,7 +223,7 @@ class StackedApprox(ApproxGradientCode):
 
     def __init__(self, assignment, m=2, groups=None, cache_size=DEFAULT_CACHE_SIZE):
         A = check_assignment(assignment)
-        m = _check_int("m", m, 1)
+        m = integer(m, "m", 1)
         n, N = A.shape
         groups = np.arange(n) % m if groups is None else np.asarray(groups)
         if groups.shape != (n,) or groups.dtype.kind not in "iu" or groups.min() < 0 \
@@ -273,7 +310,7 @@ class ExpanderApprox(ApproxGradientCode):
         """(lambda/d)^2 n s / (n - s): bound on error(F, "fixed") for every F with
         |F| = n - s (worst case over F, not an expectation); lambda = ``self.lam``, the
         largest |eigenvalue| of Adj on the orthogonal complement of 1."""
-        s = _check_int("s", s, 0)
+        s = integer(s, "s", 0)
         if s >= self.n:
             raise InvalidArgumentError(f"need s < n, got s={s}")
         return (self.lam / self.degree) ** 2 * self.n * s / (self.n - s)

@@ -9,7 +9,7 @@ equal length (zero-copy for GF256).
 Any k of the n shards recover the data.  Decoding a pattern costs one
 ``plan_matmul`` product with an (e x k) matrix (e = lost rows asked for) plus
 row copies; the matrix and its kernel plan are prepared once per erasure
-pattern and kept in a thread-safe LRU cache (``decoder(present)``).
+pattern and kept in a thread-safe LRU cache (``decoder(indices)``).
 
 How the decode matrix is set up (systematic code, e lost data rows m, present
 data rows p, chosen parity rows S with |S| = e):
@@ -29,6 +29,7 @@ from fastcode import matrices as _mx
 from fastcode._util.memory import overlaps
 from fastcode.matrices_real import condition_numbers
 from fastcode.codes._lru import LRUCache
+from fastcode.codes.base import REQUIRED, Code, renamed
 from fastcode.errors import (
     ConditioningWarning,
     FieldTypeError,
@@ -194,8 +195,8 @@ class Decoder:
 
     ``decoder(shards, out=None)`` returns the target rows (``targets``, by
     default the k data rows) as a (len(targets), L) array (or fills ``out``).
-    ``shards`` pairs with ``present`` positionally: row i is shard present[i]
-    (len(present) rows).  Only a decoder made from a boolean mask also takes
+    ``shards`` pairs with the decoder's ``indices`` positionally: row i is shard
+    indices[i] (len(indices) rows).  Only a decoder made from a boolean mask also takes
     the whole stripe indexed by shard number (n rows, absent rows ignored and
     may be None in a list), since a mask has no order of its own to confuse
     with shard numbers.  ``out`` may overlap ``shards`` (see
@@ -257,7 +258,7 @@ class Decoder:
 
     def __reduce__(self):
         raise TypeError("a Decoder holds prepared kernel tables and is not picklable; "
-                        "pickle the code and call code.decoder(present) again")
+                        "pickle the code and call code.decoder(indices) again")
 
     def __call__(self, shards, out=None):
         code = self.code
@@ -269,12 +270,12 @@ class Decoder:
             layout = self._layout(False)
         elif n_in == code.n:
             raise ShardSizeError(
-                f"shards has all n={code.n} rows but present lists {self._given} indices: rows pair "
-                "with present positionally; to pass a whole stripe indexed by shard number, give "
-                "present as a boolean mask of length n")
+                f"shards has all n={code.n} rows but indices lists {self._given} shards: rows pair "
+                "with indices positionally; to pass a whole stripe indexed by shard number, give "
+                "indices as a boolean mask of length n")
         else:
             raise ShardSizeError(f"shards must hold the {self._given} present shards (in the order "
-                                 f"of present), got {n_in}")
+                                 f"of indices), got {n_in}")
         length = sh.length
         if length is None:   # a list of Nones: nothing to read
             raise NotEnoughShardsError("shards holds no buffers")
@@ -329,8 +330,13 @@ def _run(idx):
 
 # ---- the code -------------------------------------------------------------------------
 
-class MDSCode:
+class MDSCode(Code):
     """Systematic (n, k) MDS code over ``field``: any k of n shards recover the data.
+
+    The ``Code`` contract: ``encode(data)``, ``can_decode(indices)`` (True iff at
+    least k distinct shards), ``decode(results, indices, out=None)``; ``k`` is the
+    recovery threshold.  Default field GF256: byte shards, the storage/erasure
+    use, and parity byte-identical to ISA-L with the default Cauchy points.
 
     kind="cauchy" (default): parity block 1/(x_i - y_j); over GF256 with the
     default points it is ISA-L's ``gf_gen_cauchy1_matrix`` layout, so parity is
@@ -607,17 +613,34 @@ class MDSCode:
 
     # ---- decoding -------------------------------------------------------------------
 
-    def decoder(self, present, which="data"):
-        """Prepared ``Decoder`` for the shards ``present`` (indices or a bool mask
+    @property
+    def recovery_threshold(self):
+        """Shards that always suffice to decode: k."""
+        return self.k
+
+    def can_decode(self, indices):
+        """True iff ``decode`` succeeds on the shards ``indices`` (ints or a bool mask
+        of length n): at least k distinct shards.  Invalid indices raise as in decode."""
+        try:
+            self._normalize_present(indices)
+        except NotEnoughShardsError:
+            return False
+        return True
+
+    def decoder(self, indices=REQUIRED, which="data", *, present=None):
+        """Prepared ``Decoder`` for the shards ``indices`` (ints or a bool mask
         of length n) and the rows ``which`` ("data", "all", "parity" or indices).
 
-        Cached per pattern in a thread-safe LRU (``cache_size``)."""
-        key = _raw_key(present, which)
+        Cached per pattern in a thread-safe LRU (``cache_size``).  (``present=``
+        is the deprecated name of ``indices``.)"""
+        if present is not None or indices is REQUIRED:
+            indices = renamed("MDSCode.decoder", "indices", indices, "present", present)
+        key = _raw_key(indices, which)
         if key is not None:
             dec = self._cache.get(key)
             if dec is not None:
                 return dec
-        given, mask, present_sorted, given_sorted, from_mask = self._normalize_present(present)
+        given, mask, present_sorted, given_sorted, from_mask = self._normalize_present(indices)
         targets = self._normalize_which(which)
         ckey = ("core", mask.tobytes(), which if isinstance(which, str) else targets.tobytes())
         core = self._cache.get(ckey)
@@ -630,34 +653,40 @@ class MDSCode:
             self._cache.put(key, dec)
         return dec
 
-    def decode(self, shards, present, out=None):
+    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, *, present=None, shards=None):
         """The k data rows, (k, L), from any >= k shards.
 
-        ``present``: the shard indices (ints, distinct, in [0, n)) or a bool mask
-        of length n.  ``shards`` pairs with ``present`` positionally: a (m, L)
-        array or a list of m buffers whose row i is shard present[i] (for a
-        mask: the True positions in increasing order).  With a mask, ``shards``
-        may instead be the whole stripe indexed by shard number (n rows; absent
-        rows ignored, None allowed in a list).  Integer indices never take that
-        second reading: an (n, L) stripe with fewer than n indices is refused
-        with ShardSizeError, so a stripe in any order decodes right.
+        ``indices``: the shard indices (ints, distinct, in [0, n)) or a bool mask
+        of length n.  ``results`` (the shards) pairs with ``indices``
+        positionally: a (m, L) array or a list of m buffers whose row i is shard
+        indices[i] (for a mask: the True positions in increasing order).  With a
+        mask, ``results`` may instead be the whole stripe indexed by shard number
+        (n rows; absent rows ignored, None allowed in a list).  Integer indices
+        never take that second reading: an (n, L) stripe with fewer than n
+        indices is refused with ShardSizeError, so a stripe in any order decodes
+        right.  (``present=`` and ``shards=`` are the deprecated keyword names.)
 
         Present data rows are copied, lost ones computed by one kernel call.
         ``out``: (k, L) array or k writable buffers, filled and returned.  It may
-        overlap ``shards`` (e.g. ``out=shards`` to decode in place): the result
+        overlap ``results`` (e.g. ``out=shards`` to decode in place): the result
         is then computed into a temporary before ``out`` is written, so it is
         always right.  Output rows overlapping each other raise
         InvalidArgumentError before anything is written."""
-        return self.decoder(present)(shards, out=out)
+        if present is not None or shards is not None or indices is REQUIRED or results is REQUIRED:
+            results = renamed("MDSCode.decode", "results", results, "shards", shards)
+            indices = renamed("MDSCode.decode", "indices", indices, "present", present)
+        return self.decoder(indices)(results, out=out)
 
-    def reconstruct(self, shards, present, which="data", out=None):
+    def reconstruct(self, shards, indices=REQUIRED, which="data", out=None, *, present=None):
         """Rows ``which`` of the codeword: "data" (k rows), "all" (n rows),
         "parity" (n-k rows) or a sequence of shard indices (in that order).
         Only the missing rows asked for are computed; present ones are copied.
-        ``shards``, ``present`` and ``out`` follow the rules of ``decode``: with a
+        ``shards``, ``indices`` and ``out`` follow the rules of ``decode``: with a
         bool mask, ``reconstruct(stripe, mask, "all", out=stripe)`` repairs a
-        whole stripe in place."""
-        return self.decoder(present, which)(shards, out=out)
+        whole stripe in place.  (``present=`` is the deprecated name of ``indices``.)"""
+        if present is not None or indices is REQUIRED:
+            indices = renamed("MDSCode.reconstruct", "indices", indices, "present", present)
+        return self.decoder(indices, which)(shards, out=out)
 
     # ---- validation and setup (cold path) ------------------------------------------------
 
@@ -669,27 +698,27 @@ class MDSCode:
         n = self.n
         if arr.dtype == np.bool_:
             if arr.shape != (n,):
-                raise ShardSizeError(f"present as a bool mask must have shape ({n},), got {arr.shape}")
+                raise ShardSizeError(f"indices as a bool mask must have shape ({n},), got {arr.shape}")
             mask = arr
             given = present = arr.nonzero()[0]
             is_sorted = True
         elif arr.dtype.kind in "iu" or (arr.size == 0 and arr.dtype.kind == "f"):
             if arr.ndim != 1:
-                raise ShardSizeError(f"present must be 1-D indices or a bool mask, got shape {arr.shape}")
+                raise ShardSizeError(f"indices must be 1-D shard indices or a bool mask, got shape {arr.shape}")
             given = arr.astype(np.intp, copy=False)
             # one comparison catches both ends: negatives wrap to huge unsigned values
             if given.size and given.view(np.uintp).max() >= n:
-                raise InvalidArgumentError(f"present indices must be in [0, {n}), got min "
+                raise InvalidArgumentError(f"indices must be in [0, {n}), got min "
                                            f"{given.min()}, max {given.max()}")
             mask = np.zeros(n, dtype=bool)
             mask[given] = True
             present = mask.nonzero()[0]
             if len(present) != len(given):
                 vals, counts = np.unique(given, return_counts=True)
-                raise InvalidArgumentError(f"present has duplicate indices {vals[counts > 1].tolist()}")
+                raise InvalidArgumentError(f"indices has duplicate shards {vals[counts > 1].tolist()}")
             is_sorted = np.array_equal(present, given)
         else:
-            raise InvalidArgumentError(f"present must be integer indices or a bool mask, "
+            raise InvalidArgumentError(f"indices must be integer shard indices or a bool mask, "
                                        f"got dtype {arr.dtype}")
         if len(given) < self.k:
             raise NotEnoughShardsError(f"need at least k={self.k} shards to decode, got {len(given)}")

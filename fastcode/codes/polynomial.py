@@ -27,14 +27,21 @@ transform gives every coefficient.
 Data and result layout: ``encode(A, B)`` returns n worker tasks
 ``(left, right, field)``; ``worker_product(task)`` is ``left @ right`` (for
 PolynomialCode ``left`` is Ã_j^T, stored contiguous).  ``decode(results,
-workers)`` takes the results (a sequence or stacked array, in the order of
-``workers``) and uses the first ``recovery_threshold`` of them.
+indices, out=None)`` (the ``Code`` contract of ``fastcode.codes.base``) takes
+the results (a sequence or stacked array, paired positionally with the
+worker ids ``indices``) and uses the first ``recovery_threshold`` (= ``k``) of
+them; ``workers=`` is the deprecated keyword name of ``indices``.
 """
+import warnings
+
 import numpy as np
 
+from fastcode._util.memory import overlaps
 from fastcode.codes._lru import LRUCache
-from fastcode.codes._ntt import inverse_ntt
+from fastcode.codes.base import REQUIRED, Code, renamed
+from fastcode.fields.prime.ntt import inverse_ntt
 from fastcode.errors import (
+    FieldTypeError,
     FieldValueError,
     InvalidArgumentError,
     NotEnoughShardsError,
@@ -67,12 +74,12 @@ def default_points(field, n, K):
     ``root_of_unity(K)``) followed by g, g^2, ... (g the primitive root, skipping
     the powers that are K-th roots); for GF(65537), K = 16, n = 17 that is
     Yu et al.'s 64^j and 3.  Otherwise 1, 2, ..., n."""
-    if field == Reals:
+    if not field.exact:                  # floating point: nodes that keep V well conditioned
         return chebyshev_nodes(n)
     p = field.order
     if n > p - 1:
         raise InvalidArgumentError(f"n = {n} needs more distinct nonzero points than GF({p}) has")
-    if isinstance(field, PrimeField) and K & (K - 1) == 0 and (p - 1) % K == 0 and n >= K:
+    if hasattr(field, "root_of_unity") and K & (K - 1) == 0 and (p - 1) % K == 0 and n >= K:
         w = field.root_of_unity(K)
         pts = [pow(w, j, p) for j in range(K)]
         g, step = field.primitive_root(), (p - 1) // K
@@ -85,7 +92,7 @@ def default_points(field, n, K):
     return field.asarray(np.arange(1, n + 1))
 
 
-class _EvaluationCode:
+class _EvaluationCode(Code):
     """Shared machinery: points, basis matrices, validation, prepared decoders.
 
     Subclasses set ``EA`` (n, k_a), ``EB`` (n, k_b), ``V`` (n, D) and implement
@@ -99,7 +106,7 @@ class _EvaluationCode:
             raise InvalidArgumentError(f"basis must be one of {BASES}, got {basis!r}")
         if field != Reals and not isinstance(field, PrimeField):
             raise InvalidArgumentError(f"field must be a PrimeField or Reals, got {field}")
-        if basis == "chebyshev" and field != Reals:
+        if basis == "chebyshev" and field.exact:
             raise InvalidArgumentError("the Chebyshev basis is a real code: use field=Reals")
         if D > n:
             raise InvalidArgumentError(f"recovery threshold {D} exceeds n = {n}: need more workers")
@@ -117,14 +124,17 @@ class _EvaluationCode:
         self.points.setflags(write=False)
         self._cache = LRUCache(128)
 
+    @property
+    def k(self):
+        """The recovery threshold (the ``Code`` contract's name)."""
+        return self.recovery_threshold
+
     def _powers(self, exponents):
         """(n, len(exponents)) matrix of basis functions at the points: x_j^e or T_e(rho_j)."""
         e = np.asarray(exponents, dtype=np.int64)
         if self.basis == "chebyshev":
             T = chebyshev_polynomials(int(e.max()) + 1 if e.size else 0, self.points)
             return T[e].T.copy()
-        if self.field == Reals:
-            return self.points[:, None] ** e[None, :]
         return self.field.pow(self.points[:, None], e[None, :])
 
     # ---- encoding ----------------------------------------------------------------
@@ -149,22 +159,58 @@ class _EvaluationCode:
 
     # ---- decoding ------------------------------------------------------------------
 
-    def _check_results(self, results, workers):
-        """(first D worker ids as an int array, their D results (validated arrays), result shape)."""
-        w = np.asarray(workers)
+    def _check_indices(self, indices):
+        """The worker ids as a validated 1-D intp array (distinct, in [0, n))."""
+        w = np.asarray(indices)
         if w.ndim != 1 or (w.size and w.dtype.kind not in "iu"):
-            raise InvalidArgumentError(f"workers must be a 1-D sequence of ints, got {workers!r}")
+            raise InvalidArgumentError(f"indices must be a 1-D sequence of worker ids, got {indices!r}")
         w = w.astype(np.intp)
         if w.size and (w.min() < 0 or w.max() >= self.n):
             raise InvalidArgumentError(f"worker ids must be in [0, {self.n}), got {w.tolist()}")
         if len(np.unique(w)) != len(w):
             vals, counts = np.unique(w, return_counts=True)
             raise InvalidArgumentError(f"duplicate worker ids {vals[counts > 1].tolist()}")
+        return w
+
+    def can_decode(self, indices):
+        """True iff at least ``k`` distinct workers are in ``indices`` (any k distinct
+        points determine the polynomial).  Invalid ids raise InvalidArgumentError."""
+        return len(self._check_indices(indices)) >= self.recovery_threshold
+
+    def _decode_args(self, results, indices, out, workers, method=None):
+        """(indices, out, method) of a decode call: the deprecated ``workers=``
+        keyword, and a method name given positionally where ``out`` now stands."""
+        name = f"{type(self).__name__}.decode"
+        if workers is not None or indices is REQUIRED:
+            indices = renamed(name, "indices", indices, "workers", workers)
+        if results is REQUIRED:
+            raise TypeError(f"{name}() missing required argument: 'results'")
+        if isinstance(out, str):
+            if method is None:
+                raise TypeError(f"{name}() takes no method; got {out!r} where out stands")
+            warnings.warn(f"{name}(results, indices, {out!r}): pass the method as method=; the "
+                          "third positional argument is out", DeprecationWarning, stacklevel=3)
+            out, method = None, out
+        return indices, out, method
+
+    def _check_out(self, out, shape):
+        """``out`` validated for a result of ``shape`` (field dtype, writeable)."""
+        if not isinstance(out, np.ndarray) or out.dtype != self.field.dtype:
+            raise FieldTypeError(f"out must be a {self.field.dtype} array")
+        if out.shape != shape:
+            raise ShardSizeError(f"out must have shape {shape}, got {out.shape}")
+        if not out.flags.writeable:
+            raise InvalidArgumentError("out is read-only")
+        return out
+
+    def _check_results(self, results, indices):
+        """(first D worker ids as an int array, their D results (validated arrays), result shape)."""
+        w = self._check_indices(indices)
         D = self.recovery_threshold
         if len(w) < D:
             raise NotEnoughShardsError(f"need {D} results to decode, got {len(w)}")
         if len(results) != len(w):
-            raise ShardSizeError(f"{len(results)} results for {len(w)} workers")
+            raise ShardSizeError(f"{len(results)} results for {len(w)} indices")
         first = [self.field.asarray(results[i], f"results[{i}]") for i in range(D)]
         shape = first[0].shape
         for i, r in enumerate(first):
@@ -191,7 +237,7 @@ class _EvaluationCode:
     def worst_condition_number(self):
         """Worst 2-norm condition number of V[S] over responder sets (Reals only;
         exhaustive when C(n, D) <= 20000, else sampled)."""
-        if self.field != Reals:
+        if self.field.exact:
             raise InvalidArgumentError("condition numbers are defined for real codes")
         return condition_numbers(self.V.T, self.recovery_threshold, rng=0).worst
 
@@ -203,13 +249,18 @@ class PolynomialCode(_EvaluationCode):
     Worker j stores Ã_j = sum_a A_a x_j^a (s, r/k_a; kept as its transpose) and
     B̃_j = sum_b B_b x_j^(b k_a) (s, t/k_b), and returns Ã_j^T B̃_j (r/k_a, t/k_b).
     ``basis="chebyshev"`` (Reals): T_a and T_(b k_a) at Chebyshev nodes (OrthoPoly).
-    ``decode(results, workers, method)`` returns C (r, t); methods:
+    ``decode(results, indices, out=None, method="auto")`` returns C (r, t); methods:
     "ntt" (GF(p), points holding all K-th roots of unity), "inverse" (a prepared
     inv(V_S) applied by one field.matmul: the generic default), "solve"
     (``field.solve(V_S, results)``, nothing prepared), "auto" (ntt when every
     root of unity is among the responders, else inverse over GF(p); solve over
     Reals).  At K = 16, 4000 x 4000 the NTT is ~4x solve and about even with the
-    prepared inverse (BLAS); with a root to interpolate the inverse is ~2x faster."""
+    prepared inverse (BLAS); with a root to interpolate the inverse is ~2x faster.
+
+    Default field GF(65537), Yu et al.'s reference setting: exact (a real
+    Vandermonde system loses accuracy fast as K grows) and 2^16 | p - 1, so the
+    default points hold the K-th roots of unity and decoding takes the NTT path.
+    Pass ``field=Reals`` (with ``basis="chebyshev"`` for OrthoPoly) for real data."""
 
     def __init__(self, n, k_a, k_b, field=PrimeField(65537), points=None, basis="monomial"):
         for name, v in (("k_a", k_a), ("k_b", k_b)):
@@ -237,7 +288,7 @@ class PolynomialCode(_EvaluationCode):
     def _find_roots(self):
         """(root w, worker index of w^i for i < K) if the points hold every K-th root."""
         f, K = self.field, self.recovery_threshold
-        if not isinstance(f, PrimeField) or K & (K - 1) or (f.p - 1) % K:
+        if not hasattr(f, "intt") or K & (K - 1) or (f.order - 1) % K:
             return None
         w = f.root_of_unity(K)
         where = {int(x): j for j, x in enumerate(self.points.tolist())}
@@ -276,36 +327,55 @@ class PolynomialCode(_EvaluationCode):
     def _pair(self, a_tilde, b_tilde):
         return (np.ascontiguousarray(a_tilde.T), b_tilde, self.field)
 
-    def decode(self, results, workers, method="auto"):
-        """C = A^T B (r, t) from the results of the first K of ``workers``."""
+    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, method="auto", *, workers=None):
+        """C = A^T B (r, t) from the results of the first K of ``indices`` (worker ids,
+        paired positionally with ``results``).  ``out`` (r, t) of the field's dtype, if
+        given, receives C and is returned (it may overlap the results).  ``method`` as
+        in the class docstring.  (``workers=`` is the deprecated name of ``indices``;
+        a method name in third position, where ``out`` now stands, still works with a
+        DeprecationWarning.)"""
+        indices, out, method = self._decode_args(results, indices, out, workers, method)
         if method not in METHODS:
             raise InvalidArgumentError(f"method must be one of {METHODS}, got {method!r}")
-        S, first, (rb, tb) = self._check_results(results, workers)
+        S, first, (rb, tb) = self._check_results(results, indices)
         ka, kb = self.k_a, self.k_b
+        shape = (ka * rb, kb * tb)
+        if out is not None:
+            self._check_out(out, shape)
         if method == "auto" and self._ntt is not None and not np.isin(self._ntt[1], S).all():
             # a root is held by a straggler: the Lagrange step costs as much as the
             # prepared inverse, which then wins (measured 0.14 s vs 0.26 s at K = 16)
             method = "inverse"
         if method in ("auto", "ntt") and self._ntt is not None:
-            # the transform writes every coefficient straight into its block of C
-            C = np.empty((ka * rb, kb * tb), dtype=self.field.dtype)
+            # the transform writes every coefficient straight into its block of C (of
+            # out itself when out is C-contiguous and does not overlap a result it reads)
+            direct = (out is not None and out.flags.c_contiguous and not overlaps(out, first)[0])
+            C = out if direct else np.empty(shape, dtype=self.field.dtype)
             C4 = C.reshape(ka, rb, kb, tb)
             blocks = [C4[l % ka, :, l // ka, :] for l in range(ka * kb)]
             self._decode_ntt(first, S, out=blocks)
+        else:
+            coeffs = self.coefficients(self._stack(first), S, method)
+            if self.basis == "chebyshev":
+                # back-substitute through the upper-triangular product matrix
+                coeffs = np.linalg.solve(self._M, coeffs)
+            # coefficient a + b k_a is block (a, b) of C
+            C = coeffs.reshape(kb, ka, rb, tb).transpose(1, 2, 0, 3).reshape(shape)
+        if out is None:
             return C
-        coeffs = self.coefficients(self._stack(first), S, method)
-        if self.basis == "chebyshev":
-            # back-substitute through the upper-triangular product matrix
-            coeffs = np.linalg.solve(self._M, coeffs)
-        # coefficient a + b k_a is block (a, b) of C
-        C = coeffs.reshape(kb, ka, rb, tb).transpose(1, 2, 0, 3).reshape(ka * rb, kb * tb)
-        return C
+        if C is not out:
+            out[...] = C
+        return out
 
-    def coefficients(self, Y, S, method="auto"):
-        """The K polynomial coefficients (K, L) from stacked results Y (K, L) of workers S."""
+    def coefficients(self, Y, indices=REQUIRED, method="auto", *, S=None):
+        """The K polynomial coefficients (K, L) from stacked results Y (K, L) of the
+        workers ``indices`` (K distinct ids; ``S=`` is the deprecated keyword name)."""
+        if S is not None or indices is REQUIRED:
+            indices = renamed("PolynomialCode.coefficients", "indices", indices, "S", S)
+        S = np.asarray(indices, dtype=np.intp)
         f = self.field
         if method == "auto":
-            method = "ntt" if self._ntt is not None else ("solve" if f == Reals else "inverse")
+            method = "ntt" if self._ntt is not None else ("inverse" if f.exact else "solve")
         if method == "ntt":
             if self._ntt is None:
                 raise InvalidArgumentError("the NTT path needs a prime field and points holding "
@@ -343,7 +413,8 @@ class PolynomialCode(_EvaluationCode):
 
 
 def OrthoPolyCode(n, k_a, k_b, nodes=None):
-    """OrthoPoly (spec 03 §8.3): ``PolynomialCode`` over Reals in the Chebyshev basis."""
+    """OrthoPoly (spec 03 §8.3): ``PolynomialCode`` over Reals in the Chebyshev basis
+    (field: Reals always; the Chebyshev basis is what keeps the real code well conditioned)."""
     return PolynomialCode(n, k_a, k_b, field=Reals, points=nodes, basis="chebyshev")
 
 
@@ -355,8 +426,12 @@ class MatDot(_EvaluationCode):
     AB is the x^(m-1) coefficient of p_A p_B.  Chebyshev basis (``OrthoMatDot``,
     Reals): p_A = sum_i a_i A_i T_i, p_B = sum_i a_i B_i T_i with a_0 = 1/sqrt 2,
     a_i = 1, and AB = 2 c_0.  Each worker stores 1/m of A and of B and returns a
-    full (r, t) product; ``decode(results, workers)`` is one weighted sum of the
-    2m - 1 results with the prepared row of inv(V_S)."""
+    full (r, t) product; ``decode(results, indices, out=None)`` is one weighted sum
+    of the 2m - 1 results with the prepared row of inv(V_S).
+
+    Default field GF(65537), as for ``PolynomialCode``: exact decoding whatever m
+    (the real monomial form is badly conditioned; its stable real form is
+    ``OrthoMatDot``)."""
 
     def __init__(self, n, m, field=PrimeField(65537), points=None, basis="monomial"):
         if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
@@ -409,16 +484,27 @@ class MatDot(_EvaluationCode):
             self._cache.put(key, wts)
         return wts
 
-    def decode(self, results, workers):
-        """C = A B (r, t) from the results of the first 2m - 1 of ``workers``."""
-        S, first, shape = self._check_results(results, workers)
+    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, *, workers=None):
+        """C = A B (r, t) from the results of the first 2m - 1 of ``indices`` (worker ids,
+        paired positionally with ``results``); ``out`` (r, t) of the field's dtype, if
+        given, receives C and is returned (it may overlap the results).  (``workers=``
+        is the deprecated name of ``indices``.)"""
+        indices, out, _ = self._decode_args(results, indices, out, workers)
+        S, first, shape = self._check_results(results, indices)
+        if out is not None:
+            self._check_out(out, shape)
         wts = self._weights(S)
-        return self.field.matmul(wts[None, :], self._stack(first)).reshape(shape)
+        C = self.field.matmul(wts[None, :], self._stack(first)).reshape(shape)
+        if out is None:
+            return C
+        out[...] = C                 # C is new: reading the results is already done
+        return out
 
 
 class OrthoMatDot(MatDot):
     """OrthoMatDot (Fahim & Cadambe, spec 03 §8.2): MatDot over Reals in the
-    Chebyshev basis at the Chebyshev nodes (or ``nodes``); threshold 2m - 1."""
+    Chebyshev basis at the Chebyshev nodes (or ``nodes``); threshold 2m - 1.
+    Field: Reals always (the construction is a real, well-conditioned one)."""
 
     def __init__(self, n, m, nodes=None):
         super().__init__(n, m, field=Reals, points=nodes, basis="chebyshev")

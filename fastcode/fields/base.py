@@ -4,16 +4,28 @@ A field is a small immutable descriptor.  Codes are written against these
 names only, so every code works over every field:
 
     dtype, order, characteristic, asarray(x), zeros(shape), eye(n),
-    random(shape, rng), add, sub, neg, mul, div, inv, pow,
+    random(shape, rng), add, sub, neg, mul, div, inv, pow, sum(a, axis),
     matmul(A, B, out=None), plan_matmul(A) -> callable(B, out=None),
     inv_matrix(A), solve(A, B), rank(A), det(A)
 
 Element-wise operations broadcast like NumPy.  Matrices are 2-D arrays of the
 field's dtype.
+
+Capabilities a code may ask for instead of testing the field's class:
+
+* ``exact``: True when arithmetic is exact (finite fields); False for
+  floating point (Reals), whose results carry rounding error, so a code
+  chooses well-conditioned constructions and checks residuals;
+* ``solve_consistent(A, B)`` (``supports_solve_consistent``): one X with
+  A X = B for any A (m, n), or SingularMatrixError when there is none
+  (PrimeField);
+* ``lstsq(A, B)`` (``supports_lstsq``): argmin ||A X - B|| (Reals).
+
+A field without a capability raises FieldValueError naming what is missing.
 """
 import numpy as np
 
-from fastcode.errors import FieldTypeError, ShardSizeError
+from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
 
 
 def as_region(x, dtype, name, writable=False):
@@ -79,6 +91,9 @@ class Field:
     dtype = None
     order = None
     characteristic = None
+    exact = True
+    supports_solve_consistent = False
+    supports_lstsq = False
 
     def __repr__(self):
         return self.name
@@ -98,3 +113,21 @@ class Field:
     def plan_matmul(self, A):
         """Prepare repeated products A @ B with the same A (see MatmulPlan)."""
         return MatmulPlan(self, self.asarray(A))
+
+    def sum(self, a, axis=0):
+        """Sum of ``a`` along ``axis`` in the field (here: repeated ``add``)."""
+        a = self.asarray(a, "a")
+        a = np.moveaxis(a, axis, 0)
+        total = self.zeros(a.shape[1:])
+        for row in a:
+            total = self.add(total, row)
+        return total
+
+    def solve_consistent(self, A, B):
+        """One X (n, k) with A @ X = B for A (m, n), B (m, k): any shape, any rank.
+        SingularMatrixError when no X exists.  Not every field has it."""
+        raise FieldValueError(f"{self} cannot solve general linear systems (no solve_consistent)")
+
+    def lstsq(self, A, B):
+        """argmin_X ||A @ X - B|| for A (m, n), B (m, k).  Only inexact fields have it."""
+        raise FieldValueError(f"{self} has no least squares (lstsq needs a real field such as Reals)")

@@ -25,6 +25,8 @@ class RealsField(Field):
     dtype = np.dtype(np.float64)
     order = None            # infinite
     characteristic = 0
+    exact = False           # results carry rounding error
+    supports_lstsq = True
 
     def __reduce__(self):
         return "Reals"
@@ -91,6 +93,10 @@ class RealsField(Field):
             raise ZeroDivisionError("0 raised to a negative power")
         return np.power(a, e)
 
+    def sum(self, a, axis=0):
+        """Sum along ``axis`` (NumPy's pairwise summation)."""
+        return np.sum(self.asarray(a, "a"), axis=axis)
+
     # ---- bulk -------------------------------------------------------------
 
     def _matrix(self, A, name):
@@ -152,6 +158,15 @@ class RealsField(Field):
             raise ShardSizeError(f"B must have {A.shape[0]} rows, got shape {B.shape}")
         self._check_conditioned(A, rcond_limit)
         return np.linalg.solve(A, B)
+
+    def lstsq(self, A, B):
+        """argmin_X ||A @ X - B||_2 (LAPACK gelsd; the minimum-norm X when A is
+        rank deficient).  A (m, n), B (m, k) or (m,); X (n, k) or (n,)."""
+        A = self._matrix(A, "A")
+        B = self.asarray(B, "B")
+        if B.ndim not in (1, 2) or B.shape[0] != A.shape[0]:
+            raise ShardSizeError(f"B must have {A.shape[0]} rows, got shape {B.shape}")
+        return np.linalg.lstsq(A, B, rcond=None)[0]
 
     def rank(self, A, tol=None):
         """Numerical rank: singular values above ``tol`` (default max(shape) * eps * s_max)."""

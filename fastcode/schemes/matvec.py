@@ -24,23 +24,21 @@ Every scheme here has two faces with one implementation:
   ``recovery_threshold`` and ``load``.
 
 Fields: any fastcode field.  PrimeField/GF256 decode exactly; over Reals the
-default code is ``real_mds_code`` (systematic, random parity block chosen for
-its worst recovery condition number) because the systematic forms of the
+default code is ``real_mds_code`` (``fastcode.codes.real``; systematic, random
+parity block chosen for its worst recovery condition number) because the systematic forms of the
 Cauchy and Chebyshev-Vandermonde generators are badly conditioned over the
 reals (worst kappa ~ 3e8 and ~ 2e11 at (20, 16), against 4.1e4 for it).
 
 Baselines with the same API: ``UncodedMatVec`` (n row blocks, needs all n)
 and ``ReplicatedMatVec`` (n/r blocks, each on r workers, needs one copy of each).
 """
-import functools
-
 import numpy as np
 
 from fastcode.codes.mds import MDSCode
+from fastcode.codes.real import real_mds_code
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError, ShardSizeError
 from fastcode.fields import Reals
 from fastcode.matrices import check_code_size
-from fastcode.matrices_real import condition_numbers
 
 __all__ = [
     "CodedMatVec", "CodedMatMul", "UncodedMatVec", "ReplicatedMatVec",
@@ -56,43 +54,6 @@ def block_product(task, x):
     reference to x (the runtime reuses the round-input buffer)."""
     block, field = task
     return field.matmul(block, x)
-
-
-# ---- the real-valued default code -------------------------------------------------------------
-
-@functools.lru_cache(maxsize=32)
-def _best_parity(n, k, draws, seed, max_sets):
-    rng = np.random.default_rng(seed)
-    best = None
-    for _ in range(draws):
-        G = np.vstack([np.eye(k), rng.standard_normal((n - k, k))])
-        # condition_numbers takes the workers-as-columns orientation (k, n)
-        worst = condition_numbers(G.T, k, max_sets=max_sets, rng=rng).worst
-        if best is None or worst < best[1]:
-            best = (G, worst)
-    G = best[0]
-    G.setflags(write=False)
-    return G
-
-
-def real_mds_code(n, k, draws=8, seed=0, max_sets=5000):
-    """A systematic (n, k) ``MDSCode`` over Reals that is well conditioned.
-
-    Generator [I_k; P] with P (n-k, k) i.i.d. N(0, 1): MDS with probability 1.
-    Of ``draws`` seeded draws, the one with the smallest worst recovery
-    condition number (over all C(n, k) responder sets when that is at most
-    ``max_sets``, else over ``max_sets`` sampled sets) is kept.  Deterministic
-    for a given (n, k, draws, seed); cached (building (20, 16) takes ~1.5 s:
-    8 x 4845 SVDs).  At (20, 16) the worst kappa of the default is 4.1e4
-    (mean 2.3e2): decoding loses about 4-5 digits in the worst case, 2-3 on
-    average.  Sampled scoring is much weaker for systematic codes (their worst
-    sets are rare): 32 draws scored on 1000 sets gave a worst of 1.0e5.
-    Built as ``MDSCode(kind="custom")``."""
-    check_code_size(n, k, Reals)
-    if n == k:
-        return MDSCode(n, k, Reals, kind="custom", G=np.eye(k), check=False)
-    G = _best_parity(int(n), int(k), int(draws), int(seed), int(max_sets))
-    return MDSCode(n, k, Reals, kind="custom", G=G, check=False)
 
 
 def _make_code(n, k, field, kind):

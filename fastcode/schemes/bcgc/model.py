@@ -13,7 +13,7 @@ Block ``s`` is decodable once ``N - s`` workers have it, at ``τ_(N-s) · C_s``,
 
 Times are in the units of ``τ`` (a ``StragglerModel``'s whole-job time ``X`` is read as the time per
 unit, i.e. ``model.sample(N)`` draws ``τ``).  This module holds the formula, its per-block form from
-worker finish times, and Monte Carlo; exact expectations are in ``bcgc_exact``.
+worker finish times, and Monte Carlo; exact expectations are in ``exact``.
 """
 import numpy as np
 

@@ -21,8 +21,14 @@ each task's result as it is done (``worker_parts_fn``, ``parts``,
 ``part_loads``); responders are then ``(worker, task_id)`` pairs, which
 ``can_decode`` and ``decode`` accept as well.
 
-Until ``MDSCode`` is available the scheme takes ``G`` directly and decodes through
-``_decode_matrix``, the single hook to swap (e.g. for ``MDSCode.decoder(responders)``).
+Why the scheme decodes with its own K x K solve and not with ``MDSCode``: the math does not
+match.  ``G`` is any (n, K) generator the caller chooses, in the stream reproduction a
+non-systematic Gaussian one, and any K results give ``A x`` through ``G_S^{-1}`` directly.
+``MDSCode`` is systematic ([I; C]): its data rows are shards and it solves only for the lost
+ones.  Decoding this scheme with it would mean rewriting ``G = [I; C] G[:K]``, recovering the
+"data" ``G[:K] A x`` and then solving with ``G[:K]`` again: two solves whose condition numbers
+multiply, and a failure whenever ``G[:K]`` alone is singular although other K-subsets decode.
+So ``_decode_matrix`` solves ``G_S D = I`` once per responder tuple (cached, LRU).
 """
 from collections import OrderedDict
 
@@ -215,8 +221,7 @@ class StreamCodedMatVec:
     def _decode_matrix(self, responders):
         """``D = G_S^{-1}`` (``K × K``) for the ``K`` task ids ``responders`` (a tuple, in order):
         the uncoded block results are ``D @ [results of S]``.  Cached per responder tuple.
-
-        This is the hook to replace with the MDS code's prepared decoder.
+        (Not an ``MDSCode`` decoder: ``G`` need not be systematic, see the module docstring.)
         """
         D = self._decoders.get(responders)
         if D is None:
