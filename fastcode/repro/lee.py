@@ -4,7 +4,7 @@
     lee_table(...)    E[T] of uncoded, 2-replication and (n, k*)-MDS for each (n, mu)
     lee_k_curve(...)  E[T_MDS(n, k)] versus k (oracle table 2 for n = 10, mu = 1)
     lee_speedup(...)  E[T_uncoded] / E[T_MDS(n, k*)] versus n: the Theta(log n) growth
-    lee_report(...)   all three as text;  plot_lee(...) draws them (matplotlib)
+    run(...)          the three as Tables (``fastcode simulate lee``);  plot(...) draws them
 
 Model: shifted exponential with shift 1, a task of load 1/k takes
 ``(1/k)(1 + Exp(rate mu))`` (see :mod:`fastcode.sim.stragglers`).  Each
@@ -12,15 +12,18 @@ Monte Carlo cell is seeded from ``(seed, n, mu, scheme, k)``, so a cell's
 estimate does not depend on which other cells are run.
 """
 import math
-import sys
 from dataclasses import dataclass
+from functools import partial
 from typing import Optional
 
 import numpy as np
 
-from fastcode._progress import terminal_progress
-from fastcode.repro._entry import count, open_unit_interval, optional_count, positive_float, random_seed
-from fastcode.sim._checks import SimParameterError, positive_int, real_scalar
+from fastcode._progress import Progress
+from fastcode._util import validate
+from fastcode._util.tables import Table
+from fastcode.errors import SimParameterError
+from fastcode.repro.cli import (Output, count, open_unit_interval, optional_count, positive_float,
+                                pyplot, random_seed)
 from fastcode.sim.latency import (
     expected_time_mds,
     expected_time_replication,
@@ -34,11 +37,17 @@ from fastcode.sim.rules import mds, replication, uncoded
 from fastcode.sim.stragglers import ShiftedExponential
 
 __all__ = [
-    "LEE_NS", "LEE_MUS", "SPEEDUP_NS", "LeeCell", "SpeedupRow",
-    "lee_table", "lee_k_curve", "lee_speedup",
-    "format_lee_table", "format_k_curve", "format_speedup", "lee_report", "plot_lee",
-    "register_lee", "run_lee",
+    "NAME", "SUMMARY", "LEE_NS", "LEE_MUS", "SPEEDUP_NS", "DEFAULT_TRIALS", "LeeCell", "SpeedupRow",
+    "lee_table", "lee_k_curve", "lee_speedup", "cells_table", "k_curve_table", "speedup_table",
+    "format_lee_table", "format_k_curve", "format_speedup", "add_arguments", "run", "plot",
 ]
+
+NAME = "lee"
+SUMMARY = "Lee et al. E[T] table, E[T] versus k and speed-up versus n (analytic + Monte Carlo)."
+OUTPUT = Output(plot_written="\nfigure written to {path}", error_prefix="")
+
+positive_int = partial(validate.integer, minimum=1, error=SimParameterError)
+real_scalar = partial(validate.real_scalar, error=SimParameterError)
 
 LEE_NS = (10, 20, 50, 100)
 LEE_MUS = (0.5, 1.0, 2.0)
@@ -164,138 +173,142 @@ def lee_speedup(ns=SPEEDUP_NS, mus=LEE_MUS, table=None):
     return rows
 
 
-# ----------------------------------------------------------------------------- formatting
+# ----------------------------------------------------------------------------- tables
 
-def format_lee_table(cells, level=0.95):
-    """The analytic table beside Monte Carlo, one line per scheme, grouped by (n, mu)."""
+CELL_COLUMNS = ("n", "mu", "scheme", "label", "k", "exact", "mc_mean", "mc_half_width", "rel_diff")
+CURVE_COLUMNS = ("n", "mu", "k", "exact", "mc_mean", "mc_half_width", "rel_diff")
+SPEEDUP_COLUMNS = ("n", "mu", "k_star", "speedup", "asymptote", "mc", "mc_half_width")
+
+
+def _mc_columns(cell):
+    if cell.mc is None:
+        return None, None, None
+    return cell.mc.mean, cell.mc.half_width, cell.rel_diff
+
+
+def _mc_text(mean, half_width, rel_diff):
+    return f"{mean:>10.5f} {'±':>2}{half_width:.5f} {rel_diff:>+7.2%}"
+
+
+def cells_table(cells, level=0.95):
+    """The analytic E[T] beside Monte Carlo (``mc_*`` are None without it), one row per
+    scheme grouped by (n, mu), as a Table (its text: :func:`format_lee_table`)."""
     trials = next((c.mc.trials for c in cells if c.mc is not None), 0)
-    lines = ["Expected job time E[T]: shifted exponential, a task of load 1/k takes (1/k)(1 + Exp(mu))",
-             f"(spec 01, 3.4).  Monte Carlo: {trials} trials per cell, {level:.0%} normal CI."
-             if trials else "(spec 01, 3.4).  Exact values only.",
-             "",
+    title = ("Expected job time E[T]: shifted exponential, a task of load 1/k takes (1/k)(1 + Exp(mu))\n"
+             + (f"(spec 01, 3.4).  Monte Carlo: {trials} trials per cell, {level:.0%} normal CI."
+                if trials else "(spec 01, 3.4).  Exact values only."))
+    rows = [(c.n, c.mu, c.scheme, c.label, c.k, c.exact) + _mc_columns(c) for c in cells]
+    notes = []
+    if any(c.mc is not None for c in cells):
+        worst = max(abs(c.rel_diff) for c in cells if c.mc is not None)
+        verdict = "all within 1%" if worst < 0.01 else "NOT all within 1%"
+        notes = ["", f"largest |MC - exact| / exact = {worst:.3%} ({verdict})"]
+    return Table(title, CELL_COLUMNS, rows, notes, layout=_cells_layout, name="table")
+
+
+def _cells_layout(table):
+    lines = [table.title, "",
              f"{'n':>5} {'mu':>5}  {'scheme':<15} {'exact E[T]':>10}   {'Monte Carlo':>10} "
              f"{'CI half':>9} {'diff':>7}   {'speed-up':>8} {'alpha*n':>7}"]
     groups = {}
-    for c in cells:
-        groups.setdefault((c.n, c.mu), []).append(c)
-    worst = 0.0
+    for row in table.rows:
+        groups.setdefault(row[:2], []).append(dict(zip(table.columns, row)))
     for (n, mu), group in groups.items():
-        by = {c.scheme: c for c in group}
-        speed = by["uncoded"].exact / by["mds"].exact
-        for i, c in enumerate(group):
+        by = {r["scheme"]: r for r in group}
+        speed = by["uncoded"]["exact"] / by["mds"]["exact"]
+        for i, r in enumerate(group):
             head = f"{n:>5} {mu:>5g}" if i == 0 else " " * 11
-            if c.mc is not None:
-                worst = max(worst, abs(c.rel_diff))
-                mc = f"{c.mc.mean:>10.5f} {'±':>2}{c.mc.half_width:.5f} {c.rel_diff:>+7.2%}"
-            else:
-                mc = " " * 28
-            tail = f"   {speed:>8.3f} {optimal_rate(mu) * n:>7.2f}" if c.scheme == "mds" else ""
-            lines.append(f"{head}  {c.label:<15} {c.exact:>10.5f}   {mc}{tail}")
-    if any(c.mc is not None for c in cells):
-        verdict = "all within 1%" if worst < 0.01 else "NOT all within 1%"
-        lines += ["", f"largest |MC - exact| / exact = {worst:.3%} ({verdict})"]
-    return "\n".join(lines)
+            mc = " " * 28 if r["mc_mean"] is None else _mc_text(r["mc_mean"], r["mc_half_width"],
+                                                                 r["rel_diff"])
+            tail = f"   {speed:>8.3f} {optimal_rate(mu) * n:>7.2f}" if r["scheme"] == "mds" else ""
+            lines.append(f"{head}  {r['label']:<15} {r['exact']:>10.5f}   {mc}{tail}")
+    return "\n".join(lines + table.notes)
 
 
-def format_k_curve(cells):
-    """E[T_MDS(n, k)] versus k (k = n is uncoded), exact beside Monte Carlo."""
+def k_curve_table(cells):
+    """E[T_MDS(n, k)] versus k (k = n is uncoded), exact beside Monte Carlo, as a Table
+    (its text: :func:`format_k_curve`)."""
     n, mu = cells[0].n, cells[0].mu
-    best = min(cells, key=lambda c: c.exact).k
     rep = ""
     if n % REPLICATION_R == 0:
         rep = f"; 2-replication: {expected_time_replication(n, REPLICATION_R, mu):.5f}"
-    lines = [f"E[T_MDS(n={n}, k)] versus k, mu = {mu:g} (k = n is uncoded{rep})", "",
+    rows = [(c.n, c.mu, c.k, c.exact) + _mc_columns(c) for c in cells]
+    return Table(f"E[T_MDS(n={n}, k)] versus k, mu = {mu:g} (k = n is uncoded{rep})", CURVE_COLUMNS,
+                 rows, layout=_k_curve_layout, name="k-curve")
+
+
+def _k_curve_layout(table):
+    lines = [table.title, "",
              f"{'k':>5} {'exact E[T]':>10}   {'Monte Carlo':>10} {'CI half':>9} {'diff':>7}"]
-    for c in cells:
-        mc = "" if c.mc is None else f"{c.mc.mean:>10.5f} {'±':>2}{c.mc.half_width:.5f} {c.rel_diff:>+7.2%}"
-        mark = "   <- k*" if c.k == best else ""
-        lines.append(f"{c.k:>5} {c.exact:>10.5f}   {mc}{mark}")
-    return "\n".join(lines)
+    exact = table.column("exact")
+    best = table.column("k")[exact.index(min(exact))]
+    for _, _, k, e, mean, half_width, rel_diff in table.rows:
+        mc = "" if mean is None else _mc_text(mean, half_width, rel_diff)
+        mark = "   <- k*" if k == best else ""
+        lines.append(f"{k:>5} {e:>10.5f}   {mc}{mark}")
+    return "\n".join(lines + table.notes)
 
 
-def format_speedup(rows):
-    """Speed-up versus n, one column block per mu, with the large-n prediction."""
-    mus = sorted({r.mu for r in rows})
-    ns = sorted({r.n for r in rows})
-    by = {(r.n, r.mu): r for r in rows}
-    lines = ["Speed-up E[T_uncoded] / E[T_MDS(n, k*)] versus n: grows like ln(n) / (mu f(alpha*));",
-             "'large-n' = (1 + H_n/mu) / f(alpha*), 'MC' = ratio of the Monte Carlo means.", ""]
+def speedup_table(rows):
+    """Speed-up versus n, one column block per mu, with the large-n prediction and the
+    slope against ln n, as a Table (its text: :func:`format_speedup`)."""
+    rows = [(r.n, r.mu, r.k_star, r.speedup, r.asymptote, r.mc, r.mc_half_width) for r in rows]
+    table = Table("Speed-up E[T_uncoded] / E[T_MDS(n, k*)] versus n: grows like ln(n) / (mu f(alpha*));\n"
+                  "'large-n' = (1 + H_n/mu) / f(alpha*), 'MC' = ratio of the Monte Carlo means.",
+                  SPEEDUP_COLUMNS, rows, layout=_speedup_layout, name="speedup")
+    table.notes = ["", "least-squares slope of the exact speed-up against ln n (large-n limit "
+                       "1/(mu f(alpha*))):"]
+    for mu in sorted(set(table.column("mu"))):
+        xs = np.log([r[0] for r in rows if r[1] == mu])
+        ys = np.array([r[3] for r in rows if r[1] == mu])
+        if xs.size >= 2:
+            slope = np.polyfit(xs, ys, 1)[0]
+            f_star = normalized_time_mds(optimal_rate(mu), mu)
+            table.notes.append(f"  mu = {mu:<4g}  slope {slope:.3f}   limit {1 / (mu * f_star):.3f}")
+    return table
+
+
+def _speedup_layout(table):
+    mus = sorted(set(table.column("mu")))
+    ns = sorted(set(table.column("n")))
+    by = {(r[0], r[1]): dict(zip(table.columns, r)) for r in table.rows}
     groups = f"{'':>12}" + "".join(f" | {'mu = ' + format(mu, 'g'):^27}" for mu in mus)
     head = f"{'n':>6} {'ln n':>5}" + f" | {'k*':>5} {'exact':>6} {'large-n':>7} {'MC':>6}" * len(mus)
-    lines += [groups.rstrip(), head]
+    lines = [table.title, "", groups.rstrip(), head]
     for n in ns:
         line = f"{n:>6} {math.log(n):>5.2f}"
         for mu in mus:
             r = by[(n, mu)]
-            mc = f"{r.mc:>6.3f}" if np.isfinite(r.mc) else f"{'':>6}"
-            line += f" | {r.k_star:>5} {r.speedup:>6.3f} {r.asymptote:>7.3f} {mc}"
+            mc = f"{r['mc']:>6.3f}" if np.isfinite(r["mc"]) else f"{'':>6}"
+            line += f" | {r['k_star']:>5} {r['speedup']:>6.3f} {r['asymptote']:>7.3f} {mc}"
         lines.append(line.rstrip())
-    lines += ["", "least-squares slope of the exact speed-up against ln n (large-n limit 1/(mu f(alpha*))):"]
-    for mu in mus:
-        xs = np.log([r.n for r in rows if r.mu == mu])
-        ys = np.array([r.speedup for r in rows if r.mu == mu])
-        if xs.size >= 2:
-            slope = np.polyfit(xs, ys, 1)[0]
-            f_star = normalized_time_mds(optimal_rate(mu), mu)
-            lines.append(f"  mu = {mu:<4g}  slope {slope:.3f}   limit {1 / (mu * f_star):.3f}")
-    return "\n".join(lines)
+    return "\n".join(lines + table.notes)
 
 
-def lee_report(ns=LEE_NS, mus=LEE_MUS, trials=DEFAULT_TRIALS, seed=0, curve_n=10, curve_mu=1.0,
-               speedup_ns=SPEEDUP_NS, level=0.95, progress=None):
-    """Run the three parts and return ``(text, (table, curve, speedup))``."""
-    table = lee_table(ns, mus, trials, seed, level, progress=_stage(progress, "table"))
-    curve = lee_k_curve(curve_n, curve_mu, trials, seed, level, progress=_stage(progress, "k-curve"))
-    speed = lee_speedup(sorted(set(speedup_ns) | set(ns)), mus, table)
-    text = "\n\n".join([format_lee_table(table, level), format_k_curve(curve), format_speedup(speed)])
-    return text, (table, curve, speed)
+def format_lee_table(cells, level=0.95):
+    """The analytic table beside Monte Carlo, one line per scheme, grouped by (n, mu)."""
+    return cells_table(cells, level).format()
 
 
-def plot_lee(table, curve, speedup, path):
-    """Draw the E[T]-versus-k curve and the speed-up versus n into ``path`` (PNG, PDF, ...).
-
-    Needs matplotlib (``pip install fastcode[plot]``); raises ImportError with
-    that hint otherwise."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")  # files only: never needs a display
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError("plotting needs matplotlib: pip install 'fastcode[plot]'") from exc
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    n, mu = curve[0].n, curve[0].mu
-    ks = [c.k for c in curve]
-    ax1.plot(ks, [c.exact for c in curve], "-", label="MDS, exact")
-    with_mc = [c for c in curve if c.mc is not None]
-    if with_mc:
-        ax1.errorbar([c.k for c in with_mc], [c.mc.mean for c in with_mc],
-                     yerr=[c.mc.half_width for c in with_mc], fmt="o", ms=4, label="MDS, Monte Carlo")
-    ax1.axhline(expected_time_uncoded(n, mu), ls="--", color="gray", label="uncoded (k = n)")
-    if n % REPLICATION_R == 0:
-        ax1.axhline(expected_time_replication(n, REPLICATION_R, mu), ls=":", color="black",
-                    label="2-replication")
-    ax1.set(xlabel="k", ylabel="E[T]", title=f"E[T] versus k (n = {n}, mu = {mu:g})")
-    ax1.legend()
-    for mu_ in sorted({r.mu for r in speedup}):
-        rows = [r for r in speedup if r.mu == mu_]
-        line, = ax2.semilogx([r.n for r in rows], [r.speedup for r in rows], "-", label=f"mu = {mu_:g}")
-        ax2.semilogx([r.n for r in rows], [r.asymptote for r in rows], "--", color=line.get_color(), lw=0.8)
-        mc = [r for r in rows if np.isfinite(r.mc)]
-        if mc:
-            ax2.errorbar([r.n for r in mc], [r.mc for r in mc], yerr=[r.mc_half_width for r in mc],
-                         fmt="o", ms=4, color=line.get_color())
-    ax2.set(xlabel="n (log scale)", ylabel="E[T_uncoded] / E[T_MDS(n, k*)]",
-            title="speed-up versus n (dashed: large-n prediction)")
-    ax2.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+def format_k_curve(cells):
+    """E[T_MDS(n, k)] versus k (k = n is uncoded), exact beside Monte Carlo."""
+    return k_curve_table(cells).format()
 
 
-# ----------------------------------------------------------------------------- CLI target
+def format_speedup(rows):
+    """Speed-up versus n, one column block per mu, with the large-n prediction."""
+    return speedup_table(rows).format()
 
-def register_lee(parser):
-    """Lee et al. E[T] table, E[T] versus k and speed-up versus n (analytic + Monte Carlo)."""
+
+# ----------------------------------------------------------------------------- reproduction
+
+CURVE_N = 10
+CURVE_MU = 1.0
+LEVEL = 0.95
+
+
+def add_arguments(parser):
+    """The options of ``fastcode simulate lee``."""
     parser.add_argument("--trials", type=optional_count, default=DEFAULT_TRIALS,
                         help=f"Monte Carlo trials per cell (default {DEFAULT_TRIALS}; 0 = exact only)")
     parser.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
@@ -303,46 +316,72 @@ def register_lee(parser):
                         help="worker counts of the table (default %(default)s)")
     parser.add_argument("--mu", type=positive_float, nargs="+", default=list(LEE_MUS), metavar="MU",
                         help="straggling parameters (default %(default)s)")
-    parser.add_argument("--curve-n", type=count, default=10, help="n of the E[T]-versus-k curve (default 10)")
-    parser.add_argument("--curve-mu", type=positive_float, default=1.0, help="mu of the curve (default 1)")
+    parser.add_argument("--curve-n", type=count, default=CURVE_N,
+                        help="n of the E[T]-versus-k curve (default 10)")
+    parser.add_argument("--curve-mu", type=positive_float, default=CURVE_MU,
+                        help="mu of the curve (default 1)")
     parser.add_argument("--speedup-n", type=count, nargs="+", default=list(SPEEDUP_NS), metavar="N",
                         help="n values of the speed-up table (exact; default %(default)s)")
-    parser.add_argument("--level", type=open_unit_interval, default=0.95, help="confidence level (default 0.95)")
+    parser.add_argument("--level", type=open_unit_interval, default=LEVEL,
+                        help="confidence level (default 0.95)")
     parser.add_argument("--plot", metavar="FILE", help="also draw the figures to FILE (needs matplotlib)")
-    parser.set_defaults(func=run_lee)
 
 
-def run_lee(args):
-    """Entry point of ``fastcode simulate lee``; returns the exit status."""
-    progress = terminal_progress()
-    try:
-        text, (table, curve, speed) = lee_report(
-            args.n, args.mu, args.trials, args.seed, args.curve_n, args.curve_mu,
-            args.speedup_n, args.level, progress)
-    except SimParameterError as exc:
-        print(f"fastcode simulate lee: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if progress is not None:
-            progress.clear()
-    print(text)
-    if args.plot:
-        try:
-            plot_lee(table, curve, speed, args.plot)
-        except ImportError as exc:
-            print(f"fastcode simulate lee: cannot plot: {exc}", file=sys.stderr)
-            return 1
-        print(f"\nfigure written to {args.plot}")
-    return 0
+def run(n=LEE_NS, mu=LEE_MUS, trials=DEFAULT_TRIALS, seed=0, curve_n=CURVE_N, curve_mu=CURVE_MU,
+        speedup_n=SPEEDUP_NS, level=LEVEL):
+    """The three tables: E[T] per (n, mu) of ``n`` x ``mu``, E[T] versus k at
+    (``curve_n``, ``curve_mu``) and the speed-up versus ``speedup_n`` (plus ``n``);
+    ``trials = 0`` is exact values only.  Progress on a terminal."""
+    with Progress(NAME) as progress:
+        table = lee_table(n, mu, trials, seed, level, progress=progress.stage("table"))
+        curve = lee_k_curve(curve_n, curve_mu, trials, seed, level,
+                            progress=progress.stage("k-curve"))
+    speed = lee_speedup(sorted(set(speedup_n) | set(n)), mu, table)
+    return [cells_table(table, level), k_curve_table(curve), speedup_table(speed)]
 
 
-def _stage(progress, name):
-    if progress is None:
-        return None
+PLOT_MISSING = ("fastcode simulate lee: cannot plot: plotting needs matplotlib: "
+                "pip install 'fastcode[plot]'")
 
-    def report(done, total, label):
-        progress(done, total, f"{name}: {label}")
-    return report
+
+def plot(tables, path):
+    """Draw the E[T]-versus-k curve and the speed-up versus n into ``path`` (PNG, PDF, ...);
+    returns None, or why not (matplotlib missing: ``pip install fastcode[plot]``)."""
+    plt = pyplot()
+    if plt is None:
+        return PLOT_MISSING
+    by = {t.name: t for t in tables}
+    curve, speedup = by["k-curve"], by["speedup"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    n, mu = curve.rows[0][0], curve.rows[0][1]
+    ax1.plot(curve.column("k"), curve.column("exact"), "-", label="MDS, exact")
+    with_mc = [dict(zip(curve.columns, r)) for r in curve.rows if r[4] is not None]
+    if with_mc:
+        ax1.errorbar([r["k"] for r in with_mc], [r["mc_mean"] for r in with_mc],
+                     yerr=[r["mc_half_width"] for r in with_mc], fmt="o", ms=4, label="MDS, Monte Carlo")
+    ax1.axhline(expected_time_uncoded(n, mu), ls="--", color="gray", label="uncoded (k = n)")
+    if n % REPLICATION_R == 0:
+        ax1.axhline(expected_time_replication(n, REPLICATION_R, mu), ls=":", color="black",
+                    label="2-replication")
+    ax1.set(xlabel="k", ylabel="E[T]", title=f"E[T] versus k (n = {n}, mu = {mu:g})")
+    ax1.legend()
+    for mu_ in sorted(set(speedup.column("mu"))):
+        rows = [dict(zip(speedup.columns, r)) for r in speedup.rows if r[1] == mu_]
+        line, = ax2.semilogx([r["n"] for r in rows], [r["speedup"] for r in rows], "-",
+                             label=f"mu = {mu_:g}")
+        ax2.semilogx([r["n"] for r in rows], [r["asymptote"] for r in rows], "--",
+                     color=line.get_color(), lw=0.8)
+        mc = [r for r in rows if np.isfinite(r["mc"])]
+        if mc:
+            ax2.errorbar([r["n"] for r in mc], [r["mc"] for r in mc],
+                         yerr=[r["mc_half_width"] for r in mc], fmt="o", ms=4, color=line.get_color())
+    ax2.set(xlabel="n (log scale)", ylabel="E[T_uncoded] / E[T_MDS(n, k*)]",
+            title="speed-up versus n (dashed: large-n prediction)")
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return None
 
 
 def _run_cell(rule, n, mu, scheme, k, trials, seed, level):
@@ -352,3 +391,10 @@ def _run_cell(rule, n, mu, scheme, k, trials, seed, level):
     # Seed from the cell's identity so each estimate is reproducible on its own.
     rng = np.random.default_rng([seed, n, int(round(mu * 1e6)), _SCHEME_IDS[scheme], k])
     return simulate(rule, ShiftedExponential(mu, 1.0), trials, rng, level=level)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from fastcode.repro.cli import main
+    sys.exit(main(NAME))
