@@ -21,7 +21,6 @@ print the tables -> optional ``plot`` -> exit status, for a reproduction module 
     OUTPUT                   optional :class:`Output`: the framing of its printed text
 """
 import argparse
-import math
 import sys
 import time
 from dataclasses import dataclass
