@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 from fastcode._progress import terminal_progress
-from fastcode.repro.cli import (count, int_at_least, nonnegative_float, positive_float, pyplot,
-                                random_seed, write_plot)
+from fastcode.repro.cli import (count, draws_with_pyplot, int_at_least, nonnegative_float,
+                                positive_float, random_seed, write_plot)
 from fastcode.runtime import LocalCluster
 from fastcode.runtime.jobs import (mds_matvec_job, replicated_matvec_job, run_job,
                                    uncoded_matvec_job)
@@ -114,11 +114,9 @@ def format_rows(rows):
     return "\n".join(lines)
 
 
-def plot_rows(rows, path):
+@draws_with_pyplot()
+def plot_rows(plt, rows, path):
     """Empirical CDF of round latency per scheme, with predicted means; None or an error text."""
-    plt = pyplot()
-    if plt is None:
-        return "cannot plot: matplotlib is not installed (pip install 'fastcode[plot]')"
     fig, ax = plt.subplots(figsize=(7, 4))
     for r in rows:
         t = np.sort(np.asarray(r["wall_times"])) * 1e3

@@ -21,7 +21,7 @@ Lowest layer: imports nothing from fastcode.
 import math
 from numbers import Integral
 
-__all__ = ["Table", "Flagged", "general_cell", "fixed_cell", "spec_cell"]
+__all__ = ["Table", "Flagged", "general_cell", "fixed_cell", "spec_cell", "by_name"]
 
 
 class Flagged(float):
@@ -34,37 +34,41 @@ class Flagged(float):
         return obj
 
 
-def general_cell(v):
-    """Strings as they are, integers exactly, other numbers with about four significant
-    digits: ``12.346``, ``1235``, ``1.23e+05``, ``0.000123`` -> ``0.000123``; ``inf``."""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, Integral):
-        return str(int(v))
-    v = float(v)
-    if math.isinf(v):
-        return "inf"
+def _cell_writer(write_real):
+    """A cell writer: strings as they are, integers exactly, infinities as ``inf``, other
+    numbers with ``write_real(float)``."""
+    def write(v):
+        if isinstance(v, str):
+            return v
+        if isinstance(v, Integral):
+            return str(int(v))
+        v = float(v)
+        return "inf" if math.isinf(v) else write_real(v)
+    return write
+
+
+def _general_real(v):
     if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
         return f"{v:.3g}"
     return f"{v:.4g}" if abs(v) >= 100 else f"{v:.3f}"
 
 
-def fixed_cell(v):
-    """Strings as they are, integers exactly, other numbers without scientific notation
-    above 1e-3: one decimal from 100 on (runtimes around 10^4), three from 1, four below
-    (probabilities), ``.3g`` under 1e-3; ``inf``."""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, Integral):
-        return str(int(v))
-    v = float(v)
-    if math.isinf(v):
-        return "inf"
+def _fixed_real(v):
     if abs(v) >= 100:
         return f"{v:.1f}"
     if abs(v) >= 1 or v == 0:
         return f"{v:.3f}"
     return f"{v:.3g}" if abs(v) < 1e-3 else f"{v:.4f}"
+
+
+general_cell = _cell_writer(_general_real)
+"""Cell writer: strings as they are, integers exactly, other numbers with about four
+significant digits (``12.346``, ``1235``, ``1.23e+05``, ``0.000123``), ``inf``."""
+
+fixed_cell = _cell_writer(_fixed_real)
+"""Cell writer: strings as they are, integers exactly, other numbers without scientific
+notation above 1e-3: one decimal from 100 on (runtimes around 10^4), three from 1, four
+below (probabilities), ``.3g`` under 1e-3; ``inf``."""
 
 
 def spec_cell(spec):
@@ -73,6 +77,11 @@ def spec_cell(spec):
         return format(v, spec) if isinstance(v, float) else str(v)
     write.__name__ = f"spec_cell_{spec}"
     return write
+
+
+def by_name(tables):
+    """``{table.name: table}`` of a list of tables (a reproduction's ``run`` result)."""
+    return {t.name: t for t in tables}
 
 
 class Table:

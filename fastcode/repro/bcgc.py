@@ -23,9 +23,10 @@ import math
 import numpy as np
 
 from fastcode._progress import Progress
-from fastcode._util.tables import Table, fixed_cell
-from fastcode.repro.cli import (Output, comma_floats, comma_ints, count, nonnegative_float,
-                                optional_count, positive_float, pyplot, random_seed)
+from fastcode._util.tables import Table, by_name, fixed_cell
+from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_floats, comma_ints, count,
+                                nonnegative_float, optional_count, positive_float, draws_with_pyplot,
+                                random_seed, save_figure)
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
                                    completion_probability, expected_runtime, jensen_lower_bound,
                                    least_squares_job, maximize_completion_probability,
@@ -290,17 +291,11 @@ def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS[
 
 # ---- plotting ---------------------------------------------------------------------------------
 
-PLOT_MISSING = ("matplotlib is not installed, so no plot was written: "
-                "pip install 'fastcode[plot]' (or matplotlib) and run again with --plot")
-
-
-def plot(tables, path):
+@draws_with_pyplot(NO_MATPLOTLIB_RERUN)
+def plot(plt, tables, path):
     """Expected runtime, completion probability, block sizes and gain panels, into ``path``;
     returns None, or why not (matplotlib missing)."""
-    plt = pyplot()
-    if plt is None:
-        return PLOT_MISSING
-    tables = {t.name: t for t in tables}
+    tables = by_name(tables)
     fig, axes = plt.subplots(2, 2, figsize=(12, 9))
     ax = axes[0, 0]
     if "runtime" in tables:
@@ -361,9 +356,7 @@ def plot(tables, path):
         ax.legend(fontsize=7)
     for a in axes.flat:
         a.grid(True, alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(plt, fig, path, dpi=110)
     return None
 
 
@@ -399,10 +392,3 @@ def add_arguments(p):
     p.add_argument("--seed", type=random_seed, default=d["seed"], help="seed (default 1)")
     p.add_argument("--plot", metavar="FILE.png", help="write the figures (needs matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
-
-
-if __name__ == "__main__":
-    import sys
-
-    from fastcode.repro.cli import main
-    sys.exit(main(NAME))

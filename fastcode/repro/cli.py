@@ -21,6 +21,7 @@ print the tables -> optional ``plot`` -> exit status, for a reproduction module 
     OUTPUT                   optional :class:`Output`: the framing of its printed text
 """
 import argparse
+import functools
 import sys
 import time
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from fastcode.fields.prime import is_prime
 
 __all__ = ["count", "optional_count", "random_seed", "int_at_least", "positive_float",
            "nonnegative_float", "probability", "open_unit_interval", "prime_at_least",
-           "comma_floats", "comma_ints", "pyplot", "write_plot", "Output", "add_command",
+           "comma_floats", "comma_ints", "NO_MATPLOTLIB", "NO_MATPLOTLIB_RERUN", "pyplot",
+           "draws_with_pyplot", "save_figure", "write_plot", "Output", "add_command",
            "run_command", "main"]
 
 
@@ -131,6 +133,13 @@ comma_ints = _comma_separated(int, "integers")
 
 # ----------------------------------------------------------------------------- plots
 
+NO_MATPLOTLIB = "cannot plot: matplotlib is not installed (pip install 'fastcode[plot]')"
+"""What ``plot`` returns when matplotlib is missing."""
+NO_MATPLOTLIB_RERUN = ("matplotlib is not installed, so no plot was written: "
+                       "pip install 'fastcode[plot]' (or matplotlib) and run again with --plot")
+"""The same, worded with the hint to run again (the stream and bcgc reproductions)."""
+
+
 def pyplot():
     """``matplotlib.pyplot`` drawing to files only (the Agg backend), or None when
     matplotlib is not installed (``pip install 'fastcode[plot]'``)."""
@@ -141,6 +150,26 @@ def pyplot():
     except ImportError:
         return None
     return plt
+
+
+def draws_with_pyplot(missing=NO_MATPLOTLIB):
+    """Decorator making ``draw(plt, tables, path)`` a reproduction's ``plot(tables, path)``:
+    it returns ``missing`` (why no figure was written) when matplotlib is not installed,
+    else what ``draw`` returns (None)."""
+    def decorate(draw):
+        @functools.wraps(draw)
+        def plot(tables, path):
+            plt = pyplot()
+            return missing if plt is None else draw(plt, tables, path)
+        return plot
+    return decorate
+
+
+def save_figure(plt, fig, path, **savefig):
+    """Lay ``fig`` out, write it to ``path`` (``savefig`` options such as ``dpi``) and close it."""
+    fig.tight_layout()
+    fig.savefig(path, **savefig)
+    plt.close(fig)
 
 
 def write_plot(plot, data, path, written="plot written to {path}"):
@@ -216,7 +245,7 @@ def _plotted(module, tables, path, out):
 
 
 def main(name, argv=None):
-    """``python -m fastcode.repro.NAME [options]``: the same as ``fastcode simulate NAME``."""
+    """``python -m fastcode.repro NAME [options]``: the same as ``fastcode simulate NAME``."""
     from fastcode.repro import reproduction
     module = reproduction(name)
     parser = argparse.ArgumentParser(prog=f"fastcode simulate {name}", description=module.SUMMARY)

@@ -17,7 +17,8 @@ import numpy as np
 from fastcode._util.tables import Table
 from fastcode.errors import InvalidArgumentError, SingularMatrixError
 from fastcode.fields import PrimeField
-from fastcode.repro.cli import Output, count, optional_count, prime_at_least, pyplot, random_seed
+from fastcode.repro.cli import (Output, count, optional_count, prime_at_least, draws_with_pyplot,
+                                random_seed, save_figure)
 from fastcode.schemes.dmtl.training import (
     DMTLTraining,
     fit_scale,
@@ -373,13 +374,11 @@ def add_arguments(parser):
                         help="workers of the LocalCluster training run (default process)")
 
 
-def plot(tables, path):
+@draws_with_pyplot()
+def plot(plt, tables, path):
     """The uplink load of each placement: the cut-set LP bound beside the achieved load,
     into ``path``; returns None, or why not (matplotlib missing).  (``fastcode simulate
     dmtl`` has no ``--plot`` option; call it from Python.)"""
-    plt = pyplot()
-    if plt is None:
-        return "cannot plot: matplotlib is not installed (pip install 'fastcode[plot]')"
     loads = next(t for t in tables if t.name == "loads")
     names = loads.column("placement")
     x = np.arange(len(names))
@@ -390,14 +389,5 @@ def plot(tables, path):
                   ha="right", fontsize=7)
     ax.set_ylabel("uplink load (normalised by B)")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(plt, fig, path, dpi=120)
     return None
-
-
-if __name__ == "__main__":
-    import sys
-
-    from fastcode.repro.cli import main
-    sys.exit(main(NAME))

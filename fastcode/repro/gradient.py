@@ -22,8 +22,9 @@ import time
 import numpy as np
 
 from fastcode._progress import Progress
-from fastcode._util.tables import Table, spec_cell
-from fastcode.repro.cli import Output, count, optional_count, probability, pyplot, random_seed
+from fastcode._util.tables import Table, by_name, spec_cell
+from fastcode.repro.cli import (Output, count, optional_count, probability, draws_with_pyplot, random_seed,
+                                save_figure)
 from fastcode.codes import (ApproxCommEfficient, CommEfficient, CyclicMDS, CyclicRepetition,
                             FractionalRepetition, StackedApprox, StochasticGC)
 from fastcode.codes.designs import projective_plane
@@ -210,13 +211,11 @@ def run(trials=TRIALS, iters=ITERS, p_train=P_TRAIN, seed=SEED, quiet=True):
 PLOT_MISSING = "--plot needs matplotlib (pip install 'fastcode[plot]'); tables printed only"
 
 
-def plot(tables, path):
+@draws_with_pyplot(PLOT_MISSING)
+def plot(plt, tables, path):
     """Error versus p of both assignments and the training losses, into ``path``; returns
     None, or why not (matplotlib missing)."""
-    plt = pyplot()
-    if plt is None:
-        return PLOT_MISSING
-    by = {t.name: t for t in tables}
+    by = by_name(tables)
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
     for ax, key, title in ((axes[0], "pg29", "PG(2,9), m=2"),
                            (axes[1], "biregular", "(40,20,3,6) bi-regular, m=2")):
@@ -235,13 +234,5 @@ def plot(tables, path):
     axes[2].set_ylabel("training loss")
     axes[2].set_title("logistic regression")
     axes[2].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure(plt, fig, path, dpi=120)
     return None
-
-
-if __name__ == "__main__":
-    import sys
-
-    from fastcode.repro.cli import main
-    sys.exit(main(NAME))

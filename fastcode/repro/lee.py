@@ -20,10 +20,10 @@ import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util import validate
-from fastcode._util.tables import Table
+from fastcode._util.tables import Table, by_name
 from fastcode.errors import SimParameterError
 from fastcode.repro.cli import (Output, count, open_unit_interval, optional_count, positive_float,
-                                pyplot, random_seed)
+                                draws_with_pyplot, random_seed, save_figure)
 from fastcode.sim.latency import (
     expected_time_mds,
     expected_time_replication,
@@ -344,13 +344,11 @@ PLOT_MISSING = ("fastcode simulate lee: cannot plot: plotting needs matplotlib: 
                 "pip install 'fastcode[plot]'")
 
 
-def plot(tables, path):
+@draws_with_pyplot(PLOT_MISSING)
+def plot(plt, tables, path):
     """Draw the E[T]-versus-k curve and the speed-up versus n into ``path`` (PNG, PDF, ...);
     returns None, or why not (matplotlib missing: ``pip install fastcode[plot]``)."""
-    plt = pyplot()
-    if plt is None:
-        return PLOT_MISSING
-    by = {t.name: t for t in tables}
+    by = by_name(tables)
     curve, speedup = by["k-curve"], by["speedup"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     n, mu = curve.rows[0][0], curve.rows[0][1]
@@ -378,9 +376,7 @@ def plot(tables, path):
     ax2.set(xlabel="n (log scale)", ylabel="E[T_uncoded] / E[T_MDS(n, k*)]",
             title="speed-up versus n (dashed: large-n prediction)")
     ax2.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_figure(plt, fig, path)
     return None
 
 
@@ -391,10 +387,3 @@ def _run_cell(rule, n, mu, scheme, k, trials, seed, level):
     # Seed from the cell's identity so each estimate is reproducible on its own.
     rng = np.random.default_rng([seed, n, int(round(mu * 1e6)), _SCHEME_IDS[scheme], k])
     return simulate(rule, ShiftedExponential(mu, 1.0), trials, rng, level=level)
-
-
-if __name__ == "__main__":
-    import sys
-
-    from fastcode.repro.cli import main
-    sys.exit(main(NAME))

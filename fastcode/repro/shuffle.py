@@ -19,7 +19,7 @@ import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util.tables import Table
-from fastcode.repro.cli import count, pyplot, random_seed
+from fastcode.repro.cli import count, draws_with_pyplot, random_seed, save_figure
 from fastcode.schemes.shuffle import (
     CodedShuffle,
     UncodedShuffle,
@@ -102,13 +102,11 @@ def run(rows_per_block=ROWS_PER_BLOCK, trials=TRIALS, seed=SEED):
                               progress=progress)]
 
 
-def plot(tables, path):
+@draws_with_pyplot()
+def plot(plt, tables, path):
     """Formula versus measured loads of each (n, s), into ``path``; returns None, or why not
     (matplotlib missing).  (``fastcode simulate shuffle`` has no ``--plot`` option; call it
     from Python.)"""
-    plt = pyplot()
-    if plt is None:
-        return "cannot plot: matplotlib is not installed (pip install 'fastcode[plot]')"
     t = tables[0]
     labels = [f"n={n}, s={s:g}" for n, s in zip(t.column("n"), t.column("s"))]
     x = np.arange(len(labels))
@@ -121,14 +119,5 @@ def plot(tables, path):
     ax.set_ylabel("load (rows sent / N)")
     ax.set_title(t.title.split(",")[0])
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(plt, fig, path, dpi=120)
     return None
-
-
-if __name__ == "__main__":
-    import sys
-
-    from fastcode.repro.cli import main
-    sys.exit(main(NAME))

@@ -1,6 +1,7 @@
 """Reproduction of stream coded computing on heterogeneous workers (spec 06 §9).
 
-``run(...)`` returns the tables; ``fastcode simulate stream`` prints them (and plots with ``--plot FILE.png``):
+``run(...)`` returns the tables; ``fastcode simulate stream`` prints them (and plots with
+``--plot FILE.png``):
 
 1. Mean in-order delay versus the redundancy ratio Ω for the optimal split, the uniform split and the
    ideal M/D/1 lower bound, with the authors' parameters (J = 10 000 jobs, λ = 0.01, Z = 50 000,
@@ -21,9 +22,9 @@ import time
 import numpy as np
 
 from fastcode._progress import Progress
-from fastcode._util.tables import Flagged, Table
-from fastcode.repro.cli import (Output, comma_floats, count, nonnegative_float, optional_count,
-                                pyplot, random_seed)
+from fastcode._util.tables import Flagged, Table, by_name
+from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_floats, count, nonnegative_float,
+                                optional_count, draws_with_pyplot, random_seed, save_figure)
 from fastcode.schemes.stream import lower_bound_delay
 from fastcode.schemes.stream.scheme import StreamCodedMatVec, worker_fn
 from fastcode.schemes.stream.queue import ExponentialTasks, StreamSimulator, poisson_arrivals
@@ -268,7 +269,8 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
             + ", ".join(f"{m:.2f}" for m in rates) + ")",
             rates, arrivals, omegas1, seed, gamma, prog)
         tables["omega_strong"] = _omega_table(
-            "omega_strong", "Strong heterogeneity mu ∝ (1, 2, 4, 8, 16): mean in-order delay vs Omega (slots)",
+            "omega_strong",
+            "Strong heterogeneity mu ∝ (1, 2, 4, 8, 16): mean in-order delay vs Omega (slots)",
             geometric_rates(2.0), arrivals, tuple(omegas), seed + 1, gamma, prog)
         if hetero:
             tables["sweep"] = _sweep_table(tuple(hetero), tuple(sweep_omegas), arrivals, seed,
@@ -299,17 +301,11 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
     return list(tables.values())
 
 
-PLOT_MISSING = ("matplotlib is not installed, so no plot was written: "
-                "pip install 'fastcode[plot]' (or matplotlib) and run again with --plot")
-
-
-def plot(tables, path):
+@draws_with_pyplot(NO_MATPLOTLIB_RERUN)
+def plot(plt, tables, path):
     """Delay versus Omega (both settings) and the heterogeneity sweep, into ``path``;
     returns None, or why not (matplotlib missing)."""
-    plt = pyplot()
-    if plt is None:
-        return PLOT_MISSING
-    tables = {t.name: t for t in tables}
+    tables = by_name(tables)
     panels = [k for k in ("omega_spec", "omega_strong", "sweep") if k in tables]
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2), squeeze=False)
     for ax, key in zip(axes[0], panels):
@@ -335,9 +331,7 @@ def plot(tables, path):
         ax.set_ylabel("mean in-order delay (slots)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(plt, fig, path, dpi=120)
     return None
 
 
@@ -363,10 +357,3 @@ def add_arguments(p):
                    help="workers of the LocalCluster run (default process)")
     p.add_argument("--plot", metavar="FILE.png", help="write the figures (needs matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
-
-
-if __name__ == "__main__":
-    import sys
-
-    from fastcode.repro.cli import main
-    sys.exit(main(NAME))
