@@ -21,7 +21,6 @@ print the tables -> optional ``plot`` -> exit status, for a reproduction module 
     OUTPUT                   optional :class:`Output`: the framing of its printed text
 """
 import argparse
-import functools
 import sys
 import time
 from dataclasses import dataclass
@@ -157,10 +156,12 @@ def draws_with_pyplot(missing=NO_MATPLOTLIB):
     it returns ``missing`` (why no figure was written) when matplotlib is not installed,
     else what ``draw`` returns (None)."""
     def decorate(draw):
-        @functools.wraps(draw)
         def plot(tables, path):
             plt = pyplot()
             return missing if plt is None else draw(plt, tables, path)
+        # the name and doc of ``draw``, but not its signature: callers see plot(tables, path)
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(plot, attr, getattr(draw, attr))
         return plot
     return decorate
 
