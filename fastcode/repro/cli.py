@@ -14,11 +14,16 @@ the text and check it with the one set of validators, :mod:`fastcode._util.valid
 The shared tail (:func:`run_command`) of ``fastcode simulate NAME``: parse -> ``run`` ->
 print the tables -> optional ``plot`` -> exit status, for a reproduction module with
 
+    NAME                     its target name (the key of the fastcode.repro registry)
     SUMMARY                  one line: the help of ``fastcode simulate NAME``
     add_arguments(parser)    its options (the argparse dests are ``run``'s keywords)
     run(**settings)          -> list of fastcode._util.tables.Table
-    plot(tables, path)       -> None, or why no figure was written (only with ``--plot``)
+    plot(tables, path)       -> None, or why no figure was written (only with ``--plot``);
+                             written as ``@draws_with_pyplot(...) def plot(plt, tables, path)``
     OUTPUT                   optional :class:`Output`: the framing of its printed text
+
+Progress is each ``run``'s own business, through the one fastcode._progress.Progress
+(``--quiet``, where a reproduction has it, is a setting of ``run``).
 """
 import argparse
 import sys
@@ -28,6 +33,7 @@ from dataclasses import dataclass
 from fastcode._util import validate
 from fastcode.errors import InvalidArgumentError
 from fastcode.fields.prime import is_prime
+from fastcode.repro import reproduction
 
 __all__ = ["count", "optional_count", "random_seed", "int_at_least", "positive_float",
            "nonnegative_float", "probability", "open_unit_interval", "prime_at_least",
@@ -247,7 +253,6 @@ def _plotted(module, tables, path, out):
 
 def main(name, argv=None):
     """``python -m fastcode.repro NAME [options]``: the same as ``fastcode simulate NAME``."""
-    from fastcode.repro import reproduction
     module = reproduction(name)
     parser = argparse.ArgumentParser(prog=f"fastcode simulate {name}", description=module.SUMMARY)
     add_command(parser, module)
