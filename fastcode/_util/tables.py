@@ -125,7 +125,7 @@ class Table:
         if self.groups is not None and sum(self.groups) != len(self.columns):
             raise ValueError(f"groups {self.groups} do not add up to {len(self.columns)} columns")
         for row in self.rows:
-            if len(row) != len(self.columns) and layout is None:
+            if len(row) != len(self.columns):
                 raise ValueError(f"a row of {len(row)} values for {len(self.columns)} columns")
 
     def column(self, name):
