@@ -4,19 +4,8 @@ import importlib
 import json
 import sys
 
-from fastcode.repro._entry import count, positive_float, random_seed
-
-# `fastcode simulate TARGET`: one line per target, "module:function".  The function gets the
-# target's subparser, adds its options and sets `func` (e.g. fastcode.sim.reproduce.register_lee);
-# its docstring's first line is the help text.  Modules are imported when the parser is built.
-SIMULATE_TARGETS = {
-    "lee": "fastcode.sim.reproduce:register_lee",
-    "stream": "fastcode.repro.stream:register_stream",
-    "gradient": "fastcode.repro.gradient:register_gradient",
-    "dmtl": "fastcode.repro.dmtl:register_dmtl",
-    "shuffle": "fastcode.repro.shuffle:register_shuffle",
-    "bcgc": "fastcode.repro.bcgc:register_bcgc",
-}
+from fastcode.repro import REPRODUCTIONS, reproduction
+from fastcode.repro.cli import add_command, count, positive_float, random_seed
 
 
 def _cmd_info(args):
@@ -38,10 +27,11 @@ def _cmd_bench(args):
 def _add_simulate(sub):
     p_sim = sub.add_parser("simulate", help="straggler simulations and paper reproductions")
     targets = p_sim.add_subparsers(dest="target", required=True, metavar="TARGET")
-    for name, spec in SIMULATE_TARGETS.items():
-        register = _load(spec)
-        summary = (register.__doc__ or "").strip().split("\n")[0] or None
-        register(targets.add_parser(name, help=summary, description=summary))
+    # one target per reproduction (fastcode.repro's registry), imported when the parser is built
+    for name in REPRODUCTIONS:
+        module = reproduction(name)
+        add_command(targets.add_parser(name, help=module.SUMMARY, description=module.SUMMARY),
+                    module)
 
 
 # -- fastcode run ---------------------------------------------------------------

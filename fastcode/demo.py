@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 from fastcode._progress import terminal_progress
-from fastcode.repro._entry import (count, int_at_least, nonnegative_float, positive_float,
-                                   random_seed, write_plot)
+from fastcode.repro.cli import (count, draws_with_pyplot, int_at_least, nonnegative_float,
+                                positive_float, random_seed, write_plot)
 from fastcode.runtime import LocalCluster
 from fastcode.runtime.jobs import run_job
 from fastcode.schemes.jobs import (mds_matvec_job, replicated_matvec_job,
@@ -115,14 +115,9 @@ def format_rows(rows):
     return "\n".join(lines)
 
 
-def plot_rows(rows, path):
+@draws_with_pyplot()
+def plot_rows(plt, rows, path):
     """Empirical CDF of round latency per scheme, with predicted means; None or an error text."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "cannot plot: matplotlib is not installed (pip install 'fastcode[plot]')"
     fig, ax = plt.subplots(figsize=(7, 4))
     for r in rows:
         t = np.sort(np.asarray(r["wall_times"])) * 1e3
@@ -165,6 +160,6 @@ def run_from_args(args):
     print("predicted: analytic mean of fastcode.sim for the injected model; draws: the mean the "
           "injected delays of these rounds imply.\n(`fastcode demo --mpi` shows how to run the "
           "same on a cluster)")
-    if args.plot and write_plot(plot_rows, rows, args.plot):
+    if args.plot and not write_plot(plot_rows, rows, args.plot):
         return 1
     return 0 if wrong == 0 else 1

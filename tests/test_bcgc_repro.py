@@ -3,15 +3,21 @@ import builtins
 
 import pytest
 
+import fastcode.repro
 from fastcode import cli
 from fastcode.repro import bcgc as repro
 
 SMALL = dict(N=5, L=200, mus=(1.0, 0.2), Ns=(5,), deadlines=(700.0,), sweep_Ns=(4,),
-             sweep_mus=(0.5, 2.0), iters=500, mc=5000, rounds=2, progress=False)
+             sweep_mus=(0.5, 2.0), iters=500, mc=5000, rounds=2, quiet=True)
+
+
+def by_name(tables):
+    """run() returns a list of Tables; pick them by name."""
+    return {t.name: t for t in tables}
 
 
 def test_run_tables_are_consistent():
-    tables = repro.run(**SMALL)
+    tables = by_name(repro.run(**SMALL))
     rt = tables["runtime"]
     for row in rt.rows:
         r = dict(zip(rt.columns, row))
@@ -32,7 +38,8 @@ def test_run_tables_are_consistent():
 
 
 def test_cli_registration_and_output(capsys):
-    assert cli.SIMULATE_TARGETS["bcgc"] == "fastcode.repro.bcgc:register_bcgc"
+    assert fastcode.repro.REPRODUCTIONS["bcgc"] == "fastcode.repro.bcgc"
+    assert fastcode.repro.reproduction("bcgc") is repro
     rc = cli.main(["simulate", "bcgc", "--N", "4", "--L", "120", "--Ns", "4", "--mus", "1",
                    "--deadlines", "400", "--sweep-Ns", "3", "--sweep-mus", "1", "--iters", "200",
                    "--mc", "2000", "--rounds", "1", "--local-rounds", "1", "--local-backend", "thread",
@@ -46,7 +53,7 @@ def test_cli_registration_and_output(capsys):
 
 def test_cli_bad_argument(capsys):
     # --iters 0 is refused by argparse (tests/test_cli_errors.py); N >= 2 is run()'s own check
-    assert repro.main(["--N", "1", "--quiet"]) == 2
+    assert cli.main(["simulate", "bcgc", "--N", "1", "--quiet"]) == 2
     assert "N must be" in capsys.readouterr().err
 
 
@@ -59,7 +66,7 @@ def test_plot_without_matplotlib(monkeypatch, tmp_path):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_mpl)
-    msg = repro._plot({"_meta": {}}, str(tmp_path / "x.png"))
+    msg = repro.plot([], str(tmp_path / "x.png"))
     assert "matplotlib is not installed" in msg
 
 
@@ -67,7 +74,7 @@ def test_plot_written(tmp_path):
     pytest.importorskip("matplotlib")
     tables = repro.run(**SMALL)
     path = tmp_path / "bcgc.png"
-    assert repro._plot(tables, str(path)) is None
+    assert repro.plot(tables, str(path)) is None
     assert path.stat().st_size > 10_000
 
 

@@ -2,7 +2,7 @@
 
 Every row below once ended in a traceback (issue 24, section 4) or was silently
 replaced by a default (``run --workers 0`` ran 4 workers).  The options share
-the argparse ``type=`` validators of fastcode.repro._entry."""
+the argparse ``type=`` validators of fastcode.repro.cli."""
 import argparse
 import json
 import math
@@ -15,7 +15,7 @@ import pytest
 
 import fastcode
 from fastcode.cli import build_parser, main
-from fastcode.repro import _entry
+from fastcode.repro import cli as repro_cli
 
 # (argv, the option the error line must name)
 BAD_COMMANDS = [
@@ -109,14 +109,14 @@ def test_run_with_default_workers_uses_four(capsys):
 
 
 @pytest.mark.parametrize("parse, good, bad", [
-    (_entry.count, {"1": 1, "12": 12}, ["0", "-1", "1.5", "x", ""]),
-    (_entry.optional_count, {"0": 0, "3": 3}, ["-1", "nan"]),
-    (_entry.random_seed, {"0": 0, "2024": 2024}, ["-1"]),
-    (_entry.positive_float, {"0.5": 0.5, "3": 3.0}, ["0", "-1", "nan", "inf", "x"]),
-    (_entry.nonnegative_float, {"0": 0.0, "2.5": 2.5}, ["-0.1", "nan", "-inf"]),
-    (_entry.probability, {"0": 0.0, "0.999": 0.999}, ["1", "-0.1", "nan"]),
-    (_entry.open_unit_interval, {"0.95": 0.95}, ["0", "1", "nan"]),
-    (_entry.prime_at_least(11), {"11": 11, "65537": 65537, str(2**31 - 1): 2**31 - 1},
+    (repro_cli.count, {"1": 1, "12": 12}, ["0", "-1", "1.5", "x", ""]),
+    (repro_cli.optional_count, {"0": 0, "3": 3}, ["-1", "nan"]),
+    (repro_cli.random_seed, {"0": 0, "2024": 2024}, ["-1"]),
+    (repro_cli.positive_float, {"0.5": 0.5, "3": 3.0}, ["0", "-1", "nan", "inf", "x"]),
+    (repro_cli.nonnegative_float, {"0": 0.0, "2.5": 2.5}, ["-0.1", "nan", "-inf"]),
+    (repro_cli.probability, {"0": 0.0, "0.999": 0.999}, ["1", "-0.1", "nan"]),
+    (repro_cli.open_unit_interval, {"0.95": 0.95}, ["0", "1", "nan"]),
+    (repro_cli.prime_at_least(11), {"11": 11, "65537": 65537, str(2**31 - 1): 2**31 - 1},
      ["7", "12", "1", "-5", str(2**31 + 11), "x"]),
 ])
 def test_validators(parse, good, bad):
@@ -128,8 +128,8 @@ def test_validators(parse, good, bad):
 
 
 def test_validators_never_pass_non_finite_numbers():
-    for parse in (_entry.positive_float, _entry.nonnegative_float, _entry.probability):
+    for parse in (repro_cli.positive_float, repro_cli.nonnegative_float, repro_cli.probability):
         for text in ("nan", "inf", "-inf", "NaN"):
             with pytest.raises(argparse.ArgumentTypeError):
                 parse(text)
-    assert math.isfinite(_entry.positive_float("1e300"))
+    assert math.isfinite(repro_cli.positive_float("1e300"))

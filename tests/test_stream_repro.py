@@ -4,7 +4,13 @@ import sys
 import numpy as np
 import pytest
 
+from fastcode.cli import main
 from fastcode.repro import stream as repro
+
+
+def by_name(tables):
+    """run() returns a list of Tables; pick them by name."""
+    return {t.name: t for t in tables}
 
 
 def test_spec_rates_and_strong_setting():
@@ -18,8 +24,8 @@ def test_spec_rates_and_strong_setting():
 
 
 def test_run_small_tables():
-    tables = repro.run(jobs=1500, omegas=(1.0, 1.2), hetero=(1.0, 2.0), sweep_omegas=(1.0,),
-                       real_jobs=20, progress=False)
+    tables = by_name(repro.run(jobs=1500, omegas=(1.0, 1.2), hetero=(1.0, 2.0), sweep_omegas=(1.0,),
+                               real_jobs=20, quiet=True))
     assert set(tables) == {"omega_spec", "omega_strong", "sweep", "real"}
     spec = tables["omega_spec"]
     assert spec.column("Omega") == [1.0, 1.2]
@@ -42,7 +48,7 @@ def test_run_small_tables():
 def test_main_prints_and_explains_missing_matplotlib(capsys, monkeypatch, tmp_path):
     # Pretend matplotlib is absent: the tables still print, the message says how to get plots.
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    code = repro.main(["--jobs", "200", "--omegas", "1,1.1", "--hetero", "", "--real-jobs", "0",
+    code = main(["simulate", "stream", "--jobs", "200", "--omegas", "1,1.1", "--hetero", "", "--real-jobs", "0",
                        "--local-jobs", "0", "--quiet", "--plot", str(tmp_path / "x.png")])
     out, err = capsys.readouterr()
     assert code == 1
@@ -52,16 +58,16 @@ def test_main_prints_and_explains_missing_matplotlib(capsys, monkeypatch, tmp_pa
 
 
 def test_main_bad_arguments(capsys):
-    assert repro.main(["--jobs", "3", "--real-jobs", "0", "--local-jobs", "0", "--quiet"]) == 2
+    assert main(["simulate", "stream", "--jobs", "3", "--real-jobs", "0", "--local-jobs", "0", "--quiet"]) == 2
     assert "jobs" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        repro.main(["--omegas", "1,abc"])
+        main(["simulate", "stream", "--omegas", "1,abc"])
     with pytest.raises(SystemExit):
-        repro.main(["--nope"])
+        main(["simulate", "stream", "--nope"])
 
 
 def test_main_rejects_omega_below_one(capsys):
-    assert repro.main(["--jobs", "100", "--omegas", "0.9", "--hetero", "", "--real-jobs", "0", "--local-jobs", "0",
+    assert main(["simulate", "stream", "--jobs", "100", "--omegas", "0.9", "--hetero", "", "--real-jobs", "0", "--local-jobs", "0",
                        "--quiet"]) == 2
     assert "Omega" in capsys.readouterr().err
 
@@ -69,14 +75,13 @@ def test_main_rejects_omega_below_one(capsys):
 def test_main_writes_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     path = tmp_path / "stream.png"
-    code = repro.main(["--jobs", "200", "--omegas", "1,1.1", "--hetero", "1,2", "--real-jobs", "0", "--local-jobs", "0",
+    code = main(["simulate", "stream", "--jobs", "200", "--omegas", "1,1.1", "--hetero", "1,2", "--real-jobs", "0", "--local-jobs", "0",
                        "--quiet", "--plot", str(path)])
     assert code == 0 and path.stat().st_size > 10000
     assert "plot written" in capsys.readouterr().out
 
 
 def test_cli_target_runs(capsys):
-    from fastcode.cli import main
     assert main(["simulate", "stream", "--jobs", "300", "--omegas", "1,1.1", "--hetero", "",
                  "--real-jobs", "0", "--local-jobs", "0", "--quiet"]) == 0
     out = capsys.readouterr().out

@@ -1,1 +1,31 @@
-"""Reproductions of the seed papers' experiments: each module has ``run(...)`` (tables) and ``main(argv)``."""
+"""Reproductions of the seed papers' experiments: settings -> tables -> plot.
+
+Every module ``fastcode.repro.NAME`` has one shape (see :mod:`fastcode.repro.cli`):
+``NAME``, ``SUMMARY``, ``add_arguments(parser)``, ``run(**settings) -> list[Table]`` and
+``plot(tables, path)``, plus module constants for its defaults.  ``fastcode simulate NAME``
+runs it through the one shared tail, :func:`fastcode.repro.cli.run_command`.
+
+    lee       Lee et al.: E[T] of uncoded, replication and MDS codes (analytic + Monte Carlo)
+    stream    stream coded computing on heterogeneous workers
+    gradient  gradient codes: approximation error and training under failures
+    dmtl      coded distributed multi-task learning and separable computation
+    shuffle   coded data shuffling loads
+    bcgc      block-coordinate gradient coding for partial stragglers
+
+Modules are imported on first use, so importing this package (or its validators in
+``fastcode.repro.cli``) stays cheap.
+"""
+import importlib
+
+__all__ = ["REPRODUCTIONS", "reproduction"]
+
+REPRODUCTIONS = {name: f"fastcode.repro.{name}"
+                 for name in ("lee", "stream", "gradient", "dmtl", "shuffle", "bcgc")}
+"""``fastcode simulate`` targets, in the order of its help: name -> module."""
+
+
+def reproduction(name):
+    """The reproduction module called ``name`` (imported now)."""
+    if name not in REPRODUCTIONS:
+        raise KeyError(f"no reproduction {name!r}; there are {', '.join(REPRODUCTIONS)}")
+    return importlib.import_module(REPRODUCTIONS[name])

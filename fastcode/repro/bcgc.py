@@ -1,6 +1,6 @@
 """Reproduction of block-coordinate gradient coding for partial stragglers (spec 05 §9).
 
-``run(...)`` returns tables; ``main(argv)`` prints them (and plots with ``--plot FILE.png``).
+``run(...)`` returns the tables; ``fastcode simulate bcgc`` prints them (and plots with ``--plot FILE.png``).
 Shifted-exponential per-unit times ``τ = a + Exp(μ)``; times are in units of one ``τ``-unit (one
 coordinate's partial derivative over one data subset at speed 1).  Every ``E[T]`` is the exact
 formula (spec §5.2); SPSG's result is cross-checked by Monte Carlo.
@@ -19,16 +19,14 @@ formula (spec §5.2); SPSG's result is cross-checked by Monte Carlo.
    they finish it (partial results) and the master decodes block by block.
 """
 import math
-import sys
-import time
 
 import numpy as np
 
-from fastcode._progress import StepProgress
-from fastcode.repro._entry import (comma_floats, comma_ints, count, nonnegative_float,
-                                   optional_count, positive_float, random_seed, register_with,
-                                   standalone_main,
-                                     write_plot)
+from fastcode._progress import Progress
+from fastcode._util.tables import Table, by_name, fixed_cell
+from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_floats, comma_ints, count,
+                                nonnegative_float, optional_count, positive_float, draws_with_pyplot,
+                                random_seed, save_figure)
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
                                    completion_probability, expected_runtime, jensen_lower_bound,
                                    least_squares_job, maximize_completion_probability,
@@ -36,7 +34,11 @@ from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_p
 from fastcode.runtime import VirtualCluster
 from fastcode.sim import ShiftedExponential
 
-__all__ = ["run", "main", "register_bcgc", "DEFAULTS"]
+__all__ = ["NAME", "SUMMARY", "DEFAULTS", "add_arguments", "run", "plot"]
+
+NAME = "bcgc"
+SUMMARY = "Block-coordinate gradient coding: E[T] and P(T <= t) vs plain gradient coding."
+OUTPUT = Output(footer="(seed {seed}, {seconds:.1f} s)")
 
 DEFAULTS = dict(N=10, L=1000, shift=1.0, mus=(1.0, 0.2), Ns=(5, 10, 20), deadlines=(3000.0, 3500.0,
                 4500.0), deadline_mu=1.0, sweep_Ns=(5, 10, 20, 40),
@@ -44,53 +46,12 @@ DEFAULTS = dict(N=10, L=1000, shift=1.0, mus=(1.0, 0.2), Ns=(5, 10, 20), deadlin
                 rounds=20, seed=1)
 
 
-class _Table:
-    """A printable result table: ``title``, ``columns``, ``rows`` (tuples), ``notes``.  Times are
-    printed with one decimal, probabilities and ratios with three or four (no scientific notation
-    for runtimes around 10^4)."""
-
-    def __init__(self, title, columns, rows=None, notes=()):
-        self.title = title
-        self.columns = list(columns)
-        self.rows = [] if rows is None else list(rows)
-        self.notes = list(notes)
-
-    def column(self, name):
-        """The values of one column, as a list."""
-        i = self.columns.index(name)
-        return [row[i] for row in self.rows]
-
-    def __repr__(self):
-        return f"Table({self.title!r}, {len(self.rows)} rows)"
-
-    def format(self):
-        cells = [[_cell(v) for v in row] for row in self.rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
-        lines = [self.title, "  ".join(c.rjust(w) for c, w in zip(self.columns, widths)),
-                 "  ".join("-" * w for w in widths)]
-        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
-        return "\n".join(lines + self.notes)
-
-
-class _Param(float):
-    """A parameter value (μ, t): printed with ``:g``."""
-
-
-def _cell(v):
-    if isinstance(v, str):
-        return v
-    if isinstance(v, _Param):
-        return f"{float(v):g}"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    v = float(v)
-    if math.isinf(v):
-        return "inf"
-    if abs(v) >= 100:
-        return f"{v:.1f}"
-    if abs(v) >= 1 or v == 0:
-        return f"{v:.3f}"
-    return f"{v:.3g}" if abs(v) < 1e-3 else f"{v:.4f}"
+def _table(title, columns, rows, notes=(), params=(), **options):
+    """A Table printed in this reproduction's style: times with one decimal, probabilities and
+    ratios with three or four (no scientific notation for runtimes around 10^4); the
+    parameter columns ``params`` (mu, t) exactly as given (``:g``)."""
+    return Table(title, columns, rows, notes, cell=fixed_cell, formats={c: "g" for c in params},
+                 **options)
 
 
 def _runtime_table(Ns, mus, L, shift, iters, batch, mc, seed, prog, keep):
@@ -107,7 +68,7 @@ def _runtime_table(Ns, mus, L, shift, iters, batch, mc, seed, prog, keep):
             xa = round_blocks(approx_a(N, L, m), L)
             xb = round_blocks(approx_b(N, L, m), L)
             keep[(N, mu)] = dict(spsg=res.x_int, A=xa, B=xb)
-            rows.append((N, _Param(mu), expected_runtime(plain_gc_blocks(N, L, 0), m), e_gc, s_gc,
+            rows.append((N, float(mu), expected_runtime(plain_gc_blocks(N, L, 0), m), e_gc, s_gc,
                          expected_runtime(xa, m), expected_runtime(xb, m), e_s,
                          f"{T.mean():.1f}±{T.std() / math.sqrt(mc):.1f}",
                          jensen_lower_bound(N, L, m), e_gc / e_s, f"{100 * (e_s / e_cont - 1):+.3f}"))
@@ -117,10 +78,11 @@ def _runtime_table(Ns, mus, L, shift, iters, batch, mc, seed, prog, keep):
              "(mean ± s.e.).",
              "gain = best plain GC / SPSG; round% = E[T] increase from rounding SPSG's x to "
              "integers; lower_bd = Jensen bound z* <= min E[T]."]
-    return _Table("Expected runtime E[T]: uncoded, best plain gradient code (level s), "
-                 "closed forms A/B, SPSG, lower bound",
-                 ["N", "mu", "uncoded", "best_GC", "s_GC", "approx_A", "approx_B", "SPSG",
-                  "SPSG_mc", "lower_bd", "gain", "round%"], rows, notes)
+    return _table("Expected runtime E[T]: uncoded, best plain gradient code (level s), "
+                  "closed forms A/B, SPSG, lower bound",
+                  ["N", "mu", "uncoded", "best_GC", "s_GC", "approx_A", "approx_B", "SPSG",
+                   "SPSG_mc", "lower_bd", "gain", "round%"], rows, notes, params=("mu",),
+                  name="runtime", plot_data=dict(L=L, mus=tuple(mus)))
 
 
 def _deadline_table(N, L, shift, mu, deadlines, x_spsg, prog, keep):
@@ -131,15 +93,17 @@ def _deadline_table(N, L, shift, mu, deadlines, x_spsg, prog, keep):
         p_gc = max(completion_probability(plain_gc_blocks(N, L, s), t, m) for s in range(N))
         res = maximize_completion_probability(N, L, t, m)
         keep[t] = res.x_int
-        rows.append((_Param(t), completion_probability(plain_gc_blocks(N, L, 0), t, m), p_gc,
+        rows.append((float(t), completion_probability(plain_gc_blocks(N, L, 0), t, m), p_gc,
                      completion_probability(xa, t, m),
                      completion_probability(x_spsg, t, m) if x_spsg is not None else "-",
                      res.prob_int, res.iters))
         prog.step(f"P(T<=t) t={t:g}")
-    return _Table(f"Completion probability P(T <= t), N = {N}, mu = {mu:g}, L = {L}",
-                 ["t", "uncoded", "best_GC", "approx_A", "SPSG_x", "ascent", "iters"], rows,
-                 ["best_GC: the best single level for this t; ascent: projected gradient ascent "
-                  "from approximation A (integer x; a stationary point, P2 is not concave)."])
+    return _table(f"Completion probability P(T <= t), N = {N}, mu = {mu:g}, L = {L}",
+                  ["t", "uncoded", "best_GC", "approx_A", "SPSG_x", "ascent", "iters"], rows,
+                  ["best_GC: the best single level for this t; ascent: projected gradient ascent "
+                   "from approximation A (integer x; a stationary point, P2 is not concave)."],
+                  params=("t",), name="deadline",
+                  plot_data=dict(N=N, L=L, shift=shift, mu=mu, spsg=x_spsg, ascents=keep))
 
 
 def _blocks_table(N, keep_rt, keep_dl, mus, deadline):
@@ -152,8 +116,8 @@ def _blocks_table(N, keep_rt, keep_dl, mus, deadline):
         rows.append((f"SPSG, mu={mu:g}",) + tuple(int(v) for v in d["spsg"]))
     if deadline in keep_dl:
         rows.append((f"ascent t={deadline:g}",) + tuple(int(v) for v in keep_dl[deadline]))
-    return _Table(f"Block sizes x_s (coordinates with redundancy level s), N = {N}",
-                 ["scheme"] + [f"s={s}" for s in range(N)], rows)
+    return _table(f"Block sizes x_s (coordinates with redundancy level s), N = {N}",
+                  ["scheme"] + [f"s={s}" for s in range(N)], rows, name="blocks")
 
 
 def _gain_table(Ns, mus, L, shift, prog):
@@ -164,11 +128,12 @@ def _gain_table(Ns, mus, L, shift, prog):
             s_gc, e_gc = best_plain_gc(N, L, m)
             e_a = expected_runtime(round_blocks(approx_a(N, L, m), L), m)
             z = jensen_lower_bound(N, L, m)
-            rows.append((N, _Param(mu), s_gc, e_gc, e_a, e_gc / e_a, e_gc / z))
+            rows.append((N, float(mu), s_gc, e_gc, e_a, e_gc / e_a, e_gc / z))
         prog.step(f"gain N={N}")
-    return _Table(f"Effect of N and mu on the gain over the best plain code (L = {L}, a = {shift:g})",
-                 ["N", "mu", "s_GC", "best_GC", "approx_A", "gain_A", "gain_max"], rows,
-                 ["gain_A = best_GC / E[T(approx A)] <= optimal gain <= gain_max = best_GC / z*."])
+    return _table(f"Effect of N and mu on the gain over the best plain code (L = {L}, a = {shift:g})",
+                  ["N", "mu", "s_GC", "best_GC", "approx_A", "gain_A", "gain_max"], rows,
+                  ["gain_A = best_GC / E[T(approx A)] <= optimal gain <= gain_max = best_GC / z*."],
+                  params=("mu",), name="gain")
 
 
 def _virtual_table(N, L, shift, mu, x_opt, rounds, seed):
@@ -207,7 +172,7 @@ def _virtual_table(N, L, shift, mu, x_opt, rounds, seed):
         loss = 0.5 * float(np.sum((X @ theta - y) ** 2))
         rows.append((name, float(np.mean(times)), expected_runtime(x, m), computed / rounds,
                      N * int(np.count_nonzero(x)), err, loss / loss0))
-    return _Table(f"Virtual-clock run of BlockCoordinateGC: least squares, {rounds} gradient steps, "
+    return _table(f"Virtual-clock run of BlockCoordinateGC: least squares, {rounds} gradient steps, "
                  f"N = {N}, L = {L}, mu = {mu:g}",
                  ["scheme", "mean_time", "E[T]", "msgs_used", "msgs_all", "max_rel_err",
                   "loss/loss0"], rows,
@@ -215,7 +180,7 @@ def _virtual_table(N, L, shift, mu, x_opt, rounds, seed):
                   "as they arrive; per-round time = when the last block decodes (equals T(x) for the "
                   "drawn τ).  Same τ draws for every scheme.  msgs_used: block messages computed "
                   "before the round ended (the rest are purged).  The LocalCluster table below runs "
-                  "the same on real clocks."])
+                  "the same on real clocks."], name="virtual")
 
 
 def _local_table(N, L, shift, mu, x_opt, rounds, seed, backend="process"):
@@ -256,30 +221,32 @@ def _local_table(N, L, shift, mu, x_opt, rounds, seed, backend="process"):
                 ideal.append(result.ideal_time / scale * units)
         rows.append((name, float(np.mean(times)), float(np.mean(ideal)), expected_runtime(x, m),
                      err))
-    return _Table(f"Real run on LocalCluster ({backend} workers): {rounds} rounds per scheme, "
+    return _table(f"Real run on LocalCluster ({backend} workers): {rounds} rounds per scheme, "
                   f"N = {N}, L = {L}, mu = {mu:g} (T(x) units; 1000 units = "
                   f"{scale / units * 1e6:.3g} ms)",
                   ["scheme", "measured", "draws", "E[T]", "max_rel_err"], rows,
                   ["Workers send each block message as they finish it; the master decodes every "
                    "block as soon as its code allows.  measured: mean wall-clock round; draws: "
                    "the mean round time the injected delays imply (T(x) of the drawn tau); E[T]: "
-                   "the exact expectation.  With few rounds, draws scatter around E[T]."])
+                   "the exact expectation.  With few rounds, draws scatter around E[T]."],
+                  name="local")
 
 
 def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS["mus"],
         Ns=DEFAULTS["Ns"], deadlines=DEFAULTS["deadlines"], deadline_mu=DEFAULTS["deadline_mu"],
         sweep_Ns=DEFAULTS["sweep_Ns"], sweep_mus=DEFAULTS["sweep_mus"], iters=DEFAULTS["iters"],
         batch=DEFAULTS["batch"], mc=DEFAULTS["mc"], rounds=DEFAULTS["rounds"],
-        local_rounds=0, local_backend="process",
-        seed=DEFAULTS["seed"], progress=None):
-    """Compute the tables; returns ``{"runtime", "deadline", "blocks", "gain", "virtual": Table}``
-    (a table is skipped when its parameter list is empty or ``rounds = 0``).
+        local_rounds=0, local_backend="process", seed=DEFAULTS["seed"], quiet=False):
+    """Compute the tables: a list of Tables named ``runtime``, ``deadline``, ``blocks``, ``gain``,
+    ``virtual`` and ``local`` (a table is skipped when its parameter list is empty or its
+    rounds are 0).
 
     ``N``: workers of the deadline, block and virtual tables; ``Ns``, ``mus``: the runtime table's
     grid (``N`` is added to ``Ns`` if missing); ``L``: coordinates; ``shift``: ``a``; ``deadlines``
     at ``deadline_mu``; ``sweep_Ns`` x ``sweep_mus``: the gain table; ``iters``, ``batch``: SPSG;
     ``mc``: Monte Carlo draws of the SPSG cross-check; ``rounds``: virtual-clock gradient steps;
-    ``progress``: None (on a terminal only), True or False."""
+    ``local_rounds``: rounds per scheme on a LocalCluster of ``local_backend`` workers;
+    ``quiet``: no progress line (it is drawn on a terminal only)."""
     for name, v, lo in (("N", N, 2), ("L", L, 1), ("iters", iters, 1), ("batch", batch, 1),
                         ("mc", mc, 2), ("rounds", rounds, 0), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
@@ -296,9 +263,10 @@ def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS[
     if mus and N not in Ns:
         Ns = tuple(sorted(Ns + (N,)))
     sweep_Ns = tuple(int(v) for v in sweep_Ns)
-    prog = StepProgress("bcgc", len(Ns) * len(mus) + len(deadlines) + len(sweep_Ns), progress)
+    prog = Progress(NAME, len(Ns) * len(mus) + len(deadlines) + len(sweep_Ns),
+                    enabled=False if quiet else None)
     tables, keep_rt, keep_dl = {}, {}, {}
-    try:
+    with prog:
         if mus:
             tables["runtime"] = _runtime_table(Ns, tuple(mus), L, shift, iters, batch, mc, seed,
                                                prog, keep_rt)
@@ -311,8 +279,6 @@ def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS[
             tables["blocks"] = _blocks_table(N, keep_rt, keep_dl, tuple(mus), mid)
         if sweep_Ns and sweep_mus:
             tables["gain"] = _gain_table(sweep_Ns, tuple(sweep_mus), L, shift, prog)
-    finally:
-        prog.close()
     if rounds and mus:
         mu_v = min(mus)                     # heavier straggling shows the difference best
         tables["virtual"] = _virtual_table(N, L, shift, mu_v, keep_rt[(N, mu_v)]["spsg"], rounds,
@@ -321,27 +287,21 @@ def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS[
         mu_v = min(mus)
         tables["local"] = _local_table(N, L, shift, mu_v, keep_rt[(N, mu_v)]["spsg"], local_rounds,
                                        seed, local_backend)
-    tables["_meta"] = dict(N=N, L=L, shift=shift, mus=tuple(mus), deadline_mu=deadline_mu,
-                           keep_rt=keep_rt, keep_dl=keep_dl)
-    return tables
+    return list(tables.values())
 
 
 # ---- plotting ---------------------------------------------------------------------------------
 
-def _plot(tables, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return ("matplotlib is not installed, so no plot was written: "
-                "pip install 'fastcode[plot]' (or matplotlib) and run again with --plot")
-    meta = tables["_meta"]
+@draws_with_pyplot(NO_MATPLOTLIB_RERUN)
+def plot(plt, tables, path):
+    """Expected runtime, completion probability, block sizes and gain panels, into ``path``;
+    returns None, or why not (matplotlib missing)."""
+    tables = by_name(tables)
     fig, axes = plt.subplots(2, 2, figsize=(12, 9))
     ax = axes[0, 0]
     if "runtime" in tables:
         t = tables["runtime"]
-        for mu, style in zip(meta["mus"], ("-", "--", ":", "-.")):
+        for mu, style in zip(t.plot_data["mus"], ("-", "--", ":", "-.")):
             sel = [r for r in t.rows if r[1] == mu]
             Ns = [r[0] for r in sel]
             for (col, idx), color in zip((("uncoded", 2), ("best GC", 3), ("approx A", 5),
@@ -351,26 +311,26 @@ def _plot(tables, path):
                         label=f"{col}, μ={mu:g}")
         ax.set_xlabel("workers N")
         ax.set_ylabel("E[T] (τ-units)")
-        ax.set_title(f"expected runtime, L = {meta['L']}")
+        ax.set_title(f"expected runtime, L = {t.plot_data['L']}")
         ax.legend(fontsize=6, ncol=2)
     ax = axes[0, 1]
     if "deadline" in tables:
+        meta = tables["deadline"].plot_data
         N, L = meta["N"], meta["L"]
-        m = ShiftedExponential(meta["deadline_mu"], meta["shift"])
+        m = ShiftedExponential(meta["mu"], meta["shift"])
         ts = np.linspace(0.5 * min(tables["deadline"].column("t")),
                          1.5 * max(tables["deadline"].column("t")), 80)
         curves = [("uncoded", plain_gc_blocks(N, L, 0)),
                   ("approx A", round_blocks(approx_a(N, L, m), L))]
-        d = meta["keep_rt"].get((N, meta["deadline_mu"]))
-        if d is not None:
-            curves.append(("SPSG", d["spsg"]))
-        for t0, x in meta["keep_dl"].items():
+        if meta["spsg"] is not None:
+            curves.append(("SPSG", meta["spsg"]))
+        for t0, x in meta["ascents"].items():
             curves.append((f"ascent (t={t0:g})", x))
         for name, x in curves:
             ax.plot(ts, completion_probability(x, ts, m), label=name)
         ax.set_xlabel("deadline t")
         ax.set_ylabel("P(T ≤ t)")
-        ax.set_title(f"completion probability, N = {N}, μ = {meta['deadline_mu']:g}")
+        ax.set_title(f"completion probability, N = {N}, μ = {meta['mu']:g}")
         ax.legend(fontsize=7)
     ax = axes[1, 0]
     if "blocks" in tables:
@@ -397,17 +357,11 @@ def _plot(tables, path):
         ax.legend(fontsize=7)
     for a in axes.flat:
         a.grid(True, alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(plt, fig, path, dpi=110)
     return None
 
 
 # ---- command line -------------------------------------------------------------------------------
-
-DESCRIPTION = ("Block-coordinate gradient coding for partial stragglers (Wang, Cui, Li, Zou, Xiong): "
-               "expected runtime and completion probability versus plain gradient coding.")
-
 
 def add_arguments(p):
     """The options of ``fastcode simulate bcgc`` on parser ``p``."""
@@ -439,37 +393,3 @@ def add_arguments(p):
     p.add_argument("--seed", type=random_seed, default=d["seed"], help="seed (default 1)")
     p.add_argument("--plot", metavar="FILE.png", help="write the figures (needs matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
-
-
-def register_bcgc(parser):
-    """Block-coordinate gradient coding: E[T] and P(T <= t) vs plain gradient coding."""
-    register_with(parser, add_arguments, run_from_args)
-
-
-def main(argv=None):
-    return standalone_main("bcgc", DESCRIPTION, add_arguments, run_from_args, argv)
-
-
-def run_from_args(args):
-    """Run the reproduction for parsed arguments; returns the exit status."""
-    t0 = time.perf_counter()
-    try:
-        tables = run(N=args.N, L=args.L, shift=args.shift, mus=args.mus, Ns=args.Ns,
-                     deadlines=args.deadlines, deadline_mu=args.deadline_mu,
-                     sweep_Ns=args.sweep_Ns, sweep_mus=args.sweep_mus, iters=args.iters,
-                     batch=args.batch, mc=args.mc, rounds=args.rounds, seed=args.seed,
-                     local_rounds=args.local_rounds, local_backend=args.local_backend,
-                     progress=False if args.quiet else None)
-    except ValueError as exc:
-        print(f"fastcode simulate bcgc: error: {exc}", file=sys.stderr)
-        return 2
-    for key, t in tables.items():
-        if not key.startswith("_"):
-            print(t.format())
-            print()
-    print(f"(seed {args.seed}, {time.perf_counter() - t0:.1f} s)")
-    return write_plot(_plot, tables, args.plot) if args.plot else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,14 +11,14 @@ Sections of the report:
 """
 import itertools
 import math
-import sys
-import time
 
 import numpy as np
 
+from fastcode._util.tables import Table
 from fastcode.errors import InvalidArgumentError, SingularMatrixError
 from fastcode.fields import PrimeField
-from fastcode.repro._entry import count, optional_count, prime_at_least, random_seed
+from fastcode.repro.cli import (Output, count, optional_count, prime_at_least, draws_with_pyplot,
+                                random_seed, save_figure)
 from fastcode.schemes.dmtl.training import (
     DMTLTraining,
     fit_scale,
@@ -42,7 +42,13 @@ from fastcode.schemes.dmtl.separable import (
     separable_bounds,
 )
 
-__all__ = ["register_dmtl", "run_dmtl", "loads_rows", "gf7_walkthrough", "CYCLIC_CASES", "MAN_CASES"]
+__all__ = ["NAME", "SUMMARY", "MIN_PRIME", "CYCLIC_CASES", "MAN_CASES", "loads_rows", "loads_table",
+           "gf7_walkthrough", "dmtl_report", "add_arguments", "run", "plot"]
+
+NAME = "dmtl"
+SUMMARY = ("Coded DMTL: cut-set bounds vs achieved loads, GF(7) example, separable computation, "
+           "training demo.")
+OUTPUT = Output(footer="all checks passed: {checks}  ({seconds:.1f} s)")
 
 MIN_PRIME = 17
 """Smallest field prime of the report.  Its designs (DMTL loads, separable computation,
@@ -104,27 +110,44 @@ def loads_rows(field, rng, B, n_random):
     return rows
 
 
-def _loads_table(rows):
-    out = ["placement".ljust(44) + "  LP R_u*      closed   R_d*  | achieved R_u   R_d   P  "
-           "| uncoded  srv+MDS | decodable"]
-    out.append("-" * len(out[0]))
+LOADS_COLUMNS = ("placement", "lp_uplink", "closed_uplink", "downlink", "meets_bound", "uplink",
+                 "achieved_downlink", "P", "uncoded", "server_mds", "decodable")
+
+
+def loads_table(rows, title=""):
+    """The rows of :func:`loads_rows` as a Table: the LP bound and closed form of the uplink,
+    the downlink bound, whether the achieved (uplink, downlink) meets (LP, max miss), the
+    achieved loads, P, the baselines (uplink, downlink) and decodability; ``failures``
+    counts placements that did not decode or did not meet the bound."""
+    out, failures = [], 0
     for r in rows:
         b, (Ru, Rd) = r["bounds"], r["loads"]
         closed = r["closed"][0] if r["closed"] is not None else b.closed_form_uplink
-        unc, srv = r["base"]["uncoded"], r["base"]["server_mds"]
         dec = "yes" if all(r["ok"]) else "NO (workers " + ",".join(
             str(k) for k, o in enumerate(r["ok"]) if not o) + ")"
         dec += f" ({len(r['ok'])}/{len(r['ok'])})" if all(r["ok"]) else ""
         if r["two_stage"] is not None:
             dec += ", 2-stage yes" if r["two_stage"] else ", 2-stage NO"
-        meets = "=" if (Ru, Rd) == (b.lp_uplink, b.downlink) else "!"
-        name = r["name"] if len(r["name"]) <= 44 else r["name"][:41] + "..."
-        out.append(f"{name:44s}  {str(b.lp_uplink):>7s}  {str(closed):>7s}  {b.downlink:>4d}  | "
-                   f"{meets} {str(Ru):>7s}  {str(Rd):>5s}  {r['scheme'].P:>2d}  | "
+        meets = (Ru, Rd) == (b.lp_uplink, b.downlink)
+        failures += not (all(r["ok"]) and r["two_stage"] is not False and meets)
+        out.append((r["name"], b.lp_uplink, closed, b.downlink, meets, Ru, Rd, r["scheme"].P,
+                    r["base"]["uncoded"], r["base"]["server_mds"], dec))
+    return Table(title, LOADS_COLUMNS, out,
+                 ["closed: cyclic K(K-M)/(K-1), MAN N(K-r)/(K-1), random max(max miss, sum miss/(K-1)); "
+                  "'=': achieved (R_u, R_d) equals (LP, max miss); baselines as R_u+R_d"],
+                 layout=_loads_layout, name="loads", failures=failures)
+
+
+def _loads_layout(table):
+    head = ("placement".ljust(44) + "  LP R_u*      closed   R_d*  | achieved R_u   R_d   P  "
+            "| uncoded  srv+MDS | decodable")
+    out = [table.title, head, "-" * len(head)] if table.title else [head, "-" * len(head)]
+    for name, lp, closed, down, meets, Ru, Rd, P, unc, srv, dec in table.rows:
+        name = name if len(name) <= 44 else name[:41] + "..."
+        out.append(f"{name:44s}  {str(lp):>7s}  {str(closed):>7s}  {down:>4d}  | "
+                   f"{'=' if meets else '!'} {str(Ru):>7s}  {str(Rd):>5s}  {P:>2d}  | "
                    f"{str(unc[0]) + '+' + str(unc[1]):>7s}  {str(srv[0]) + '+' + str(srv[1]):>7s} | {dec}")
-    out.append("closed: cyclic K(K-M)/(K-1), MAN N(K-r)/(K-1), random max(max miss, sum miss/(K-1)); "
-               "'=': achieved (R_u, R_d) equals (LP, max miss); baselines as R_u+R_d")
-    return out
+    return "\n".join(out + table.notes)
 
 
 def gf7_walkthrough():
@@ -177,9 +200,13 @@ def gf7_walkthrough():
     return out, ok and hand_ok
 
 
-def _separable_lines(field, rng):
-    out = ["(N workers, K = N datasets, any N_r responders, K_c combinations; cost normalised by B)",
-           "  N  N_r  K_c  M  P  t  cost  max(N_r,K_c)  subsets  decodable"]
+SEPARABLE_COLUMNS = ("N", "N_r", "K_c", "M", "P", "t", "cost", "bound", "subsets", "decodable")
+
+
+def _separable_table(field, rng, title):
+    """Separable computation: one row per design of SEPARABLE_CASES (decodable from every
+    N_r-subset?); the heterogeneous extension's bounds follow as notes."""
+    rows, notes = [], []
     all_ok = True
     for N, N_r, K_c in SEPARABLE_CASES:
         s = SeparableComputation(N, N_r, K_c, field=field, rng=rng, max_tries=DESIGN_TRIES)
@@ -190,9 +217,9 @@ def _separable_lines(field, rng):
         subsets = list(itertools.combinations(range(N), N_r))
         ok = all(np.array_equal(s.decode({n: ans[n] for n in S}, B=B), want) for S in subsets)
         all_ok &= ok
-        out.append(f"  {N}  {N_r:>3d}  {K_c:>3d}  {s.M}  {s.P}  {s.t}  {str(s.communication_cost()):>4s}  "
-                   f"{max(N_r, K_c):>12d}  {len(subsets):>7d}  {'yes' if ok else 'NO'}")
-    out.append("heterogeneous extension (K workers, N datasets, no stragglers): cut-set bound per K_c, "
+        rows.append((N, N_r, K_c, s.M, s.P, s.t, s.communication_cost(), max(N_r, K_c),
+                     len(subsets), ok))
+    notes.append("heterogeneous extension (K workers, N datasets, no stragglers): cut-set bound per K_c, "
                "and where the capped construction meets it")
     for name, Z in HETEROGENEOUS_SEPARABLE:
         Z = np.asarray(Z, dtype=bool)
@@ -210,8 +237,19 @@ def _separable_lines(field, rng):
             all_ok &= exact
             if d.meets_bound and exact:
                 meets.append(K_c)
-        out.append(f"  {name:40s} bounds K_c=1..{N}: {', '.join(bounds):24s} meets for K_c in {meets}")
-    return out, all_ok
+        notes.append(f"  {name:40s} bounds K_c=1..{N}: {', '.join(bounds):24s} meets for K_c in {meets}")
+    return Table(title, SEPARABLE_COLUMNS, rows, notes, layout=_separable_layout, name="separable",
+                 failures=not all_ok)
+
+
+def _separable_layout(table):
+    out = [table.title,
+           "(N workers, K = N datasets, any N_r responders, K_c combinations; cost normalised by B)",
+           "  N  N_r  K_c  M  P  t  cost  max(N_r,K_c)  subsets  decodable"]
+    for N, N_r, K_c, M, P, t, cost, bound, subsets, ok in table.rows:
+        out.append(f"  {N}  {N_r:>3d}  {K_c:>3d}  {M}  {P}  {t}  {str(cost):>4s}  "
+                   f"{bound:>12d}  {subsets:>7d}  {'yes' if ok else 'NO'}")
+    return "\n".join(out + table.notes)
 
 
 def _random_heterogeneous_design(Z, K_c, field, rng, tries=DESIGN_TRIES):
@@ -232,6 +270,12 @@ def _cluster_run(scheme, job, iterations, backend):
     with LocalCluster(scheme.n_workers, backend=backend) as cluster:
         out = run_on_cluster(cluster, scheme, job, iterations)
     return out["models"], float(np.mean(out["round_times"]))
+
+
+def _training_table(field, rng, iterations, d, backend, title):
+    """The training run as a report section: its lines are the notes of a column-less Table."""
+    lines, ok = _training_lines(field, rng, iterations, d, backend)
+    return Table(title, (), notes=lines, name="training", failures=not ok)
 
 
 def _training_lines(field, rng, iterations, d, backend="process"):
@@ -273,52 +317,77 @@ def _training_lines(field, rng, iterations, d, backend="process"):
     return out + cluster_lines, exact_models and exact_replicas and exact_cluster
 
 
-def dmtl_report(seed=0, p=2**31 - 1, B=12, n_random=4, iterations=10, d=48, backend="process"):
+SEED = 0
+PRIME = 2**31 - 1
+B = 12
+N_RANDOM = 4
+ITERATIONS = 10
+D = 48
+BACKEND = "process"
+
+
+def run(seed=SEED, prime=PRIME, B=B, n_random=N_RANDOM, iterations=ITERATIONS, d=D,
+        backend=BACKEND):
+    """The report's four sections over GF(``prime``), ``prime`` >= MIN_PRIME, as Tables named
+    ``loads``, ``gf7``, ``separable`` and ``training``; each counts its failed checks in
+    ``failures``.  ``B``: value length of the checking iteration; ``n_random``: random
+    heterogeneous placements; ``iterations``, ``d``: the training run, on a LocalCluster of
+    ``backend`` workers ("process", "thread", or "none" to skip it)."""
+    if prime < MIN_PRIME:
+        raise InvalidArgumentError(f"the report needs a prime p >= {MIN_PRIME} (its random designs "
+                                   f"rarely decode over a smaller field), got p={prime}")
+    field = PrimeField(prime)
+    rng = np.random.default_rng(seed)
+    loads = loads_table(loads_rows(field, rng, B, n_random),
+                        f"Coded DMTL (spec 04-coded-dmtl.md) over {field}, seed {seed}\n\n"
+                        f"1. Loads (normalised by B; one real iteration with B = {B} checks every worker)")
+    lines, ok = gf7_walkthrough()
+    gf7 = Table("2. Worked example over GF(7) (spec section 6)", (), notes=lines, name="gf7",
+                failures=not ok)
+    separable = _separable_table(field, rng, "3. Distributed linearly separable computation "
+                                             "(spec section 8)")
+    training = _training_table(field, rng, iterations, d, backend,
+                               "4. Coded DMTL training (in process, then on the local runtime)")
+    return [loads, gf7, separable, training]
+
+
+def dmtl_report(seed=SEED, p=PRIME, B=B, n_random=N_RANDOM, iterations=ITERATIONS, d=D,
+                backend=BACKEND):
     """The whole report as (text, all_checks_passed) over GF(p), p >= MIN_PRIME; ``backend``
     of the LocalCluster training run ("process", "thread", or "none" to skip it)."""
-    if p < MIN_PRIME:
-        raise InvalidArgumentError(f"the report needs a prime p >= {MIN_PRIME} (its random designs "
-                                   f"rarely decode over a smaller field), got p={p}")
-    field = PrimeField(p)
-    rng = np.random.default_rng(seed)
-    lines = [f"Coded DMTL (spec 04-coded-dmtl.md) over {field}, seed {seed}", "",
-             f"1. Loads (normalised by B; one real iteration with B = {B} checks every worker)"]
-    rows = loads_rows(field, rng, B, n_random)
-    lines += _loads_table(rows)
-    ok = all(all(r["ok"]) and r["two_stage"] is not False for r in rows)
-    ok &= all(r["loads"] == (r["bounds"].lp_uplink, r["bounds"].downlink) for r in rows)
-    lines += ["", "2. Worked example over GF(7) (spec section 6)"]
-    gl, gok = gf7_walkthrough()
-    lines += gl
-    lines += ["", "3. Distributed linearly separable computation (spec section 8)"]
-    sl, sok = _separable_lines(field, rng)
-    lines += sl
-    lines += ["", "4. Coded DMTL training (in process, then on the local runtime)"]
-    tl, tok = _training_lines(field, rng, iterations, d, backend)
-    lines += tl
-    return "\n".join(lines), bool(ok and gok and sok and tok)
+    tables = run(seed, p, B, n_random, iterations, d, backend)
+    return "\n\n".join(t.format() for t in tables), not any(t.failures for t in tables)
 
 
-def register_dmtl(parser):
-    """Coded DMTL: cut-set bounds vs achieved loads, GF(7) example, separable computation, training demo."""
-    parser.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
-    parser.add_argument("--prime", type=prime_at_least(MIN_PRIME), default=2**31 - 1, help="field prime (default 2^31 - 1)")
-    parser.add_argument("--B", type=count, default=12, help="value length of the checking iteration (default 12)")
-    parser.add_argument("--random", type=optional_count, default=4, dest="n_random",
+def add_arguments(parser):
+    """The options of ``fastcode simulate dmtl``."""
+    parser.add_argument("--seed", type=random_seed, default=SEED, help="random seed (default 0)")
+    parser.add_argument("--prime", type=prime_at_least(MIN_PRIME), default=PRIME,
+                        help="field prime (default 2^31 - 1)")
+    parser.add_argument("--B", type=count, default=B,
+                        help="value length of the checking iteration (default 12)")
+    parser.add_argument("--random", type=optional_count, default=N_RANDOM, dest="n_random",
                         help="random heterogeneous placements (default 4)")
-    parser.add_argument("--iterations", type=count, default=10, help="training iterations (default 10)")
-    parser.add_argument("--backend", choices=("process", "thread", "none"), default="process",
+    parser.add_argument("--iterations", type=count, default=ITERATIONS,
+                        help="training iterations (default 10)")
+    parser.add_argument("--backend", choices=("process", "thread", "none"), default=BACKEND,
                         help="workers of the LocalCluster training run (default process)")
-    parser.set_defaults(func=run_dmtl)
 
 
-def run_dmtl(args):
-    """Entry point of ``fastcode simulate dmtl``; exit status 1 if any check failed."""
-    t0 = time.perf_counter()
-    text, ok = dmtl_report(args.seed, args.prime, args.B, args.n_random, args.iterations,
-                           backend=args.backend)
-    print(text)
-    print(f"\nall checks passed: {'yes' if ok else 'NO'}  ({time.perf_counter() - t0:.1f} s)")
-    if not ok:
-        print("fastcode simulate dmtl: some check failed", file=sys.stderr)
-    return 0 if ok else 1
+@draws_with_pyplot()
+def plot(plt, tables, path):
+    """The uplink load of each placement: the cut-set LP bound beside the achieved load,
+    into ``path``; returns None, or why not (matplotlib missing).  (``fastcode simulate
+    dmtl`` has no ``--plot`` option; call it from Python.)"""
+    loads = next(t for t in tables if t.name == "loads")
+    names = loads.column("placement")
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(names)), 4.5))
+    ax.bar(x - 0.2, [float(v) for v in loads.column("lp_uplink")], width=0.4, label="LP bound R_u*")
+    ax.bar(x + 0.2, [float(v) for v in loads.column("uplink")], width=0.4, label="achieved R_u")
+    ax.set_xticks(x, [n if len(n) <= 24 else n[:21] + "..." for n in names], rotation=60,
+                  ha="right", fontsize=7)
+    ax.set_ylabel("uplink load (normalised by B)")
+    ax.legend()
+    save_figure(plt, fig, path, dpi=120)
+    return None

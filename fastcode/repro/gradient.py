@@ -14,34 +14,49 @@
     enough of them) and match full gradient descent; the approximate codes use only
     the survivors with the unbiased fixed decoder (and the stochastic GC).
 
-``run(...)`` returns the tables as lists of dicts; ``main(argv)`` prints them
+``run(...)`` returns the three tables; ``fastcode simulate gradient`` prints them
 (and plots with ``--plot FILE.png`` when matplotlib is installed).
 """
-import sys
 import time
 
 import numpy as np
 
-from fastcode.repro._entry import (count, optional_count, probability, random_seed, register_with,
-                                   standalone_main)
+from fastcode._progress import Progress
+from fastcode._util.tables import Table, by_name, spec_cell
+from fastcode.repro.cli import (Output, count, optional_count, probability, draws_with_pyplot, random_seed,
+                                save_figure)
 from fastcode.codes import (ApproxCommEfficient, CommEfficient, CyclicMDS, CyclicRepetition,
                             FractionalRepetition, StackedApprox, StochasticGC)
 from fastcode.codes.designs import projective_plane
 from fastcode.codes.gradient_approx import biregular_assignment
 
+NAME = "gradient"
+SUMMARY = "Gradient codes: approximation error vs failure probability, and training under failures."
+OUTPUT = Output(footer="total {seconds:.1f} s", plot_written="\nfigure written to {path}",
+                plot_before_footer=True, plot_failure_status=0)
+
 P_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+TRIALS = 200
+ITERS = 60
+P_TRAIN = 0.2
+SEED = 0
+
+_CELL = spec_cell(".4g")
 
 
-def _progress(msg, quiet):
-    if not quiet:
-        print(msg, file=sys.stderr, flush=True)
+def _dict_table(title, rows, name, plot_data=None):
+    """A Table of dict rows that share their keys (in order): floats with 4 significant digits."""
+    columns = list(rows[0])
+    return Table(title, columns, [tuple(r[c] for c in columns) for r in rows], cell=_CELL,
+                 name=name, plot_data=plot_data)
 
 
 # ---- (a) error versus p ------------------------------------------------------------------
 
-def error_vs_p(assignment, m=2, ps=P_GRID, trials=200, rng=None, null_scale=1.0):
-    """Rows {p, proposed_opt, proposed_fixed, proposed_expected, stacked_opt, stacked_fixed,
-    lower_bound}: per-coordinate errors averaged over ``trials`` Bernoulli(p) draws."""
+def error_vs_p(assignment, m=2, ps=P_GRID, trials=TRIALS, rng=None, null_scale=1.0, title="",
+               name="error"):
+    """A Table of columns p, proposed_opt, proposed_fixed, proposed_expected, stacked_opt,
+    stacked_fixed, lower_bound: per-coordinate errors averaged over ``trials`` Bernoulli(p) draws."""
     rng = np.random.default_rng(rng)
     prop = ApproxCommEfficient(assignment, m=m, rng=rng, null_scale=null_scale)
     stack = StackedApprox(assignment, m=m)
@@ -60,7 +75,7 @@ def error_vs_p(assignment, m=2, ps=P_GRID, trials=200, rng=None, null_scale=1.0)
         rows.append({"p": p, "proposed_opt": acc[0], "proposed_fixed": acc[1],
                      "proposed_expected": prop.expected_fixed_error(p) * scale,
                      "stacked_opt": acc[2], "stacked_fixed": acc[3], "lower_bound": acc[4]})
-    return rows
+    return _dict_table(title, rows, name)
 
 
 # ---- (b) training ------------------------------------------------------------------------
@@ -133,7 +148,11 @@ def training_schemes(n=12, s=3, rng=None):
     ]
 
 
-def training_table(iters=60, p=0.2, samples=4000, features=40, rng=None, quiet=True):
+def training_table(iters=ITERS, p=P_TRAIN, samples=4000, features=40, rng=None, progress=None,
+                   title=""):
+    """A Table, one row per training scheme (losses, distance to full gradient descent, rounds
+    waited, seconds); its ``plot_data["curves"]`` maps each scheme to its loss per iteration.
+    ``progress``: a fastcode._progress.Progress told of each trained scheme."""
     rng = np.random.default_rng(rng)
     X, y = make_data(samples, features, rng)
     rows, curves = [], {}
@@ -150,106 +169,70 @@ def training_table(iters=60, p=0.2, samples=4000, features=40, rng=None, quiet=T
         rows.append({"scheme": name, "loss_0": losses[0], f"loss_{iters // 2}": losses[iters // 2],
                      f"loss_{iters}": losses[-1], "max|theta - theta_full|": dev,
                      "rounds waited": waits, "seconds": time.perf_counter() - t0})
-        _progress(f"  trained {name}: final loss {losses[-1]:.5f}", quiet)
-    return rows, curves
+        if progress is not None:
+            progress.note(f"  trained {name}: final loss {losses[-1]:.5f}")
+    return _dict_table(title, rows, "training", plot_data={"curves": curves})
 
 
 # ---- driver --------------------------------------------------------------------------
 
-def run(trials=200, iters=60, p_train=0.2, seed=0, quiet=True):
-    """All tables: {"pg29": rows, "biregular": rows, "training": rows}, plus curves."""
+def add_arguments(parser):
+    """The options of ``fastcode simulate gradient``."""
+    parser.add_argument("--trials", type=count, default=TRIALS, help="failure draws per p (default 200)")
+    parser.add_argument("--iters", type=optional_count, default=ITERS,
+                        help="training iterations (default 60)")
+    parser.add_argument("--p-train", type=probability, default=P_TRAIN,
+                        help="failure probability in training")
+    parser.add_argument("--seed", type=random_seed, default=SEED)
+    parser.add_argument("--plot", metavar="FILE.png", help="save the figures (needs matplotlib)")
+    parser.add_argument("--quiet", action="store_true", help="no progress messages")
+
+
+def run(trials=TRIALS, iters=ITERS, p_train=P_TRAIN, seed=SEED, quiet=True):
+    """The tables ``pg29`` and ``biregular`` (error versus p) and ``training``.  Unless
+    ``quiet``, each part is announced on stderr (a terminal or not: a log keeps them)."""
     rng = np.random.default_rng(seed)
-    out = {}
-    _progress("(a) PG(2,9), m=2 ...", quiet)
-    out["pg29"] = error_vs_p(projective_plane(9), trials=trials, rng=rng)
-    _progress("(a) (40,20,3,6) bi-regular, m=2 ...", quiet)
-    out["biregular"] = error_vs_p(biregular_assignment(workers="left"), trials=trials, rng=rng)
-    _progress(f"(b) training, p={p_train} ...", quiet)
-    out["training"], out["curves"] = training_table(iters=iters, p=p_train, rng=rng, quiet=quiet)
-    return out
+    progress = Progress(NAME, enabled=not quiet)
+    progress.note("(a) PG(2,9), m=2 ...")
+    pg29 = error_vs_p(projective_plane(9), trials=trials, rng=rng, name="pg29",
+                      title="(a) approximation error per coordinate vs failure probability p "
+                            f"(mean over {trials} Bernoulli draws; m = 2)\n\n"
+                            "PG(2,9) assignment, 91 workers x 91 parts:")
+    progress.note("(a) (40,20,3,6) bi-regular, m=2 ...")
+    biregular = error_vs_p(biregular_assignment(workers="left"), trials=trials, rng=rng,
+                           name="biregular",
+                           title="(40,20,3,6) bi-regular graph, 40 workers (left side) x 20 parts:")
+    progress.note(f"(b) training, p={p_train} ...")
+    training = training_table(iters=iters, p=p_train, rng=rng, progress=progress,
+                              title=f"(b) logistic regression, p = {p_train}, gradient descent, lr = 1:")
+    return [pg29, biregular, training]
 
 
-def format_table(rows, floatfmt="{:.4g}"):
-    keys = list(rows[0])
-    cells = [[k for k in keys]] + [[floatfmt.format(r[k]) if isinstance(r[k], float) else str(r[k])
-                                    for k in keys] for r in rows]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(keys))]
-    lines = ["  ".join(c[i].rjust(widths[i]) for i in range(len(keys))) for c in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+PLOT_MISSING = "--plot needs matplotlib (pip install 'fastcode[plot]'); tables printed only"
 
 
-def plot(result, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("--plot needs matplotlib (pip install 'fastcode[plot]'); tables printed only",
-              file=sys.stderr)
-        return False
+@draws_with_pyplot(PLOT_MISSING)
+def plot(plt, tables, path):
+    """Error versus p of both assignments and the training losses, into ``path``; returns
+    None, or why not (matplotlib missing)."""
+    by = by_name(tables)
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
     for ax, key, title in ((axes[0], "pg29", "PG(2,9), m=2"),
                            (axes[1], "biregular", "(40,20,3,6) bi-regular, m=2")):
-        rows = result[key]
-        ps = [r["p"] for r in rows]
+        t = by[key]
         for col, style in (("proposed_opt", "o-"), ("proposed_fixed", "s-"),
                            ("proposed_expected", "k--"), ("stacked_opt", "o:"),
                            ("stacked_fixed", "s:"), ("lower_bound", "x-.")):
-            ax.semilogy(ps, [max(r[col], 1e-12) for r in rows], style, label=col)
+            ax.semilogy(t.column("p"), [max(v, 1e-12) for v in t.column(col)], style, label=col)
         ax.set_xlabel("failure probability p")
         ax.set_ylabel("error per coordinate")
         ax.set_title(title)
         ax.legend(fontsize=7)
-    for name, losses in result["curves"].items():
+    for name, losses in by["training"].plot_data["curves"].items():
         axes[2].plot(losses, label=name)
     axes[2].set_xlabel("iteration")
     axes[2].set_ylabel("training loss")
     axes[2].set_title("logistic regression")
     axes[2].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return True
-
-
-def add_arguments(ap):
-    """The options of ``fastcode simulate gradient`` on parser ``ap``."""
-    ap.add_argument("--trials", type=count, default=200, help="failure draws per p (default 200)")
-    ap.add_argument("--iters", type=optional_count, default=60, help="training iterations (default 60)")
-    ap.add_argument("--p-train", type=probability, default=0.2, help="failure probability in training")
-    ap.add_argument("--seed", type=random_seed, default=0)
-    ap.add_argument("--plot", metavar="FILE.png", help="save the figures (needs matplotlib)")
-    ap.add_argument("--quiet", action="store_true", help="no progress messages")
-
-
-def register_gradient(parser):
-    """Gradient codes: approximation error vs failure probability, and training under failures."""
-    register_with(parser, add_arguments, run_from_args)
-
-
-def main(argv=None):
-    return standalone_main("gradient", __doc__, add_arguments, run_from_args, argv)
-
-
-def run_from_args(args):
-    """Run the reproduction for parsed arguments; returns the exit status."""
-    t0 = time.perf_counter()
-    res = run(trials=args.trials, iters=args.iters, p_train=args.p_train, seed=args.seed,
-              quiet=args.quiet)
-    print("(a) approximation error per coordinate vs failure probability p "
-          f"(mean over {args.trials} Bernoulli draws; m = 2)")
-    print("\nPG(2,9) assignment, 91 workers x 91 parts:")
-    print(format_table(res["pg29"]))
-    print("\n(40,20,3,6) bi-regular graph, 40 workers (left side) x 20 parts:")
-    print(format_table(res["biregular"]))
-    print(f"\n(b) logistic regression, p = {args.p_train}, gradient descent, lr = 1:")
-    print(format_table(res["training"]))
-    if args.plot:
-        if plot(res, args.plot):
-            print(f"\nfigure written to {args.plot}")
-    print(f"\ntotal {time.perf_counter() - t0:.1f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    save_figure(plt, fig, path, dpi=120)
+    return None

@@ -15,11 +15,11 @@ with C(n, t) sets per size t the pieces are only a few rows long (at n = 25,
 s = 0.5 nearly every piece is one row and coding gains nothing).  The gap
 closes as rows_per_block grows (``--rows-per-block``).
 """
-import sys
-
 import numpy as np
 
-from fastcode.repro._entry import count, random_seed
+from fastcode._progress import Progress
+from fastcode._util.tables import Table
+from fastcode.repro.cli import count, draws_with_pyplot, random_seed, save_figure
 from fastcode.schemes.shuffle import (
     CodedShuffle,
     UncodedShuffle,
@@ -31,16 +31,35 @@ from fastcode.schemes.shuffle import (
     uncoded_load,
 )
 
-__all__ = ["SHUFFLE_CASES", "shuffle_table", "format_shuffle_table", "register_shuffle", "run_shuffle"]
+__all__ = ["NAME", "SUMMARY", "SHUFFLE_CASES", "ROWS_PER_BLOCK", "TRIALS", "shuffle_table",
+           "add_arguments", "run", "plot"]
 
+NAME = "shuffle"
+SUMMARY = "Coded shuffling: measured vs formula loads for the spec's table (n, s)."
 SHUFFLE_CASES = ((10, 0.1), (10, 0.2), (10, 0.5), (25, 0.2), (25, 0.5))
 """(n, s) rows of the spec's oracle table 3."""
 
 
-def shuffle_table(cases=SHUFFLE_CASES, rows_per_block=2000, trials=3, seed=0, progress=None):
-    """Rows of dicts: n, s, formula loads and gain, measured means (coded under
-    both cache models, uncoded under independent caching)."""
-    out = []
+ROWS_PER_BLOCK = 2000
+TRIALS = 3
+SEED = 0
+
+COLUMNS = ("n", "s", "uncoded_formula", "uncoded", "coded_formula", "coded_independent",
+           "coded_realistic", "gain_formula", "gain_measured")
+_HEADERS = dict(uncoded_formula="uncoded 1-s", uncoded="measured", coded_formula="coded formula",
+                coded_independent="indep.", coded_realistic="realistic", gain_formula="gain formula",
+                gain_measured="measured")
+_FORMATS = dict(n="2d", s="4.2f", uncoded_formula="11.3f", uncoded="8.4f", coded_formula="13.4f",
+                coded_independent="7.4f", coded_realistic="9.4f", gain_formula="12.3f",
+                gain_measured="8.3f")
+
+
+def shuffle_table(cases=SHUFFLE_CASES, rows_per_block=ROWS_PER_BLOCK, trials=TRIALS, seed=SEED,
+                  progress=None):
+    """A Table, one row per (n, s): formula loads and gain, measured means (coded under
+    both cache models, uncoded under independent caching); ``progress(done, total, label)``
+    is called after every row."""
+    rows = []
     for c, (n, s) in enumerate(cases):
         rng = np.random.default_rng([seed, n, int(round(s * 1000))])
         n_rows = n * rows_per_block
@@ -53,51 +72,52 @@ def shuffle_table(cases=SHUFFLE_CASES, rows_per_block=2000, trials=3, seed=0, pr
             ind.append(coded.plan(caches, demands).load)
             unc.append(uncoded.plan(caches, demands).load)
             real.append(coded.plan(realistic_caches(current, n_rows, s, rng), demands).load)
-        out.append({"n": n, "s": s, "uncoded_formula": uncoded_load(s), "uncoded": float(np.mean(unc)),
-                    "coded_formula": coded_load(n, s), "coded_independent": float(np.mean(ind)),
-                    "coded_realistic": float(np.mean(real)), "gain_formula": shuffle_gain(n, s),
-                    "gain_measured": float(np.mean(unc)) / float(np.mean(ind))})
+        rows.append((n, s, uncoded_load(s), float(np.mean(unc)), coded_load(n, s),
+                     float(np.mean(ind)), float(np.mean(real)), shuffle_gain(n, s),
+                     float(np.mean(unc)) / float(np.mean(ind))))
         if progress is not None:
-            progress(c + 1, len(cases))
-    return out
+            progress(c + 1, len(cases), "cells")
+    return Table(f"Coded shuffling: load in data units (rows sent / N), {rows_per_block} rows per "
+                 f"block, mean of {trials} shuffles", COLUMNS, rows,
+                 ["gain = C_unc / C_cod with gamma = n (a multicast to n costs one unicast), i.e. "
+                  "uncoded load / coded load;\nmeasured gain: measured uncoded / measured "
+                  "independent-cache coded load.  The formula is the expectation of summed piece "
+                  "sizes;\nmulticasts cost their longest piece, so small blocks measure above it."],
+                 formats=_FORMATS, headers=_HEADERS, left=("coded_independent",),
+                 groups=(2, 2, 3, 2), name="loads")
 
 
-def format_shuffle_table(rows, rows_per_block, trials):
-    head = (f"Coded shuffling: load in data units (rows sent / N), {rows_per_block} rows per block, "
-            f"mean of {trials} shuffles\n"
-            " n     s | uncoded 1-s  measured | coded formula  indep.   realistic | gain formula  measured\n"
-            "---------+-----------------------+-----------------------------------+-----------------------")
-    lines = [head]
-    for r in rows:
-        lines.append(f"{r['n']:2d}  {r['s']:4.2f} | {r['uncoded_formula']:11.3f}  {r['uncoded']:8.4f} | "
-                     f"{r['coded_formula']:13.4f}  {r['coded_independent']:7.4f}  {r['coded_realistic']:9.4f} | "
-                     f"{r['gain_formula']:12.3f}  {r['gain_measured']:8.3f}")
-    lines.append("gain = C_unc / C_cod with gamma = n (a multicast to n costs one unicast), i.e. uncoded load /"
-                 " coded load;\nmeasured gain: measured uncoded / measured independent-cache coded load.  The formula is the expectation "
-                 "of summed piece sizes;\nmulticasts cost their longest piece, so small blocks measure above it.")
-    return "\n".join(lines)
-
-
-def register_shuffle(parser):
-    """Coded shuffling: measured vs formula loads for the spec's table (n, s)."""
-    parser.add_argument("--rows-per-block", type=count, default=2000,
+def add_arguments(parser):
+    """The options of ``fastcode simulate shuffle``."""
+    parser.add_argument("--rows-per-block", type=count, default=ROWS_PER_BLOCK,
                         help="rows in each worker's block (default 2000)")
-    parser.add_argument("--trials", type=count, default=3, help="shuffles per cell (default 3)")
-    parser.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
-    parser.set_defaults(func=run_shuffle)
+    parser.add_argument("--trials", type=count, default=TRIALS, help="shuffles per cell (default 3)")
+    parser.add_argument("--seed", type=random_seed, default=SEED, help="random seed (default 0)")
 
 
-def run_shuffle(args):
-    """Entry point of ``fastcode simulate shuffle``."""
-    tty = sys.stderr.isatty()
+def run(rows_per_block=ROWS_PER_BLOCK, trials=TRIALS, seed=SEED):
+    """The loads table of the spec's (n, s) cases, as a one-table list; progress on a terminal."""
+    with Progress(NAME) as progress:
+        return [shuffle_table(rows_per_block=rows_per_block, trials=trials, seed=seed,
+                              progress=progress)]
 
-    def progress(done, total):
-        if tty:
-            print(f"\r{done}/{total} cells", end="", file=sys.stderr, flush=True)
 
-    rows = shuffle_table(rows_per_block=args.rows_per_block, trials=args.trials, seed=args.seed,
-                         progress=progress)
-    if tty:
-        print("\r" + " " * 20 + "\r", end="", file=sys.stderr)
-    print(format_shuffle_table(rows, args.rows_per_block, args.trials))
-    return 0
+@draws_with_pyplot()
+def plot(plt, tables, path):
+    """Formula versus measured loads of each (n, s), into ``path``; returns None, or why not
+    (matplotlib missing).  (``fastcode simulate shuffle`` has no ``--plot`` option; call it
+    from Python.)"""
+    t = tables[0]
+    labels = [f"n={n}, s={s:g}" for n, s in zip(t.column("n"), t.column("s"))]
+    x = np.arange(len(labels))
+    bars = ("uncoded_formula", "uncoded", "coded_formula", "coded_independent", "coded_realistic")
+    width = 0.8 / len(bars)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for i, col in enumerate(bars):
+        ax.bar(x + (i - 2) * width, t.column(col), width=width, label=col.replace("_", " "))
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("load (rows sent / N)")
+    ax.set_title(t.title.split(",")[0])
+    ax.legend(fontsize=8)
+    save_figure(plt, fig, path, dpi=120)
+    return None

@@ -1,6 +1,7 @@
 """Reproduction of stream coded computing on heterogeneous workers (spec 06 §9).
 
-``run(...)`` returns tables; ``main(argv)`` prints them (and plots with ``--plot FILE.png``):
+``run(...)`` returns the tables; ``fastcode simulate stream`` prints them (and plots with
+``--plot FILE.png``):
 
 1. Mean in-order delay versus the redundancy ratio Ω for the optimal split, the uniform split and the
    ideal M/D/1 lower bound, with the authors' parameters (J = 10 000 jobs, λ = 0.01, Z = 50 000,
@@ -16,19 +17,24 @@ A job's delay is from its arrival to its in-order delivery (slots).  ``ρ`` is t
 ``λ·E[service]``; at ``ρ >= 1`` the queue is unstable and its mean delay grows with J (marked ``*``).
 """
 import math
-import sys
 import time
 
 import numpy as np
 
-from fastcode._progress import StepProgress
-from fastcode.repro._entry import (comma_floats, count, nonnegative_float, optional_count,
-                                   random_seed, register_with, standalone_main, write_plot)
+from fastcode._progress import Progress
+from fastcode._util.tables import Flagged, Table, by_name
+from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_floats, count, nonnegative_float,
+                                optional_count, draws_with_pyplot, random_seed, save_figure)
 from fastcode.schemes.stream import lower_bound_delay
 from fastcode.schemes.stream.scheme import StreamCodedMatVec, worker_fn
 from fastcode.schemes.stream.queue import ExponentialTasks, StreamSimulator, poisson_arrivals
 
-__all__ = ["SPEC", "spec_rates_and_arrivals", "geometric_rates", "Table", "run", "main"]
+__all__ = ["NAME", "SUMMARY", "SPEC", "spec_rates_and_arrivals", "geometric_rates", "add_arguments",
+           "run", "plot"]
+
+NAME = "stream"
+SUMMARY = "Stream coded computing: optimal vs uniform load split vs the M/D/1 lower bound."
+OUTPUT = Output(footer="({jobs} jobs per point, seed {seed}, {seconds:.1f} s)")
 
 # The authors' parameter set (spec §6).
 SPEC = dict(jobs=10000, lam=0.01, Z=50000.0, K=1000, P=5, gamma=1.0, omega_max=1.1, seed=900)
@@ -59,61 +65,16 @@ def geometric_rates(h, P=SPEC["P"], total=4 * SPEC["Z"] * SPEC["omega_max"] * SP
     return mu * (total / mu.sum())
 
 
-class Table:
-    """A printable result table: ``title``, ``columns`` (names), ``rows`` (tuples), ``notes``."""
-
-    def __init__(self, title, columns, rows=None, notes=()):
-        self.title = title
-        self.columns = list(columns)
-        self.rows = [] if rows is None else list(rows)
-        self.notes = list(notes)
-
-    def column(self, name):
-        """The values of one column, as a list."""
-        i = self.columns.index(name)
-        return [row[i] for row in self.rows]
-
-    def format(self):
-        cells = [[_fmt(v) for v in row] for row in self.rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
-        lines = [self.title, "  ".join(c.rjust(w) for c, w in zip(self.columns, widths))]
-        lines.append("  ".join("-" * w for w in widths))
-        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
-        lines += self.notes
-        return "\n".join(lines)
-
-    def __repr__(self):
-        return f"Table({self.title!r}, {len(self.rows)} rows)"
-
-
-class _Marked(float):
-    """A delay from an unstable queue: printed with a trailing ``*``."""
-
-
-def _fmt(v):
-    if isinstance(v, _Marked):
-        return _fmt(float(v)) + "*"
-    if isinstance(v, str):
-        return v
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    v = float(v)
-    if math.isinf(v):
-        return "inf"
-    if v != 0 and (abs(v) >= 1e5 or abs(v) < 1e-3):
-        return f"{v:.3g}"
-    return f"{v:.4g}" if abs(v) >= 100 else f"{v:.3f}"
-
-
 def _delay(res):
-    return _Marked(res.mean_delay) if not res.stable else res.mean_delay
+    """The mean delay, flagged ``*`` when the queue was unstable."""
+    return Flagged(res.mean_delay) if not res.stable else res.mean_delay
 
 
 def _p95(res):
-    return _Marked(res.percentile(95)) if not res.stable else res.percentile(95)
+    return Flagged(res.percentile(95)) if not res.stable else res.percentile(95)
 
 
-def _omega_table(title, rates, arrivals, omegas, seed, gamma, progress):
+def _omega_table(name, title, rates, arrivals, omegas, seed, gamma, progress):
     lam, Z, K = SPEC["lam"], SPEC["Z"], SPEC["K"]
     lb = lower_bound_delay(lam, Z, rates)
     rows = []
@@ -127,7 +88,7 @@ def _omega_table(title, rates, arrivals, omegas, seed, gamma, progress):
         o, u = out["optimal"], out["uniform"]
         rows.append((om, _delay(o), _p95(o), _delay(u), _p95(u), lb, o.rho, u.rho))
     return Table(title, ["Omega", "optimal", "opt_p95", "uniform", "uni_p95", "lower_bd",
-                         "rho_opt", "rho_uni"], rows)
+                         "rho_opt", "rho_uni"], rows, name=name)
 
 
 def _sweep_table(hetero, omegas, arrivals, seed, gamma, progress):
@@ -151,7 +112,7 @@ def _sweep_table(hetero, omegas, arrivals, seed, gamma, progress):
              "must finish all its tasks); * = unstable (rho >= 1), the mean grows with J."]
     return Table("Heterogeneity sweep: μ_p ∝ h^p, Σμ = 2200 (mean in-order delay, slots)",
                  ["h", "mu_min/sum", "Omega", "optimal", "uniform", "rho_opt", "rho_uni",
-                  "rho_floor", "lower_bd"], rows, notes)
+                  "rho_floor", "lower_bd"], rows, notes, name="sweep")
 
 
 def _gamma_table(rates, arrivals, seed, progress, omega=1.05):
@@ -167,7 +128,7 @@ def _gamma_table(rates, arrivals, seed, progress, omega=1.05):
             rows.append((f"{g:g}", cname, _delay(r), _p95(r), r.rho,
                          "(" + ", ".join(f"{x:g}" for x in kappa) + ")"))
     return Table(f"Sensitivity to gamma (authors' rates, optimal split, Omega = {omega})",
-                 ["gamma", "latency", "mean", "p95", "rho", "kappa"], rows)
+                 ["gamma", "latency", "mean", "p95", "rho", "kappa"], rows, name="gamma")
 
 
 def _virtual_run(jobs, seed, K=20, Omega=1.2, rows=400, cols=400):
@@ -278,9 +239,10 @@ def _local_run(jobs, seed, backend="process", K=8, Omega=1.25, rates=(1.0, 2.0, 
 
 def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
         sweep_omegas=SWEEP_OMEGAS, fine=False, gamma_table=False, real_jobs=300, gamma=1.0,
-        local_jobs=0, local_backend="process",
-        progress=None):
-    """Compute the reproduction's tables; returns ``{name: Table}``.
+        local_jobs=0, local_backend="process", quiet=False):
+    """Compute the reproduction's tables: a list of Tables named ``omega_spec``, ``omega_strong``,
+    ``sweep`` (if ``hetero``), ``gamma`` (if ``gamma_table``), ``real`` (if ``real_jobs``) and
+    ``local`` (if ``local_jobs``).
 
     ``jobs``: jobs per simulated point (the authors use 10 000; the rates always come from the
     10 000-draw MATLAB stream, the arrivals are its first ``jobs``); ``seed``: seed of the job-level
@@ -288,7 +250,8 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
     of the sweep, run at each of ``sweep_omegas``; ``fine``: use the authors' 0.002 grid on
     [1, 1.1] for the first table (51 points, about 50 s); ``gamma_table``: add the γ-sensitivity
     table; ``real_jobs``: jobs of the virtual-time scheme run (0 to skip); ``gamma``: the split's
-    γ; ``progress``: ``None`` (on a terminal only), ``True`` or ``False``.
+    γ; ``local_jobs``: jobs of the LocalCluster run on ``local_backend`` workers (0 to skip);
+    ``quiet``: no progress line (it is drawn on a terminal only).
     """
     if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 10:
         raise ValueError(f"jobs must be an integer >= 10, got {jobs!r}")
@@ -298,14 +261,15 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
     omegas1 = tuple(np.round(np.arange(1.0, 1.1 + 1e-9, 0.002), 3)) if fine else tuple(omegas)
     n_runs = 2 * len(omegas1) + 2 * len(omegas) + 2 * len(hetero) * len(sweep_omegas) \
         + (2 * len(GAMMAS) if gamma_table else 0)
-    prog = StepProgress("stream", n_runs, progress)
+    prog = Progress(NAME, n_runs, enabled=False if quiet else None)
     tables = {}
-    try:
+    with prog:
         tables["omega_spec"] = _omega_table(
-            "Authors' parameters: mean in-order delay vs Omega (slots; mu = "
+            "omega_spec", "Authors' parameters: mean in-order delay vs Omega (slots; mu = "
             + ", ".join(f"{m:.2f}" for m in rates) + ")",
             rates, arrivals, omegas1, seed, gamma, prog)
         tables["omega_strong"] = _omega_table(
+            "omega_strong",
             "Strong heterogeneity mu ∝ (1, 2, 4, 8, 16): mean in-order delay vs Omega (slots)",
             geometric_rates(2.0), arrivals, tuple(omegas), seed + 1, gamma, prog)
         if hetero:
@@ -313,8 +277,6 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
                                            gamma, prog)
         if gamma_table:
             tables["gamma"] = _gamma_table(rates, arrivals, seed, prog)
-    finally:
-        prog.close()
     for key in ("omega_spec", "omega_strong"):
         tables[key].notes.append("* = unstable (rho >= 1): the mean grows with the number of jobs.")
     if real_jobs:
@@ -324,7 +286,8 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
             ["jobs", "measured", "simulated", "rho_sim", "tasks_run", "max_rel_err"],
             [(int(real_jobs), measured, simulated.mean_delay, simulated.rho, used, err)],
             [f"kappa = {scheme.kappa.tolist()}; tasks_run: coded tasks computed per job before "
-             "the rest were purged (K = 20); the LocalCluster run below uses real clocks."])
+             "the rest were purged (K = 20); the LocalCluster run below uses real clocks."],
+            name="real")
     if local_jobs:
         rows = _local_run(int(local_jobs), seed, backend=local_backend)
         tables["local"] = Table(
@@ -333,18 +296,16 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
             ["split", "kappa", "mean_delay", "p95_delay", "service", "lower_bd", "late", "max_err"],
             rows,
             ["each worker sends every coded task's result as it finishes; the master decodes "
-             "from the first K = 8 and the rest are purged (late: results thrown away)"])
-    return tables
+             "from the first K = 8 and the rest are purged (late: results thrown away)"],
+            name="local")
+    return list(tables.values())
 
 
-def _plot(tables, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return ("matplotlib is not installed, so no plot was written: "
-                "pip install 'fastcode[plot]' (or matplotlib) and run again with --plot")
+@draws_with_pyplot(NO_MATPLOTLIB_RERUN)
+def plot(plt, tables, path):
+    """Delay versus Omega (both settings) and the heterogeneity sweep, into ``path``;
+    returns None, or why not (matplotlib missing)."""
+    tables = by_name(tables)
     panels = [k for k in ("omega_spec", "omega_strong", "sweep") if k in tables]
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2), squeeze=False)
     for ax, key in zip(axes[0], panels):
@@ -370,14 +331,8 @@ def _plot(tables, path):
         ax.set_ylabel("mean in-order delay (slots)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(plt, fig, path, dpi=120)
     return None
-
-
-DESCRIPTION = ("Stream coded computing on heterogeneous workers (Esfahanizadeh, Cohen, Médard): "
-               "delay of the optimal and uniform load splits versus the lower bound.")
 
 
 def add_arguments(p):
@@ -402,34 +357,3 @@ def add_arguments(p):
                    help="workers of the LocalCluster run (default process)")
     p.add_argument("--plot", metavar="FILE.png", help="write the figures (needs matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
-
-
-def register_stream(parser):
-    """Stream coded computing: optimal vs uniform load split vs the M/D/1 lower bound."""
-    register_with(parser, add_arguments, run_from_args)
-
-
-def main(argv=None):
-    return standalone_main("stream", DESCRIPTION, add_arguments, run_from_args, argv)
-
-
-def run_from_args(args):
-    """Run the reproduction for parsed arguments; returns the exit status."""
-    t0 = time.perf_counter()
-    try:
-        tables = run(jobs=args.jobs, seed=args.seed, omegas=args.omegas, hetero=args.hetero,
-                     fine=args.fine, gamma_table=args.gamma_table, real_jobs=args.real_jobs,
-                     local_jobs=args.local_jobs, local_backend=args.local_backend,
-                     gamma=args.gamma, progress=False if args.quiet else None)
-    except ValueError as exc:
-        print(f"fastcode simulate stream: error: {exc}", file=sys.stderr)
-        return 2
-    for t in tables.values():
-        print(t.format())
-        print()
-    print(f"({args.jobs} jobs per point, seed {args.seed}, {time.perf_counter() - t0:.1f} s)")
-    return write_plot(_plot, tables, args.plot) if args.plot else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,6 @@ Modules (each owns one idea):
     rules       decoding rules: when is a job done, given finish times
     montecarlo  simulate(rule, model, trials, rng) -> SimulationResult
     queueing    M/G/1 and M/D/1 mean delays (stream lower bounds)
-    reproduce   reproduction of the Lee et al. tables (``fastcode simulate lee``)
 """
 from fastcode.sim._checks import SimParameterError
 from fastcode.sim.latency import (
