@@ -26,7 +26,8 @@ from fastcode._util.tables import Flagged, Table, by_name
 from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_floats, count, nonnegative_float,
                                 optional_count, draws_with_pyplot, random_seed, save_figure)
 from fastcode.schemes.stream import lower_bound_delay
-from fastcode.schemes.stream.scheme import StreamCodedMatVec, worker_fn
+from fastcode.runtime import VirtualCluster
+from fastcode.schemes.stream.scheme import StreamCodedMatVec
 from fastcode.schemes.stream.queue import ExponentialTasks, StreamSimulator, poisson_arrivals
 
 __all__ = ["NAME", "SUMMARY", "SPEC", "spec_rates_and_arrivals", "geometric_rates", "add_arguments",
@@ -148,7 +149,8 @@ def _virtual_run(jobs, seed, K=20, Omega=1.2, rows=400, cols=400):
     G = rng.standard_normal((n, K))        # Gaussian generator: MDS with probability 1
     scheme = StreamCodedMatVec.with_load_split(G, rates, C=C, rng=rng)
     A = rng.standard_normal((rows, cols))
-    queues = scheme.setup_tasks(A)
+    cluster = VirtualCluster(scheme.n_workers)
+    cluster.setup(scheme, A)
     models = [ExponentialTasks(mu) for mu in rates]
     arrivals = poisson_arrivals(lam, jobs, rng)
 
@@ -159,26 +161,16 @@ def _virtual_run(jobs, seed, K=20, Omega=1.2, rows=400, cols=400):
     used = 0
     for j in range(jobs):
         start = max(arrivals[j], end)
-        # each worker serves its queue in order: result times are cumulative sums
-        times, order = [], []
-        for p, queue in enumerate(queues):
-            if queue:
-                t = np.cumsum(models[p].sample(len(queue), C, rng))
-                times.extend(t.tolist())
-                order.extend(queue)
-        results = {}
-        finish = None
-        for idx in np.argsort(times, kind="stable"):
-            task_id, block = order[idx]
-            results[task_id] = worker_fn((task_id, block), x)
-            if scheme.can_decode(results.keys()):
-                finish = times[idx]
-                break                      # purge: the remaining tasks are never computed
-        used += len(results)
-        y = scheme.decode(results, x)
+        # each worker serves its queue in order: result times are cumulative sums; the
+        # cluster computes tasks in arrival order until the job decodes and purges the rest
+        times = [np.cumsum(models[p].sample(int(count), C, rng)) if count else np.zeros(0)
+                 for p, count in enumerate(scheme.kappa)]
+        rnd = cluster.run_round(x, times)
+        used += rnd.computed
+        y = rnd.output
         ref = A @ x
         max_err = max(max_err, float(np.abs(y - ref).max() / np.abs(ref).max()))
-        end = start + finish
+        end = start + rnd.time
         delays[j] = end - arrivals[j]
         x = y / np.linalg.norm(y)
     sim = StreamSimulator(rates, lam, Z, K, Omega, split=scheme.kappa.astype(float))
