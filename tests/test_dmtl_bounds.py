@@ -97,7 +97,7 @@ def test_bad_placements_raise(Z, match):
 def test_bad_constructor_arguments():
     with pytest.raises(InvalidArgumentError, match="M must be <= K"):
         cyclic_placement(3, 4)
-    with pytest.raises(InvalidArgumentError, match="K must be >= 1"):
+    with pytest.raises(InvalidArgumentError, match="K must be an integer >= 1"):
         cyclic_placement(0, 1)
     with pytest.raises(InvalidArgumentError, match="r must be <= K"):
         man_placement(3, 4)

@@ -112,7 +112,7 @@ def test_errors(rng):
         s.encode(0, BIG.zeros((2, 3)))
     with pytest.raises(ShardSizeError, match="F must have shape"):
         SeparableComputation(4, 2, 2, F=BIG.zeros((2, 3)), field=BIG)
-    with pytest.raises(InvalidArgumentError, match="K_c must be >= 1"):
+    with pytest.raises(InvalidArgumentError, match="K_c must be an integer >= 1"):
         SeparableComputation(4, 2, 0)
     with pytest.raises(InvalidArgumentError, match="responders"):
         s.decode({0: BIG.zeros((1, 3)), 7: BIG.zeros((1, 3))})

@@ -10,6 +10,7 @@ import operator
 
 import numpy as np
 
+from fastcode._util.validate import integer
 from fastcode.errors import InvalidArgumentError
 from fastcode._util.rng import as_generator
 
@@ -23,19 +24,6 @@ __all__ = [
     "holders",
     "misses",
 ]
-
-
-def _count(value, name, minimum=1):
-    """An int >= minimum (bools and non-integers rejected)."""
-    if isinstance(value, bool):
-        raise InvalidArgumentError(f"{name} must be an int, got {value!r}")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise InvalidArgumentError(f"{name} must be an int, got {type(value).__name__}") from None
-    if value < minimum:
-        raise InvalidArgumentError(f"{name} must be >= {minimum}, got {name}={value}")
-    return value
 
 
 def as_placement(Z, name="Z"):
@@ -65,8 +53,8 @@ def as_placement(Z, name="Z"):
 
 def cyclic_placement(K, M):
     """Cyclic placement, N = K: worker k stores {k, k+1, ..., k+M-1} mod K.  1 <= M <= K."""
-    K = _count(K, "K")
-    M = _count(M, "M")
+    K = integer(K, "K", 1)
+    M = integer(M, "M", 1)
     if M > K:
         raise InvalidArgumentError(f"M must be <= K, got M={M} > K={K}")
     Z = np.zeros((K, K), dtype=bool)
@@ -81,9 +69,9 @@ def man_placement(K, r, eta=1):
     Dataset block b (in lexicographic order of the r-subsets of workers) holds
     datasets b*eta .. b*eta+eta-1, stored by exactly the workers of that
     subset, so every worker stores N r / K datasets."""
-    K = _count(K, "K")
-    r = _count(r, "r")
-    eta = _count(eta, "eta")
+    K = integer(K, "K", 1)
+    r = integer(r, "r", 1)
+    eta = integer(eta, "eta", 1)
     if r > K:
         raise InvalidArgumentError(f"r must be <= K, got r={r} > K={K}")
     subsets = list(itertools.combinations(range(K), r))
@@ -104,7 +92,7 @@ def placement_from_sets(sets, N=None):
     flat = [operator.index(n) for s in sets for n in s]
     if N is None:
         N = max(flat) + 1 if flat else 0
-    N = _count(N, "N")
+    N = integer(N, "N", 1)
     Z = np.zeros((len(sets), N), dtype=bool)
     for k, s in enumerate(sets):
         for n in s:
@@ -118,8 +106,8 @@ def placement_from_sets(sets, N=None):
 def random_placement(K, N, rng=None, density=0.5, max_tries=1000):
     """A random valid heterogeneous placement (each entry 1 with prob. ``density``),
     redrawn until no worker is empty, no dataset unstored and no worker stores all."""
-    K = _count(K, "K", 2)
-    N = _count(N, "N")
+    K = integer(K, "K", 2)
+    N = integer(N, "N", 1)
     if not 0.0 < density < 1.0:
         raise InvalidArgumentError(f"density must be in (0, 1), got {density}")
     rng = as_generator(rng)

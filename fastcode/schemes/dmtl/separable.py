@@ -28,6 +28,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from fastcode._util.validate import integer
 from fastcode.errors import (
     InvalidArgumentError,
     NotEnoughShardsError,
@@ -55,25 +56,17 @@ VERIFY_MAX_PATTERNS = 5000
 """Check every N_r-subset at construction when there are at most this many."""
 
 
-def _int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InvalidArgumentError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
-        raise InvalidArgumentError(f"{name} must be >= {minimum}, got {name}={value}")
-    return int(value)
-
-
 def cyclic_separable_assignment(N, N_r, K=None):
     """Cyclic assignment, N workers x K datasets (bool matrix, shape (N, K)).
 
     K = N (default): worker n holds {n, ..., n + N - N_r} mod N.  N | K: the K
     datasets form N groups of K/N consecutive datasets, assigned cyclically the
     same way."""
-    N = _int(N, "N", 1)
-    N_r = _int(N_r, "N_r", 1)
+    N = integer(N, "N", 1)
+    N_r = integer(N_r, "N_r", 1)
     if N_r > N:
         raise InvalidArgumentError(f"N_r must be <= N, got N_r={N_r} > N={N}")
-    K = N if K is None else _int(K, "K", 1)
+    K = N if K is None else integer(K, "K", 1)
     if K % N:
         raise InvalidArgumentError(f"K must be a multiple of N, got K={K}, N={N}")
     g = K // N
@@ -109,9 +102,9 @@ class SeparableComputation:
     a given F, e.g. one with a singular minor, maybe none can)."""
 
     def __init__(self, N, N_r, K_c, F=None, field=DEFAULT_FIELD, rng=None, G=None, max_tries=20):
-        self.N = _int(N, "N", 1)
-        self.N_r = _int(N_r, "N_r", 1)
-        self.K_c = _int(K_c, "K_c", 1)
+        self.N = integer(N, "N", 1)
+        self.N_r = integer(N_r, "N_r", 1)
+        self.K_c = integer(K_c, "K_c", 1)
         if self.N_r > self.N:
             raise InvalidArgumentError(f"N_r must be <= N, got N_r={N_r} > N={N}")
         self.K = self.N
@@ -269,7 +262,7 @@ def separable_bounds(Z, K_c):
     sum_{j in S} R_j >= min(K_c, |E_S|) for every non-empty S (S = all gives
     sum >= K_c); min(K_c, |E_S|) is the rank of F[:, E_S] for generic F."""
     Z = as_placement(Z)
-    K_c = _int(K_c, "K_c", 1)
+    K_c = integer(K_c, "K_c", 1)
     cons = _separable_constraints(Z, K_c)
     return solve_covering_lp(Z.shape[0], [c[0] for c in cons], [c[1] for c in cons])
 
@@ -280,7 +273,7 @@ def capped_separable_lp(Z, K_c):
     Returns (value, rates); raises LPError if infeasible (the construction
     cannot be used, e.g. K_c = 1 with every worker missing a dataset)."""
     Z = as_placement(Z)
-    K_c = _int(K_c, "K_c", 1)
+    K_c = integer(K_c, "K_c", 1)
     N = Z.shape[1]
     caps = [max(0, K_c - (N - int(m))) for m in Z.sum(axis=1)]
     cons = _separable_constraints(Z, K_c)
