@@ -37,6 +37,11 @@ class InvalidArgumentError(FastcodeError, ValueError):
     shard indices out of range or duplicated, an unknown option."""
 
 
+class UncorrectableError(FastcodeError, ValueError):
+    """More shards are wrong than the code can locate (or, with error correction
+    off, the shards are inconsistent): nothing was repaired."""
+
+
 class SimParameterError(InvalidArgumentError):
     """A straggler-model, latency-formula or simulator parameter out of range."""
 

@@ -27,6 +27,8 @@ import numpy as np
 
 from fastcode import matrices as _mx
 from fastcode._util.memory import overlaps
+from fastcode._util.validate import integer
+from fastcode.codes.correct import Corrected, ErrorCorrector, grs_form
 from fastcode.matrices_real import condition_numbers
 from fastcode.codes._lru import LRUCache
 from fastcode.codes.base import REQUIRED, Code, renamed
@@ -403,6 +405,7 @@ class MDSCode(Code):
         self._data_targets = np.arange(k, dtype=np.intp)
         self._data_targets.setflags(write=False)
         self._cache = LRUCache(cache_size)
+        self._grs = None          # (points, multipliers) once correct() needs them
         if setup == "closed_form" and n > k:
             self._prepare_cauchy()
         self.conditioning = self._check_conditioning()
@@ -676,6 +679,70 @@ class MDSCode(Code):
             results = renamed("MDSCode.decode", "results", results, "shards", shards)
             indices = renamed("MDSCode.decode", "indices", indices, "present", present)
         return self.decoder(indices)(results, out=out)
+
+    def correct(self, shards, indices=None, max_errors=None, out=None):
+        """Decode through errors and erasures: the data, and which present shards were wrong.
+
+        ``shards`` pairs with ``indices`` as in ``decode`` (default: all n shards, rows
+        0..n-1).  With m shards present (e = n - m erased) and r = n - k parity shards,
+        up to ``t = (r - e) // 2`` present shards may be silently wrong, in any of their
+        bytes: they are located (the same shards in every byte column), corrected and
+        reported.  ``max_errors`` (default t, at most t) caps how many wrong shards are
+        accepted; ``max_errors=0`` only detects: any inconsistency among the m shards (up
+        to r - e wrong shards are always seen) raises.  Needs a Cauchy or Vandermonde
+        code over GF(2^8) or GF(p) (generalized Reed-Solomon codes).
+
+        Returns ``Corrected(data, corrupted)``: data (k, L) (written into ``out`` if
+        given), corrupted the sorted indices of the shards found wrong.  Raises
+        UncorrectableError when more shards are wrong than can be located; nothing is
+        repaired column by column (see ``fastcode.codes.correct`` for the method and the
+        residual risk).  The inputs are never modified."""
+        n, k, f = self.n, self.k, self.field
+        sh = _Shards(shards, f, "shards")
+        if indices is None:
+            if sh.count != n:
+                raise ShardSizeError(f"without indices, shards must hold all n={n} shards, "
+                                     f"got {sh.count}")
+            indices = np.arange(n)
+        given, mask, present, _, from_mask = self._normalize_present(indices)
+        if sh.count == len(given):
+            order = np.argsort(given, kind="stable")          # rows in increasing shard order
+        elif from_mask and sh.count == n:
+            order = present
+        else:
+            raise ShardSizeError(f"shards must hold the {len(given)} shards listed in indices "
+                                 f"(rows pair with indices positionally), got {sh.count}")
+        m, r = len(present), n - k
+        t = (r - (n - m)) // 2
+        if max_errors is None:
+            max_errors = t
+        max_errors = integer(max_errors, "max_errors", 0, t)
+        corrector = self._corrector(mask, present)
+        rows = sh.take(order.tolist())
+        stripe = rows if _region_field(f) else (np.stack(rows) if rows else f.zeros((0, 0)))
+        wrong, values = corrector(stripe, sh.length or 0, max_errors)
+        for i, pos in enumerate(wrong):
+            rows[pos] = f.sub(rows[pos], values[i])            # a new row: inputs stay intact
+        data = self.decode(rows, present, out=out)
+        return Corrected(data, [int(present[p]) for p in wrong])
+
+    def _corrector(self, mask, present):
+        """The cached ErrorCorrector of the present set ``mask`` (GRS form computed once)."""
+        key = ("correct", mask.tobytes())
+        corrector = self._cache.get(key)
+        if corrector is None:
+            if self._grs is None:
+                if self.kind == "cauchy":
+                    points = self._pts
+                elif self.kind == "vandermonde":
+                    points = _mx.vandermonde_points(self.n, self.field, self._params["points"])
+                else:
+                    raise InvalidArgumentError("correct needs a Cauchy or Vandermonde code "
+                                               "(a generalized Reed-Solomon code), not a custom G")
+                self._grs = (points, grs_form(self.G, points, self.field))
+            corrector = ErrorCorrector(self, present, *self._grs)
+            self._cache.put(key, corrector)
+        return corrector
 
     def reconstruct(self, shards, indices=REQUIRED, which="data", out=None, *, present=None):
         """Rows ``which`` of the codeword: "data" (k rows), "all" (n rows),

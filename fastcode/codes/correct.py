@@ -1,0 +1,268 @@
+"""Error-and-erasure decoding of systematic MDS codes that are generalized Reed-Solomon codes.
+
+Erasures are shards known to be missing; errors are shards present but silently wrong.
+An (n, k) MDS code with r = n - k parity shards, e of them erased, corrects up to
+t = floor((r - e) / 2) wrong shards, or detects up to r - e of them.
+
+The codes of ``MDSCode`` with ``kind="cauchy"`` or ``"vandermonde"`` are generalized
+Reed-Solomon (GRS) codes: shard s of a codeword is ``v_s f(a_s)`` for a polynomial f of
+degree < k, with one evaluation point a_s and one non-zero multiplier v_s per shard
+(Vandermonde: the points given, v = 1; Cauchy with parity 1/(x_i - y_j): points y_j for
+data and x_i for parity, v = 1/A'(y_j) for data and 1/A(x_i) for parity, A(x) = prod (x - y_j)).
+``grs_form`` recovers (a, v) from the generator and checks the whole matrix against them.
+
+How ``correct`` works, for the present shards P (m = |P| of them):
+
+1. Syndromes, one kernel pass over the stripe: ``S = H_P Y_P`` with the (m - k) x m
+   parity check ``H_P[l, s] = u_s a_s^l / v_s`` of the punctured code, u_s = 1 / prod_{j in P,
+   j != s} (a_s - a_j).  S is zero in every byte column of a consistent stripe, and
+   ``S_l = sum_s (u_s / v_s) e_s a_s^l`` for an error pattern e: power sums, so the
+   Berlekamp-Massey algorithm finds the error locator of one column from 2t of them.
+2. A corrupted shard is one error, whatever number of its bytes changed, and many byte
+   columns share one pattern: the locator is found on a few columns with non-zero
+   syndromes (scalar arithmetic), giving a set E of at most t shards.
+3. The whole stripe confirms E with kernels: the error values follow from |E| syndrome
+   rows (``e_E = inv(H_P[:|E|, E]) S[:|E|]``, a small product over the stripe) and the
+   other rows must then vanish (``S[|E|:] = H_P[|E|:, E] e_E`` in every column).  Columns
+   where they do not name further shards (located column by column); E grows, and once it
+   exceeds t the stripe is uncorrectable.  Nothing is repaired column by column.
+4. The data: present data rows are copied and those in E corrected by their error values;
+   erased data rows are decoded from the corrected shards by the code's own decoder.
+
+Guarantee: up to t corrupted shards are located and corrected; with ``max_errors=0`` up to
+r - e corrupted shards are detected (a non-zero syndrome).  More than t corrupted shards
+of independent random content are reported (UncorrectableError) except with probability
+about q^-(m - k - t) per column they corrupt (q the field size), because no set of at most
+t shards can explain their syndromes in every column.  Adversarial corruption that moves
+the stripe onto another codeword cannot be detected by any decoder.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from fastcode.errors import InvalidArgumentError, UncorrectableError
+
+__all__ = ["Corrected", "grs_form", "ErrorCorrector"]
+
+Corrected = namedtuple("Corrected", ["data", "corrupted"])
+Corrected.__doc__ = """Result of ``MDSCode.correct``: ``data`` (k, L) and ``corrupted``, the sorted
+indices of the shards found wrong (and corrected)."""
+
+# byte columns whose syndromes are used to locate the error pattern before the whole
+# stripe confirms it (more are taken only where the confirmation fails)
+SAMPLE_COLUMNS = 4
+
+
+def grs_form(G, points, field):
+    """Multipliers v (n,) with ``G[:, j] = v * f_j(points)`` (deg f_j < k) for the systematic
+    generator G (n, k) and its evaluation points; InvalidArgumentError if G is not a GRS
+    generator on those points."""
+    n, k = G.shape
+    f = field
+    a = f.asarray(points)
+    one = f.asarray(np.ones(1, dtype=np.int64))[0]
+    data_pts, par_pts = a[:k], a[k:]
+    # Lagrange basis on the data points: L_j(x) = prod_{l != j} (x - y_l) / (y_j - y_l)
+    diff = f.sub(data_pts[:, None], data_pts[None, :])
+    np.fill_diagonal(diff, one)
+    denom = _prod(f, diff, axis=1)                                   # a'(y_j)
+    num = f.sub(par_pts[:, None], data_pts[None, :])                 # (r, k): x_t - y_l
+    if np.any(num == 0):
+        raise InvalidArgumentError("evaluation points must be distinct")
+    full = _prod(f, num, axis=1)                                     # A(x_t)
+    L = f.div(f.div(full[:, None], num), denom[None, :])             # L_j(x_t)
+    v = f.zeros(n)
+    if n == k:
+        v[:] = one
+        return v
+    C = G[k:]
+    if np.any(C == 0):
+        raise InvalidArgumentError("the generator is not a GRS generator on these points "
+                                   "(error correction needs a Cauchy or Vandermonde code)")
+    # C[t, j] = (v_t / v_j) L_j(x_t): v_0 = 1 fixes the scale, column 0 gives every parity
+    # multiplier, the first parity row every data multiplier; then all of C is checked
+    v[k:] = f.div(C[:, 0], L[:, 0])
+    v[:k] = f.div(f.mul(v[k], L[0]), C[0])
+    want = f.mul(f.div(v[k:][:, None], v[:k][None, :]), L)
+    if not np.array_equal(want, C):
+        raise InvalidArgumentError("the generator is not a GRS generator on these points "
+                                   "(error correction needs a Cauchy or Vandermonde code)")
+    return v
+
+
+def _prod(f, a, axis):
+    out = None
+    for col in np.moveaxis(a, axis, 0):
+        out = col if out is None else f.mul(out, col)
+    if out is None:
+        return f.asarray(np.ones(a.shape[1 - axis], dtype=np.int64))
+    return out
+
+
+class _Scalars:
+    """Scalar arithmetic of the field on Python ints (locating errors works on a few
+    columns: NumPy calls per element would cost microseconds each)."""
+
+    def __init__(self, field):
+        size = getattr(field, "order", None)
+        if field.characteristic == 2 and size == 256:
+            from fastcode.reference.gf256 import EXP, LOG
+            self.exp, self.log = [int(x) for x in EXP], [int(x) for x in LOG]
+            self.p = None
+        elif field.characteristic == size and size is not None:
+            self.p = int(size)
+        else:
+            raise InvalidArgumentError(f"error correction supports GF(2^8) and GF(p), not {field}")
+
+    def add(self, a, b):
+        return a ^ b if self.p is None else (a + b) % self.p
+
+    def sub(self, a, b):
+        return a ^ b if self.p is None else (a - b) % self.p
+
+    def mul(self, a, b):
+        if self.p is not None:
+            return a * b % self.p
+        if a == 0 or b == 0:
+            return 0
+        return self.exp[(self.log[a] + self.log[b]) % 255]
+
+    def inv(self, a):
+        if self.p is not None:
+            return pow(a, self.p - 2, self.p)
+        return self.exp[(255 - self.log[a]) % 255]
+
+
+def _berlekamp_massey(F, S):
+    """Connection polynomial C (list of ints, C[0] = 1) and LFSR length L of the sequence S:
+    S[j] + sum_{i=1..L} C[i] S[j - i] = 0 for L <= j < len(S)."""
+    C, B = [1], [1]
+    L, m, b = 0, 1, 1
+    for j, s in enumerate(S):
+        d = s
+        for i in range(1, min(L, len(C) - 1) + 1):
+            d = F.add(d, F.mul(C[i], S[j - i]))
+        if d == 0:
+            m += 1
+            continue
+        coef = F.mul(d, F.inv(b))
+        T = list(C)
+        if len(C) < len(B) + m:
+            C = C + [0] * (len(B) + m - len(C))
+        for i, bi in enumerate(B):
+            C[i + m] = F.sub(C[i + m], F.mul(coef, bi))
+        if 2 * L <= j:
+            L, B, b, m = j + 1 - L, T, d, 1
+        else:
+            m += 1
+    return C, L
+
+
+class ErrorCorrector:
+    """Error-and-erasure decoder of one GRS code for one set of present shards (cached
+    by ``MDSCode``): points a_P, multipliers v_P, the parity check H_P and its plan."""
+
+    def __init__(self, code, present, points, multipliers):
+        f = code.field
+        self.code, self.field = code, f
+        self.present = present                                      # sorted shard indices
+        self.F = _Scalars(f)
+        m, k = len(present), code.k
+        self.rows = m - k
+        a = f.asarray(points)[present]
+        v = f.asarray(multipliers)[present]
+        one = f.asarray(np.ones(1, dtype=np.int64))[0]
+        diff = f.sub(a[:, None], a[None, :])
+        np.fill_diagonal(diff, one)
+        u = f.inv(_prod(f, diff, axis=1))
+        scale = f.div(u, v)
+        powers = f.pow(a[None, :], np.arange(max(self.rows, 1), dtype=np.int64)[:, None])
+        self.H = np.ascontiguousarray(f.mul(powers, scale[None, :])[:self.rows])
+        self.syndrome_plan = f.plan_matmul(self.H) if self.rows else None
+        self.points = [int(x) for x in a]
+        self._solve_cache = {}
+
+    # ---- locating -------------------------------------------------------------------------
+
+    def locate_column(self, S):
+        """Positions (indices into present) of the errors of one column from its syndromes
+        (Python ints, length rows), or None when no pattern of at most rows // 2 fits."""
+        F = self.F
+        t = self.rows // 2
+        C, L = _berlekamp_massey(F, S[:2 * t])
+        if L == 0 or L > t:
+            return None
+        # sigma(x) = x^L C(1/x): its roots are the error points (0 included)
+        sigma = [C[L - i] if L - i < len(C) else 0 for i in range(L + 1)]   # sigma[i]: coef of x^i
+        roots = []
+        for pos, x in enumerate(self.points):
+            acc = 0
+            for c in reversed(sigma):
+                acc = F.add(F.mul(acc, x), c)
+            if acc == 0:
+                roots.append(pos)
+        if len(roots) != L:
+            return None
+        return roots
+
+    # ---- the stripe -----------------------------------------------------------------------
+
+    def error_values(self, S, E):
+        """(values (|E|, L), residual_ok (L,) bool): the error values at positions E that
+        explain the first |E| syndrome rows, and which columns the other rows confirm."""
+        f = self.field
+        key = tuple(E)
+        pair = self._solve_cache.get(key)
+        if pair is None:
+            HE = np.ascontiguousarray(self.H[:, list(E)])
+            inv = f.inv_matrix(HE[:len(E)])
+            rest = f.matmul(np.ascontiguousarray(HE[len(E):]), inv) if self.rows > len(E) else None
+            pair = self._solve_cache[key] = (f.plan_matmul(inv), rest)
+        solve, rest = pair
+        values = solve(np.ascontiguousarray(S[:len(E)]))
+        if rest is None:
+            return values, np.ones(S.shape[1], dtype=bool)
+        predicted = f.matmul(rest, np.ascontiguousarray(S[:len(E)]))
+        return values, np.all(predicted == S[len(E):], axis=0)
+
+    def __call__(self, stripe, length, max_errors):
+        """Located shard positions (into present) and their error values (|E|, L), for the
+        stripe of present shards in increasing shard order ((m, L) array, or m rows of
+        length L for GF(2^8)).  UncorrectableError when more than max_errors shards would
+        have to be wrong."""
+        if self.rows == 0 or length == 0:
+            return [], None
+        S = self.syndrome_plan(stripe)
+        bad = np.flatnonzero(np.any(S != 0, axis=0))
+        if len(bad) == 0:
+            return [], None
+        if max_errors == 0:
+            raise UncorrectableError(
+                f"the shards are inconsistent in {len(bad)} of {length} byte columns (detection only: "
+                "max_errors=0)")
+        E, located = set(), set()
+        todo = bad[np.linspace(0, len(bad) - 1, min(SAMPLE_COLUMNS, len(bad))).astype(int)]
+        while True:
+            for col in todo:
+                found = self.locate_column([int(x) for x in S[:, col]])
+                if found is None:
+                    raise UncorrectableError(
+                        f"byte column {int(col)} has more errors than the code can locate "
+                        f"(at most {self.rows // 2} with these shards)")
+                located.add(int(col))
+                E.update(found)
+            if len(E) > max_errors:
+                raise UncorrectableError(
+                    f"the errors span {len(E)} shards "
+                    f"({sorted(int(self.present[i]) for i in E)}), more than the "
+                    f"{max_errors} that can be corrected")
+            order = sorted(E)
+            values, ok = self.error_values(S, order)
+            failing = np.flatnonzero(~ok)
+            if len(failing) == 0:
+                return order, values
+            # columns that the pattern does not explain name further shards
+            todo = [c for c in failing[:4 * SAMPLE_COLUMNS].tolist() if c not in located]
+            if not todo:
+                raise UncorrectableError("the byte columns disagree on which shards are wrong")
+            todo = todo[:SAMPLE_COLUMNS]
