@@ -86,11 +86,11 @@ static void group_pass_base(size_t len, int n_out, int n_in, int stride, const u
     }
 }
 
-/* Group contract of gf256.h; `tables` is unused (the product table serves). */
-size_t fc_gf256_group_base(size_t len, int n_out, int n_in, const uint8_t *coeff,
-                           const uint8_t *tables, const uint8_t *const *in, uint8_t *const *out)
+/* Group contract of gf256.h; reads t->coeff (the product table serves). */
+size_t fc_gf256_group_base(size_t len, int n_out, int n_in, const fc_group_tables *t,
+                           const uint8_t *const *in, uint8_t *const *out)
 {
-    (void)tables;
+    const uint8_t *coeff = t->coeff;
     for (int r = 0; r < n_out; r += FC_BASE_PASS) {
         int n = n_out - r < FC_BASE_PASS ? n_out - r : FC_BASE_PASS;
         group_pass_base(len, n, n_in, n_out, coeff + r, in, out + r);

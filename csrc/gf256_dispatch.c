@@ -1,7 +1,7 @@
 /*
- * Run-time CPU detection and kernel dispatch.  Detection happens once; the
- * active level can be lowered (FASTCODE_SIMD, tests) but never raised above
- * what the CPU and OS support.
+ * Run-time CPU detection and kernel dispatch.  The active level can be set
+ * to any level the CPU and OS support (FASTCODE_SIMD, tests), never to one
+ * they lack.
  */
 #include <string.h>
 #include "gf256.h"
@@ -12,7 +12,8 @@ fc_scale_kernel fc_active_mul = fc_gf256_mul_base;
 fc_scale_kernel fc_active_mad = fc_gf256_mad_base;
 static int active_level = FC_SIMD_SCALAR;
 
-static const char *level_names[FC_SIMD_N_LEVELS] = {"scalar", "ssse3", "avx2", "avx512"};
+static const char *level_names[FC_SIMD_N_LEVELS] = {"scalar", "ssse3", "avx2", "avx512",
+                                                      "avx2_gfni", "avx512_gfni"};
 
 const char *fc_simd_level_name(int level)
 {
@@ -31,6 +32,7 @@ int fc_cpu_has(const char *feature)
     if (!strcmp(feature, "avx2")) return __builtin_cpu_supports("avx2");
     if (!strcmp(feature, "avx512f")) return __builtin_cpu_supports("avx512f");
     if (!strcmp(feature, "avx512bw")) return __builtin_cpu_supports("avx512bw");
+    if (!strcmp(feature, "avx512vl")) return __builtin_cpu_supports("avx512vl");
     if (!strcmp(feature, "gfni")) return __builtin_cpu_supports("gfni");
     if (!strcmp(feature, "pclmul")) return __builtin_cpu_supports("pclmul");
     if (!strcmp(feature, "vpclmulqdq")) return __builtin_cpu_supports("vpclmulqdq");
@@ -40,42 +42,70 @@ int fc_cpu_has(const char *feature)
     return 0;
 }
 
+/* libgcc's __builtin_cpu_supports checks OS support (XGETBV) for the AVX and
+ * AVX-512 register state, so a level reported here can run. */
+int fc_simd_supported(int level)
+{
+    switch (level) {
+    case FC_SIMD_SCALAR: return 1;
+    case FC_SIMD_SSSE3: return fc_cpu_has("ssse3");
+    case FC_SIMD_AVX2: return fc_cpu_has("avx2");
+    case FC_SIMD_AVX512: return fc_cpu_has("avx512f") && fc_cpu_has("avx512bw");
+    case FC_SIMD_AVX2_GFNI: return fc_cpu_has("avx2") && fc_cpu_has("gfni");
+    case FC_SIMD_AVX512_GFNI:
+        return fc_cpu_has("avx512f") && fc_cpu_has("avx512bw") && fc_cpu_has("avx512vl") &&
+               fc_cpu_has("gfni");
+    default: return 0;
+    }
+}
+
+/* Default preference, fastest first: the first level the CPU supports wins.
+ * PREFERENCE_WHY */
+static const int preference[FC_SIMD_N_LEVELS] = {
+    FC_SIMD_AVX512_GFNI, FC_SIMD_AVX2_GFNI, FC_SIMD_AVX512,
+    FC_SIMD_AVX2, FC_SIMD_SSSE3, FC_SIMD_SCALAR,
+};
+
+int fc_simd_ranked(int *levels)
+{
+    int n = 0;
+    for (int i = 0; i < FC_SIMD_N_LEVELS; i++)
+        if (fc_simd_supported(preference[i]))
+            levels[n++] = preference[i];
+    return n;
+}
+
 int fc_simd_detect(void)
 {
-    /* libgcc's __builtin_cpu_supports checks OS support (XGETBV) for AVX state. */
-    if (fc_cpu_has("avx512f") && fc_cpu_has("avx512bw"))
-        return FC_SIMD_AVX512;
-    if (fc_cpu_has("avx2"))
-        return FC_SIMD_AVX2;
-    if (fc_cpu_has("ssse3"))
-        return FC_SIMD_SSSE3;
+    for (int i = 0; i < FC_SIMD_N_LEVELS; i++)
+        if (fc_simd_supported(preference[i]))
+            return preference[i];
     return FC_SIMD_SCALAR;
 }
 
 int fc_simd_level(void) { return active_level; }
 
+#if FC_X86
+#define FC_USE_LEVEL(sfx)                        \
+    do {                                         \
+        fc_active_group = fc_gf256_group_##sfx;  \
+        fc_active_mul = fc_gf256_mul_##sfx;      \
+        fc_active_mad = fc_gf256_mad_##sfx;      \
+    } while (0)
+#endif
+
 int fc_simd_set_level(int level)
 {
-    if (level < 0 || level >= FC_SIMD_N_LEVELS || level > fc_simd_detect())
+    if (!fc_simd_supported(level))
         return -1;
     fc_gf256_init();
     switch (level) {
 #if FC_X86
-    case FC_SIMD_AVX512:
-        fc_active_group = fc_gf256_group_avx512;
-        fc_active_mul = fc_gf256_mul_avx512;
-        fc_active_mad = fc_gf256_mad_avx512;
-        break;
-    case FC_SIMD_AVX2:
-        fc_active_group = fc_gf256_group_avx2;
-        fc_active_mul = fc_gf256_mul_avx2;
-        fc_active_mad = fc_gf256_mad_avx2;
-        break;
-    case FC_SIMD_SSSE3:
-        fc_active_group = fc_gf256_group_ssse3;
-        fc_active_mul = fc_gf256_mul_ssse3;
-        fc_active_mad = fc_gf256_mad_ssse3;
-        break;
+    case FC_SIMD_AVX512_GFNI: FC_USE_LEVEL(avx512_gfni); break;
+    case FC_SIMD_AVX2_GFNI: FC_USE_LEVEL(avx2_gfni); break;
+    case FC_SIMD_AVX512: FC_USE_LEVEL(avx512); break;
+    case FC_SIMD_AVX2: FC_USE_LEVEL(avx2); break;
+    case FC_SIMD_SSSE3: FC_USE_LEVEL(ssse3); break;
 #endif
     default:
         fc_active_group = fc_gf256_group_base;

@@ -3,6 +3,7 @@
  * Each function carries its own target attribute, so the file compiles with
  * baseline flags and the dispatcher picks a level at run time.
  */
+#include <string.h>
 #include "gf256.h"
 #include "gf256_levels.h"
 
@@ -10,8 +11,22 @@
 
 #include <immintrin.h>
 
+/* Shuffle levels: two table registers and two index registers per product
+ * leave room for 2 vectors per iteration only up to 4 outputs in 16 ymm. */
+#define FC_NIBBLE_PASS_U(G) ((G) <= 4 ? 2 : 1)
+
+/* An affine matrix from a table that need not be 8-byte aligned. */
+static inline uint64_t fc_load_u64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
 /* ---- SSSE3: 16 bytes per vector --------------------------------------- */
 #define FC_SFX(name) name##_ssse3
+#define FC_AFFINE 0
+#define FC_PASS_U(G) FC_NIBBLE_PASS_U(G)
 #define FC_TARGET __attribute__((target("ssse3")))
 #define VEC __m128i
 #define VBYTES 16
@@ -28,6 +43,8 @@
 
 /* ---- AVX2: 32 bytes per vector ----------------------------------------- */
 #define FC_SFX(name) name##_avx2
+#define FC_AFFINE 0
+#define FC_PASS_U(G) FC_NIBBLE_PASS_U(G)
 #define FC_TARGET __attribute__((target("avx2")))
 #define VEC __m256i
 #define VBYTES 32
@@ -44,6 +61,8 @@
 
 /* ---- AVX-512BW: 64 bytes per vector (dispatched only where present) ---- */
 #define FC_SFX(name) name##_avx512
+#define FC_AFFINE 0
+#define FC_PASS_U(G) FC_NIBBLE_PASS_U(G)
 #define FC_TARGET __attribute__((target("avx512f,avx512bw")))
 #define VEC __m512i
 #define VBYTES 64
@@ -56,6 +75,39 @@
 #define V_SET1(b) _mm512_set1_epi8((char)(b))
 #define V_ZERO() _mm512_setzero_si512()
 #define V_BCAST16(p) _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#include "gf256_simd_template.h"
+
+/* ---- AVX2 + GFNI: 32 bytes per vector, VEX-encoded GF2P8AFFINEQB ------- */
+/* The matrix is one broadcast register per coefficient: G outputs with 2
+ * vectors take 2G accumulators + 2 inputs + 1 matrix of the 16 ymm. */
+#define FC_SFX(name) name##_avx2_gfni
+#define FC_TARGET __attribute__((target("avx2,gfni")))
+#define FC_AFFINE 1
+#define FC_PASS_U(G) ((G) <= 6 ? 2 : 1)
+#define VEC __m256i
+#define VBYTES 32
+#define V_LOADU(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define V_STOREU(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
+#define V_XOR(a, b) _mm256_xor_si256((a), (b))
+#define V_ZERO() _mm256_setzero_si256()
+#define V_BCAST64(p) _mm256_set1_epi64x(fc_load_u64(p))
+#define V_AFFINE(x, m) _mm256_gf2p8affine_epi64_epi8((x), (m), 0)
+#include "gf256_simd_template.h"
+
+/* ---- AVX-512 + GFNI: 64 bytes per vector -------------------------------- */
+/* 32 zmm registers: 2 vectors per iteration at every group size. */
+#define FC_SFX(name) name##_avx512_gfni
+#define FC_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,gfni")))
+#define FC_AFFINE 1
+#define FC_PASS_U(G) 2
+#define VEC __m512i
+#define VBYTES 64
+#define V_LOADU(p) _mm512_loadu_si512((const void *)(p))
+#define V_STOREU(p, v) _mm512_storeu_si512((void *)(p), (v))
+#define V_XOR(a, b) _mm512_xor_si512((a), (b))
+#define V_ZERO() _mm512_setzero_si512()
+#define V_BCAST64(p) _mm512_set1_epi64((long long)fc_load_u64(p))
+#define V_AFFINE(x, m) _mm512_gf2p8affine_epi64_epi8((x), (m), 0)
 #include "gf256_simd_template.h"
 
 #endif /* FC_X86 */

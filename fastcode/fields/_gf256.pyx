@@ -22,6 +22,9 @@ cdef extern from "gf256.h" nogil:
         pass
     void fc_gf256_init()
     int fc_simd_detect()
+    int fc_simd_supported(int level)
+    int fc_simd_ranked(int *levels)
+    enum: FC_SIMD_N_LEVELS
     int fc_simd_level()
     int fc_simd_set_level(int level)
     const char *fc_simd_level_name(int level)
@@ -41,12 +44,21 @@ cdef extern from "gf256.h" nogil:
 
 fc_gf256_init()
 
-LEVELS = ("scalar", "ssse3", "avx2", "avx512")
+# Every level the kernels know, in the C enum's order (names are not ranks:
+# a CPU may have GFNI without AVX-512 or the reverse).
+LEVELS = tuple(fc_simd_level_name(i).decode() for i in range(FC_SIMD_N_LEVELS))
 
 
 def detected_level():
-    """Highest SIMD level the CPU (and OS) supports, as a name."""
+    """The level used by default: the fastest one this CPU (and OS) supports."""
     return LEVELS[fc_simd_detect()]
+
+
+def supported_levels():
+    """The levels this CPU (and OS) can run, slowest first (the default last)."""
+    cdef int ranked[FC_SIMD_N_LEVELS]
+    cdef int n = fc_simd_ranked(ranked)
+    return tuple(LEVELS[ranked[i]] for i in reversed(range(n)))
 
 
 def active_level():
@@ -55,12 +67,12 @@ def active_level():
 
 
 def set_level(str name):
-    """Force the kernels to ``name`` (one of LEVELS, no higher than detected)."""
+    """Force the kernels to ``name`` (one of LEVELS that this CPU supports)."""
     if name not in LEVELS:
         raise ValueError(f"SIMD level must be one of {LEVELS}, got {name!r}")
     if fc_simd_set_level(LEVELS.index(name)) != 0:
         raise ValueError(f"SIMD level {name!r} is not supported by this CPU "
-                         f"(highest available: {detected_level()!r})")
+                         f"(available: {supported_levels()})")
 
 
 def cpu_has(str feature):
@@ -163,8 +175,9 @@ cdef class DotPlan:
     """Prepared product with a fixed (rows x k) GF(2^8) matrix.
 
     ``apply(inputs, outputs)`` computes outputs[r] = sum_j M[r, j] * inputs[j]
-    over byte regions.  The plan (row classification, grouping, nibble tables)
-    is built once; it is immutable and may be applied from several threads.
+    over byte regions.  The plan (row classification, grouping, the kernel
+    tables of every SIMD level) is built once; it is immutable and may be
+    applied from several threads.
     """
     cdef fc_dot_plan *plan
     cdef readonly int rows
