@@ -95,7 +95,9 @@ typedef struct {
  * Outputs are overwritten, never read.  Returns the number of leading bytes
  * done: SIMD kernels stop at a multiple of their vector width and the caller
  * finishes the tail with fc_gf256_group_base (which does all). */
-#define FC_MAX_GROUP 6
+/* Plans group up to 16 outputs; each level runs a group in passes of as
+ * many outputs as its registers hold (fc_gf256_max_pass_*). */
+#define FC_MAX_GROUP 16
 typedef size_t (*fc_group_kernel)(size_t len, int n_out, int n_in, const fc_group_tables *t,
                                   const uint8_t *const *in, uint8_t *const *out);
 

@@ -10,6 +10,7 @@
 fc_group_kernel fc_active_group = fc_gf256_group_base;
 fc_scale_kernel fc_active_mul = fc_gf256_mul_base;
 fc_scale_kernel fc_active_mad = fc_gf256_mad_base;
+int fc_active_max_pass = FC_BASE_MAX_PASS;
 static int active_level = FC_SIMD_SCALAR;
 
 static const char *level_names[FC_SIMD_N_LEVELS] = {"scalar", "ssse3", "avx2", "avx512",
@@ -91,6 +92,7 @@ int fc_simd_level(void) { return active_level; }
         fc_active_group = fc_gf256_group_##sfx;  \
         fc_active_mul = fc_gf256_mul_##sfx;      \
         fc_active_mad = fc_gf256_mad_##sfx;      \
+        fc_active_max_pass = fc_gf256_max_pass_##sfx; \
     } while (0)
 #endif
 
@@ -111,6 +113,7 @@ int fc_simd_set_level(int level)
         fc_active_group = fc_gf256_group_base;
         fc_active_mul = fc_gf256_mul_base;
         fc_active_mad = fc_gf256_mad_base;
+        fc_active_max_pass = FC_BASE_MAX_PASS;
         break;
     }
     active_level = level;

@@ -157,9 +157,13 @@ void fc_dot_plan_free(fc_dot_plan *plan) { free(plan); }
 
 /* L2 budget for one stripe of all inputs and outputs: half of a 512 KiB L2,
  * leaving room for the tables and the other hyperthread. */
+#ifndef FC_STRIPE_BUDGET
 #define FC_STRIPE_BUDGET (192 * 1024)
+#endif
 #define FC_STRIPE_MIN 1024
+#ifndef FC_STRIPE_MAX
 #define FC_STRIPE_MAX (64 * 1024)
+#endif
 
 size_t fc_dot_stripe_len(int k, int rows)
 {
@@ -173,11 +177,20 @@ size_t fc_dot_stripe_len(int k, int rows)
     return s;
 }
 
+/* Passes over the input stripes that the active level makes for this plan. */
+static int plan_passes(const fc_dot_plan *plan)
+{
+    int passes = 0;
+    for (int g = 0; g < plan->n_groups; g++)
+        passes += (plan->groups[g].n_out + fc_active_max_pass - 1) / fc_active_max_pass;
+    return passes;
+}
+
 /* Per-thread scratch of apply_range. */
 typedef struct {
     const uint8_t **gin; /* k pointers */
     uint8_t **gout;      /* FC_MAX_GROUP pointers */
-    uint8_t *stage;      /* k * stripe bytes, or NULL when there is one group */
+    uint8_t *stage;      /* k * stripe bytes, or NULL when there is one pass */
 } range_scratch;
 
 static void run_group(const plan_group *grp, size_t n, const uint8_t **gin, uint8_t **gout)
@@ -217,7 +230,7 @@ static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
             else
                 fc_active_mul(n, sg->c, in[sg->col] + off, o);
         }
-        /* With several groups every input stripe is read once per group.
+        /* With several passes every input stripe is read once per pass.
          * Staging it in one contiguous buffer keeps those re-reads in L2 even
          * when the caller's regions sit at power-of-two strides, which would
          * otherwise map every input to the same cache sets. */
@@ -268,7 +281,7 @@ int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const 
         n_threads = 1;
     /* Per thread: k + FC_MAX_GROUP pointers, and the staging buffer. */
     size_t stripe = fc_dot_stripe_len(plan->k, plan->rows);
-    size_t stage = plan->n_groups > 1 ? (size_t)plan->k * stripe : 0;
+    size_t stage = plan_passes(plan) > 1 ? (size_t)plan->k * stripe : 0;
     size_t ptr_bytes = ((size_t)plan->k + FC_MAX_GROUP) * 2 * sizeof(void *);
     size_t per_thread = ((ptr_bytes + 63) & ~(size_t)63) + stage;
     /* Small single-threaded calls (the common decode of short blocks) use the
