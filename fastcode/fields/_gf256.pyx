@@ -245,6 +245,52 @@ cdef class DotPlan:
                 free(optr)
 
 
+    def apply_arrays(self, object inputs, object outputs, int n_threads):
+        """Fast path of ``apply`` for the common call: ``inputs`` (k, L) and
+        ``outputs`` (rows, L) both 2-D uint8 ndarrays with contiguous rows,
+        outputs writable and not overlapping.  Returns True when done, False
+        (nothing done) when the arguments are of any other form, so the
+        caller can take the general path and name the problem there.  Small
+        calls are dominated by this fixed cost: it is a few C checks."""
+        cdef cnp.ndarray b, o
+        cdef Py_ssize_t length, i
+        cdef uint8_t *iptr[64]
+        cdef uint8_t *optr[64]
+        cdef char *base
+        cdef int rc = 0
+        if type(inputs) is not np.ndarray or type(outputs) is not np.ndarray:
+            return False
+        b = <cnp.ndarray>inputs
+        o = <cnp.ndarray>outputs
+        if (self.k > 64 or self.rows > 64 or self.k == 0
+                or cnp.PyArray_NDIM(b) != 2 or cnp.PyArray_NDIM(o) != 2
+                or cnp.PyArray_TYPE(b) != cnp.NPY_UINT8 or cnp.PyArray_TYPE(o) != cnp.NPY_UINT8
+                or cnp.PyArray_DIM(b, 0) != self.k or cnp.PyArray_DIM(o, 0) != self.rows
+                or cnp.PyArray_DIM(b, 1) != cnp.PyArray_DIM(o, 1)
+                or not cnp.PyArray_ISWRITEABLE(o)):
+            return False
+        length = cnp.PyArray_DIM(b, 1)
+        if length > 1 and (cnp.PyArray_STRIDE(b, 1) != 1 or cnp.PyArray_STRIDE(o, 1) != 1):
+            return False
+        base = <char *>cnp.PyArray_DATA(b)
+        for i in range(self.k):
+            iptr[i] = <uint8_t *>(base + i * cnp.PyArray_STRIDE(b, 0))
+        base = <char *>cnp.PyArray_DATA(o)
+        for i in range(self.rows):
+            optr[i] = <uint8_t *>(base + i * cnp.PyArray_STRIDE(o, 0))
+        if length == 0 or self.rows == 0:
+            return True
+        if (_overlapping(optr, self.rows, optr, self.rows, length, True)
+                or _overlapping(optr, self.rows, iptr, self.k, length, False)):
+            return False
+        with nogil:
+            rc = fc_dot_plan_apply(self.plan, length, <const uint8_t *const *>iptr, optr,
+                                   n_threads)
+        if rc == -2:
+            raise MemoryError("could not allocate GF(2^8) dot-product scratch")
+        return True
+
+
 def dot_prod(const uint8_t[:, ::1] matrix, inputs, outputs, int n_threads=1):
     """outputs[r] = sum_j matrix[r, j] * inputs[j]; see DotPlan.apply."""
     return DotPlan(matrix).apply(inputs, outputs, n_threads)
