@@ -157,13 +157,9 @@ void fc_dot_plan_free(fc_dot_plan *plan) { free(plan); }
 
 /* L2 budget for one stripe of all inputs and outputs: half of a 512 KiB L2,
  * leaving room for the tables and the other hyperthread. */
-#ifndef FC_STRIPE_BUDGET
 #define FC_STRIPE_BUDGET (192 * 1024)
-#endif
 #define FC_STRIPE_MIN 1024
-#ifndef FC_STRIPE_MAX
 #define FC_STRIPE_MAX (64 * 1024)
-#endif
 
 size_t fc_dot_stripe_len(int k, int rows)
 {
@@ -217,19 +213,6 @@ static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
     size_t stripe = fc_dot_stripe_len(plan->k, plan->rows);
     for (size_t off = begin; off < end; off += stripe) {
         size_t n = end - off < stripe ? end - off : stripe;
-        /* Copies and scaled copies stripe by stripe too: the input stripe they
-         * read is then still in cache for the groups (a decode that returns
-         * present data rows beside rebuilt ones reads each input once). */
-        for (int s = 0; s < plan->n_single; s++) {
-            const plan_single *sg = &plan->singles[s];
-            uint8_t *o = out[sg->row] + off;
-            if (sg->c == 0)
-                memset(o, 0, n);
-            else if (sg->c == 1)
-                memcpy(o, in[sg->col] + off, n);
-            else
-                fc_active_mul(n, sg->c, in[sg->col] + off, o);
-        }
         /* With several passes every input stripe is read once per pass.
          * Staging it in one contiguous buffer keeps those re-reads in L2 even
          * when the caller's regions sit at power-of-two strides, which would
@@ -246,6 +229,23 @@ static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
             for (int r = 0; r < grp->n_out; r++)
                 sc->gout[r] = out[grp->out_rows[r]] + off;
             run_group(grp, n, sc->gin, sc->gout);
+        }
+        /* Copies and scaled copies stripe by stripe too, after the groups:
+         * the groups prefetched and read the input stripes, so the copies
+         * find them in cache (a decode that returns present data rows beside
+         * rebuilt ones reads each input once).  Run first, the copies read
+         * from memory in short streams the hardware prefetcher barely ramps
+         * up on: RS(10,4) decode of all rows at 1 MiB blocks took 1.2x as
+         * long as the rebuild and a separate copy. */
+        for (int s = 0; s < plan->n_single; s++) {
+            const plan_single *sg = &plan->singles[s];
+            uint8_t *o = out[sg->row] + off;
+            if (sg->c == 0)
+                memset(o, 0, n);
+            else if (sg->c == 1)
+                memcpy(o, in[sg->col] + off, n);
+            else
+                fc_active_mul(n, sg->c, in[sg->col] + off, o);
         }
     }
 }

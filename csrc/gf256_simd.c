@@ -31,9 +31,7 @@
 /* Input prefetch distance of the group kernels, in bytes (measured on Zen 5,
  * RS(10,4) at 1 MiB blocks: 1 and 1.5 KiB best, 512 B and 2 KiB a little
  * behind; prefetcht0 ahead of prefetcht1). */
-#ifndef FC_GROUP_PREFETCH
 #define FC_GROUP_PREFETCH 1024
-#endif
 
 /* An affine matrix from a table that need not be 8-byte aligned. */
 static inline uint64_t fc_load_u64(const uint8_t *p)
