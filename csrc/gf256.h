@@ -92,9 +92,11 @@ typedef struct {
 /* A group kernel computes up to FC_MAX_GROUP outputs from n_in inputs over
  * the first len bytes of every region:
  *     out[r][i] = XOR_j  coeff[j*n_out + r] * in[j][i]
- * Outputs are overwritten, never read.  Returns the number of leading bytes
- * done: SIMD kernels stop at a multiple of their vector width and the caller
- * finishes the tail with fc_gf256_group_base (which does all). */
+ * Outputs are overwritten, never read, and must not overlap the inputs (a
+ * SIMD kernel may compute some output bytes twice).  Returns the number of
+ * leading bytes done: a SIMD kernel does all of len if len is at least its
+ * vector width, else nothing, and the caller then finishes with
+ * fc_gf256_group_base (which does all). */
 /* Plans group up to 16 outputs; each level runs a group in passes of as
  * many outputs as its registers hold (fc_gf256_max_pass_*). */
 #define FC_MAX_GROUP 16
