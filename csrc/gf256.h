@@ -39,18 +39,32 @@ static inline uint8_t fc_gf256_mul1(uint8_t a, uint8_t b) {
  * 16 bytes c*(x<<4).  `dst` receives 32 bytes. */
 void fc_gf256_nibble_table(uint8_t c, uint8_t *dst);
 
+/* The 8x8 bit matrix of x -> c*x in the layout of GF2P8AFFINEQB: byte 7-i of
+ * the result holds row i, whose bit j is bit i of c * 2^j. */
+uint64_t fc_gf256_affine_matrix(uint8_t c);
+
 /* ---- SIMD levels and dispatch (gf256_dispatch.c) ----------------------- */
 
+/* Levels are named, not ordered: a CPU may have GFNI without AVX-512 or the
+ * reverse.  The split-nibble levels multiply with a byte shuffle (PSHUFB),
+ * the *_gfni levels with one GF2P8AFFINEQB per vector. */
 enum fc_simd_level {
     FC_SIMD_SCALAR = 0,
     FC_SIMD_SSSE3 = 1,
     FC_SIMD_AVX2 = 2,
     FC_SIMD_AVX512 = 3,
-    FC_SIMD_N_LEVELS = 4
+    FC_SIMD_AVX2_GFNI = 4,
+    FC_SIMD_AVX512_GFNI = 5,
+    FC_SIMD_N_LEVELS = 6
 };
 
-/* Highest level this CPU supports. */
+/* The level used by default: the fastest one this CPU (and OS) supports. */
 int fc_simd_detect(void);
+/* Whether this CPU (and OS) can run `level`. */
+int fc_simd_supported(int level);
+/* The levels this CPU supports, fastest first, into levels[FC_SIMD_N_LEVELS];
+ * returns how many. */
+int fc_simd_ranked(int *levels);
 /* Level currently used by the kernels. */
 int fc_simd_level(void);
 /* Force a level; returns 0 on success, -1 if the CPU lacks it. */
@@ -66,21 +80,32 @@ void fc_gf256_mul(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
 /* out ^= c * in */
 void fc_gf256_mad(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
 
+/* The coefficients of a group in every form a kernel reads, each in the
+ * order of the coefficients: entry j*n_out + r is the coefficient of input j
+ * in output r.  Each level reads only its own form. */
+typedef struct {
+    const uint8_t *coeff;   /* 1 byte each: the scalar kernels */
+    const uint8_t *nibble;  /* 32 bytes each (fc_gf256_nibble_table): shuffle levels */
+    const uint64_t *affine; /* 8 bytes each (fc_gf256_affine_matrix): GFNI levels */
+} fc_group_tables;
+
 /* A group kernel computes up to FC_MAX_GROUP outputs from n_in inputs over
  * the first len bytes of every region:
  *     out[r][i] = XOR_j  coeff[j*n_out + r] * in[j][i]
- * `tables` holds the 32-byte nibble table of coeff[j*n_out + r] at
- * (j*n_out + r)*32.  Outputs are overwritten, never read.  Returns the number
- * of leading bytes done: SIMD kernels stop at a multiple of their vector width
- * and the caller finishes the tail with fc_gf256_group_base (which does all). */
-#define FC_MAX_GROUP 6
-typedef size_t (*fc_group_kernel)(size_t len, int n_out, int n_in,
-                                const uint8_t *coeff, const uint8_t *tables,
-                                const uint8_t *const *in, uint8_t *const *out);
+ * Outputs are overwritten, never read, and must not overlap the inputs (a
+ * SIMD kernel may compute some output bytes twice).  Returns the number of
+ * leading bytes done: a SIMD kernel does all of len if len is at least its
+ * vector width, else nothing, and the caller then finishes with
+ * fc_gf256_group_base (which does all). */
+/* Plans group up to 16 outputs; each level runs a group in passes of as
+ * many outputs as its registers hold (fc_gf256_max_pass_*). */
+#define FC_MAX_GROUP 16
+typedef size_t (*fc_group_kernel)(size_t len, int n_out, int n_in, const fc_group_tables *t,
+                                  const uint8_t *const *in, uint8_t *const *out);
 
 /* The per-level implementations (exported for tests and benchmarks). */
-size_t fc_gf256_group_base(size_t, int, int, const uint8_t *, const uint8_t *,
-                         const uint8_t *const *, uint8_t *const *);
+size_t fc_gf256_group_base(size_t, int, int, const fc_group_tables *,
+                           const uint8_t *const *, uint8_t *const *);
 void fc_gf256_mul_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
 void fc_gf256_mad_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
 
@@ -89,7 +114,8 @@ void fc_gf256_mad_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out);
 /* A plan is the prepared form of a (rows x k) coefficient matrix: rows that
  * are copies or single multiples are recognised, the other rows are grouped
  * by FC_MAX_GROUP, all-zero input columns of a group are dropped and the
- * nibble tables of each group are laid out contiguously.  Plans are
+ * tables of each group (nibble tables and affine matrices, so any level can
+ * run the plan) are laid out contiguously.  Plans are
  * immutable once built and may be shared between threads. */
 typedef struct fc_dot_plan fc_dot_plan;
 

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "gf256.h"
+#include "gf256_levels.h"
 
 void fc_gf256_mul_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out)
 {
@@ -38,7 +39,7 @@ void fc_gf256_mad_base(size_t len, uint8_t c, const uint8_t *in, uint8_t *out)
 /* Up to 4 outputs per pass, 8 bytes at a time: each product byte is looked up
  * and shifted into a 64-bit accumulator per output, so the outputs are written
  * once per 8 bytes instead of read-modified-written for every input. */
-#define FC_BASE_PASS 4
+#define FC_BASE_PASS FC_BASE_MAX_PASS
 
 static inline __attribute__((always_inline)) void
 pass_body(size_t len, const int n_out, int n_in, int stride, const uint8_t *coeff,
@@ -86,11 +87,11 @@ static void group_pass_base(size_t len, int n_out, int n_in, int stride, const u
     }
 }
 
-/* Group contract of gf256.h; `tables` is unused (the product table serves). */
-size_t fc_gf256_group_base(size_t len, int n_out, int n_in, const uint8_t *coeff,
-                           const uint8_t *tables, const uint8_t *const *in, uint8_t *const *out)
+/* Group contract of gf256.h; reads t->coeff (the product table serves). */
+size_t fc_gf256_group_base(size_t len, int n_out, int n_in, const fc_group_tables *t,
+                           const uint8_t *const *in, uint8_t *const *out)
 {
-    (void)tables;
+    const uint8_t *coeff = t->coeff;
     for (int r = 0; r < n_out; r += FC_BASE_PASS) {
         int n = n_out - r < FC_BASE_PASS ? n_out - r : FC_BASE_PASS;
         group_pass_base(len, n, n_in, n_out, coeff + r, in, out + r);

@@ -48,3 +48,15 @@ void fc_gf256_nibble_table(uint8_t c, uint8_t *dst) {
         dst[16 + x] = row[x << 4];
     }
 }
+
+uint64_t fc_gf256_affine_matrix(uint8_t c) {
+    const uint8_t *row = mul_table + (size_t)c * 256;
+    uint64_t m = 0;
+    for (int i = 0; i < 8; i++) {      /* output bit i */
+        unsigned bits = 0;
+        for (int j = 0; j < 8; j++)    /* input bit j contributes c * 2^j */
+            bits |= ((unsigned)(row[1u << j] >> i) & 1u) << j;
+        m |= (uint64_t)bits << (8 * (7 - i));
+    }
+    return m;
+}

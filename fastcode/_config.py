@@ -74,6 +74,8 @@ def check_num_threads(n_threads):
     n_threads checked to be an int in [1, MAX_THREADS] (ValueError otherwise)."""
     if n_threads is None:
         return get_num_threads()
+    if type(n_threads) is int and 1 <= n_threads <= MAX_THREADS:   # the common case, cheaply
+        return n_threads
     return _threads_value(n_threads, "n_threads")
 
 

@@ -1,8 +1,11 @@
 """What the kernels run on: CPU features, SIMD level, build, threads.
 
-``FASTCODE_SIMD=scalar|ssse3|avx2|avx512`` (read at import) or
-``set_simd_level`` force a kernel level no higher than the CPU supports, so
-the tests can exercise every path on one machine.
+``FASTCODE_SIMD=scalar|ssse3|avx2|avx512|avx2_gfni|avx512_gfni`` (read at
+import) or ``set_simd_level`` force any kernel level the CPU supports, so the
+tests can exercise every path on one machine.  The levels are not a ladder: a
+CPU may have GFNI without AVX-512 or the reverse; by default the kernels use
+the fastest level present (the ranking, and the measurements behind it, are
+in csrc/gf256_dispatch.c).
 """
 import os
 import platform as _py_platform
@@ -15,9 +18,9 @@ from fastcode import _config
 from fastcode.fields import gf256 as _gf256_field
 
 _native = _gf256_field._native
-SIMD_LEVELS = ("scalar", "ssse3", "avx2", "avx512")
-_FEATURES = ("sse2", "ssse3", "sse4.1", "avx", "avx2", "avx512f", "avx512bw", "gfni",
-             "pclmul", "vpclmulqdq")
+SIMD_LEVELS = ("scalar", "ssse3", "avx2", "avx512", "avx2_gfni", "avx512_gfni")
+_FEATURES = ("sse2", "ssse3", "sse4.1", "avx", "avx2", "avx512f", "avx512bw", "avx512vl",
+             "gfni", "pclmul", "vpclmulqdq")
 
 
 def cpu_features():
@@ -28,11 +31,15 @@ def cpu_features():
 
 
 def available_simd_levels():
-    """Kernel levels this CPU can run, lowest first."""
+    """Kernel levels this CPU can run, slowest first: the last is the default."""
     if _native is None:
         return ("scalar",)
-    top = SIMD_LEVELS.index(_native.detected_level())
-    return SIMD_LEVELS[: top + 1]
+    return _native.supported_levels()
+
+
+def default_simd_level():
+    """The level the kernels use unless told otherwise: the fastest one present."""
+    return _native.detected_level() if _native is not None else "scalar"
 
 
 def simd_level():
@@ -54,12 +61,12 @@ def _apply_environment():
     if _native is None:
         return
     if not requested:
-        _native.set_level(_native.detected_level())
+        _native.set_level(default_simd_level())
         return
     try:
         _native.set_level(requested)
     except ValueError as exc:
-        best = _native.detected_level()
+        best = default_simd_level()
         warnings.warn(f"FASTCODE_SIMD={requested!r} ignored: {exc}; using {best!r}",
                       RuntimeWarning, stacklevel=2)
         _native.set_level(best)
@@ -73,6 +80,7 @@ def info():
         "backend": _config.get_backend(),
         "native_built": _native is not None,
         "simd_level": simd_level(),
+        "simd_default": default_simd_level(),
         "simd_available": list(available_simd_levels()),
         "cpu_features": cpu_features(),
         "num_threads": _config.get_num_threads(),

@@ -6,9 +6,11 @@ everything outside the view must be unchanged afterwards (guard bytes before and
 after every output row), and inputs must be unchanged.  Views are placed at a
 chosen misalignment (address mod 64) so the unaligned paths are exercised.
 
-CI reruns this file with FASTCODE_SIMD=<level>: then only the level selected at
-import is exercised (that is the point of the rerun), otherwise every level of
-``fastcode.available_simd_levels()``.
+Level-parametrized tests run for every level fastcode knows; a level this CPU
+lacks is skipped with a message saying so, and the module prints which levels
+ran and which were skipped.  CI reruns this file with FASTCODE_SIMD=<level>
+for each level the CPU has: then only the level selected at import is
+exercised (that is the point of the rerun) and the others skip with a message.
 """
 import os
 import threading
@@ -25,7 +27,11 @@ from fastcode.reference import gf256 as ref
 MUL = ref.MUL  # checked exhaustively against an independent clmul in test_gf256_field.py
 IMPORT_LEVEL = fastcode.simd_level()
 FORCED = os.environ.get("FASTCODE_SIMD", "")
-LEVELS = (IMPORT_LEVEL,) if FORCED else tuple(fastcode.available_simd_levels())
+AVAILABLE = tuple(fastcode.available_simd_levels())
+LEVELS = (IMPORT_LEVEL,) if FORCED else AVAILABLE
+ALL_LEVELS = fastcode.platform.SIMD_LEVELS
+_RAN = set()      # levels some test of this module actually ran on
+_SKIPPED = {}     # level -> why it was skipped
 
 LENGTHS = (0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 4097)
 BIG = (1 << 20) + 3
@@ -37,14 +43,47 @@ def _native():
     return _native
 
 
-@pytest.fixture(params=LEVELS)
+def _skip_reason(level):
+    """Why `level` is not exercised in this run, or None if it is."""
+    if level not in AVAILABLE:
+        return (f"this CPU lacks the {level} level "
+                f"(it has {', '.join(AVAILABLE)})")
+    if level not in LEVELS:
+        return f"FASTCODE_SIMD={FORCED} run: only {IMPORT_LEVEL} is exercised"
+    return None
+
+
+@pytest.fixture(params=ALL_LEVELS)
 def simd(request):
-    """Force a SIMD level for one test, restoring the previous one afterwards."""
+    """Force a SIMD level for one test, restoring the previous one afterwards;
+    skip (with the reason) a level this CPU or this run does not cover."""
+    why = _skip_reason(request.param)
+    if why:
+        _SKIPPED[request.param] = why
+        pytest.skip(why)
     prev = fastcode.simd_level()
     fastcode.set_simd_level(request.param)
     assert fastcode.simd_level() == request.param
+    _RAN.add(request.param)
     yield request.param
     fastcode.set_simd_level(prev)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_levels(request):
+    """After the module, name the levels that ran and those skipped (and why)
+    in the terminal output, also under -q."""
+    yield
+    plugins = request.config.pluginmanager
+    reporter = plugins.get_plugin("terminalreporter")
+    capture = plugins.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return
+    ran = [lv for lv in ALL_LEVELS if lv in _RAN]
+    with capture.global_and_fixture_disabled():   # past output capturing, also under -q
+        reporter.write_line(f"\nGF(2^8) kernel levels run: {', '.join(ran) or 'none'}")
+        for level, why in _SKIPPED.items():
+            reporter.write_line(f"GF(2^8) kernel level skipped: {level}: {why}")
 
 
 @pytest.fixture
@@ -176,10 +215,31 @@ def run_matmul(A, k, length, rng, mis_in=None, mis_out=None, n_threads=None, pla
 # ---- matmul: lengths, shapes, matrix kinds ----------------------------------------------
 
 def test_level_fixture_sanity():
-    assert set(LEVELS) <= set(fastcode.available_simd_levels())
-    assert fastcode.available_simd_levels()[0] == "scalar"
-    if FORCED in fastcode.available_simd_levels():
+    assert set(LEVELS) <= set(AVAILABLE) <= set(ALL_LEVELS)
+    assert AVAILABLE[0] == "scalar"
+    assert AVAILABLE[-1] == fastcode.platform.default_simd_level()
+    if FORCED in AVAILABLE:
         assert IMPORT_LEVEL == FORCED
+
+
+def test_info_lists_levels():
+    info = fastcode.info()
+    assert info["simd_available"] == list(AVAILABLE)
+    assert info["simd_default"] == AVAILABLE[-1]
+    assert set(ALL_LEVELS) == {"scalar", "ssse3", "avx2", "avx512", "avx2_gfni", "avx512_gfni"}
+
+
+def test_levels_match_cpu_features():
+    """A level is available exactly when the CPU has the features it needs."""
+    f = fastcode.platform.cpu_features()
+    needs = {"ssse3": f["ssse3"], "avx2": f["avx2"],
+             "avx512": f["avx512f"] and f["avx512bw"],
+             "avx2_gfni": f["avx2"] and f["gfni"],
+             "avx512_gfni": f["avx512f"] and f["avx512bw"] and f["avx512vl"] and f["gfni"]}
+    if _native() is None:
+        pytest.skip("native module not built")
+    for level, has in needs.items():
+        assert (level in AVAILABLE) == bool(has), level
 
 
 @pytest.mark.parametrize("length", LENGTHS)
@@ -667,3 +727,157 @@ def test_native_dot_prod_checks_lengths():
         native.mad_region(3, np.zeros(10, np.uint8), np.zeros(11, np.uint8))
     with pytest.raises(ValueError):
         native.dot_prod(M, np.zeros((2, 10), np.uint8), np.zeros((2, 20), np.uint8)[:, ::2])
+
+
+# ---- every length, offset and output count, against two definitions -----------------------
+
+def logexp_matmul(A, B):
+    """out[r] = XOR_j A[r, j] * B[j] with a * b = exp(log a + log b) (0 if either is 0):
+    the textbook definition, independent of the product table the kernels use."""
+    A = np.asarray(A, dtype=np.uint8)
+    B = np.asarray(B, dtype=np.uint8)
+    log, exp = ref.LOG, ref.EXP
+    out = np.zeros((A.shape[0], B.shape[1]), dtype=np.uint8)
+    logb = log[B]
+    for j in range(A.shape[1]):
+        col = A[:, j]
+        prod = exp[(log[col][:, None] + logb[j][None, :]) % 255]
+        prod[col == 0] = 0
+        prod[:, B[j] == 0] = 0
+        out ^= prod
+    return out
+
+
+def _scalar_matmul(A, B):
+    """The scalar C kernels' answer (the level every SIMD level must equal)."""
+    prev = fastcode.simd_level()
+    fastcode.set_simd_level("scalar")
+    try:
+        return F.matmul(A, B, n_threads=1)
+    finally:
+        fastcode.set_simd_level(prev)
+
+
+def _check_guards(buf, start, length, fill, what):
+    """Bytes of `buf` outside [start, start + length) along axis 1 still equal `fill`."""
+    if not (np.array_equal(buf[:, :start], fill[:, :start])
+            and np.array_equal(buf[:, start + length:], fill[:, start + length:])):
+        pytest.fail(f"{what}: bytes outside the output view were modified")
+
+
+def test_logexp_definition_matches_reference(rng):
+    A = rng.integers(0, 256, (5, 256), dtype=np.uint8)
+    A[:, :3] = 0
+    B = np.tile(np.arange(256, dtype=np.uint8), (256, 1))
+    np.testing.assert_array_equal(logexp_matmul(A, B), expected_matmul(A, B))
+
+
+@pytest.mark.parametrize("rows,k", [(4, 10), (2, 4), (7, 3), (12, 5)])
+def test_every_length_0_to_4096(simd, rows, k, rng):
+    """Every region length 0..4096 (and a few odd ones past it) at a fixed odd
+    misalignment of inputs and outputs, through one plan: equal to the scalar C
+    kernels and to the log/exp definition, guard bytes untouched."""
+    A = rng.integers(1, 256, (rows, k), dtype=np.uint8)
+    if rows > 2:
+        A[1] = 0
+        A[1, rng.integers(k)] = 1          # a copy row beside the groups
+    top = 4096 + 300
+    data = F.random((k, top + 128), rng)
+    mis_in, start = 13, 64 + 29
+    B_full = data[:, mis_in:mis_in + top]
+    want = logexp_matmul(A, B_full)
+    np.testing.assert_array_equal(_scalar_matmul(A, B_full), want)
+    plan = F.plan_matmul(A)
+    fill = rng.integers(0, 256, (rows, top + 192), dtype=np.uint8)
+    buf = fill.copy()
+    for length in list(range(0, 4097)) + [4097, 4111, 4159, 4160, 4161, top]:
+        out = buf[:, start:start + length]
+        plan(B_full[:, :length], out=out, n_threads=1)
+        if not np.array_equal(out, want[:, :length]):
+            r, i = np.argwhere(out != want[:, :length])[0]
+            pytest.fail(f"level={simd} L={length}: row {r} byte {i}: got {out[r, i]}, "
+                        f"want {want[r, i]}")
+        _check_guards(buf, start, length, fill, f"level={simd} L={length}")
+        buf[:, start:start + length] = fill[:, start:start + length]
+
+
+def test_every_offset_pair(simd, rng):
+    """Input misalignment 0..63 against output misalignment 0..63 (every pair of
+    residues via two coprime walks), at lengths around one and two vectors."""
+    A = rng.integers(1, 256, (5, 6), dtype=np.uint8)
+    for mis_in in range(64):
+        for step, length in ((1, 63), (7, 64), (29, 129), (45, 200)):
+            run_matmul(A, 6, length, rng, mis_in=mis_in, mis_out=(mis_in * step + 3) % 64)
+
+
+@pytest.mark.parametrize("k", [1, 3, 17])
+def test_outputs_1_to_255(simd, k, rng):
+    """Every output count 1..255 (one group, several groups, passes of every
+    width) against the log/exp definition, with guard bytes around each row."""
+    length = 211                       # head, body and tail at any vector width
+    B = F.random((k, length), rng)
+    A_all = rng.integers(0, 256, (255, k), dtype=np.uint8)
+    want_all = logexp_matmul(A_all, B)
+    for rows in range(1, 256):
+        A = A_all[:rows]
+        g = Guarded(rows, length, (rows * 7) % 64, rng)
+        F.matmul(A, B, out=g.view, n_threads=1)
+        if not np.array_equal(g.view, want_all[:rows]):
+            r, i = np.argwhere(g.view != want_all[:rows])[0]
+            pytest.fail(f"level={simd} rows={rows} k={k}: row {r} byte {i}")
+        g.check(f"rows={rows} k={k} level={simd}")
+
+
+def test_wide_inputs_255(simd, rng):
+    """k = 255 inputs into 1, 6 and 16 outputs (16 = the widest pass)."""
+    B = F.random((255, 300), rng)
+    for rows in (1, 6, 16, 17):
+        A = rng.integers(0, 256, (rows, 255), dtype=np.uint8)
+        np.testing.assert_array_equal(F.matmul(A, B), logexp_matmul(A, B),
+                                      err_msg=f"rows={rows} level={simd}")
+
+
+@pytest.mark.parametrize("op", ["mul", "mad"])
+def test_region_every_length_to_300(simd, op, rng):
+    for length in range(0, 301):
+        c = int(rng.integers(2, 256))
+        _check_region_op(op, c, length, rng, length % 64, (length * 5 + 1) % 64)
+
+
+@pytest.fixture(scope="module")
+def paths_case():
+    """RS(14, 10)-shaped data with 4 data rows lost: one encode matrix, one
+    decode pattern, a length that crosses stripes and thread chunks."""
+    rng = np.random.default_rng(21)
+    from fastcode import MDSCode
+    code = MDSCode(14, 10)
+    data = rng.integers(0, 256, (10, (1 << 20) + 77), dtype=np.uint8)
+    parity = expected_matmul(code.parity_matrix, data)
+    cw = np.concatenate([data, parity])
+    present = np.array([i for i in range(14) if i not in (0, 3, 5, 8)])
+    return code, data, parity, cw, present
+
+
+def test_same_bytes_every_level_and_path(paths_case):
+    """Single-threaded, threaded, and the fused decode (copies and rebuilt rows
+    in one pass) give the reference bytes on every level the CPU has."""
+    code, data, parity, cw, present = paths_case
+    shards = np.ascontiguousarray(cw[present])
+    prev = fastcode.simd_level()
+    try:
+        for level in LEVELS:
+            fastcode.set_simd_level(level)
+            plan = F.plan_matmul(code.parity_matrix)
+            for threads in (1, 2, 3):
+                np.testing.assert_array_equal(plan(data, n_threads=threads), parity,
+                                              err_msg=f"encode level={level} threads={threads}")
+            decoder = code.decoder(present)
+            out = np.empty_like(data)
+            np.testing.assert_array_equal(decoder(shards, out=out), data,
+                                          err_msg=f"fused decode level={level}")
+            rebuilt = code.decoder(present, which=[0, 3, 5, 8])(shards)
+            np.testing.assert_array_equal(rebuilt, data[[0, 3, 5, 8]],
+                                          err_msg=f"rebuild level={level}")
+            _RAN.add(level)
+    finally:
+        fastcode.set_simd_level(prev)

@@ -8,7 +8,9 @@ the comparison with a message instead of failing.
 
 Comparators:
 
-* :class:`ISAL` -- Intel ISA-L's erasure-code functions through ``ctypes``.
+* :class:`ISAL` -- Intel ISA-L's erasure-code functions through ``ctypes``: the
+  library named by the environment variable ``FASTCODE_BENCH_ISAL`` (a path to
+  a ``libisal.so.2``, e.g. a newer ISA-L than the system's), else the system's.
 * :class:`Zfec` -- the ``zfec`` package (its own systematic RS code).
 * :class:`Galois` / :func:`galois_matmul` -- matrix product over ``galois.GF(2**8)``.
 
@@ -24,6 +26,8 @@ Never a runtime dependency of fastcode: only benchmarks and ``fastcode bench`` u
 import ctypes
 import ctypes.util
 import itertools
+import os
+import re
 import statistics
 import time
 
@@ -44,6 +48,20 @@ __all__ = [
 
 from fastcode.reference.gf256 import POLYNOMIAL as _GF_POLY
 from fastcode.reference.gf256 import dot_prod as _ref_dot_prod
+
+
+def _loaded_path(stem):
+    """Path of the first shared object whose name starts with ``stem`` mapped
+    into this process (Linux /proc/self/maps), or None."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                if os.path.basename(path).startswith(stem):
+                    return path
+    except OSError:
+        pass
+    return None
 
 
 def _gf_matmul(a, b):
@@ -138,12 +156,29 @@ class ISAL:
     """
 
     _CANDIDATES = ("libisal.so.2", "libisal.so")
+    ENV = "FASTCODE_BENCH_ISAL"
+    # ec_encode_data's kernels, in the order ISA-L's dispatcher prefers them,
+    # with the CPU features each needs (fastcode.platform.cpu_features names).
+    _KERNELS = (
+        ("ec_encode_data_avx512_gfni", ("avx512f", "avx512bw", "avx512vl", "gfni")),
+        ("ec_encode_data_avx2_gfni", ("avx2", "gfni")),
+        ("ec_encode_data_avx512", ("avx512f", "avx512bw")),
+        ("ec_encode_data_avx2", ("avx2",)),
+        ("ec_encode_data_avx", ("avx",)),
+        ("ec_encode_data_sse", ("sse4.1",)),
+    )
     _instance = None
     _reason = None
 
     def __init__(self, lib, name):
         """Wrap an already loaded ``ctypes.CDLL``; use :meth:`load` instead."""
         self.name = name
+        self.path = _loaded_path("libisal") or name
+        match = re.search(r"libisal\.so\.2\.0\.(\d+)$", os.path.realpath(self.path))
+        #: "2.30" when the file name tells (Debian's libisal.so.2.0.30), else None
+        self.version = f"2.{match.group(1)}" if match else None
+        #: the ec_encode_data kernels the library exports
+        self.kernels = [name for name, _ in self._KERNELS if hasattr(lib, name)]
         u8p = np.ctypeslib.ndpointer(dtype=np.uint8, flags="C_CONTIGUOUS")
         u8p_out = np.ctypeslib.ndpointer(dtype=np.uint8, flags="C_CONTIGUOUS,WRITEABLE")
         c_int = ctypes.c_int
@@ -167,18 +202,41 @@ class ISAL:
                                  ctypes.POINTER(ctypes.c_void_p)]
         self._encode.restype = None
 
+    def dispatch_kernel(self):
+        """The ec_encode_data kernel ISA-L's dispatcher picks on this CPU: the
+        first of its preference order that the library exports and the CPU runs
+        (inferred from the exported names and the CPU flags), or "base"."""
+        from fastcode.platform import cpu_features
+        flags = cpu_features()
+        for name, needs in self._KERNELS:
+            if name in self.kernels and all(flags.get(f) for f in needs):
+                return name
+        return "ec_encode_data_base"
+
+    def describe(self):
+        """One line naming the library: its version, or where the version is
+        unknown the kernel it dispatches to on this CPU."""
+        if self.version:
+            what = f"ISA-L {self.version}"
+        else:
+            what = f"ISA-L (version unknown; dispatches to {self.dispatch_kernel()})"
+        return f"{what} from {self.path}"
+
     @classmethod
     def load(cls):
         """Return the (cached) ISAL instance, or None if libisal cannot be loaded.
 
-        Tries ``libisal.so.2``, then ``libisal.so``, then the name found by
-        ``ctypes.util.find_library('isal')``.
+        Loads the path in ``$FASTCODE_BENCH_ISAL`` if set (and only that);
+        otherwise tries ``libisal.so.2``, then ``libisal.so``, then the name
+        found by ``ctypes.util.find_library('isal')``.
         """
         if cls._instance is None and cls._reason is None:
             names = list(cls._CANDIDATES)
             found = ctypes.util.find_library("isal")
             if found and found not in names:
                 names.append(found)
+            if os.environ.get(cls.ENV):
+                names = [os.environ[cls.ENV]]
             errors = []
             for name in names:
                 try:
@@ -187,8 +245,9 @@ class ISAL:
                 except (OSError, AttributeError) as exc:
                     errors.append(f"{name}: {exc}")
             else:
-                cls._reason = ("ISA-L not loadable (apt-get install -y libisal-dev): "
-                               + "; ".join(errors))
+                hint = (f"check {cls.ENV}" if os.environ.get(cls.ENV)
+                        else "apt-get install -y libisal-dev")
+                cls._reason = f"ISA-L not loadable ({hint}): " + "; ".join(errors)
         return cls._instance
 
     @classmethod

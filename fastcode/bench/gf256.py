@@ -71,7 +71,8 @@ def measure(k, rows, length, threads=1, isal=None, repeats=7, rng=0):
 def run(shapes, sizes, threads=1, repeats=7, progress=None):
     """Measure every (shape, size); returns (rows, note about ISA-L)."""
     isal = ISAL.load()
-    note = "" if isal else f"ISA-L not available ({ISAL.unavailable_reason()}): fastcode only"
+    note = (f"comparator: {isal.describe()}" if isal
+            else f"ISA-L not available ({ISAL.unavailable_reason()}): fastcode only")
     table = []
     total = len(shapes) * len(sizes)
     for (k, rows) in shapes:

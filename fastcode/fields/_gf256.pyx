@@ -22,6 +22,9 @@ cdef extern from "gf256.h" nogil:
         pass
     void fc_gf256_init()
     int fc_simd_detect()
+    int fc_simd_supported(int level)
+    int fc_simd_ranked(int *levels)
+    enum: FC_SIMD_N_LEVELS
     int fc_simd_level()
     int fc_simd_set_level(int level)
     const char *fc_simd_level_name(int level)
@@ -41,12 +44,21 @@ cdef extern from "gf256.h" nogil:
 
 fc_gf256_init()
 
-LEVELS = ("scalar", "ssse3", "avx2", "avx512")
+# Every level the kernels know, in the C enum's order (names are not ranks:
+# a CPU may have GFNI without AVX-512 or the reverse).
+LEVELS = tuple(fc_simd_level_name(i).decode() for i in range(FC_SIMD_N_LEVELS))
 
 
 def detected_level():
-    """Highest SIMD level the CPU (and OS) supports, as a name."""
+    """The level used by default: the fastest one this CPU (and OS) supports."""
     return LEVELS[fc_simd_detect()]
+
+
+def supported_levels():
+    """The levels this CPU (and OS) can run, slowest first (the default last)."""
+    cdef int ranked[FC_SIMD_N_LEVELS]
+    cdef int n = fc_simd_ranked(ranked)
+    return tuple(LEVELS[ranked[i]] for i in reversed(range(n)))
 
 
 def active_level():
@@ -55,12 +67,12 @@ def active_level():
 
 
 def set_level(str name):
-    """Force the kernels to ``name`` (one of LEVELS, no higher than detected)."""
+    """Force the kernels to ``name`` (one of LEVELS that this CPU supports)."""
     if name not in LEVELS:
         raise ValueError(f"SIMD level must be one of {LEVELS}, got {name!r}")
     if fc_simd_set_level(LEVELS.index(name)) != 0:
         raise ValueError(f"SIMD level {name!r} is not supported by this CPU "
-                         f"(highest available: {detected_level()!r})")
+                         f"(available: {supported_levels()})")
 
 
 def cpu_has(str feature):
@@ -163,8 +175,9 @@ cdef class DotPlan:
     """Prepared product with a fixed (rows x k) GF(2^8) matrix.
 
     ``apply(inputs, outputs)`` computes outputs[r] = sum_j M[r, j] * inputs[j]
-    over byte regions.  The plan (row classification, grouping, nibble tables)
-    is built once; it is immutable and may be applied from several threads.
+    over byte regions.  The plan (row classification, grouping, the kernel
+    tables of every SIMD level) is built once; it is immutable and may be
+    applied from several threads.
     """
     cdef fc_dot_plan *plan
     cdef readonly int rows
@@ -230,6 +243,52 @@ cdef class DotPlan:
                 free(iptr)
             if oheap:
                 free(optr)
+
+
+    def apply_arrays(self, object inputs, object outputs, int n_threads):
+        """Fast path of ``apply`` for the common call: ``inputs`` (k, L) and
+        ``outputs`` (rows, L) both 2-D uint8 ndarrays with contiguous rows,
+        outputs writable and not overlapping.  Returns True when done, False
+        (nothing done) when the arguments are of any other form, so the
+        caller can take the general path and name the problem there.  Small
+        calls are dominated by this fixed cost: it is a few C checks."""
+        cdef cnp.ndarray b, o
+        cdef Py_ssize_t length, i
+        cdef uint8_t *iptr[64]
+        cdef uint8_t *optr[64]
+        cdef char *base
+        cdef int rc = 0
+        if type(inputs) is not np.ndarray or type(outputs) is not np.ndarray:
+            return False
+        b = <cnp.ndarray>inputs
+        o = <cnp.ndarray>outputs
+        if (self.k > 64 or self.rows > 64 or self.k == 0
+                or cnp.PyArray_NDIM(b) != 2 or cnp.PyArray_NDIM(o) != 2
+                or cnp.PyArray_TYPE(b) != cnp.NPY_UINT8 or cnp.PyArray_TYPE(o) != cnp.NPY_UINT8
+                or cnp.PyArray_DIM(b, 0) != self.k or cnp.PyArray_DIM(o, 0) != self.rows
+                or cnp.PyArray_DIM(b, 1) != cnp.PyArray_DIM(o, 1)
+                or not cnp.PyArray_ISWRITEABLE(o)):
+            return False
+        length = cnp.PyArray_DIM(b, 1)
+        if length > 1 and (cnp.PyArray_STRIDE(b, 1) != 1 or cnp.PyArray_STRIDE(o, 1) != 1):
+            return False
+        base = <char *>cnp.PyArray_DATA(b)
+        for i in range(self.k):
+            iptr[i] = <uint8_t *>(base + i * cnp.PyArray_STRIDE(b, 0))
+        base = <char *>cnp.PyArray_DATA(o)
+        for i in range(self.rows):
+            optr[i] = <uint8_t *>(base + i * cnp.PyArray_STRIDE(o, 0))
+        if length == 0 or self.rows == 0:
+            return True
+        if (_overlapping(optr, self.rows, optr, self.rows, length, True)
+                or _overlapping(optr, self.rows, iptr, self.k, length, False)):
+            return False
+        with nogil:
+            rc = fc_dot_plan_apply(self.plan, length, <const uint8_t *const *>iptr, optr,
+                                   n_threads)
+        if rc == -2:
+            raise MemoryError("could not allocate GF(2^8) dot-product scratch")
+        return True
 
 
 def dot_prod(const uint8_t[:, ::1] matrix, inputs, outputs, int n_threads=1):

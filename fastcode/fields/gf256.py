@@ -90,27 +90,31 @@ class GF256Plan(MatmulPlan):
     def __init__(self, field, A):
         super().__init__(field, A)
         self._backend = _config.get_backend()
-        self._kernel = _impl().DotPlan(A)
+        self._set_kernel()
+
+    def _set_kernel(self):
+        self._kernel = _impl().DotPlan(self.A)
+        # the native plan's few-checks path for 2-D arrays (None on the reference)
+        self._apply_arrays = getattr(self._kernel, "apply_arrays", None)
 
     def __call__(self, B, out=None, n_threads=None):
         """A @ B for B (k, L) (or k buffers); out (rows, L) (or rows buffers)."""
         if self._backend != _config.get_backend():
             self._backend = _config.get_backend()
-            self._kernel = _impl().DotPlan(self.A)
+            self._set_kernel()
         threads = _config.check_num_threads(n_threads)
         # Fast path (small regions are dominated by per-call cost): 2-D uint8
-        # arrays with contiguous rows, checked by the kernel itself.  On a
-        # validation error the general path runs, to name the public argument.
-        if (type(B) is np.ndarray and B.ndim == 2 and (B.strides[1] == 1 or B.shape[1] <= 1)
-                and B.dtype == np.uint8 and (out is None or (
-                    type(out) is np.ndarray and out.ndim == 2
-                    and (out.strides[1] == 1 or out.shape[1] <= 1)))):
-            result = np.empty((self.A.shape[0], B.shape[1]), dtype=np.uint8) if out is None else out
-            try:
-                self._kernel.apply(B, result, threads)
-                return result
-            except (ValueError, TypeError):
-                pass
+        # arrays with contiguous rows, checked by the kernel itself.  Any other
+        # form, or a validation error, takes the general path, which names the
+        # public argument in its error.
+        if type(B) is np.ndarray and self._apply_arrays is not None:
+            if out is None:
+                if B.ndim == 2:
+                    result = np.empty((self.A.shape[0], B.shape[1]), dtype=np.uint8)
+                    if self._apply_arrays(B, result, threads):
+                        return result
+            elif self._apply_arrays(B, out, threads):
+                return out
         return self._call_general(B, out, threads)
 
     def _call_general(self, B, out, threads):
