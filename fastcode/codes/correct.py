@@ -36,6 +36,7 @@ about q^-(m - k - t) per column they corrupt (q the field size), because no set 
 t shards can explain their syndromes in every column.  Adversarial corruption that moves
 the stripe onto another codeword cannot be detected by any decoder.
 """
+import threading
 from collections import namedtuple
 
 import numpy as np
@@ -158,6 +159,22 @@ def _berlekamp_massey(F, S):
     return C, L
 
 
+_local = threading.local()
+
+
+def _scratch(name, shape, dtype):
+    """A per-thread work array reused from call to call (a fresh multi-megabyte array
+    costs its page faults, more than the kernel pass that fills it)."""
+    pool = getattr(_local, "pool", None)
+    if pool is None:
+        pool = _local.pool = {}
+    need = int(np.prod(shape))
+    buf = pool.get(name)
+    if buf is None or buf.dtype != dtype or buf.size < need:
+        buf = pool[name] = np.empty(max(need, 1), dtype=dtype)
+    return buf[:need].reshape(shape)
+
+
 class ErrorCorrector:
     """Error-and-erasure decoder of one GRS code for one set of present shards (cached
     by ``MDSCode``): points a_P, multipliers v_P, the parity check H_P and its plan."""
@@ -208,22 +225,29 @@ class ErrorCorrector:
     # ---- the stripe -----------------------------------------------------------------------
 
     def error_values(self, S, E):
-        """(values (|E|, L), residual_ok (L,) bool): the error values at positions E that
-        explain the first |E| syndrome rows, and which columns the other rows confirm."""
+        """(values (|E|, L), failing columns): the error values at positions E that explain
+        the first |E| syndrome rows, and the byte columns whose other rows they do not
+        explain.  Two kernel products over the stripe: ``inv(H[:|E|, E]) S[:|E|]`` and the
+        residual ``[-H[|E|:, E] inv(H[:|E|, E]) | I] S``, zero in every explained column."""
         f = self.field
         key = tuple(E)
         pair = self._solve_cache.get(key)
         if pair is None:
             HE = np.ascontiguousarray(self.H[:, list(E)])
             inv = f.inv_matrix(HE[:len(E)])
-            rest = f.matmul(np.ascontiguousarray(HE[len(E):]), inv) if self.rows > len(E) else None
-            pair = self._solve_cache[key] = (f.plan_matmul(inv), rest)
-        solve, rest = pair
-        values = solve(np.ascontiguousarray(S[:len(E)]))
-        if rest is None:
-            return values, np.ones(S.shape[1], dtype=bool)
-        predicted = f.matmul(rest, np.ascontiguousarray(S[:len(E)]))
-        return values, np.all(predicted == S[len(E):], axis=0)
+            check = None
+            if self.rows > len(E):
+                rest = f.matmul(np.ascontiguousarray(HE[len(E):]), inv)
+                check = f.plan_matmul(np.concatenate(
+                    [f.neg(rest), f.eye(self.rows - len(E))], axis=1))
+            pair = self._solve_cache[key] = (f.plan_matmul(inv), check)
+        solve, check = pair
+        L = S.shape[1]
+        values = solve(S[:len(E)], out=_scratch("values", (len(E), L), S.dtype))
+        if check is None:
+            return values, np.zeros(0, dtype=np.intp)
+        residual = check(S, out=_scratch("residual", (self.rows - len(E), L), S.dtype))
+        return values, _nonzero_columns(residual)
 
     def __call__(self, stripe, length, max_errors):
         """Located shard positions (into present) and their error values (|E|, L), for the
@@ -232,16 +256,17 @@ class ErrorCorrector:
         have to be wrong."""
         if self.rows == 0 or length == 0:
             return [], None
-        S = self.syndrome_plan(stripe)
-        bad = np.flatnonzero(np.any(S != 0, axis=0))
-        if len(bad) == 0:
+        S = self.syndrome_plan(stripe, out=_scratch("syndromes", (self.rows, length),
+                                                    self.field.dtype))
+        col = _column_or(S)
+        if not col.any():
             return [], None
         if max_errors == 0:
             raise UncorrectableError(
-                f"the shards are inconsistent in {len(bad)} of {length} byte columns (detection only: "
-                "max_errors=0)")
+                f"the shards are inconsistent in {np.count_nonzero(col)} of {length} byte "
+                "columns (detection only: max_errors=0)")
         E, located = set(), set()
-        todo = bad[np.linspace(0, len(bad) - 1, min(SAMPLE_COLUMNS, len(bad))).astype(int)]
+        todo = _sample_columns(col, SAMPLE_COLUMNS)
         while True:
             for col in todo:
                 found = self.locate_column([int(x) for x in S[:, col]])
@@ -257,8 +282,7 @@ class ErrorCorrector:
                     f"({sorted(int(self.present[i]) for i in E)}), more than the "
                     f"{max_errors} that can be corrected")
             order = sorted(E)
-            values, ok = self.error_values(S, order)
-            failing = np.flatnonzero(~ok)
+            values, failing = self.error_values(S, order)
             if len(failing) == 0:
                 return order, values
             # columns that the pattern does not explain name further shards
@@ -266,3 +290,30 @@ class ErrorCorrector:
             if not todo:
                 raise UncorrectableError("the byte columns disagree on which shards are wrong")
             todo = todo[:SAMPLE_COLUMNS]
+
+
+def _column_or(S):
+    """(L,) OR of the rows of S: non-zero exactly in the columns where S is (one pass,
+    no boolean temporaries)."""
+    if S.shape[0] == 1:
+        return S[0]
+    return np.bitwise_or.reduce(S, axis=0)
+
+
+def _nonzero_columns(R):
+    """Indices of the columns of R that are not all zero."""
+    col = _column_or(R)
+    if not col.any():
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(col)
+
+
+def _sample_columns(col, count):
+    """Up to ``count`` indices of non-zero entries of ``col``, spread over its length:
+    probed on an even grid first (errors usually span whole shards), then searched."""
+    grid = np.linspace(0, len(col) - 1, min(len(col), 16 * count)).astype(np.intp)
+    hits = grid[col[grid] != 0]
+    if len(hits) == 0:
+        hits = np.flatnonzero(col)
+    pick = np.linspace(0, len(hits) - 1, min(count, len(hits))).astype(np.intp)
+    return hits[pick].tolist()

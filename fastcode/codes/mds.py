@@ -718,12 +718,25 @@ class MDSCode(Code):
             max_errors = t
         max_errors = integer(max_errors, "max_errors", 0, t)
         corrector = self._corrector(mask, present)
-        rows = sh.take(order.tolist())
-        stripe = rows if _region_field(f) else (np.stack(rows) if rows else f.zeros((0, 0)))
+        in_order = sh.array is not None and np.array_equal(order, np.arange(sh.count))
+        if in_order:
+            stripe = sh.array                                 # rows already by shard number
+        else:
+            rows = sh.take(order.tolist())
+            stripe = rows if _region_field(f) else (np.stack(rows) if rows else f.zeros((0, 0)))
         wrong, values = corrector(stripe, sh.length or 0, max_errors)
-        for i, pos in enumerate(wrong):
-            rows[pos] = f.sub(rows[pos], values[i])            # a new row: inputs stay intact
-        data = self.decode(rows, present, out=out)
+        if mask[:k].all():
+            # every data shard present: copy them out, then correct the wrong ones in out
+            data = self.decode(stripe, present, out=out)
+            for i, pos in enumerate(wrong):
+                s = int(present[pos])
+                if s < k:
+                    data[s] = f.sub(data[s], values[i])
+        else:
+            rows = list(stripe) if in_order else rows
+            for i, pos in enumerate(wrong):
+                rows[pos] = f.sub(rows[pos], values[i])        # a new row: inputs stay intact
+            data = self.decode(rows, present, out=out)
         return Corrected(data, [int(present[p]) for p in wrong])
 
     def _corrector(self, mask, present):
