@@ -29,7 +29,7 @@ extern const uint8_t *fc_gf256_log;
 extern const uint8_t *fc_gf256_mul_table;   /* [a * 256 + b] = a*b */
 extern const uint8_t *fc_gf256_inv_table;   /* inv[0] = 0 (undefined) */
 
-void fc_gf256_init(void);  /* builds the tables; idempotent, thread-safe after first call */
+void fc_gf256_init(void);  /* builds the tables once (pthread_once): idempotent, thread-safe */
 
 static inline uint8_t fc_gf256_mul1(uint8_t a, uint8_t b) {
     return fc_gf256_mul_table[(size_t)a * 256 + b];

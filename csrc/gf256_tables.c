@@ -1,4 +1,8 @@
-/* GF(2^8) log/exp/product tables for polynomial 0x11d, generator 2. */
+/* GF(2^8) log/exp/product tables for polynomial 0x11d, generator 2.
+ * Built once per process under pthread_once: any number of threads may call
+ * fc_gf256_init at the same moment, and all see the finished tables. */
+#include <pthread.h>
+
 #include "gf256.h"
 
 #define FC_GF256_POLY 0x11d
@@ -7,16 +11,14 @@ static uint8_t exp_table[512];
 static uint8_t log_table[256];
 static uint8_t inv_table[256];
 static uint8_t mul_table[256 * 256];
-static int initialised = 0;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 const uint8_t *fc_gf256_exp = exp_table;
 const uint8_t *fc_gf256_log = log_table;
 const uint8_t *fc_gf256_mul_table = mul_table;
 const uint8_t *fc_gf256_inv_table = inv_table;
 
-void fc_gf256_init(void) {
-    if (initialised)
-        return;
+static void build_tables(void) {
     unsigned x = 1;
     for (int i = 0; i < 255; i++) {
         exp_table[i] = (uint8_t)x;
@@ -38,7 +40,10 @@ void fc_gf256_init(void) {
     inv_table[0] = 0;
     for (int a = 1; a < 256; a++)
         inv_table[a] = exp_table[255 - log_table[a]];
-    initialised = 1;
+}
+
+void fc_gf256_init(void) {
+    pthread_once(&tables_once, build_tables);
 }
 
 void fc_gf256_nibble_table(uint8_t c, uint8_t *dst) {
