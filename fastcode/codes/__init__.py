@@ -4,7 +4,8 @@ from fastcode.codes.gradient import (CommEfficient, CyclicMDS, CyclicRepetition,
 from fastcode.codes.gradient_approx import (ApproxCommEfficient, ExpanderApprox, StackedApprox,
                                             StochasticGC)
 from fastcode.codes.mds import Decoder, MDSCode
+from fastcode.codes.fft import FFTCode
 
 __all__ = ["Decoder", "MDSCode", "GradientCode", "FractionalRepetition", "CyclicRepetition",
            "CyclicMDS", "CommEfficient", "ApproxCommEfficient", "StackedApprox", "ExpanderApprox",
-           "StochasticGC"]
+           "StochasticGC", "FFTCode"]

@@ -6,8 +6,8 @@ Private module: the public faces are ``fastcode.fields.gf65536.GF65536`` and
 still checks every count and length it turns into a pointer, so a direct call
 can raise but never crash.  Every C call runs with the GIL released.
 """
-from libc.stdint cimport uint8_t, uint16_t, uintptr_t
-from libc.stdlib cimport malloc, free, qsort
+from libc.stdint cimport uint8_t, uint16_t
+from libc.stdlib cimport malloc, free
 
 import numpy as np
 cimport numpy as cnp
@@ -167,60 +167,13 @@ cdef Py_ssize_t _gather(object regions, Py_ssize_t count, Py_ssize_t length,
     return n
 
 
-cdef int _cmp_pair(const void *a, const void *b) noexcept nogil:
-    cdef uintptr_t *x = <uintptr_t *>a
-    cdef uintptr_t *y = <uintptr_t *>b
-    if x[0] != y[0]:
-        return -1 if x[0] < y[0] else 1
-    # at equal addresses put outputs first, so an input after them is caught
-    return (y[1] > x[1]) - (y[1] < x[1])
-
-
-cdef bint _any_overlap(uint8_t **a, Py_ssize_t na, uint8_t **b, Py_ssize_t nb,
-                       size_t length) noexcept nogil:
-    """Whether any two of the regions a[..] (writable) and b[..] overlap, a
-    region of a with one of b or two of a (b with b is fine: inputs may repeat)."""
-    cdef Py_ssize_t total = na + nb, i, j
-    cdef uintptr_t *keys = <uintptr_t *>malloc(sizeof(uintptr_t) * 2 * total)
-    if keys == NULL:
-        return 1
-    # key: address with the low bit marking an output (addresses are sorted
-    # as address * 2 + flag, so equal starts stay adjacent)
-    for i in range(na):
-        keys[2 * i] = <uintptr_t>a[i]
-        keys[2 * i + 1] = 1
-    for i in range(nb):
-        keys[2 * (na + i)] = <uintptr_t>b[i]
-        keys[2 * (na + i) + 1] = 0
-    qsort(keys, total, 2 * sizeof(uintptr_t), _cmp_pair)
-    cdef uintptr_t reach_out = 0, reach_any = 0
-    cdef bint have_out = 0, have_any = 0
-    for i in range(total):
-        # an output overlapping anything before it, or anything overlapping an output before it
-        if keys[2 * i + 1]:
-            if have_any and keys[2 * i] < reach_any:
-                free(keys)
-                return 1
-        elif have_out and keys[2 * i] < reach_out:
-            free(keys)
-            return 1
-        if keys[2 * i + 1]:
-            if not have_out or keys[2 * i] + length > reach_out:
-                reach_out = keys[2 * i] + length
-            have_out = 1
-        if not have_any or keys[2 * i] + length > reach_any:
-            reach_any = keys[2 * i] + length
-        have_any = 1
-    free(keys)
-    return 0
-
-
 def encode(int k, int m, data, parity, int n_threads=1):
     """Fill ``parity`` (m regions) with the recovery shards of ``data`` (k regions).
 
     Both are 2-D uint8 arrays with contiguous rows or sequences of 1-D
-    contiguous buffers of one even length > 0; parity must be writable and
-    overlap neither data nor itself.  Returns the shard length."""
+    contiguous buffers of one even length > 0; parity must be writable.  The
+    caller keeps parity apart from data and from itself (an overlap gives
+    wrong bytes, never a crash).  Returns the shard length."""
     if not fc_gf16_supports(k, m):
         raise ValueError(f"unsupported shard counts k={k}, m={m}")
     cdef list keep = []
@@ -235,8 +188,6 @@ def encode(int k, int m, data, parity, int n_threads=1):
         _gather(parity, m, length, pp, keep, True, "parity")
         if length == 0 or length % 2:
             raise ShardSizeError(f"shards must have an even length > 0, got {length}")
-        if _any_overlap(pp, m, dp, k, length):
-            raise ValueError("parity regions overlap each other or the data")
         with nogil:
             rc = fc_gf16_encode(k, m, length, <const uint8_t *const *>dp, pp, n_threads)
         if rc == -2:
@@ -254,7 +205,8 @@ def decode(int k, int m, recv_idx, received, out_idx, out, int n_threads=1):
 
     recv_idx: the shard numbers (0..k-1 data, k..k+m-1 recovery, distinct,
     at least k) of the rows of ``received``; out_idx: data shard numbers not
-    received; ``out`` has one writable region per out_idx entry."""
+    received; ``out`` has one writable region per out_idx entry, kept apart
+    from the received shards and from each other by the caller."""
     if not fc_gf16_supports(k, m):
         raise ValueError(f"unsupported shard counts k={k}, m={m}")
     cdef int[::1] ridx = np.ascontiguousarray(recv_idx, dtype=np.intc)
@@ -274,8 +226,6 @@ def decode(int k, int m, recv_idx, received, out_idx, out, int n_threads=1):
         _gather(out, n_out, length, op, keep, True, "out")
         if length == 0 or length % 2:
             raise ShardSizeError(f"shards must have an even length > 0, got {length}")
-        if _any_overlap(op, n_out, rp, n_recv, length):
-            raise ValueError("out regions overlap each other or the received shards")
         with nogil:
             rc = fc_gf16_decode(k, m, length, n_recv, &ridx[0], <const uint8_t *const *>rp,
                                 n_out, &oidx[0] if n_out else NULL, op, n_threads)
