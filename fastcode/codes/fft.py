@@ -170,6 +170,21 @@ class FFTCode:
         ``out``: a (m, L) array or m writable buffers, filled in place and
         returned; it may overlap ``data`` (the parity is then staged)."""
         threads = _config.check_num_threads(n_threads)
+        if (type(data) is np.ndarray and data.dtype == np.uint8 and data.ndim == 2
+                and data.flags.c_contiguous and data.shape[0] == self.k
+                and data.shape[1] % 2 == 0 and data.shape[1] and _native_ok()):
+            # fast path (small shards are dominated by per-call cost): a new
+            # array, or an out array the kernel can take as it is
+            length = data.shape[1]
+            if out is None:
+                dst = np.empty((self.m, length), dtype=np.uint8)
+                _native.encode(self.k, self.m, data, dst, threads)
+                return dst
+            if (type(out) is np.ndarray and out.dtype == np.uint8 and out.flags.c_contiguous
+                    and out.flags.writeable and out.shape == (self.m, length)
+                    and not np.may_share_memory(out, data)):
+                _native.encode(self.k, self.m, data, out, threads)
+                return out
         src, length = _shards(data, self.k, "data")
         _check_length(length)
         dst = _out(out, self.m, length)
@@ -210,10 +225,13 @@ class FFTCode:
         if arr.ndim != 1:
             raise ShardSizeError(f"indices must be 1-D, got shape {arr.shape}")
         given = arr.astype(np.intp, copy=False)
-        if given.size and (given.min() < 0 or given.max() >= self.n):
+        # one comparison catches both ends: negatives wrap to huge unsigned values
+        if given.size and given.view(np.uintp).max() >= self.n:
             raise InvalidArgumentError(f"indices must be in [0, {self.n}), got min {given.min()}, "
                                        f"max {given.max()}")
-        if len(np.unique(given)) != len(given):
+        seen = np.zeros(self.n, dtype=bool)
+        seen[given] = True
+        if np.count_nonzero(seen) != len(given):
             vals, counts = np.unique(given, return_counts=True)
             raise InvalidArgumentError(f"indices has duplicates {vals[counts > 1].tolist()}")
         return given, False
@@ -267,44 +285,59 @@ class FFTCode:
             for row, s in zip(dst, staged):
                 row[...] = s
             return out
-        where = {int(s): i for i, s in enumerate(given)}
-        missing_parity = any(t >= self.k and t not in where for t in targets)
-        need_data = range(self.k) if missing_parity else [t for t in targets if t < self.k]
-        lost = [s for s in need_data if s not in where]
-        decoded = {}
-        if lost:
-            # the present data shards first, then recovery shards, k in all
-            chosen = sorted(where, key=lambda s: (s >= self.k, s))[:self.k]
-            recv = [rows[where[s]] for s in chosen]
-            got = np.empty((len(lost), length), dtype=np.uint8)
-            if _native_ok():
-                _native.decode(self.k, self.m, chosen, recv, lost, got, threads)
-            else:
-                sym = _ref.decode_symbols(self.k, self.m, chosen,
-                                          _ref.shards_to_symbols(np.asarray(recv)))
-                got[...] = _ref.symbols_to_shards(sym)[lost]
-            decoded = dict(zip(lost, got))
+        k = self.k
+        pos = np.full(self.n, -1, dtype=np.intp)  # row of each given shard
+        pos[given] = np.arange(len(given))
+        tpos = pos[targets]
+        lost_targets = targets[tpos < 0]
+        missing_parity = bool(np.any(lost_targets >= k))
+        lost_data = np.nonzero(pos[:k] < 0)[0] if missing_parity else lost_targets
+        if (not missing_parity and len(lost_data) == len(targets)
+                and (isinstance(dst, list) or dst.flags.c_contiguous)):
+            # only lost data shards asked for, in order: decode straight into dst
+            self._decode_into(given, rows, lost_data, dst, threads)
+            return dst if out is None else out
+        decoded = np.empty((len(lost_data), length), dtype=np.uint8)
+        if len(lost_data):
+            self._decode_into(given, rows, lost_data, decoded, threads)
+        slot = np.full(k, -1, dtype=np.intp)
+        slot[lost_data] = np.arange(len(lost_data))
         parity = None
         if missing_parity:
-            data = [rows[where[s]] if s in where else decoded[s] for s in range(self.k)]
+            data = [rows[pos[s]] if pos[s] >= 0 else decoded[slot[s]] for s in range(k)]
             parity = self.encode(data, n_threads=threads)
-        for row, t in zip(dst, targets):
-            if t in where:
-                row[...] = rows[where[t]]
-            elif t < self.k:
-                row[...] = decoded[t]
+        if isinstance(dst, np.ndarray) and isinstance(rows, np.ndarray) and not missing_parity:
+            have = tpos >= 0
+            dst[have] = rows[tpos[have]]
+            dst[~have] = decoded[slot[targets[~have]]]
+            return dst if out is None else out
+        for row, t, p in zip(dst, targets, tpos):
+            if p >= 0:
+                row[...] = rows[p]
+            elif t < k:
+                row[...] = decoded[slot[t]]
             else:
-                row[...] = parity[t - self.k]
+                row[...] = parity[t - k]
         return dst if out is None else out
+
+    def _decode_into(self, given, rows, lost, out, threads):
+        """Data shards ``lost`` into out (len(lost) regions) from the given rows."""
+        if _native_ok():
+            _native.decode(self.k, self.m, given, rows, lost, out, threads)
+            return
+        sym = _ref.decode_symbols(self.k, self.m, given, _ref.shards_to_symbols(np.asarray(rows)))
+        full = _ref.symbols_to_shards(sym)
+        for row, s in zip(out, lost):
+            row[...] = full[s]
 
     def _targets(self, which):
         if isinstance(which, str):
             if which == "data":
-                return list(range(self.k))
+                return np.arange(self.k)
             if which == "parity":
-                return list(range(self.k, self.n))
+                return np.arange(self.k, self.n)
             if which == "all":
-                return list(range(self.n))
+                return np.arange(self.n)
             raise InvalidArgumentError(f"which must be 'data', 'parity', 'all' or shard "
                                        f"numbers, got {which!r}")
         arr = np.asarray(which)
@@ -313,4 +346,4 @@ class FFTCode:
                                        "sequence of shard numbers")
         if arr.size and (arr.min() < 0 or arr.max() >= self.n):
             raise InvalidArgumentError(f"which must hold shard numbers in [0, {self.n})")
-        return [int(t) for t in arr]
+        return arr.astype(np.intp)
