@@ -30,7 +30,7 @@ import numpy as np
 from fastcode import MDSCode
 from fastcode.bench.comparators import paired_times
 from fastcode.codes import FFTCode
-from fastcode.fields import _gf65536
+from fastcode.fields.gf65536 import set_simd_level, simd_level, simd_levels
 
 CRATE_GIBPS_1000_100 = 5.6  # reed-solomon-simd README, 1000:100 encode, 1 KiB, one AVX2 core
 
@@ -144,13 +144,13 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, 64 KiB rows at 1000:100 only")
     ap.add_argument("--repeats", type=int, default=None)
-    ap.add_argument("--level", default=None, help=f"force a SIMD level: {_gf65536.LEVELS}")
+    ap.add_argument("--level", default=None, help=f"force a SIMD level: one of {simd_levels()}")
     args = ap.parse_args(argv)
     if args.level:
-        _gf65536.set_level(args.level)
+        set_simd_level(args.level)
     repeats = args.repeats or (3 if args.quick else 7)
     rng = np.random.default_rng(2016)
-    print(f"CPU: {cpu_name()}; fastcode GF(2^16) kernels: {_gf65536.active_level()}; 1 thread "
+    print(f"CPU: {cpu_name()}; fastcode GF(2^16) kernels: {simd_level()}; 1 thread "
           f"unless stated")
     try:
         import reed_solomon_leopard as rsl

@@ -28,23 +28,12 @@ from fastcode import _config
 from fastcode._util.memory import overlaps
 from fastcode.errors import (FieldTypeError, InvalidArgumentError, NotEnoughShardsError,
                              ShardSizeError)
-from fastcode.fields.gf65536 import GF65536
+from fastcode.fields.gf65536 import GF65536, native_codec
 from fastcode.reference import gf65536 as _ref
-
-try:
-    from fastcode.fields import _gf65536 as _native
-    _NATIVE_ERROR = None
-except ImportError as exc:  # not built: run on the reference, loudly
-    _native = None
-    _NATIVE_ERROR = exc
 
 __all__ = ["FFTCode", "MAX_SHARDS"]
 
 MAX_SHARDS = 65535
-
-
-def _native_ok():
-    return _config.use_native(_native, _NATIVE_ERROR)
 
 
 def _shards(x, count, name):
@@ -172,18 +161,18 @@ class FFTCode:
         threads = _config.check_num_threads(n_threads)
         if (type(data) is np.ndarray and data.dtype == np.uint8 and data.ndim == 2
                 and data.flags.c_contiguous and data.shape[0] == self.k
-                and data.shape[1] % 2 == 0 and data.shape[1] and _native_ok()):
+                and data.shape[1] % 2 == 0 and data.shape[1] and native_codec() is not None):
             # fast path (small shards are dominated by per-call cost): a new
             # array, or an out array the kernel can take as it is
             length = data.shape[1]
             if out is None:
                 dst = np.empty((self.m, length), dtype=np.uint8)
-                _native.encode(self.k, self.m, data, dst, threads)
+                native_codec().encode(self.k, self.m, data, dst, threads)
                 return dst
             if (type(out) is np.ndarray and out.dtype == np.uint8 and out.flags.c_contiguous
                     and out.flags.writeable and out.shape == (self.m, length)
                     and not np.may_share_memory(out, data)):
-                _native.encode(self.k, self.m, data, out, threads)
+                native_codec().encode(self.k, self.m, data, out, threads)
                 return out
         src, length = _shards(data, self.k, "data")
         _check_length(length)
@@ -193,8 +182,9 @@ class FFTCode:
             for row, s in zip(dst, staged):
                 row[...] = s
             return out
-        if _native_ok():
-            _native.encode(self.k, self.m, src, dst, threads)
+        codec = native_codec()
+        if codec is not None:
+            codec.encode(self.k, self.m, src, dst, threads)
         else:
             sym = _ref.shards_to_symbols(np.asarray(src))
             res = _ref.symbols_to_shards(_ref.encode_symbols(sym, self.m))
@@ -322,8 +312,9 @@ class FFTCode:
 
     def _decode_into(self, given, rows, lost, out, threads):
         """Data shards ``lost`` into out (len(lost) regions) from the given rows."""
-        if _native_ok():
-            _native.decode(self.k, self.m, given, rows, lost, out, threads)
+        codec = native_codec()
+        if codec is not None:
+            codec.decode(self.k, self.m, given, rows, lost, out, threads)
             return
         sym = _ref.decode_symbols(self.k, self.m, given, _ref.shards_to_symbols(np.asarray(rows)))
         full = _ref.symbols_to_shards(sym)

@@ -9,10 +9,49 @@ the additive-FFT codec ``fastcode.codes.FFTCode``, whose kernels are in C.
 """
 import numpy as np
 
+from fastcode import _config
 from fastcode._util.rng import as_generator
 from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
 from fastcode.fields.base import Field
 from fastcode.reference import gf65536 as _ref
+
+try:
+    from fastcode.fields import _gf65536 as _native
+    _NATIVE_ERROR = None
+except ImportError as exc:  # not built: callers run on the reference, loudly
+    _native = None
+    _NATIVE_ERROR = exc
+
+__all__ = ["GF65536", "GF65536Field", "native_codec", "simd_level", "simd_levels",
+           "set_simd_level"]
+
+
+def native_codec():
+    """The compiled additive-FFT codec (encode/decode kernels), or None when the
+    backend is "numpy" or the extension is not built (then it warns once and
+    the process switches to the NumPy reference)."""
+    return _native if _config.use_native(_native, _NATIVE_ERROR) else None
+
+
+def simd_level():
+    """SIMD level the GF(2^16) kernels use ("scalar", "avx2", "avx2_gfni",
+    "avx512", "avx512_gfni"), or "numpy" without the native codec."""
+    codec = native_codec()
+    return codec.active_level() if codec is not None else "numpy"
+
+
+def simd_levels():
+    """The levels this CPU can run, lowest first (empty without the native codec)."""
+    codec = native_codec()
+    return codec.available_levels() if codec is not None else ()
+
+
+def set_simd_level(name):
+    """Force the GF(2^16) kernels to level ``name`` (ValueError if this CPU lacks it)."""
+    codec = native_codec()
+    if codec is None:
+        raise ValueError("the native GF(2^16) codec is not in use (numpy backend or not built)")
+    codec.set_level(name)
 
 
 class GF65536Field(Field):
