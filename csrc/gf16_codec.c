@@ -33,6 +33,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gf16.h"
+#include "gf16_levels.h"
+
+#if FC16_X86
+#include <immintrin.h>
+#endif
+
+/* Outputs larger than this are written with non-temporal stores: they cannot
+ * stay in cache anyway, and streaming them saves the read of every output
+ * line before its write (a third of the memory traffic of a large encode). */
+#define STREAM_MIN_OUTPUT (16u << 20)
 
 #define SCRATCH_TARGET (512u * 1024u)  /* bytes of scratch per stripe (half of L2) */
 /* Fewest 64-byte chunks per stripe, even when the scratch then outgrows L2:
@@ -111,11 +121,32 @@ static void gather(const layout *g, const uint8_t *src, size_t c0, size_t c1, ui
     }
 }
 
-static void scatter(const layout *g, const uint8_t *src, size_t c0, size_t c1, uint8_t *dst)
+#if FC16_X86
+/* dst 32-byte aligned, n a multiple of 64 */
+__attribute__((target("avx2"))) static void stream_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; i += 32)
+        _mm256_stream_si256((__m256i *)(void *)(dst + i),
+                            _mm256_loadu_si256((const __m256i *)(const void *)(src + i)));
+}
+
+__attribute__((target("avx2"))) static void stream_fence(void) { _mm_sfence(); }
+#endif
+
+static void scatter(const layout *g, const uint8_t *src, size_t c0, size_t c1, uint8_t *dst,
+                    int stream)
 {
     size_t full_end = c1 < g->n_full ? c1 : g->n_full;
-    if (full_end > c0)
-        memcpy(dst + c0 * 64, src, (full_end - c0) * 64);
+    if (full_end > c0) {
+        uint8_t *d = dst + c0 * 64;
+#if FC16_X86
+        if (stream && ((uintptr_t)d & 31) == 0)
+            stream_copy(d, src, (full_end - c0) * 64);
+        else
+#endif
+            memcpy(d, src, (full_end - c0) * 64);
+    }
+    (void)stream;
     if (c1 > g->n_full) {
         const uint8_t *s = src + (g->n_full - c0) * 64;
         size_t half = g->tail / 2;
@@ -258,6 +289,7 @@ struct job {
     layout g;
     int rows;               /* scratch rows */
     size_t stripe_chunks;   /* chunks per stripe */
+    int stream;             /* write outputs with non-temporal stores */
     stripe_fn fn;
     /* encode */
     int k, m, chunk, high;
@@ -300,6 +332,10 @@ static void *run_task(void *arg)
             c1 = jb->g.n_chunks;
         t->rc = jb->fn(jb, c0, c1, scratch);
     }
+#if FC16_X86
+    if (jb->stream)
+        stream_fence();
+#endif
     free(raw);
     return NULL;
 }
@@ -363,7 +399,7 @@ static int encode_high_stripe(const job *jb, size_t c0, size_t c1, uint8_t *base
     }
     fft_rows(K, acc, S, chunk, jb->m, 0);
     for (int r = 0; r < jb->m; r++)
-        scatter(&jb->g, acc + (size_t)r * S, c0, c1, jb->parity[r]);
+        scatter(&jb->g, acc + (size_t)r * S, c0, c1, jb->parity[r], jb->stream);
     return 0;
 }
 
@@ -386,7 +422,7 @@ static int encode_low_stripe(const job *jb, size_t c0, size_t c1, uint8_t *base)
         }
         fft_rows(K, dst, S, chunk, count, start + chunk);
         for (int r = 0; r < count; r++)
-            scatter(&jb->g, dst + (size_t)r * S, c0, c1, jb->parity[start + r]);
+            scatter(&jb->g, dst + (size_t)r * S, c0, c1, jb->parity[start + r], jb->stream);
     }
     return 0;
 }
@@ -405,6 +441,7 @@ int fc_gf16_encode(int k, int m, size_t len, const uint8_t *const *data,
     jb.data = data;
     jb.parity = parity;
     jb.high = fc_gf16_high_rate(k, m);
+    jb.stream = fc_gf16_level() != FC_GF16_SCALAR && (double)m * len >= STREAM_MIN_OUTPUT;
     if (jb.high) {
         jb.chunk = next_pow2(m);
         jb.rows = k > jb.chunk ? 2 * jb.chunk : jb.chunk;
@@ -439,7 +476,7 @@ static int decode_stripe(const job *jb, size_t c0, size_t c1, uint8_t *base)
     for (int o = 0; o < jb->n_out; o++) {
         uint8_t *row = ROW(jb->out_row[o]);
         K->mul(row, S, jb->out_factor[o]);
-        scatter(&jb->g, row, c0, c1, jb->out[o]);
+        scatter(&jb->g, row, c0, c1, jb->out[o], jb->stream);
     }
     return 0;
 }
@@ -519,6 +556,7 @@ int fc_gf16_decode(int k, int m, size_t len, int n_recv, const int *recv_idx,
     jb.g = make_layout(len);
     jb.rows = work;
     jb.fn = decode_stripe;
+    jb.stream = fc_gf16_level() != FC_GF16_SCALAR && (double)n_out * len >= STREAM_MIN_OUTPUT;
     jb.k = k;
     jb.m = m;
     jb.work = work;

@@ -247,3 +247,21 @@ def test_repr_and_contract_attributes():
     assert code.rate == "high" and "rate='high'" in repr(code)
     assert FFTCode(1000, 100).rate == "low"
     assert code == FFTCode(1000, 900) and hash(code) == hash(FFTCode(1000, 900))
+
+
+def test_large_outputs_streamed_to_memory():
+    # outputs of 16 MiB and more are written with non-temporal stores (aligned
+    # rows) or plain copies (misaligned rows): both must give the same bytes
+    k, m, length = 300, 300, 65536 + 64
+    code = FFTCode(k + m, k)
+    data = _data(k, length)
+    aligned = code.encode(data)
+    backing = np.empty(m * length + 2, dtype=np.uint8)
+    shifted = backing[2:].reshape(m, length)  # rows 2 bytes off alignment
+    code.encode(data, out=shifted)
+    assert np.array_equal(shifted, aligned)
+    small = FFTCode(k + m, k).encode(np.ascontiguousarray(data[:, :128]))
+    assert np.array_equal(small, aligned[:, :128])  # symbol columns are independent
+    stripe = np.concatenate([data, aligned])
+    idx = np.arange(m, k + m)  # every data shard lost: 300 rows of output
+    assert np.array_equal(code.decode(stripe[idx], idx), data)
