@@ -173,6 +173,10 @@ def test_reconstruct_verify_and_out():
     parity = np.empty((n - k, 66), dtype=np.uint8)
     code.encode(data, out=parity)
     assert np.array_equal(parity, stripe[k:])
+    # out overlapping the data it is computed from: staged, still right
+    both = np.concatenate([data, np.zeros((n - k, 66), dtype=np.uint8)])
+    code.encode(both[:k], out=both[k - 3:n - 3])
+    assert np.array_equal(both[k - 3:n - 3], stripe[k:])
 
 
 def test_simd_levels_threads_and_numpy_backend_agree():

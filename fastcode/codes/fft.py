@@ -159,20 +159,21 @@ class FFTCode:
         ``out``: a (m, L) array or m writable buffers, filled in place and
         returned; it may overlap ``data`` (the parity is then staged)."""
         threads = _config.check_num_threads(n_threads)
-        if (type(data) is np.ndarray and data.dtype == np.uint8 and data.ndim == 2
-                and data.flags.c_contiguous and data.shape[0] == self.k
-                and data.shape[1] % 2 == 0 and data.shape[1] and native_codec() is not None):
+        codec = native_codec()
+        if (codec is not None and type(data) is np.ndarray and data.dtype == np.uint8
+                and data.ndim == 2 and data.shape[0] == self.k and data.flags.c_contiguous
+                and data.shape[1] % 2 == 0 and data.shape[1]):
             # fast path (small shards are dominated by per-call cost): a new
             # array, or an out array the kernel can take as it is
             length = data.shape[1]
             if out is None:
                 dst = np.empty((self.m, length), dtype=np.uint8)
-                native_codec().encode(self.k, self.m, data, dst, threads)
+                codec.encode(self.k, self.m, data, dst, threads)
                 return dst
-            if (type(out) is np.ndarray and out.dtype == np.uint8 and out.flags.c_contiguous
-                    and out.flags.writeable and out.shape == (self.m, length)
-                    and not np.may_share_memory(out, data)):
-                native_codec().encode(self.k, self.m, data, out, threads)
+            if (type(out) is np.ndarray and out.dtype == np.uint8 and out.shape == (self.m, length)
+                    and out.flags.c_contiguous and out.flags.writeable
+                    and not codec.arrays_overlap(out, data)):
+                codec.encode(self.k, self.m, data, out, threads)
                 return out
         src, length = _shards(data, self.k, "data")
         _check_length(length)

@@ -7,6 +7,8 @@ same field elements.  Element-wise arithmetic and the small dense linear
 algebra (Gauss-Jordan) run on the NumPy tables; the bulk use of this field is
 the additive-FFT codec ``fastcode.codes.FFTCode``, whose kernels are in C.
 """
+import os
+
 import numpy as np
 
 from fastcode import _config
@@ -21,6 +23,11 @@ try:
 except ImportError as exc:  # not built: callers run on the reference, loudly
     _native = None
     _NATIVE_ERROR = exc
+
+if _native is not None and os.environ.get("FASTCODE_SIMD", "") in _native.available_levels():
+    # the engine-wide override (fastcode.platform), where it names a level of
+    # this codec too ("scalar", "avx2", "avx512", ...); otherwise the best level
+    _native.set_level(os.environ["FASTCODE_SIMD"])
 
 __all__ = ["GF65536", "GF65536Field", "native_codec", "simd_level", "simd_levels",
            "set_simd_level"]
