@@ -76,6 +76,15 @@ typedef struct {
     /* The inverse: (x0,x1) with c_lo0, (x2,x3) with c_lo1, then (x0,x2),(x1,x3) with c_hi */
     void (*ifft4)(uint8_t *x0, uint8_t *x1, uint8_t *x2, uint8_t *x3, size_t len,
                   uint16_t c_hi, uint16_t c_lo0, uint16_t c_lo1);
+    /* Out-of-place forms (the first and last pass of a transform read the
+     * shards and write the outputs directly): fft2_to reads x, y and writes
+     * ox, oy; fft4_to / ifft4_from read x[0..3] and write o[0..3]. */
+    void (*fft2_to)(const uint8_t *x, const uint8_t *y, uint8_t *ox, uint8_t *oy, size_t len,
+                    uint16_t c);
+    void (*fft4_to)(const uint8_t *const *x, uint8_t *const *o, size_t len, uint16_t c_hi,
+                    uint16_t c_lo0, uint16_t c_lo1);
+    void (*ifft4_from)(const uint8_t *const *x, uint8_t *const *o, size_t len, uint16_t c_hi,
+                       uint16_t c_lo0, uint16_t c_lo1);
     /* x = c*x */
     void (*mul)(uint8_t *x, size_t len, uint16_t c);
     /* x ^= y */

@@ -3,6 +3,7 @@
  * against.  One symbol at a time through the log/exp tables, straight from
  * the definitions in gf16.h.
  */
+#include <string.h>
 #include "gf16.h"
 #include "gf16_levels.h"
 
@@ -68,6 +69,37 @@ void fc_gf16_ifft4_base(uint8_t *x0, uint8_t *x1, uint8_t *x2, uint8_t *x3, size
     fc_gf16_ifft2_base(x2, x3, len, c_lo1);
     fc_gf16_ifft2_base(x0, x2, len, c_hi);
     fc_gf16_ifft2_base(x1, x3, len, c_hi);
+}
+
+/* The out-of-place forms: copy, then the in-place kernel (reference, not speed). */
+static void copy_rows(const uint8_t *const *x, uint8_t *const *o, int count, size_t len)
+{
+    for (int j = 0; j < count; j++)
+        if (o[j] != x[j])
+            memcpy(o[j], x[j], len);
+}
+
+void fc_gf16_fft2_to_base(const uint8_t *x, const uint8_t *y, uint8_t *ox, uint8_t *oy,
+                          size_t len, uint16_t c)
+{
+    const uint8_t *in[2] = {x, y};
+    uint8_t *out[2] = {ox, oy};
+    copy_rows(in, out, 2, len);
+    fc_gf16_fft2_base(ox, oy, len, c);
+}
+
+void fc_gf16_fft4_to_base(const uint8_t *const *x, uint8_t *const *o, size_t len,
+                          uint16_t c_hi, uint16_t c_lo0, uint16_t c_lo1)
+{
+    copy_rows(x, o, 4, len);
+    fc_gf16_fft4_base(o[0], o[1], o[2], o[3], len, c_hi, c_lo0, c_lo1);
+}
+
+void fc_gf16_ifft4_from_base(const uint8_t *const *x, uint8_t *const *o, size_t len,
+                             uint16_t c_hi, uint16_t c_lo0, uint16_t c_lo1)
+{
+    copy_rows(x, o, 4, len);
+    fc_gf16_ifft4_base(o[0], o[1], o[2], o[3], len, c_hi, c_lo0, c_lo1);
 }
 
 void fc_gf16_mul_base(uint8_t *x, size_t len, uint16_t c)

@@ -163,12 +163,13 @@ static void scatter(const layout *g, const uint8_t *src, size_t c0, size_t c1, u
 
 #define ROW(r) (base + (size_t)(r) * S)
 
-/* Values at points delta.. -> novel-basis coefficients.  Rows [trunc, size)
- * must be zero; only blocks that start below trunc are computed. */
+/* Values at points delta.. -> novel-basis coefficients, layers first.. (the
+ * layers below first already done).  Rows [trunc, size) must be zero; only
+ * blocks that start below trunc are computed. */
 static void ifft_rows(const fc_gf16_kernels *K, uint8_t *base, size_t S, int size, int trunc,
-                      int delta)
+                      int delta, int first)
 {
-    int layers = log2_exact(size), i = 0;
+    int layers = log2_exact(size), i = first;
     for (; i + 1 < layers; i += 2) {
         int d = 1 << i;
         for (int r = 0; r < trunc; r += 4 * d)
@@ -183,20 +184,34 @@ static void ifft_rows(const fc_gf16_kernels *K, uint8_t *base, size_t S, int siz
     }
 }
 
-/* Coefficients -> values at points delta..; rows [trunc, size) of the result
- * are not needed (blocks starting at or above trunc are skipped). */
-static void fft_rows(const fc_gf16_kernels *K, uint8_t *base, size_t S, int size, int trunc,
+/* Coefficients -> values at points delta..: every pass but the last (layers
+ * are taken two at a time from the top).  Returns the top layer of the last
+ * pass: 1 (layers 1 and 0), 0 (layer 0 alone) or -1 (size 1, no pass).  Rows
+ * [trunc, size) of the result are not needed: blocks starting there are skipped. */
+static int fft_upper(const fc_gf16_kernels *K, uint8_t *base, size_t S, int size, int trunc,
                      int delta)
 {
     int i = log2_exact(size) - 1;
-    for (; i >= 1; i -= 2) {
+    for (; i >= 2; i -= 2) {
         int d = 1 << (i - 1);
         for (int r = 0; r < trunc; r += 4 * d)
             K->fft4(ROW(r), ROW(r + d), ROW(r + 2 * d), ROW(r + 3 * d), (size_t)d * S,
                     (uint16_t)((r + delta) >> i), (uint16_t)((r + delta) >> (i - 1)),
                     (uint16_t)((r + 2 * d + delta) >> (i - 1)));
     }
-    if (i == 0)
+    return i;
+}
+
+/* The whole FFT in place. */
+static void fft_rows(const fc_gf16_kernels *K, uint8_t *base, size_t S, int size, int trunc,
+                     int delta)
+{
+    int i = fft_upper(K, base, S, size, trunc, delta);
+    if (i == 1)
+        for (int r = 0; r < trunc; r += 4)
+            K->fft4(ROW(r), ROW(r + 1), ROW(r + 2), ROW(r + 3), S, (uint16_t)((r + delta) >> 1),
+                    (uint16_t)(r + delta), (uint16_t)(r + 2 + delta));
+    else if (i == 0)
         for (int r = 0; r < trunc; r += 2)
             K->fft2(ROW(r), ROW(r + 1), S, (uint16_t)(r + delta));
 }
@@ -379,6 +394,79 @@ static int run_job(job *jb, int n_threads)
     return rc;
 }
 
+/* ---- gathering into a transform and scattering out of one ---------------------- */
+
+/* Shards src[0..count) (the rows up to size are zero), stripe [c0, c1), put
+ * through the IFFT at points delta.. into base.  On whole chunks the first two
+ * layers read the shards themselves, which saves a copy pass. */
+static void load_ifft(const job *jb, const uint8_t *const *src, int count, size_t c0, size_t c1,
+                      uint8_t *base, int size, int delta)
+{
+    const fc_gf16_kernels *K = jb->K;
+    size_t S = (c1 - c0) * 64;
+    if (c1 > jb->g.n_full || size < 4) {
+        for (int r = 0; r < count; r++)
+            gather(&jb->g, src[r], c0, c1, ROW(r));
+        memset(ROW(count), 0, (size_t)(size - count) * S);
+        ifft_rows(K, base, S, size, count, delta, 0);
+        return;
+    }
+    int top = (count + 3) & ~3;
+    if (top < size)
+        memset(ROW(top), 0, (size_t)(size - top) * S);
+    size_t off = c0 * 64;
+    for (int r = 0; r < count; r += 4) {
+        const uint8_t *x[4];
+        uint8_t *o[4];
+        for (int j = 0; j < 4; j++) {
+            o[j] = ROW(r + j);
+            if (r + j < count) {
+                x[j] = src[r + j] + off;
+            } else {
+                memset(o[j], 0, S);
+                x[j] = o[j];
+            }
+        }
+        K->ifft4_from(x, o, S, (uint16_t)((r + delta) >> 1), (uint16_t)(r + delta),
+                      (uint16_t)(r + 2 + delta));
+    }
+    ifft_rows(K, base, S, size, count, delta, 2);
+}
+
+/* The FFT of base at points delta.., whose rows [0, count) go to out[0..count)
+ * at stripe [c0, c1).  On whole chunks (and outputs not streamed) the last
+ * pass writes the outputs itself. */
+static void fft_store(const job *jb, uint8_t *base, int size, int count, int delta,
+                      uint8_t *const *out, size_t c0, size_t c1)
+{
+    const fc_gf16_kernels *K = jb->K;
+    size_t S = (c1 - c0) * 64;
+    if (c1 > jb->g.n_full || jb->stream || size < 2) {
+        fft_rows(K, base, S, size, count, delta);
+        for (int r = 0; r < count; r++)
+            scatter(&jb->g, ROW(r), c0, c1, out[r], jb->stream);
+        return;
+    }
+    size_t off = c0 * 64;
+    int i = fft_upper(K, base, S, size, count, delta);
+    if (i == 1) {
+        for (int r = 0; r < count; r += 4) {
+            const uint8_t *x[4];
+            uint8_t *o[4];
+            for (int j = 0; j < 4; j++) {
+                x[j] = ROW(r + j);
+                o[j] = r + j < count ? out[r + j] + off : ROW(r + j);
+            }
+            K->fft4_to(x, o, S, (uint16_t)((r + delta) >> 1), (uint16_t)(r + delta),
+                       (uint16_t)(r + 2 + delta));
+        }
+    } else {
+        for (int r = 0; r < count; r += 2)
+            K->fft2_to(ROW(r), ROW(r + 1), out[r] + off,
+                       r + 1 < count ? out[r + 1] + off : ROW(r + 1), S, (uint16_t)(r + delta));
+    }
+}
+
 /* ---- encode ----------------------------------------------------------------------- */
 
 static int encode_high_stripe(const job *jb, size_t c0, size_t c1, uint8_t *base)
@@ -389,30 +477,20 @@ static int encode_high_stripe(const job *jb, size_t c0, size_t c1, uint8_t *base
     uint8_t *acc = base, *tmp = base + (size_t)chunk * S;
     for (int start = 0; start < k; start += chunk) {
         int count = k - start < chunk ? k - start : chunk;
-        uint8_t *dst = start == 0 ? acc : tmp;
-        for (int r = 0; r < count; r++)
-            gather(&jb->g, jb->data[start + r], c0, c1, dst + (size_t)r * S);
-        memset(dst + (size_t)count * S, 0, (size_t)(chunk - count) * S);
-        ifft_rows(K, dst, S, chunk, count, start + chunk);
+        load_ifft(jb, jb->data + start, count, c0, c1, start ? tmp : acc, chunk, start + chunk);
         if (start)
             K->xor2(acc, tmp, (size_t)chunk * S);
     }
-    fft_rows(K, acc, S, chunk, jb->m, 0);
-    for (int r = 0; r < jb->m; r++)
-        scatter(&jb->g, acc + (size_t)r * S, c0, c1, jb->parity[r], jb->stream);
+    fft_store(jb, acc, chunk, jb->m, 0, jb->parity, c0, c1);
     return 0;
 }
 
 static int encode_low_stripe(const job *jb, size_t c0, size_t c1, uint8_t *base)
 {
-    const fc_gf16_kernels *K = jb->K;
     size_t S = (c1 - c0) * 64;
     int chunk = jb->chunk, k = jb->k, m = jb->m;
     uint8_t *coef = base, *tmp = base + (size_t)chunk * S;
-    for (int r = 0; r < k; r++)
-        gather(&jb->g, jb->data[r], c0, c1, coef + (size_t)r * S);
-    memset(coef + (size_t)k * S, 0, (size_t)(chunk - k) * S);
-    ifft_rows(K, coef, S, chunk, k, 0);
+    load_ifft(jb, jb->data, k, c0, c1, coef, chunk, 0);
     for (int start = 0; start < m; start += chunk) {
         int count = m - start < chunk ? m - start : chunk;
         uint8_t *dst = coef;
@@ -420,9 +498,7 @@ static int encode_low_stripe(const job *jb, size_t c0, size_t c1, uint8_t *base)
             memcpy(tmp, coef, (size_t)chunk * S);
             dst = tmp;
         }
-        fft_rows(K, dst, S, chunk, count, start + chunk);
-        for (int r = 0; r < count; r++)
-            scatter(&jb->g, dst + (size_t)r * S, c0, c1, jb->parity[start + r], jb->stream);
+        fft_store(jb, dst, chunk, count, start + chunk, jb->parity + start, c0, c1);
     }
     return 0;
 }
@@ -470,7 +546,7 @@ static int decode_stripe(const job *jb, size_t c0, size_t c1, uint8_t *base)
         if (jb->row_factor[p] != 1)
             K->mul(ROW(p), S, jb->row_factor[p]);
     }
-    ifft_rows(K, base, S, jb->work, jb->end, 0);
+    ifft_rows(K, base, S, jb->work, jb->end, 0, 0);
     derivative_rows(K, base, S, jb->work);
     fft_rows_needed(K, base, S, jb->work, jb->need, 0);
     for (int o = 0; o < jb->n_out; o++) {

@@ -15,8 +15,9 @@ extern const uint64_t *fc_gf16_gfni_table_base;
 #endif
 
 #define KERNELS(sfx)                                                                         \
-    {fc_gf16_fft2_##sfx, fc_gf16_ifft2_##sfx, fc_gf16_fft4_##sfx, fc_gf16_ifft4_##sfx,       \
-     fc_gf16_mul_##sfx, fc_gf16_xor2_##sfx}
+    {fc_gf16_fft2_##sfx,    fc_gf16_ifft2_##sfx,   fc_gf16_fft4_##sfx,                       \
+     fc_gf16_ifft4_##sfx,   fc_gf16_fft2_to_##sfx, fc_gf16_fft4_to_##sfx,                    \
+     fc_gf16_ifft4_from_##sfx, fc_gf16_mul_##sfx,  fc_gf16_xor2_##sfx}
 
 static const fc_gf16_kernels level_kernels[FC_GF16_N_LEVELS] = {
     KERNELS(base),

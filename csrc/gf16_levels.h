@@ -16,6 +16,12 @@
                             uint16_t, uint16_t);                                              \
     void fc_gf16_ifft4_##sfx(uint8_t *, uint8_t *, uint8_t *, uint8_t *, size_t, uint16_t,    \
                              uint16_t, uint16_t);                                             \
+    void fc_gf16_fft2_to_##sfx(const uint8_t *, const uint8_t *, uint8_t *, uint8_t *, size_t, \
+                               uint16_t);                                                     \
+    void fc_gf16_fft4_to_##sfx(const uint8_t *const *, uint8_t *const *, size_t, uint16_t,     \
+                               uint16_t, uint16_t);                                           \
+    void fc_gf16_ifft4_from_##sfx(const uint8_t *const *, uint8_t *const *, size_t, uint16_t,  \
+                                  uint16_t, uint16_t);                                        \
     void fc_gf16_mul_##sfx(uint8_t *, size_t, uint16_t);                                      \
     void fc_gf16_xor2_##sfx(uint8_t *, const uint8_t *, size_t);
 

@@ -26,13 +26,12 @@ const uint16_t *fc_gf16_exp = exp_table;
 
 static pthread_once_t base_once = PTHREAD_ONCE_INIT;
 
+/* Scratch of the one-time build (static: nothing to allocate, nothing to fail). */
+static uint16_t poly_log[FC_GF16_ORDER]; /* discrete log of a polynomial-basis value */
+static uint16_t to_poly[FC_GF16_ORDER];  /* Cantor value -> polynomial-basis value */
+
 static void build_base(void)
 {
-    /* poly_log[p] = discrete log of the polynomial-basis value p */
-    uint16_t *poly_log = (uint16_t *)malloc(sizeof(uint16_t) * FC_GF16_ORDER);
-    uint16_t *to_poly = (uint16_t *)malloc(sizeof(uint16_t) * FC_GF16_ORDER);
-    if (!poly_log || !to_poly)
-        abort(); /* 256 KiB at import: nothing sensible to fall back to */
     uint32_t x = 1;
     for (uint32_t i = 0; i < FC_GF16_MODULUS; i++) {
         poly_log[x] = (uint16_t)i;
@@ -55,8 +54,6 @@ static void build_base(void)
         exp_table[log_table[v] + FC_GF16_MODULUS] = (uint16_t)v;
     }
     exp_table[2 * FC_GF16_MODULUS] = 1;
-    free(poly_log);
-    free(to_poly);
 }
 
 void fc_gf16_init(void) { pthread_once(&base_once, build_base); }
