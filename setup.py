@@ -38,6 +38,14 @@ GFP_SOURCES = [
     "csrc/gfp_linalg.c",
 ]
 
+GF16_SOURCES = [
+    "csrc/gf16_tables.c",
+    "csrc/gf16_base.c",
+    "csrc/gf16_simd.c",
+    "csrc/gf16_dispatch.c",
+    "csrc/gf16_codec.c",
+]
+
 extensions = [
     Extension(
         "fastcode.fields._gf256",
@@ -54,6 +62,14 @@ extensions = [
         extra_compile_args=compile_args,
         extra_link_args=link_args,
         depends=["csrc/gfp.h"],
+    ),
+    Extension(
+        "fastcode.fields._gf65536",
+        ["fastcode/fields/_gf65536.pyx"] + GF16_SOURCES,
+        include_dirs=["csrc", numpy.get_include()],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+        depends=["csrc/gf16.h", "csrc/gf16_levels.h", "csrc/gf16_simd_template.h"],
     ),
     Extension(
         "fastcode._util._memory",

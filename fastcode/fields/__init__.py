@@ -9,3 +9,6 @@ __all__ += ["PrimeField", "min_prime_for_product"]
 from fastcode.fields.reals import Reals, RealsField  # noqa: E402
 
 __all__ += ["Reals", "RealsField"]
+from fastcode.fields.gf65536 import GF65536, GF65536Field  # noqa: E402
+
+__all__ += ["GF65536", "GF65536Field"]
