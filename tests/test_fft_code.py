@@ -274,3 +274,32 @@ def test_large_outputs_streamed_to_memory():
     stripe = np.concatenate([data, aligned])
     idx = np.arange(m, k + m)  # every data shard lost: 300 rows of output
     assert np.array_equal(code.decode(stripe[idx], idx), data)
+
+
+# ---- MDSCode chooses the FFT code above 256 shards ------------------------------------------
+
+def test_mdscode_above_256_shards_is_the_fft_code():
+    from fastcode import MDSCode
+    rng = np.random.default_rng(11)
+    code = MDSCode(1000, 900)
+    assert isinstance(code, FFTCode) and "FFTCode" in repr(code)
+    data = rng.integers(0, 256, (900, 64), dtype=np.uint8)
+    cw = np.concatenate([data, code.encode(data)])
+    idx = rng.choice(1000, 900, replace=False)
+    assert np.array_equal(code.decode(cw[idx], idx), data)
+    assert isinstance(MDSCode(20, 10, kind="fft"), FFTCode)
+    assert not isinstance(MDSCode(256, 200), FFTCode)             # GF(2^8) up to 256 shards
+    with pytest.raises(ValueError, match="fft"):
+        MDSCode(300, 200, kind="fft", G=np.zeros((100, 200), np.uint8))
+
+
+@pytest.mark.slow
+def test_mdscode_largest_pair_through_the_public_api():
+    from fastcode import MDSCode
+    rng = np.random.default_rng(12)
+    code = MDSCode(65535, 32768)
+    data = rng.integers(0, 256, (32768, 64), dtype=np.uint8)
+    parity = code.encode(data)
+    idx = np.sort(rng.choice(65535, 32768, replace=False))
+    cw = np.concatenate([data, parity])
+    assert np.array_equal(code.decode(cw[idx], idx), data)

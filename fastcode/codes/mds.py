@@ -29,6 +29,7 @@ from fastcode import matrices as _mx
 from fastcode._util.memory import overlaps
 from fastcode._util.validate import integer
 from fastcode.codes.correct import Corrected, ErrorCorrector, grs_form
+from fastcode.codes.fft import FFTCode
 from fastcode.matrices_real import condition_numbers
 from fastcode.codes._lru import LRUCache
 from fastcode.codes.base import REQUIRED, Code, renamed
@@ -40,12 +41,15 @@ from fastcode.errors import (
     ShardSizeError,
     SingularMatrixError,
 )
-from fastcode.fields import GF256
+from fastcode.fields import GF256, GF65536
 from fastcode.fields.base import as_region
 
 __all__ = ["MDSCode", "Decoder"]
 
-KINDS = ("cauchy", "vandermonde", "custom")
+KINDS = ("cauchy", "vandermonde", "custom", "fft")
+# Above this many shards GF(2^8) has no MDS code: MDSCode(n, k) over the default
+# field becomes the GF(2^16) additive-FFT code (fastcode.codes.fft.FFTCode).
+GF256_MAX_SHARDS = 256
 SETUPS = ("gauss_jordan", "closed_form")
 
 
@@ -344,6 +348,10 @@ class MDSCode(Code):
     default points it is ISA-L's ``gf_gen_cauchy1_matrix`` layout, so parity is
     byte-identical to ISA-L's ``ec_encode_data``.  Optional ``x`` (n-k parity
     points) and ``y`` (k data points).
+    kind="fft" (the default above 256 shards over the default field): the GF(2^16)
+    additive-FFT Reed-Solomon code, ``MDSCode(...)`` then returns an ``FFTCode``
+    (fastcode.codes.fft: up to 65535 shards, O(n log n), byte-compatible with
+    reed-solomon-simd; even shard lengths).
     kind="vandermonde": V @ inv(V[:k]) for points p_i (``points``, default 0..n-1).
     kind="custom": ``G`` of shape (n, k) (made systematic as G @ inv(G[:k]) if
     its top is not the identity) or (n-k, k) (the parity block); checked to be
@@ -362,8 +370,26 @@ class MDSCode(Code):
     Attributes: n, k, field, kind, G (n, k), parity_matrix (n-k, k); both read-only.
     """
 
-    def __init__(self, n, k, field=GF256, kind="cauchy", G=None, *, x=None, y=None,
+    def __new__(cls, n, k, field=GF256, kind=None, *args, **kwargs):
+        """``kind="fft"``, or the default kind with more than 256 shards over the default
+        field, gives an ``FFTCode`` (GF(2^16), up to 65535 shards; its repr says so)."""
+        wants_fft = kind == "fft" or (kind is None and field is GF256
+                                      and isinstance(n, (int, np.integer))
+                                      and not isinstance(n, bool) and n > GF256_MAX_SHARDS)
+        if not wants_fft:
+            return super().__new__(cls)
+        if field is not GF256 and field is not GF65536:
+            raise InvalidArgumentError(f"kind='fft' is the GF(2^16) additive-FFT code; it takes "
+                                       f"no field argument (got {field})")
+        unused = sorted(a for a, v in kwargs.items() if v is not None and a != "cache_size")
+        if args or unused:
+            raise InvalidArgumentError(f"kind='fft' takes only n and k, got {unused or 'G'}")
+        return FFTCode(n, k)
+
+    def __init__(self, n, k, field=GF256, kind=None, G=None, *, x=None, y=None,
                  points=None, check=True, cache_size=128, setup="gauss_jordan"):
+        if kind is None:
+            kind = "cauchy"
         if kind not in KINDS:
             raise InvalidArgumentError(f"kind must be one of {KINDS}, got {kind!r}")
         if setup not in SETUPS:
