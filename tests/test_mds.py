@@ -456,7 +456,8 @@ def test_golden_cauchy_equals_isal(isal):
 
 def test_bad_code_parameters():
     for args, kw, exc, msg in [
-        ((257, 10), {}, InvalidArgumentError, "field size 256"),
+        ((257, 10), {"kind": "cauchy"}, InvalidArgumentError, "field size 256"),
+        ((257, 10), {"kind": "vandermonde"}, InvalidArgumentError, "field size 256"),
         ((5, 6), {}, InvalidArgumentError, "k must be <= n"),
         ((5, 0), {}, InvalidArgumentError, "k must be >= 1"),
         ((5, 3), {"kind": "rs"}, InvalidArgumentError, "kind must be one of"),
