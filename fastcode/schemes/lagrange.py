@@ -48,9 +48,9 @@ Two faces, one implementation (as the other schemes here):
   ``worker_load(i)``, ``can_decode(responders)``, ``decode(results, round_input)`` with
   ``results`` a mapping worker -> result (the round input is not needed and ignored).
 
-``decode`` returns ``LagrangeDecoded(values, adversaries)``: values (K, *shape) uint32,
-adversaries the sorted ids of the workers whose results were found wrong (also kept as
-``last_adversaries``).  ``byzantine`` (worker ids) makes those workers return uniform
+``decode`` returns ``LagrangeDecoded(values, adversaries, responders)``: values (K, *shape)
+uint32, adversaries the sorted ids of the workers whose results were found wrong (also kept
+as ``last_adversaries``), responders those whose results were decoded.  ``byzantine`` (worker ids) makes those workers return uniform
 random garbage instead of their result, a worker-side behaviour carried in their payload
 for tests and demonstrations (it works on every runtime).
 """
@@ -75,10 +75,12 @@ DEFAULT_PRIME = 2**31 - 1
 
 class LagrangeDecoded(NamedTuple):
     """What ``LagrangeCoded.decode`` returns: ``values`` (K, *shape) uint32, the values
-    f(X_1), ..., f(X_K); ``adversaries``, the sorted ids of the workers found wrong."""
+    f(X_1), ..., f(X_K); ``adversaries``, the sorted ids of the workers found wrong;
+    ``responders``, the sorted ids of the workers whose results were decoded."""
 
     values: np.ndarray
     adversaries: tuple
+    responders: tuple
 
 
 def recovery_threshold(f_degree, K, T=0, A=0):
@@ -277,7 +279,7 @@ class LagrangeCoded(Code):
     def decode(self, results, indices=None, out=None, *, max_errors=None):
         """f(X_1..K) from the results of at least ``k`` = D + 2A + 1 workers, of which up
         to ``max_errors`` (default and at most floor((R - D - 1) / 2) for R results) may be
-        wrong: ``LagrangeDecoded(values (K, *shape) uint32, adversaries)``.
+        wrong: ``LagrangeDecoded(values (K, *shape) uint32, adversaries, responders)``.
 
         ``results`` pairs with ``indices`` positionally (Code contract), or is a mapping
         worker -> result (runtime protocol: the second argument, the round input, is then
@@ -328,4 +330,4 @@ class LagrangeCoded(Code):
             decoded = out
         self.last_adversaries = adversaries
         self.last_responders = tuple(workers)
-        return LagrangeDecoded(decoded.reshape((self.K,) + shape), adversaries)
+        return LagrangeDecoded(decoded.reshape((self.K,) + shape), adversaries, tuple(workers))
