@@ -211,16 +211,16 @@ class LagrangeCoded(Code):
 
     # ---- encoding ---------------------------------------------------------------------------
 
-    def _blocks(self, data, count, name):
+    def _blocks(self, data, count, name, shape=()):
         """``data`` (count, *shape) or a sequence of ``count`` equal-shape arrays, as one
-        validated uint32 array."""
+        validated uint32 array (``shape``: that of an empty sequence's blocks)."""
         if isinstance(data, np.ndarray):
             arr = data
         else:
             parts = [np.asarray(b) for b in data]
             if len({b.shape for b in parts}) > 1:
                 raise ShardSizeError(f"{name} blocks differ in shape: {[b.shape for b in parts]}")
-            arr = np.stack(parts) if parts else np.zeros((0,), dtype=np.uint32)
+            arr = np.stack(parts) if parts else np.zeros((0,) + shape, dtype=np.uint32)
         arr = self.field.asarray(arr, name)
         if arr.ndim < 1 or arr.shape[0] != count:
             raise ShardSizeError(f"{name} must hold {count} blocks (shape ({count}, ...)), "
@@ -236,7 +236,7 @@ class LagrangeCoded(Code):
         if noise is None:
             Z = _uniform(self.field, (self.T,) + shape, self.rng)
         else:
-            Z = self._blocks(noise, self.T, "noise")
+            Z = self._blocks(noise, self.T, "noise", shape)
             if Z.shape[1:] != shape:
                 raise ShardSizeError(f"noise blocks have shape {Z.shape[1:]}, data blocks {shape}")
         L = int(np.prod(shape, dtype=np.int64))
@@ -324,10 +324,10 @@ class LagrangeCoded(Code):
             target = out.reshape(self.K, L) if out.flags.c_contiguous else None
         decoded, wrong = self._decoder(workers)(stripe, max_errors, out=target)
         adversaries = tuple(workers[i] for i in wrong)
-        if out is not None:
-            if target is None:
-                out[...] = decoded.reshape(out.shape)
-            decoded = out
+        if out is None:
+            out = decoded.reshape((self.K,) + shape)
+        elif target is None:
+            out[...] = decoded.reshape(out.shape)
         self.last_adversaries = adversaries
         self.last_responders = tuple(workers)
-        return LagrangeDecoded(decoded.reshape((self.K,) + shape), adversaries, tuple(workers))
+        return LagrangeDecoded(out, adversaries, tuple(workers))
