@@ -21,15 +21,9 @@ def basis_value(points, j, z, p):
 
 def encode(blocks, betas, alphas, p):
     """u(alpha_i) for every alpha: ``blocks`` (K + T, ...) are the values of u at ``betas``
-    (data blocks then padding blocks); returns (len(alphas), ...) uint32."""
-    W = np.asarray(blocks).astype(object)
-    out = []
-    for a in alphas:
-        acc = np.zeros(W.shape[1:], dtype=object)
-        for j in range(len(betas)):
-            acc = acc + basis_value(betas, j, a, p) * W[j]
-        out.append(acc % p)
-    return np.array(out, dtype=object).astype(np.uint32).reshape((len(alphas),) + W.shape[1:])
+    (data blocks then padding blocks); returns (len(alphas), ...) uint32.  Encoding is
+    interpolation: u is the polynomial of degree < K + T through (betas, blocks)."""
+    return interpolate_at(betas, blocks, alphas, p)
 
 
 def interpolate_at(points, values, at, p):

@@ -229,8 +229,10 @@ def _lagrange_scheme(n_workers, g, f, f_degree, byzantine, private, K, p, name):
         raise ValueError(f"{name} with K={K}, private={T}, byzantine={A} needs at least "
                          f"(K + T - 1) * {f_degree} + 2A + 1 = {threshold} workers, got {n_workers}")
     bad = g.choice(n_workers, size=A, replace=False) if A else ()
+    # the padding comes from os.urandom, not from the job's seed: a seeded padding would be
+    # known to anyone who knows the seed (the decoded values do not depend on it)
     return LagrangeCoded(f_degree, K, T, A, n_workers - threshold, field, f=f,
-                         byzantine=sorted(int(i) for i in bad), rng=g)
+                         byzantine=sorted(int(i) for i in bad))
 
 
 def _row_blocks(M, K, field):
