@@ -35,8 +35,10 @@ located and ignored.  More wrong results of random content are reported
 (UncorrectableError) except with probability about p^-(R - D - 1 - t) per result column
 (see ``fastcode.codes.correct``); colluding adversaries who choose their results can move
 the whole set onto another codeword once they are more than floor((R - D - 1) / 2), which
-no decoder can detect.  f must have degree at most ``f_degree``: the decoder cannot tell
-a wrong degree from wrong workers.
+no decoder can detect.  With A = 0 the first D + 1 results carry no redundancy at all, so
+a wrong one among them goes unnoticed: take A >= 1 (or decode from more results) to detect
+wrong workers.  f must have degree at most ``f_degree``: the decoder cannot tell a wrong
+degree from wrong workers.
 
 Two faces, one implementation (as the other schemes here):
 
