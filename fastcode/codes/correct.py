@@ -35,15 +35,22 @@ of independent random content are reported (UncorrectableError) except with prob
 about q^-(m - k - t) per column they corrupt (q the field size), because no set of at most
 t shards can explain their syndromes in every column.  Adversarial corruption that moves
 the stripe onto another codeword cannot be detected by any decoder.
+
+The same decoder serves any Reed-Solomon code of evaluations: ``EvaluationDecoder`` takes
+the values at m distinct points of polynomials of degree <= d (one per column), up to
+floor((m - d - 1) / 2) rows of them wrong, locates the wrong rows and interpolates the
+polynomials at other points (Lagrange coded computing decodes this way:
+``fastcode.schemes.lagrange``).
 """
 import threading
 from collections import namedtuple
 
 import numpy as np
 
+from fastcode._util.validate import integer
 from fastcode.errors import InvalidArgumentError, UncorrectableError
 
-__all__ = ["Corrected", "grs_form", "ErrorCorrector"]
+__all__ = ["Corrected", "grs_form", "ErrorCorrector", "EvaluationDecoder", "lagrange_basis"]
 
 Corrected = namedtuple("Corrected", ["data", "corrupted"])
 Corrected.__doc__ = """Result of ``MDSCode.correct``: ``data`` (k, L) and ``corrupted``, the sorted
@@ -177,14 +184,39 @@ def _scratch(name, shape, dtype):
 
 class ErrorCorrector:
     """Error-and-erasure decoder of one GRS code for one set of present shards (cached
-    by ``MDSCode``): points a_P, multipliers v_P, the parity check H_P and its plan."""
+    by ``MDSCode``): points a_P, multipliers v_P, the parity check H_P and its plan.
+
+    ``ErrorCorrector.for_evaluations(field, points, dimension)`` is the same decoder for
+    the Reed-Solomon code of the evaluations at ``points`` of polynomials of degree
+    < ``dimension`` (multipliers 1, every point present): what ``EvaluationDecoder`` uses."""
 
     def __init__(self, code, present, points, multipliers):
-        f = code.field
-        self.code, self.field = code, f
+        self.code = code
+        self._setup(code.field, code.k, present, points, multipliers,
+                    labels=present, unit="shards", column="byte column")
+
+    @classmethod
+    def for_evaluations(cls, field, points, dimension, labels=None):
+        """The decoder of the evaluations at ``points`` (m distinct field elements) of
+        polynomials of degree < ``dimension``: rows of its stripes pair with ``points``;
+        errors are reported as positions into ``points`` and named in messages by
+        ``labels`` (default the positions), e.g. worker ids."""
+        self = cls.__new__(cls)
+        self.code = None
+        m = len(points)
+        one = np.ones(m, dtype=np.int64)
+        self._setup(field, int(dimension), np.arange(m), points, field.asarray(one),
+                    labels=np.arange(m) if labels is None else np.asarray(labels),
+                    unit="results", column="column")
+        return self
+
+    def _setup(self, field, k, present, points, multipliers, labels, unit, column):
+        f = field
+        self.field = f
         self.present = present                                      # sorted shard indices
+        self.labels, self.unit, self.column = labels, unit, column  # for messages only
         self.F = _Scalars(f)
-        m, k = len(present), code.k
+        m = len(present)
         self.rows = m - k
         a = f.asarray(points)[present]
         v = f.asarray(multipliers)[present]
@@ -263,8 +295,8 @@ class ErrorCorrector:
             return [], None
         if max_errors == 0:
             raise UncorrectableError(
-                f"the shards are inconsistent in {np.count_nonzero(col)} of {length} byte "
-                "columns (detection only: max_errors=0)")
+                f"the {self.unit} are inconsistent in {np.count_nonzero(col)} of {length} "
+                f"{self.column}s (detection only: max_errors=0)")
         E, located = set(), set()
         todo = _sample_columns(col, SAMPLE_COLUMNS)
         while True:
@@ -272,14 +304,14 @@ class ErrorCorrector:
                 found = self.locate_column([int(x) for x in S[:, col]])
                 if found is None:
                     raise UncorrectableError(
-                        f"byte column {int(col)} has more errors than the code can locate "
-                        f"(at most {self.rows // 2} with these shards)")
+                        f"{self.column} {int(col)} has more errors than the code can locate "
+                        f"(at most {self.rows // 2} with these {self.unit})")
                 located.add(int(col))
                 E.update(found)
             if len(E) > max_errors:
                 raise UncorrectableError(
-                    f"the errors span {len(E)} shards "
-                    f"({sorted(int(self.present[i]) for i in E)}), more than the "
+                    f"the errors span {len(E)} {self.unit} "
+                    f"({sorted(int(self.labels[i]) for i in E)}), more than the "
                     f"{max_errors} that can be corrected")
             order = sorted(E)
             values, failing = self.error_values(S, order)
@@ -288,7 +320,8 @@ class ErrorCorrector:
             # columns that the pattern does not explain name further shards
             todo = [c for c in failing[:4 * SAMPLE_COLUMNS].tolist() if c not in located]
             if not todo:
-                raise UncorrectableError("the byte columns disagree on which shards are wrong")
+                raise UncorrectableError(f"the {self.column}s disagree on which {self.unit} "
+                                         "are wrong")
             todo = todo[:SAMPLE_COLUMNS]
 
 
@@ -317,3 +350,93 @@ def _sample_columns(col, count):
         hits = np.flatnonzero(col)
     pick = np.linspace(0, len(hits) - 1, min(count, len(hits))).astype(np.intp)
     return hits[pick].tolist()
+
+
+# ---- Reed-Solomon decoding of evaluations ------------------------------------------------------
+
+def lagrange_basis(field, points, at):
+    """(len(at), len(points)) matrix M with ``M[j, i] = l_i(at_j)``, the Lagrange basis
+    polynomials of the distinct ``points``: ``M @ g(points) = g(at)`` for every polynomial
+    g of degree < len(points).  ``at`` may include some of ``points`` (rows of the identity)."""
+    f = field
+    x = f.asarray(points).reshape(-1)
+    z = f.asarray(at).reshape(-1)
+    m = len(x)
+    diff = f.sub(x[:, None], x[None, :])
+    one = f.asarray(np.ones(1, dtype=np.int64))[0]
+    np.fill_diagonal(diff, one)
+    if m > 1 and np.any(diff == 0):
+        raise InvalidArgumentError("interpolation points must be distinct")
+    denom = _prod(f, diff, axis=1)                                   # prod_{l != i} (x_i - x_l)
+    gap = f.sub(z[:, None], x[None, :])                              # (J, m): z_j - x_l
+    # prod over l != i of (z_j - x_l), without dividing by a gap that may be zero:
+    # prefix products times suffix products
+    ones = f.asarray(np.ones(len(z), dtype=np.int64))
+    prefix = [ones]
+    for i in range(m - 1):
+        prefix.append(f.mul(prefix[-1], gap[:, i]))
+    num = f.zeros((len(z), m))
+    suffix = ones
+    for i in range(m - 1, -1, -1):
+        num[:, i] = f.mul(prefix[i], suffix)
+        suffix = f.mul(suffix, gap[:, i])
+    return f.div(num, denom[None, :])
+
+
+class EvaluationDecoder:
+    """Values at ``at`` of polynomials of degree <= ``degree`` from their values at
+    ``points``, up to t = (m - degree - 1) // 2 of the m rows wrong.
+
+    ``decoder(values, max_errors=None, out=None) -> (result, wrong)``: ``values`` (m, L)
+    of the field's dtype, row i the values of the L polynomials (one per column) at
+    ``points[i]``; ``result`` (len(at), L) their values at ``at``; ``wrong`` the sorted
+    positions (into ``points``) of the rows found wrong.  The wrong rows are located as
+    one set for the whole stripe (``ErrorCorrector``) and the polynomials interpolated
+    from degree + 1 rows outside it.  UncorrectableError when more than ``max_errors``
+    (default and at most t) rows would have to be wrong; more than t rows of random
+    content are reported except with negligible probability (see the module doc).
+    ``labels`` name the rows in messages (default their positions).  Field: GF(2^8) or
+    GF(p)."""
+
+    def __init__(self, field, points, degree, at, labels=None):
+        self.field = field
+        self.points = field.asarray(points).reshape(-1)
+        self.at = field.asarray(at).reshape(-1)
+        self.dimension = int(degree) + 1
+        m = len(self.points)
+        if self.dimension < 1 or m < self.dimension:
+            raise InvalidArgumentError(f"{m} values cannot determine a polynomial of degree "
+                                       f"{degree} (need at least {self.dimension})")
+        self.max_errors = (m - self.dimension) // 2
+        self.corrector = ErrorCorrector.for_evaluations(field, self.points, self.dimension,
+                                                        labels)
+        self._interpolators = {}        # rows used -> plan of their Lagrange basis at `at`
+
+    def _interpolator(self, rows):
+        key = tuple(rows)
+        plan = self._interpolators.get(key)
+        if plan is None:
+            if len(self._interpolators) >= 64:
+                self._interpolators.clear()
+            M = lagrange_basis(self.field, self.points[list(rows)], self.at)
+            plan = self._interpolators[key] = self.field.plan_matmul(np.ascontiguousarray(M))
+        return plan
+
+    def __call__(self, values, max_errors=None, out=None):
+        f = self.field
+        m, k = len(self.points), self.dimension
+        if values.ndim != 2 or values.shape[0] != m:
+            raise InvalidArgumentError(f"values must have shape ({m}, L), got {values.shape}")
+        if max_errors is None:
+            max_errors = self.max_errors
+        max_errors = integer(max_errors, "max_errors", 0, self.max_errors)
+        wrong, _ = self.corrector(values, values.shape[1], max_errors)
+        wrong = sorted(int(i) for i in wrong)
+        bad = set(wrong)
+        rows = [i for i in range(m) if i not in bad][:k]
+        if rows == list(range(k)):
+            source = values[:k]
+        else:
+            source = np.ascontiguousarray(values[rows])
+        result = self._interpolator(rows)(source, out=out)
+        return result, wrong

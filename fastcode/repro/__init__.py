@@ -11,6 +11,7 @@ runs it through the one shared tail, :func:`fastcode.repro.cli.run_command`.
     dmtl      coded distributed multi-task learning and separable computation
     shuffle   coded data shuffling loads
     bcgc      block-coordinate gradient coding for partial stragglers
+    lagrange  Lagrange coded computing: workers needed, completion time with adversaries
 
 Modules are imported on first use, so importing this package (or its validators in
 ``fastcode.repro.cli``) stays cheap.
@@ -20,7 +21,7 @@ import importlib
 __all__ = ["REPRODUCTIONS", "reproduction"]
 
 REPRODUCTIONS = {name: f"fastcode.repro.{name}"
-                 for name in ("lee", "stream", "gradient", "dmtl", "shuffle", "bcgc")}
+                 for name in ("lee", "stream", "gradient", "dmtl", "shuffle", "bcgc", "lagrange")}
 """``fastcode simulate`` targets, in the order of its help: name -> module."""
 
 

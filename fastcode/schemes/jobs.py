@@ -19,11 +19,14 @@ from fastcode.codes.gradient import CyclicRepetition, FractionalRepetition
 from fastcode.codes.polynomial import PolynomialCode
 from fastcode.fields import PrimeField
 from fastcode.schemes.gradient_training import GradientTraining, full_gradient
+from fastcode.schemes.lagrange import (DEFAULT_PRIME, LagrangeCoded, gram, recovery_threshold,
+                                       regression_gradient)
 from fastcode.schemes.matvec import CodedMatVec, ReplicatedMatVec, UncodedMatVec
 from fastcode.schemes.polynomial_job import PolynomialJob
 
 __all__ = ["Job", "uncoded_matvec_job", "replicated_matvec_job", "mds_matvec_job",
-           "mds_prime_matvec_job", "polynomial_job", "gradient_job"]
+           "mds_prime_matvec_job", "polynomial_job", "gradient_job", "LagrangeJob",
+           "lagrange_gram_job", "lagrange_regression_job"]
 
 
 @dataclass
@@ -178,3 +181,215 @@ def gradient_job(n_workers, rng, rows=1024, cols=1024, code="crc", s=1, lr=0.5, 
 
     return Job(f"gradient {code} (n={n_workers}, s={s})", scheme, None, make_input=next_theta,
                reference=lambda theta: full_gradient(X, y, theta), rtol=1e-9, atol=1e-12)
+
+
+# ---- Lagrange coded computing ---------------------------------------------------------------------
+
+@dataclass
+class LagrangeJob(Job):
+    """A Job of a ``LagrangeCoded`` scheme, whose decoded output is a ``LagrangeDecoded``.
+
+    ``finish(values)`` turns the K decoded values f(X_1..K) into the job's answer (None:
+    the values themselves), compared exactly with ``reference(round_input)``.  The check
+    also requires the located adversaries to be exactly the Byzantine workers among the
+    responders.  ``located`` collects the adversaries located in every checked round."""
+
+    finish: Callable = None
+    located: list = None
+
+    def __post_init__(self):
+        if self.located is None:
+            self.located = []
+
+    def check(self, output, round_input):
+        """True when the answer is exact and the adversaries found are the Byzantine
+        responders (no more, no fewer)."""
+        self.located.append(output.adversaries)
+        answer = output.values if self.finish is None else self.finish(output.values)
+        expected = self.reference(round_input)
+        exact = np.array_equal(answer, expected)
+        byzantine = set(self.scheme.byzantine) & set(output.responders)
+        return bool(exact and set(output.adversaries) == byzantine)
+
+
+def _lagrange_scheme(n_workers, g, f, f_degree, byzantine, private, K, p, name):
+    """The LagrangeCoded scheme of a Lagrange job on n_workers: A = byzantine adversaries
+    (that many workers, drawn with ``g``, return random garbage), T = private colluders,
+    K blocks (default: the largest K leaving a straggler to spare, else none), S the rest."""
+    A = integer(byzantine, "byzantine", 0)
+    T = integer(private, "private", 0)
+    field = PrimeField(integer(p, "p", 1))
+    if K is None:
+        fits = [K for K in range(1, n_workers + 1)
+                if recovery_threshold(f_degree, K, T, A) + 1 <= n_workers]
+        K = max(fits) if fits else 1
+    K = integer(K, "K", 1)
+    threshold = recovery_threshold(f_degree, K, T, A)
+    if threshold > n_workers:
+        raise ValueError(f"{name} with K={K}, private={T}, byzantine={A} needs at least "
+                         f"(K + T - 1) * {f_degree} + 2A + 1 = {threshold} workers, got {n_workers}")
+    bad = g.choice(n_workers, size=A, replace=False) if A else ()
+    # the padding comes from os.urandom, not from the job's seed: a seeded padding would be
+    # known to anyone who knows the seed (the decoded values do not depend on it)
+    return LagrangeCoded(f_degree, K, T, A, n_workers - threshold, field, f=f,
+                         byzantine=sorted(int(i) for i in bad))
+
+
+def _row_blocks(M, K, field):
+    """M (rows, c) as K blocks (K, ceil(rows / K), c), the last ones padded with zero rows."""
+    b = -(-M.shape[0] // K)
+    out = field.zeros((K * b, M.shape[1]))
+    out[:M.shape[0]] = M
+    return out.reshape(K, b, M.shape[1])
+
+
+def _lagrange_label(kind, scheme):
+    return (f"lagrange {kind} (n={scheme.n}, K={scheme.K}, T={scheme.T}, A={scheme.A}, "
+            f"S={scheme.S}) over GF({scheme.field.p})")
+
+
+def lagrange_gram_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, private=0, K=None,
+                      p=DEFAULT_PRIME, **params):
+    """Coded polynomial evaluation by Lagrange coded computing: the quadratic forms
+    f(X_j) = X_j^T X_j (degree 2) of the K row blocks of X (rows, cols), uniform over GF(p)
+    (default p = 2^31 - 1; rows padded with zero rows to a multiple of K, which leaves
+    every X_j^T X_j unchanged).
+
+    ``byzantine`` A: that many workers (chosen from ``rng``) return random garbage and the
+    decoder tolerates A; ``private`` T: any T workers learn nothing about X.  K defaults to
+    the largest that leaves one straggler to spare on n_workers (else none).  Every round
+    recomputes the forms (the round input is a dummy tag); the output, the K forms, is
+    checked exactly against field.matmul(X_j^T, X_j), and the located adversaries against
+    the Byzantine responders (``LagrangeJob``)."""
+    _no_extra("lagrange takes only byzantine, private, K and p", params)
+    g = as_generator(rng)
+    scheme = _lagrange_scheme(n_workers, g, gram, 2, byzantine, private, K, p, "lagrange")
+    field = scheme.field
+    if rows < 1 or cols < 1:
+        raise ValueError(f"lagrange needs rows >= 1 and cols >= 1, got rows={rows}, cols={cols}")
+    blocks = _row_blocks(field.random((rows, cols), g), scheme.K, field)
+    forms = np.stack([gram(b, None, field) for b in blocks])
+    return LagrangeJob(_lagrange_label("X_j^T X_j", scheme), scheme, blocks,
+                       make_input=lambda g: g.integers(0, 2**31, size=1),
+                       reference=lambda _tag: forms, rtol=0, atol=0)
+
+
+def _power_of_two_at_least(x):
+    """The exponent e of the smallest 2^e >= x > 0."""
+    return int(np.ceil(np.log2(x)))
+
+
+def regression_scales(X, y, w_max, bits):
+    """Fixed-point exponents (ex, ew) of the regression job: X and w get ``bits`` bits
+    relative to their largest magnitude (X * 2^ex, w * 2^ew, |entries| <= 2^bits), y the
+    scale 2^(ex + ew) of X w; the gradient then has the scale 2^(2 ex + ew)."""
+    ex = bits - _power_of_two_at_least(max(float(np.max(np.abs(X))), 2.0**-60))
+    ew = bits - _power_of_two_at_least(max(float(w_max), 2.0**-60))
+    return ex, ew
+
+
+def regression_bound(Xq, yq, w_bound, K):
+    """Largest |entry| that any block's X_j^T (X_j w - y_j) can reach, over the integer
+    (quantised) Xq (rows, c) and yq (rows,), for every w with |w_i| <= w_bound, the row
+    blocks as ``_row_blocks`` cuts them (a Python int)."""
+    b = -(-Xq.shape[0] // K)
+    absX, absy = np.abs(Xq).astype(object), np.abs(yq).astype(object)
+    worst = 0
+    for j in range(K):
+        rows = slice(j * b, (j + 1) * b)
+        per_row = absX[rows].sum(axis=1) * w_bound + absy[rows]
+        if per_row.size:
+            worst = max(worst, int(np.max(absX[rows].T.dot(per_row))))
+    return worst
+
+
+def lagrange_regression_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, private=0,
+                            K=None, p=DEFAULT_PRIME, bits=None, w_max=1.0, **params):
+    """The linear-regression gradient X^T (X w - y) by Lagrange coded computing, in fixed
+    point over GF(p) (default p = 2^31 - 1).
+
+    Synthetic data from ``rng``: X (rows, cols) Gaussian / sqrt(cols), y = X theta + noise;
+    every round a fresh w uniform in [-w_max, w_max]^cols.  Worker i evaluates
+    f([X | y]) = X^T (X w - y), degree 2 in its coded block of [X | y] (K row blocks,
+    padded with zero rows, which add nothing); the master decodes the K block gradients
+    and adds them.  ``byzantine``, ``private`` and ``K`` as in ``lagrange_gram_job``.
+
+    Quantisation rules (documented in the job's name too):
+
+    * X and w get ``bits`` significant bits relative to their largest magnitude, with
+      power-of-two scales: Xq = round(X 2^ex), wq = round(w 2^ew), |Xq|, |wq| <= 2^bits;
+    * y takes the scale of X w: yq = round(y 2^(ex + ew)), so Xq wq - yq is exact;
+    * the field holds integers in (-(p-1)/2, (p-1)/2] (negatives as p - |v|); each block
+      gradient Xq_j^T (Xq_j wq - yq_j) is exact as an integer when every entry it can
+      reach (``regression_bound``, the worst case over all |w| <= w_max) is within
+      (p-1)/2: ``bits`` defaults to the largest value for which it is, and an explicit
+      ``bits`` beyond it is refused;
+    * the master adds the K block gradients as integers and divides by 2^(2 ex + ew).
+
+    The decoded gradient is checked exactly against the same fixed-point gradient computed
+    directly in integers (and the located adversaries against the Byzantine responders);
+    it differs from the real-valued X^T (X w - y) by the quantisation of X, w and y only."""
+    _no_extra("lagrange-regression takes only byzantine, private, K, p, bits and w_max", params)
+    g = as_generator(rng)
+    scheme = _lagrange_scheme(n_workers, g, regression_gradient, 2, byzantine, private, K, p,
+                              "lagrange-regression")
+    field = scheme.field
+    if rows < 1 or cols < 1:
+        raise ValueError(f"lagrange-regression needs rows >= 1 and cols >= 1, got rows={rows}, "
+                         f"cols={cols}")
+    if not (isinstance(w_max, (int, float)) and np.isfinite(w_max) and w_max > 0):
+        raise ValueError(f"lagrange-regression needs w_max > 0, got {w_max!r}")
+    X = g.standard_normal((rows, cols)) / np.sqrt(cols)
+    y = X @ g.standard_normal(cols) + 0.1 * g.standard_normal(rows)
+    half = (field.p - 1) // 2
+
+    def quantise(b):
+        ex, ew = regression_scales(X, y, w_max, b)
+        Xq = np.rint(np.ldexp(X, ex)).astype(np.int64)
+        yq = np.rint(np.ldexp(y, ex + ew)).astype(np.int64)
+        w_bound = int(np.floor(np.ldexp(float(w_max), ew) + 0.5))
+        return ex, ew, Xq, yq, regression_bound(Xq, yq, w_bound, scheme.K)
+
+    if bits is None:
+        bits, q = None, None
+        for b in range(1, 31):
+            trial = quantise(b)
+            if trial[-1] > half:
+                break
+            bits, q = b, trial
+        if bits is None:
+            raise ValueError(f"lagrange-regression: even 1-bit fixed point can overflow "
+                             f"GF({field.p}) with {rows} x {cols} data in {scheme.K} blocks: "
+                             "use more blocks (K) or fewer rows")
+    else:
+        bits = integer(bits, "bits", 1, 30)
+        q = quantise(bits)
+        if q[-1] > half:
+            raise ValueError(f"lagrange-regression: {bits}-bit fixed point can reach {q[-1]}, "
+                             f"beyond (p-1)/2 = {half} in GF({field.p}): use fewer bits")
+    ex, ew, Xq, yq, _ = q
+    Z = np.concatenate([Xq, yq[:, None]], axis=1)
+    blocks = _row_blocks(np.where(Z < 0, Z + field.p, Z).astype(np.uint32), scheme.K, field)
+    scale = 2.0 ** -(2 * ex + ew)
+
+    def centred(v):
+        v = np.asarray(v, dtype=np.int64)
+        return np.where(v > half, v - field.p, v)
+
+    def make_input(g2):
+        w = g2.uniform(-float(w_max), float(w_max), cols)
+        wq = np.rint(np.ldexp(w, ew)).astype(np.int64)
+        return np.where(wq < 0, wq + field.p, wq).astype(np.uint32)
+
+    def finish(values):
+        return centred(values).sum(axis=0) * scale
+
+    def reference(wq):
+        # exact integers: |Xq wq - yq| and every block sum stay far below 2^63
+        return (Xq.T @ (Xq @ centred(wq) - yq)) * scale
+
+    job = LagrangeJob(f"{_lagrange_label('X^T (X w - y)', scheme)}, {bits}-bit fixed point "
+                      f"(X * 2^{ex}, w * 2^{ew})", scheme, blocks, make_input=make_input,
+                      reference=reference, rtol=0, atol=0, finish=finish)
+    job.real_gradient = lambda wq: X.T @ (X @ (centred(wq) * 2.0 ** -ew) - y)
+    return job
