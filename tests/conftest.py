@@ -1,4 +1,5 @@
 """Shared fixtures.  Refuses to run on an unbuilt source tree by accident."""
+import faulthandler
 import os
 import zlib
 
@@ -27,3 +28,12 @@ def rng(request):
     seed = zlib.crc32(request.node.nodeid.encode())
     print(f"rng seed for {request.node.nodeid}: {seed}")
     return np.random.default_rng(seed)
+
+
+@pytest.fixture
+def watchdog():
+    """Dump every thread's stack and exit if the test takes over 60 s: a hang in the
+    runtime (a lost message, a dead worker) then fails loudly instead of stalling CI."""
+    faulthandler.dump_traceback_later(60, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()

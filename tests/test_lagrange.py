@@ -2,7 +2,6 @@
 below it and beyond A, adversaries at every position, T-privacy (exact by enumeration and
 statistical over GF(2^31 - 1)), agreement with the NumPy reference, both jobs on a
 LocalCluster, and the reproduction's tables."""
-import faulthandler
 import itertools
 import math
 
@@ -25,14 +24,8 @@ from fastcode.sim import ShiftedExponential
 
 BIG = PrimeField(2**31 - 1)
 F65537 = PrimeField(65537)
-WATCHDOG_S = 60
-
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
+# a hung runtime dumps every thread's stack and fails the run (conftest's watchdog)
+pytestmark = pytest.mark.usefixtures("watchdog")
 
 
 def linear(block, _round_input, field):

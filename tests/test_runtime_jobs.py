@@ -1,5 +1,4 @@
 """The run jobs mds-prime, polynomial and gradient: real distributed rounds, every one checked."""
-import faulthandler
 
 import numpy as np
 import pytest
@@ -10,14 +9,8 @@ from fastcode.runtime.jobs import run_job
 from fastcode.schemes.jobs import gradient_job, mds_prime_matvec_job, polynomial_job
 from fastcode.sim import ShiftedExponential
 
-WATCHDOG_S = 60
-
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
+# a hung runtime dumps every thread's stack and fails the run (conftest's watchdog)
+pytestmark = pytest.mark.usefixtures("watchdog")
 
 
 def run(job, n, rounds=3, backend="thread", seed=1):

@@ -3,7 +3,6 @@
 Every test runs under a watchdog (faulthandler's timer thread, no signal.alarm):
 a hang dumps all tracebacks and ends the run instead of blocking CI.
 """
-import faulthandler
 import os
 import signal
 import threading
@@ -19,14 +18,8 @@ from fastcode.sim import ShiftedExponential
 from runtime_doubles import (FaultyReplication, FixedDelays, ReplicatedMatVec, UncodedMatVec,
                              matvec_task)
 
-WATCHDOG_S = 60
-
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
+# a hung runtime dumps every thread's stack and fails the run (conftest's watchdog)
+pytestmark = pytest.mark.usefixtures("watchdog")
 
 
 # -- test doubles (in runtime_doubles.py: workers import it, so it stays light) ----
