@@ -1,4 +1,4 @@
-"""`kill -9` of a whole `fastcode run` process group leaves no /dev/shm/psm_* segment.
+"""`kill -9` of a whole `fastcode run` process group leaves no /dev/shm/fastcode_* segment.
 
 The master unlinks each shared-memory block as soon as every worker that needs
 it has mapped it, so once the workers are running no segment has a name, and a
@@ -42,14 +42,14 @@ def _session_pids(sid):
 
 
 def _shm_mappings(pid):
-    """{segment name: deleted?} of the psm_* segments process ``pid`` maps."""
+    """{segment name: deleted?} of the fastcode_* segments process ``pid`` maps."""
     out = {}
     try:
         lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
     except OSError:
         return out
     for line in lines:
-        if "/dev/shm/psm_" in line:
+        if "/dev/shm/fastcode_" in line:
             path = line[line.index("/dev/shm/"):]
             out[path.split()[0][len("/dev/shm/"):]] = path.endswith("(deleted)")
     return out
@@ -70,7 +70,7 @@ def _workers_hold_only_unlinked_segments(sid, seen):
 
 
 def test_sigkill_of_the_process_group_leaves_no_segment(tmp_path):
-    before = {p.name for p in Path("/dev/shm").glob("psm_*")}
+    before = {p.name for p in Path("/dev/shm").glob("fastcode_*")}
     # The subprocess imports the very fastcode this test imports (in-place build or
     # installed); cwd elsewhere, since `-m` puts the working directory on sys.path.
     env = dict(os.environ, PYTHONPATH=str(Path(fastcode.__file__).resolve().parent.parent))
@@ -94,5 +94,5 @@ def test_sigkill_of_the_process_group_leaves_no_segment(tmp_path):
         proc.wait(timeout=30)
     assert seen, "the run mapped no shared memory: the test would prove nothing"
     # Only the segments this run made: other processes on the machine may be making theirs.
-    leaked = {p.name for p in Path("/dev/shm").glob("psm_*")} - before
+    leaked = {p.name for p in Path("/dev/shm").glob("fastcode_*")} - before
     assert not leaked & seen
