@@ -274,7 +274,8 @@ def _cmd_run(args):
         use_mpi = launched_under_mpi()
         if not use_mpi and _launcher_size() == 1:
             print(f"{prog}: note: mpiexec started 1 rank, and the MPI runtime needs a master "
-                  f"and at least one worker rank, so the workers are local processes; for "
+                  f"and at least one worker rank, so the workers run on this machine "
+                  f"(--backend {args.backend}); for "
                   f"MPI workers: {MPI_LAUNCH}", file=sys.stderr)
     options = dict(straggler_model=args.straggler, timeout=args.timeout, rng=args.seed,
                    time_scale=args.time_scale)
