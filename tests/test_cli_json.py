@@ -97,3 +97,36 @@ def test_info_json_is_strict(capsys):
     assert main(["info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["version"] == fastcode.__version__
+
+
+def test_progress_only_on_a_terminal(capsys):
+    # without --quiet: stderr is not a terminal here, so it stays empty
+    assert main(["simulate", "gradient", "--trials", "1", "--iters", "1"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_the_mpi_launch_line_is_the_tested_one(capsys):
+    """README and `fastcode demo --mpi` give the form tests/test_source_tree.py runs from a
+    clone's root (the `fastcode` command), never `python -m ... fastcode`."""
+    from pathlib import Path
+    assert main(["demo", "--mpi"]) == 0
+    hint = capsys.readouterr().out
+    assert "mpiexec -n 9 fastcode run mds" in hint and "python -m" not in hint
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    if not readme.exists():
+        pytest.skip("README.md not beside the tests")
+    text = readme.read_text()
+    assert "mpiexec -n N+1 fastcode run SCHEME" in text and "-m mpi4py -m fastcode" not in text
+
+
+def test_documents_are_strict_json():
+    from fractions import Fraction
+
+    import numpy as np
+
+    from fastcode._document import dumps, jsonable
+    value = {"a": float("inf"), "b": -np.inf, "c": np.float64("nan"), "d": Fraction(1, 4),
+             "e": np.int64(3), "f": (1, np.bool_(True)), "g": np.arange(2)}
+    assert jsonable(value) == {"a": "inf", "b": "-inf", "c": "nan", "d": 0.25, "e": 3,
+                               "f": [1, True], "g": [0, 1]}
+    assert json.loads(dumps(value))["a"] == "inf"
