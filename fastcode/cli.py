@@ -27,10 +27,10 @@ from fastcode import __version__
 from fastcode._interrupts import exit_status, raise_on_signals
 from fastcode.errors import FastcodeError
 from fastcode.repro import REPRODUCTIONS, reproduction
-from fastcode.repro.cli import (add_command, count, positive_float, prime_at_least,
-                                optional_count, random_seed)
+from fastcode.repro.cli import (add_command, count, optional_count, positive_float,
+                                prime_at_least, random_seed, straggler_model)
 
-__all__ = ["RUN_SCHEMES", "SchemeParam", "RunScheme", "straggler_model", "build_parser", "main"]
+__all__ = ["RUN_SCHEMES", "SchemeParam", "RunScheme", "build_parser", "main"]
 
 MPI_LAUNCH = "mpiexec -n N+1 fastcode run SCHEME ..."
 """How ``fastcode run`` starts on MPI.  The ``fastcode`` command, unlike ``python -m``,
@@ -69,26 +69,6 @@ def _add_json(parser, what="the tables"):
     parser.add_argument("--json", action="store_true",
                         help=f"print one JSON document (parameters, figures with units in the "
                              f"key names, fastcode version, machine) instead of {what}")
-
-
-def straggler_model(spec, allow_none=True):
-    """argparse type of --straggler: none | shifted-exp:SHIFT,RATE -> None or a
-    ShiftedExponential (times in model units; see --time-scale)."""
-    if spec == "none" and allow_none:
-        return None
-    name, _, params = spec.partition(":")
-    allowed = "none or shifted-exp:SHIFT,RATE" if allow_none else "shifted-exp:SHIFT,RATE"
-    if name != "shifted-exp":
-        raise argparse.ArgumentTypeError(f"expected {allowed}, got {spec!r}")
-    try:
-        shift, rate = (float(v) for v in params.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {allowed}, got {spec!r}") from None
-    from fastcode.sim import ShiftedExponential, SimParameterError
-    try:
-        return ShiftedExponential(rate, shift=shift)
-    except SimParameterError as exc:
-        raise argparse.ArgumentTypeError(f"{spec!r}: {exc}") from None
 
 
 def _straggler_text(model):

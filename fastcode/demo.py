@@ -23,7 +23,8 @@ import numpy as np
 
 from fastcode._progress import terminal_progress
 from fastcode.repro.cli import (MATPLOTLIB_MISSING, count, draws_with_pyplot, int_at_least,
-                                plot_unavailable, positive_float, random_seed, write_plot)
+                                plot_unavailable, positive_float, random_seed, straggler_model,
+                                write_plot)
 from fastcode.runtime import LocalCluster
 from fastcode.runtime.jobs import run_job
 from fastcode.schemes.jobs import (mds_matvec_job, replicated_matvec_job,
@@ -45,8 +46,7 @@ DEFAULT_STRAGGLER = "shifted-exp:1,1"
 
 
 def _shifted_exponential(text):
-    from fastcode.cli import straggler_model   # the one parser of --straggler
-    return straggler_model(text, allow_none=False)
+    return straggler_model(text, allow_none=False)    # the one parser of --straggler
 
 
 def add_arguments(parser):

@@ -37,7 +37,7 @@ from fastcode.repro import reproduction
 
 __all__ = ["count", "optional_count", "random_seed", "int_at_least", "positive_float",
            "nonnegative_float", "probability", "open_unit_interval", "prime_at_least",
-           "comma_list", "CommaLists", "float_at_least",
+           "comma_list", "CommaLists", "float_at_least", "straggler_model",
            "NO_MATPLOTLIB", "NO_MATPLOTLIB_RERUN", "pyplot",
            "draws_with_pyplot", "save_figure", "write_plot", "Output", "add_command",
            "run_command", "main"]
@@ -151,6 +151,27 @@ class CommaLists(argparse.Action):
 
     def __call__(self, parser, namespace, values, option_string=None):
         setattr(namespace, self.dest, tuple(v for part in values for v in part))
+
+
+def straggler_model(spec, allow_none=True):
+    """argparse type of --straggler: none | shifted-exp:SHIFT,RATE -> None or a
+    ShiftedExponential (times in model units; see --time-scale)."""
+    if spec == "none" and allow_none:
+        return None
+    name, _, params = spec.partition(":")
+    allowed = "none or shifted-exp:SHIFT,RATE" if allow_none else "shifted-exp:SHIFT,RATE"
+    if name != "shifted-exp":
+        raise argparse.ArgumentTypeError(f"expected {allowed}, got {spec!r}")
+    try:
+        shift, rate = (float(v) for v in params.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {allowed}, got {spec!r}") from None
+    from fastcode.sim import ShiftedExponential, SimParameterError
+    try:
+        return ShiftedExponential(rate, shift=shift)
+    except SimParameterError as exc:
+        raise argparse.ArgumentTypeError(f"{spec!r}: {exc}") from None
+
 
 
 # ----------------------------------------------------------------------------- plots
