@@ -286,13 +286,13 @@ def _cmd_run(args):
                             if p.name in params])
         print(f"{prog}: error: {given}: {exc}", file=sys.stderr)
         return 2
+    args.tally.rounds_total = args.rounds
     if use_mpi:
         cluster = mpi.MPICluster(**options)
     else:
         from fastcode.runtime import LocalCluster
         cluster = LocalCluster(n_workers, backend=args.backend, **options)
     runtime = "mpi" if use_mpi else f"local-{args.backend}"
-    args.tally.rounds_total = args.rounds
 
     def count_round(_i, _result):
         args.tally.rounds_done += 1

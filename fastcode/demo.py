@@ -92,7 +92,7 @@ def run_demo(workers=8, rows=4096, cols=4096, rounds=60, mu=1.0, shift=1.0, time
     injected delays of these very rounds imply (``draws_s``: the gap to the
     measured mean is the runtime's own cost), decode share, wrong rounds, and
     the per-round wall times (for plots).  ``progress(done, total, label)`` is
-    called after every round."""
+    called before the first round and after every round."""
     if workers < 2:
         raise ValueError(f"workers must be >= 2, got {workers}")
     k = optimal_k(workers, mu, shift) if k is None else k
@@ -104,6 +104,8 @@ def run_demo(workers=8, rows=4096, cols=4096, rounds=60, mu=1.0, shift=1.0, time
     model = ShiftedExponential(mu, shift=shift)
     rows = []
     total = len(jobs) * rounds
+    if progress:
+        progress(0, total, jobs[0].name)        # the total is known before the first round
     with LocalCluster(workers, model, backend=backend, rng=seed, time_scale=time_scale) as cluster:
         for j, job in enumerate(jobs):
             def on_round(i, _result, j=j, name=job.name):
