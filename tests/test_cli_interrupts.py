@@ -56,8 +56,16 @@ def _workers_map_their_payloads(sid, workers, seen):
     return len(holders) >= workers + 1           # the master maps every segment too
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-@pytest.mark.parametrize("command", list(COMMANDS))
+# SIGTERM takes the very path of Ctrl-C in every command: checked on `run` in the default
+# suite, on demo and simulate with -m slow (each case starts real worker processes).
+CASES = [(command, signum) if command == "run" or signum == signal.SIGINT
+         else pytest.param(command, signum, marks=pytest.mark.slow)
+         for command in COMMANDS for signum in (signal.SIGINT, signal.SIGTERM)]
+
+
+@pytest.mark.parametrize("command, signum", CASES,
+                         ids=[f"{c}-{'ctrl-c' if s == signal.SIGINT else 'sigterm'}"
+                              for c in COMMANDS for s in (signal.SIGINT, signal.SIGTERM)])
 def test_interrupt_is_one_line_and_leaves_nothing(command, signum, tmp_path):
     argv, line = COMMANDS[command]
     out = tmp_path / "err"
