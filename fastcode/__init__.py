@@ -6,6 +6,10 @@ NumPy arrays with hot loops in C.  ``fastcode demo`` is the main job.
 """
 __version__ = "0.1.0"
 
+from fastcode._source_tree import check_built as _check_built
+
+_check_built(__path__[0])  # one clear ImportError from an unbuilt source tree
+
 from fastcode._config import MAX_THREADS, get_backend, get_num_threads, set_backend, set_num_threads
 from fastcode.errors import (
     ConditioningWarning,

@@ -1,7 +1,7 @@
 """``fastcode demo``: coded computing against stragglers, for real, on this machine.
 
-Eight local worker processes multiply a 4096 x 4096 float64 matrix by a fresh
-vector every round.  Each worker's completion is delayed by a draw from a
+Eight local worker processes multiply a 4096 x 4096 float64 matrix A by a
+fresh vector x every round.  Each worker's completion is delayed by a draw from a
 shifted-exponential straggler model (``fastcode.sim.ShiftedExponential``), so
 stragglers are real in wall-clock terms.  Three schemes run the same rounds:
 
@@ -15,14 +15,16 @@ shows the measured mean and p95 round latency, the speed-up over uncoded and
 the share of the round spent decoding, beside the mean predicted by the
 analytic model of ``fastcode.sim`` for the injected delays.
 """
+import argparse
 import sys
 import time
 
 import numpy as np
 
 from fastcode._progress import terminal_progress
-from fastcode.repro.cli import (count, draws_with_pyplot, int_at_least, nonnegative_float,
-                                positive_float, random_seed, write_plot)
+from fastcode.repro.cli import (MATPLOTLIB_MISSING, count, draws_with_pyplot, int_at_least,
+                                plot_unavailable, positive_float, random_seed, straggler_model,
+                                write_plot)
 from fastcode.runtime import LocalCluster
 from fastcode.runtime.jobs import run_job
 from fastcode.schemes.jobs import (mds_matvec_job, replicated_matvec_job,
@@ -30,28 +32,46 @@ from fastcode.schemes.jobs import (mds_matvec_job, replicated_matvec_job,
 from fastcode.sim import (ShiftedExponential, expected_time_mds, expected_time_replication,
                           expected_time_uncoded, optimal_k)
 
+DESCRIPTION = ("The main job: uncoded vs 2-replication vs MDS-coded A @ x on local worker "
+               "processes with injected stragglers; every decoded result checked, measured "
+               "latencies beside the analytic prediction.")
+"""The plain-text description of ``fastcode demo --help``."""
+
 MPI_HINT = ("The same jobs run on MPI (pip install 'fastcode[mpi]'):\n"
-            "  mpiexec -n 9 python -m mpi4py -m fastcode run mds --straggler shifted-exp:1,1 "
-            "--rows 4096 --cols 4096\n"
-            "(rank 0 is the master, ranks 1..8 the workers; also `uncoded` and `replication`).")
+            "  mpiexec -n 9 fastcode run mds --straggler shifted-exp:1,1 --rows 4096 --cols 4096\n"
+            "(rank 0 is the master, ranks 1..8 the workers; also `uncoded` and `replication`;\n"
+            "the `fastcode` command works from any directory, the clone's root included).")
+
+DEFAULT_STRAGGLER = "shifted-exp:1,1"
+
+
+def _shifted_exponential(text):
+    return straggler_model(text, allow_none=False)    # the one parser of --straggler
 
 
 def add_arguments(parser):
-    """The options of ``fastcode demo``."""
-    parser.add_argument("--workers", type=int_at_least(2), default=8, help="worker processes (default 8)")
-    parser.add_argument("--size", type=count, default=4096, help="A is size x size (default 4096)")
+    """The options of ``fastcode demo`` (the names of ``fastcode run``'s where they mean
+    the same)."""
+    parser.add_argument("--workers", type=int_at_least(2), default=8,
+                        help="worker processes (default 8)")
+    parser.add_argument("--rows", type=count, default=4096, help="rows of A (default 4096)")
+    parser.add_argument("--cols", type=count, default=4096, help="columns of A (default 4096)")
     parser.add_argument("--rounds", type=count, default=60, help="rounds per scheme (default 60)")
-    parser.add_argument("--mu", type=positive_float, default=1.0,
-                        help="straggling parameter of the shifted exponential (default 1)")
-    parser.add_argument("--shift", type=nonnegative_float, default=1.0, help="deterministic part (default 1)")
-    parser.add_argument("--time-scale", type=positive_float, default=0.1,
+    parser.add_argument("--straggler", type=_shifted_exponential, default=DEFAULT_STRAGGLER,
+                        metavar="MODEL",
+                        help="injected worker delays: shifted-exp:SHIFT,RATE, in units of "
+                             "--time-scale (default 1,1)")
+    parser.add_argument("--time-scale", type=positive_float, default=0.1, metavar="SECONDS",
                         help="seconds per unit of model time (default 0.1)")
     parser.add_argument("--k", type=count, default=None,
-                        help="MDS dimension (default: the optimal k of the model)")
-    parser.add_argument("--backend", choices=("process", "thread"), default="process")
-    parser.add_argument("--seed", type=random_seed, default=0)
-    parser.add_argument("--plot", metavar="FILE.png", help="draw the latencies (needs matplotlib)")
-    parser.add_argument("--mpi", action="store_true", help="explain how to run the same on MPI")
+                        help="row blocks of the MDS code; any k workers decode, k <= --workers "
+                             "(default: the k the analytic model finds fastest)")
+    parser.add_argument("--backend", choices=("process", "thread"), default="process",
+                        help="local worker kind (default process)")
+    parser.add_argument("--seed", type=random_seed, default=0, help="seed of data and delays (default 0)")
+    parser.add_argument("--plot", metavar="FILE.png",
+                        help="draw the latencies (needs matplotlib: pip install 'fastcode[plot]')")
+    parser.add_argument("--mpi", action="store_true", help="show how to run the same on MPI")
 
 
 def predictions(n, k, mu, shift):
@@ -63,25 +83,29 @@ def predictions(n, k, mu, shift):
     return out
 
 
-def run_demo(workers=8, size=4096, rounds=60, mu=1.0, shift=1.0, time_scale=0.1, k=None,
-             backend="process", seed=0, progress=None):
-    """Run the three schemes; returns a list of row dicts (times in seconds).
+def run_demo(workers=8, rows=4096, cols=4096, rounds=60, mu=1.0, shift=1.0, time_scale=0.1,
+             k=None, backend="process", seed=0, progress=None):
+    """Run the three schemes on A (rows x cols); returns a list of row dicts (times in
+    seconds).
 
     Each row: scheme, measured mean/p95, predicted mean, the mean that the
     injected delays of these very rounds imply (``draws_s``: the gap to the
     measured mean is the runtime's own cost), decode share, wrong rounds, and
-    the per-round wall times (for plots)."""
+    the per-round wall times (for plots).  ``progress(done, total, label)`` is
+    called before the first round and after every round."""
     if workers < 2:
         raise ValueError(f"workers must be >= 2, got {workers}")
     k = optimal_k(workers, mu, shift) if k is None else k
-    jobs = [uncoded_matvec_job(workers, seed, rows=size, cols=size)]
+    jobs = [uncoded_matvec_job(workers, seed, rows=rows, cols=cols)]
     if workers % 2 == 0:
-        jobs.append(replicated_matvec_job(workers, seed, rows=size, cols=size, r=2))
-    jobs.append(mds_matvec_job(workers, seed, rows=size, cols=size, k=k))
+        jobs.append(replicated_matvec_job(workers, seed, rows=rows, cols=cols, r=2))
+    jobs.append(mds_matvec_job(workers, seed, rows=rows, cols=cols, k=k))
     predicted = predictions(workers, k, mu, shift)
     model = ShiftedExponential(mu, shift=shift)
     rows = []
     total = len(jobs) * rounds
+    if progress:
+        progress(0, total, jobs[0].name)        # the total is known before the first round
     with LocalCluster(workers, model, backend=backend, rng=seed, time_scale=time_scale) as cluster:
         for j, job in enumerate(jobs):
             def on_round(i, _result, j=j, name=job.name):
@@ -140,26 +164,57 @@ def run_from_args(args):
         print(f"fastcode demo: error: argument --k: expected an integer <= --workers "
               f"({args.workers}), got {args.k}", file=sys.stderr)
         return 2
-    k = optimal_k(args.workers, args.mu, args.shift) if args.k is None else args.k
-    print(f"fastcode demo: {args.workers} {args.backend} workers, A {args.size}x{args.size} float64, "
-          f"{args.rounds} rounds per scheme; stragglers: ShiftedExponential(mu={args.mu:g}, "
-          f"shift={args.shift:g}) x {args.time_scale:g} s, load-scaled; MDS k={k}")
+    if args.plot and plot_unavailable(plot_rows):      # before the run, not after it
+        print(f"fastcode demo: error: argument --plot: {MATPLOTLIB_MISSING}", file=sys.stderr)
+        return 2
+    model = args.straggler
+    k = optimal_k(args.workers, model.mu, model.shift) if args.k is None else args.k
+    if not args.json:
+        print(f"fastcode demo: {args.workers} {args.backend} workers, A {args.rows} x {args.cols} "
+              f"float64, {args.rounds} rounds per scheme; stragglers: ShiftedExponential("
+              f"mu={model.mu:g}, shift={model.shift:g}) x {args.time_scale:g} s, load-scaled; "
+              f"MDS k={k}")
     progress = terminal_progress()
+    tally = getattr(args, "tally", None)
+
+    def on_round(done, total, label):
+        if tally is not None:
+            tally.rounds_done, tally.rounds_total = done, total
+        if progress:
+            progress(done, total, label)
     t0 = time.perf_counter()
     try:
-        rows = run_demo(args.workers, args.size, args.rounds, args.mu, args.shift, args.time_scale,
-                        k, args.backend, args.seed, progress)
+        rows = run_demo(args.workers, args.rows, args.cols, args.rounds, model.mu, model.shift,
+                        args.time_scale, k, args.backend, args.seed, on_round)
     finally:
         if progress:
             progress.clear()
-    print(format_rows(rows))
     wrong = sum(r["wrong_rounds"] for r in rows)
-    print(f"every decoded A @ x checked against the direct product: "
-          f"{'all exact to 1e-9' if wrong == 0 else f'{wrong} WRONG rounds'}; "
-          f"total {time.perf_counter() - t0:.1f} s")
-    print("predicted: analytic mean of fastcode.sim for the injected model; draws: the mean the "
-          "injected delays of these rounds imply.\n(`fastcode demo --mpi` shows how to run the "
-          "same on a cluster)")
+    if args.json:
+        _print_json(args, k, rows)
+    else:
+        print(format_rows(rows))
+        print(f"every decoded A @ x checked against the direct product: "
+              f"{'all exact to 1e-9' if wrong == 0 else f'{wrong} WRONG rounds'}; "
+              f"total {time.perf_counter() - t0:.1f} s")
+        print(LEGEND)
     if args.plot and not write_plot(plot_rows, rows, args.plot):
         return 1
     return 0 if wrong == 0 else 1
+
+
+LEGEND = ("decode: share of the round spent decoding; predicted: the analytic mean of "
+          "fastcode.sim for the\ninjected model; draws: the mean round time the injected delays "
+          "of these rounds alone imply\n(the gap to the measured mean is the runtime's own cost). "
+          "`fastcode demo --mpi` shows how to run\nthe same on a cluster.")
+"""The lines below the demo's table that say what its less obvious columns mean."""
+
+
+def _print_json(args, k, rows):
+    from fastcode._document import document, dumps
+    model = args.straggler
+    parameters = dict(workers=args.workers, rows=args.rows, cols=args.cols, rounds=args.rounds,
+                      straggler=f"shifted-exp:{model.shift:g},{model.mu:g}",
+                      time_scale_s=args.time_scale, k=k, backend=args.backend, seed=args.seed)
+    results = [{key: value for key, value in r.items() if key != "wall_times"} for r in rows]
+    print(dumps(document("demo", parameters, results)))

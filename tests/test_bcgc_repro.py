@@ -52,9 +52,13 @@ def test_cli_registration_and_output(capsys):
 
 
 def test_cli_bad_argument(capsys):
-    # --iters 0 is refused by argparse (tests/test_cli_errors.py); N >= 2 is run()'s own check
-    assert cli.main(["simulate", "bcgc", "--N", "1", "--quiet"]) == 2
-    assert "N must be" in capsys.readouterr().err
+    # --N 1 is refused by argparse (tests/test_cli_errors.py); N >= 2 is also run()'s own check
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["simulate", "bcgc", "--N", "1", "--quiet"])
+    assert exc.value.code == 2
+    assert "argument --N: expected an integer >= 2" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="N must be an integer >= 2"):
+        repro.run(**dict(SMALL, N=1))
 
 
 def test_plot_without_matplotlib(monkeypatch, tmp_path):

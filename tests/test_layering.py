@@ -4,6 +4,8 @@ module imports another module's private (underscore) name.
 Layers, lowest first (a room may import the rooms listed for it, and itself):
 
     _config, errors, _util          shared settings, errors, helpers
+    _source_tree, _interrupts       the unbuilt-tree guard; Ctrl-C/SIGTERM as one exception
+    _document                       the --json document (uses platform for the machine)
     reference                       the NumPy reference of every kernel
     fields                          GF256, PrimeField, Reals (+ their compiled kernels)
     matrices, matrices_real         generator constructions
@@ -37,6 +39,9 @@ ALLOWED = {
     "errors": set(),
     "_util": {"_config", "errors"},
     "_progress": set(),
+    "_source_tree": set(),
+    "_interrupts": set(),
+    "_document": BASE | {"platform"},
     "reference": BASE,
     "fields": BASE | {"reference"},
     "matrices": BASE | {"reference", "fields", "matrices_real"},
@@ -47,13 +52,14 @@ ALLOWED = {
     "runtime": BASE | {"fields", "sim"},
     "compat": BASE | {"reference", "fields", "matrices", "matrices_real", "codes"},
     "platform": BASE | {"fields", "reference"},
-    "bench": BASE | {"fields", "reference", "platform"},
+    "bench": BASE | {"fields", "reference", "platform", "_document"},
     "repro": BASE | {"reference", "fields", "matrices", "matrices_real", "codes", "sim",
-                     "schemes", "runtime", "platform"},
+                     "schemes", "runtime", "platform", "_document"},
     "demo": BASE | {"reference", "fields", "matrices", "matrices_real", "codes", "sim",
-                    "schemes", "runtime", "platform", "repro"},
+                    "schemes", "runtime", "platform", "repro", "_document"},
     "cli": BASE | {"reference", "fields", "matrices", "matrices_real", "codes", "sim",
-                   "schemes", "runtime", "platform", "repro", "bench", "demo", "compat"},
+                   "schemes", "runtime", "platform", "repro", "bench", "demo", "compat",
+                   "_document", "_interrupts"},
     "__main__": {"cli"},
 }
 

@@ -51,8 +51,9 @@ def test_fastcode_run_under_mpiexec(scheme):
     proc = mpirun(["-m", "fastcode", "run", scheme, "--rounds", "8", "--rows", "64", "--cols", "16",
                    "--straggler", "shifted-exp:1,2", "--time-scale", "0.02", "--json"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["runtime"] == "mpi" and summary["workers"] == 4
+    doc = json.loads(proc.stdout.strip().splitlines()[-1])
+    [summary] = doc["results"]
+    assert doc["parameters"]["runtime"] == "mpi" and summary["workers"] == 4
     assert summary["rounds"] == 8 and summary["wrong_rounds"] == 0 and summary["failed_rounds"] == 0
 
 

@@ -1,4 +1,4 @@
-"""`kill -9` of a whole `fastcode run` process group leaves no /dev/shm/psm_* segment.
+"""`kill -9` of a whole `fastcode run` process group leaves no /dev/shm/fastcode_* segment.
 
 The master unlinks each shared-memory block as soon as every worker that needs
 it has mapped it, so once the workers are running no segment has a name, and a
@@ -11,12 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from _procs import LINUX_PROC_SHM, fastcode_env, session_pids, shm_mappings
 
-import fastcode
-
-pytestmark = pytest.mark.skipif(not (sys.platform.startswith("linux") and os.path.isdir("/dev/shm")
-                                     and os.path.isdir("/proc/self")),
-                                reason="needs Linux /dev/shm and /proc")
+pytestmark = pytest.mark.skipif(not LINUX_PROC_SHM, reason="needs Linux /dev/shm and /proc")
 
 WORKERS = 3
 GUARD_S = 90   # failure guard only: the test returns as soon as its condition holds
@@ -27,40 +24,12 @@ COMMAND = ["run", "mds", "--workers", str(WORKERS), "--rows", "48", "--cols", "4
            "--timeout", "3000"]
 
 
-def _session_pids(sid):
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            # fields after the ")" closing the command name: state ppid pgrp session ...
-            if int(stat.rpartition(")")[2].split()[3]) == sid:
-                pids.append(int(entry))
-    return pids
-
-
-def _shm_mappings(pid):
-    """{segment name: deleted?} of the psm_* segments process ``pid`` maps."""
-    out = {}
-    try:
-        lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
-    except OSError:
-        return out
-    for line in lines:
-        if "/dev/shm/psm_" in line:
-            path = line[line.index("/dev/shm/"):]
-            out[path.split()[0][len("/dev/shm/"):]] = path.endswith("(deleted)")
-    return out
-
-
 def _workers_hold_only_unlinked_segments(sid, seen):
     """True once the master and every worker map their segments, all of them unlinked.
     Adds every segment name seen to ``seen``."""
     holders = 0
-    for pid in _session_pids(sid):
-        maps = _shm_mappings(pid)
+    for pid in session_pids(sid):
+        maps = shm_mappings(pid)
         seen.update(maps)
         if maps and not all(maps.values()):
             return False                 # a segment still has its name in /dev/shm
@@ -70,10 +39,8 @@ def _workers_hold_only_unlinked_segments(sid, seen):
 
 
 def test_sigkill_of_the_process_group_leaves_no_segment(tmp_path):
-    before = {p.name for p in Path("/dev/shm").glob("psm_*")}
-    # The subprocess imports the very fastcode this test imports (in-place build or
-    # installed); cwd elsewhere, since `-m` puts the working directory on sys.path.
-    env = dict(os.environ, PYTHONPATH=str(Path(fastcode.__file__).resolve().parent.parent))
+    before = {p.name for p in Path("/dev/shm").glob("fastcode_*")}
+    env = fastcode_env()
     with open(tmp_path / "out", "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "fastcode", *COMMAND], cwd=tmp_path, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -94,5 +61,5 @@ def test_sigkill_of_the_process_group_leaves_no_segment(tmp_path):
         proc.wait(timeout=30)
     assert seen, "the run mapped no shared memory: the test would prove nothing"
     # Only the segments this run made: other processes on the machine may be making theirs.
-    leaked = {p.name for p in Path("/dev/shm").glob("psm_*")} - before
+    leaked = {p.name for p in Path("/dev/shm").glob("fastcode_*")} - before
     assert not leaked & seen

@@ -46,14 +46,15 @@ def test_run_small_tables():
 
 
 def test_main_prints_and_explains_missing_matplotlib(capsys, monkeypatch, tmp_path):
-    # Pretend matplotlib is absent: the tables still print, the message says how to get plots.
+    # Pretend matplotlib is absent: --plot is refused before any work, saying how to get plots.
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     code = main(["simulate", "stream", "--jobs", "200", "--omegas", "1,1.1", "--hetero", "", "--real-jobs", "0",
                        "--local-jobs", "0", "--quiet", "--plot", str(tmp_path / "x.png")])
     out, err = capsys.readouterr()
-    assert code == 1
-    assert "Authors' parameters" in out and "lower_bd" in out
-    assert "matplotlib is not installed" in err
+    assert code == 2
+    assert out == ""
+    assert "argument --plot: needs matplotlib, which is not installed" in err
+    assert "pip install 'fastcode[plot]'" in err
     assert not (tmp_path / "x.png").exists()
 
 
@@ -67,9 +68,13 @@ def test_main_bad_arguments(capsys):
 
 
 def test_main_rejects_omega_below_one(capsys):
-    assert main(["simulate", "stream", "--jobs", "100", "--omegas", "0.9", "--hetero", "", "--real-jobs", "0", "--local-jobs", "0",
-                       "--quiet"]) == 2
-    assert "Omega" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "stream", "--jobs", "100", "--omegas", "0.9", "--hetero", "", "--real-jobs", "0",
+              "--local-jobs", "0", "--quiet"])
+    assert exc.value.code == 2
+    assert "argument --omegas: in the list '0.9': expected a number >= 1" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="Omega"):                # run()'s own check stays
+        repro.run(jobs=100, omegas=(0.9,), hetero=(), real_jobs=0, local_jobs=0, quiet=True)
 
 
 def test_main_writes_plot(tmp_path, capsys):

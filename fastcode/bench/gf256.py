@@ -7,7 +7,6 @@ layout (power-of-two L then means power-of-two strides, the hard case for
 caches).  Matrices are ISA-L's Cauchy parity rows, so both libraries compute
 the same bytes; outputs are compared after timing.
 """
-import json
 
 import numpy as np
 
@@ -112,7 +111,10 @@ def run_bench(quick=False, threads=1, fmt="table"):
     header = (f"fastcode dot_prod, GF(2^8), simd={platform.simd_level()}, threads={threads}, "
               f"backend={_config.get_backend()}; throughput = data bytes (k x block) per second")
     if fmt == "json":
-        print(json.dumps({"info": header, "note": note, "rows": table}, indent=2))
+        from fastcode._document import document, dumps
+        print(dumps(document("bench", {"quick": quick, "threads": threads, "repeats": repeats,
+                                       "throughput": "data bytes (k x block) per second",
+                                       "note": note}, table)))
     elif fmt == "csv":
         keys = ["k", "rows", "block_bytes", "threads", "fastcode_GBps", "isal_GBps", "ratio"]
         print(",".join(keys))

@@ -42,7 +42,10 @@ import numpy as np
 from fastcode._util.memory import overlaps
 from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
-from fastcode.codes import _recovery
+try:
+    from fastcode.codes import _recovery
+except ImportError:     # unbuilt source tree (FASTCODE_BACKEND=numpy): the NumPy twin
+    from fastcode.reference import recovery as _recovery
 from fastcode.codes._lru import LRUCache
 from fastcode.codes.base import REQUIRED, Code, renamed
 from fastcode.codes.designs import check_assignment, cyclic_assignment, frc_assignment

@@ -23,7 +23,10 @@ import numpy as np
 from fastcode.codes.designs import (biregular_graph, check_assignment, random_regular_graph,
                                     second_eigenvalue)
 from fastcode.codes.gradient import GradientCode, DEFAULT_CACHE_SIZE
-from fastcode.codes import _recovery
+try:
+    from fastcode.codes import _recovery
+except ImportError:     # unbuilt source tree (FASTCODE_BACKEND=numpy): the NumPy twin
+    from fastcode.reference import recovery as _recovery
 from fastcode.codes.base import REQUIRED, renamed
 from fastcode.errors import InvalidArgumentError, NotEnoughShardsError
 from fastcode._util.rng import as_generator

@@ -24,7 +24,7 @@ import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util.tables import Table, by_name, fixed_cell
-from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_floats, comma_ints, count,
+from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_list, count, int_at_least,
                                 nonnegative_float, optional_count, positive_float, draws_with_pyplot,
                                 random_seed, save_figure)
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
@@ -366,23 +366,23 @@ def plot(plt, tables, path):
 def add_arguments(p):
     """The options of ``fastcode simulate bcgc`` on parser ``p``."""
     d = DEFAULTS
-    p.add_argument("--N", type=count, default=d["N"], help="workers (default 10)")
+    p.add_argument("--N", type=int_at_least(2), default=d["N"], help="workers (default 10)")
     p.add_argument("--L", type=count, default=d["L"], help="coordinates (default 1000)")
     p.add_argument("--shift", type=nonnegative_float, default=d["shift"], help="shift a (default 1)")
-    p.add_argument("--mus", type=comma_floats, default=d["mus"], help="mu values (default 1,0.2)")
-    p.add_argument("--Ns", type=comma_ints, default=d["Ns"], help="N values of the runtime table "
+    p.add_argument("--mus", type=comma_list(positive_float), default=d["mus"], help="mu values (default 1,0.2)")
+    p.add_argument("--Ns", type=comma_list(count), default=d["Ns"], help="N values of the runtime table "
                    "(default 5,10,20)")
-    p.add_argument("--deadlines", type=comma_floats, default=d["deadlines"],
+    p.add_argument("--deadlines", type=comma_list(positive_float), default=d["deadlines"],
                    help="deadlines t (default 3000,3500,4500)")
     p.add_argument("--deadline-mu", type=positive_float, default=d["deadline_mu"],
                    help="mu of the completion-probability table (default 1)")
-    p.add_argument("--sweep-Ns", type=comma_ints, default=d["sweep_Ns"],
+    p.add_argument("--sweep-Ns", type=comma_list(count), default=d["sweep_Ns"],
                    help="N values of the gain table (default 5,10,20,40)")
-    p.add_argument("--sweep-mus", type=comma_floats, default=d["sweep_mus"],
+    p.add_argument("--sweep-mus", type=comma_list(positive_float), default=d["sweep_mus"],
                    help="mu values of the gain table (default 0.1,0.2,0.5,1,2,5)")
     p.add_argument("--iters", type=count, default=d["iters"], help="SPSG iterations (default 10000)")
     p.add_argument("--batch", type=count, default=d["batch"], help="SPSG batch (default 64)")
-    p.add_argument("--mc", type=count, default=d["mc"],
+    p.add_argument("--mc", type=int_at_least(2), default=d["mc"],
                    help="Monte Carlo draws of the cross-check (default 200000)")
     p.add_argument("--rounds", type=optional_count, default=d["rounds"],
                    help="gradient steps of the virtual-clock run (0 skips it; default 20)")

@@ -37,7 +37,8 @@ from fastcode.repro import reproduction
 
 __all__ = ["count", "optional_count", "random_seed", "int_at_least", "positive_float",
            "nonnegative_float", "probability", "open_unit_interval", "prime_at_least",
-           "comma_floats", "comma_ints", "NO_MATPLOTLIB", "NO_MATPLOTLIB_RERUN", "pyplot",
+           "comma_list", "CommaLists", "float_at_least", "straggler_model",
+           "NO_MATPLOTLIB", "NO_MATPLOTLIB_RERUN", "pyplot",
            "draws_with_pyplot", "save_figure", "write_plot", "Output", "add_command",
            "run_command", "main"]
 
@@ -109,6 +110,17 @@ open_unit_interval = _real_where(
 """argparse type: a number in (0, 1) (a confidence level)."""
 
 
+def float_at_least(minimum):
+    """argparse type: a finite number >= ``minimum`` (a ratio that cannot go below 1)."""
+    def check(value):
+        if value < minimum:
+            raise InvalidArgumentError(f"value must be >= {minimum}, got {value}")
+        return value
+    parse = _real_where(check, f"a number >= {minimum:g}")
+    parse.__name__ = f"float_at_least_{minimum:g}"
+    return parse
+
+
 def prime_at_least(minimum):
     """argparse type: a prime p with ``minimum`` <= p < 2^31 (the primes PrimeField takes)."""
     def parse(text):
@@ -121,19 +133,45 @@ def prime_at_least(minimum):
     return parse
 
 
-def _comma_separated(kind, noun):
+def comma_list(element):
+    """argparse type: comma-separated values, each parsed and checked by the argparse type
+    ``element`` (e.g. ``comma_list(count)``: "5,10" -> (5, 10)); "" gives ()."""
     def parse(text):
         try:
-            return tuple(kind(v) for v in text.split(",") if v.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected comma-separated {noun}, got {text!r}") from None
+            return tuple(element(v.strip()) for v in text.split(",") if v.strip())
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentTypeError(f"in the list {text!r}: {exc}") from None
+    parse.__name__ = f"comma_list_of_{getattr(element, '__name__', 'values')}"
     return parse
 
 
-comma_floats = _comma_separated(float, "numbers")
-"""argparse type: "1,0.2" -> (1.0, 0.2) (an empty string gives ())."""
-comma_ints = _comma_separated(int, "integers")
-"""argparse type: "5,10" -> (5, 10)."""
+class CommaLists(argparse.Action):
+    """With ``nargs="+"`` and a :func:`comma_list` type: ``--n 5,10 20`` gives (5, 10, 20),
+    so commas (the one list syntax of every command) and spaces both work."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, tuple(v for part in values for v in part))
+
+
+def straggler_model(spec, allow_none=True):
+    """argparse type of --straggler: none | shifted-exp:SHIFT,RATE -> None or a
+    ShiftedExponential (times in model units; see --time-scale)."""
+    if spec == "none" and allow_none:
+        return None
+    name, _, params = spec.partition(":")
+    allowed = "none or shifted-exp:SHIFT,RATE" if allow_none else "shifted-exp:SHIFT,RATE"
+    if name != "shifted-exp":
+        raise argparse.ArgumentTypeError(f"expected {allowed}, got {spec!r}")
+    try:
+        shift, rate = (float(v) for v in params.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {allowed}, got {spec!r}") from None
+    from fastcode.sim import ShiftedExponential, SimParameterError
+    try:
+        return ShiftedExponential(rate, shift=shift)
+    except SimParameterError as exc:
+        raise argparse.ArgumentTypeError(f"{spec!r}: {exc}") from None
+
 
 
 # ----------------------------------------------------------------------------- plots
@@ -165,6 +203,8 @@ def draws_with_pyplot(missing=NO_MATPLOTLIB):
         def plot(tables, path):
             plt = pyplot()
             return missing if plt is None else draw(plt, tables, path)
+
+        plot.needs_matplotlib = True     # run_command checks for it before any work
         # the name and doc of ``draw``, but not its signature: callers see plot(tables, path)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(plot, attr, getattr(draw, attr))
@@ -214,25 +254,47 @@ class Output:
 def add_command(parser, module):
     """Fill the ``fastcode simulate NAME`` subparser ``parser`` of reproduction ``module``."""
     module.add_arguments(parser)
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON document (settings, tables, fastcode version, "
+                             "machine) instead of the tables")
     parser.set_defaults(func=lambda args: run_command(module, args))
 
 
+NOT_SETTINGS = frozenset({"command", "target", "func", "json", "debug", "tally"})
+"""Parsed names that are not settings of a reproduction's ``run`` (the CLI's own)."""
+
+MATPLOTLIB_MISSING = "needs matplotlib, which is not installed (pip install 'fastcode[plot]')"
+"""Why ``--plot`` is refused before any work when matplotlib is missing."""
+
+
+def plot_unavailable(plot):
+    """True when ``plot`` (a reproduction's, or the demo's) needs matplotlib and it is
+    missing: asked before any work, so ``--plot`` fails at once, not after the run."""
+    return getattr(plot, "needs_matplotlib", False) and pyplot() is None
+
+
 def run_command(module, args):
-    """Run reproduction ``module`` with the parsed ``args``, print its tables (and draw
-    them with ``--plot FILE``); returns the exit status: 0, 1 (a failed check or no
-    figure) or 2 (a setting ``run`` refused)."""
+    """Run reproduction ``module`` with the parsed ``args``, print its tables (or, with
+    ``--json``, one JSON document) and draw them with ``--plot FILE``; returns the exit
+    status: 0, 1 (a failed check or no figure) or 2 (a setting ``run`` refused, or
+    ``--plot`` without matplotlib, refused before any work)."""
     prog = f"fastcode simulate {module.NAME}"
     out = getattr(module, "OUTPUT", Output())
-    settings = {k: v for k, v in vars(args).items() if k not in ("command", "target", "func")}
+    settings = {k: v for k, v in vars(args).items() if k not in NOT_SETTINGS}
     path = settings.pop("plot", None)
+    if path and plot_unavailable(module.plot):
+        print(f"{prog}: error: argument --plot: {MATPLOTLIB_MISSING}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     try:
         tables = module.run(**settings)
     except ValueError as exc:        # the InvalidArgumentError of a setting run() refused
         print(f"{prog}: {out.error_prefix}{exc}", file=sys.stderr)
         return 2
-    print("\n\n".join(t.format() for t in tables))
     failures = sum(t.failures for t in tables)
+    if getattr(args, "json", False):
+        return _json_tail(module, prog, settings, tables, failures, path, out)
+    print("\n\n".join(t.format() for t in tables))
     footer = out.footer.format(**settings, seconds=time.perf_counter() - t0,
                                checks="NO" if failures else "yes")
     status = 1 if failures else 0
@@ -251,10 +313,30 @@ def _plotted(module, tables, path, out):
     return write_plot(module.plot, tables, path, out.plot_written)
 
 
+def _json_tail(module, prog, settings, tables, failures, path, out):
+    """The ``--json`` output of ``fastcode simulate NAME``: the document on stdout, every
+    other line (a failed check, the plot) on stderr."""
+    from fastcode._document import document, dumps, table_records
+    print(dumps(document(f"simulate {module.NAME}", settings,
+                         [table_records(t) for t in tables])))
+    status = 1 if failures else 0
+    if failures:
+        print(f"{prog}: some check failed", file=sys.stderr)
+    if path:
+        problem = module.plot(tables, path)
+        if problem:
+            print(problem, file=sys.stderr)
+            status = max(status, out.plot_failure_status)
+        else:
+            print(out.plot_written.format(path=path).strip(), file=sys.stderr)
+    return status
+
+
 def main(name, argv=None):
     """``python -m fastcode.repro NAME [options]``: the same as ``fastcode simulate NAME``."""
     module = reproduction(name)
-    parser = argparse.ArgumentParser(prog=f"fastcode simulate {name}", description=module.SUMMARY)
+    parser = argparse.ArgumentParser(prog=f"fastcode simulate {name}", description=module.SUMMARY,
+                                     allow_abbrev=False)
     add_command(parser, module)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -339,13 +339,13 @@ def run(seed=SEED, prime=PRIME, B=B, n_random=N_RANDOM, iterations=ITERATIONS, d
     field = PrimeField(prime)
     rng = np.random.default_rng(seed)
     loads = loads_table(loads_rows(field, rng, B, n_random),
-                        f"Coded DMTL (spec 04-coded-dmtl.md) over {field}, seed {seed}\n\n"
+                        f"Coded DMTL (Cheng, Wang, Zhang, Wu, arXiv 2507.18025) over {field}, seed {seed}\n\n"
                         f"1. Loads (normalised by B; one real iteration with B = {B} checks every worker)")
     lines, ok = gf7_walkthrough()
-    gf7 = Table("2. Worked example over GF(7) (spec section 6)", (), notes=lines, name="gf7",
+    gf7 = Table("2. Worked example over GF(7) (the paper's example)", (), notes=lines, name="gf7",
                 failures=not ok)
     separable = _separable_table(field, rng, "3. Distributed linearly separable computation "
-                                             "(spec section 8)")
+                                             "(Wan, Sun, Ji, Caire)")
     training = _training_table(field, rng, iterations, d, backend,
                                "4. Coded DMTL training (in process, then on the local runtime)")
     return [loads, gf7, separable, training]

@@ -190,9 +190,9 @@ def add_arguments(parser):
 
 def run(trials=TRIALS, iters=ITERS, p_train=P_TRAIN, seed=SEED, quiet=True):
     """The tables ``pg29`` and ``biregular`` (error versus p) and ``training``.  Unless
-    ``quiet``, each part is announced on stderr (a terminal or not: a log keeps them)."""
+    ``quiet``, each part is announced on stderr when it is a terminal."""
     rng = np.random.default_rng(seed)
-    progress = Progress(NAME, enabled=not quiet)
+    progress = Progress(NAME, enabled=False if quiet else None)
     progress.note("(a) PG(2,9), m=2 ...")
     pg29 = error_vs_p(projective_plane(9), trials=trials, rng=rng, name="pg29",
                       title="(a) approximation error per coordinate vs failure probability p "

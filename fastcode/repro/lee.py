@@ -22,7 +22,7 @@ from fastcode._progress import Progress
 from fastcode._util import validate
 from fastcode._util.tables import Table, by_name
 from fastcode.errors import SimParameterError
-from fastcode.repro.cli import (Output, count, open_unit_interval, optional_count, positive_float,
+from fastcode.repro.cli import (CommaLists, Output, comma_list, count, open_unit_interval, optional_count, positive_float,
                                 draws_with_pyplot, random_seed, save_figure)
 from fastcode.sim.latency import (
     expected_time_mds,
@@ -195,8 +195,9 @@ def cells_table(cells, level=0.95):
     scheme grouped by (n, mu), as a Table (its text: :func:`format_lee_table`)."""
     trials = next((c.mc.trials for c in cells if c.mc is not None), 0)
     title = ("Expected job time E[T]: shifted exponential, a task of load 1/k takes (1/k)(1 + Exp(mu))\n"
-             + (f"(spec 01, 3.4).  Monte Carlo: {trials} trials per cell, {level:.0%} normal CI."
-                if trials else "(spec 01, 3.4).  Exact values only."))
+             + (f"(Lee et al., exact finite-n formulas).  Monte Carlo: {trials} trials per cell, "
+                f"{level:.0%} normal CI." if trials else "(Lee et al., exact finite-n formulas).  "
+                "Exact values only."))
     rows = [(c.n, c.mu, c.scheme, c.label, c.k, c.exact) + _mc_columns(c) for c in cells]
     notes = []
     if any(c.mc is not None for c in cells):
@@ -312,16 +313,22 @@ def add_arguments(parser):
     parser.add_argument("--trials", type=optional_count, default=DEFAULT_TRIALS,
                         help=f"Monte Carlo trials per cell (default {DEFAULT_TRIALS}; 0 = exact only)")
     parser.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
-    parser.add_argument("--n", type=count, nargs="+", default=list(LEE_NS), metavar="N",
-                        help="worker counts of the table (default %(default)s)")
-    parser.add_argument("--mu", type=positive_float, nargs="+", default=list(LEE_MUS), metavar="MU",
-                        help="straggling parameters (default %(default)s)")
+    parser.add_argument("--n", type=comma_list(count), nargs="+", action=CommaLists,
+                        default=tuple(LEE_NS), metavar="N,N",
+                        help=f"comma-separated worker counts of the table "
+                             f"(default {','.join(map(str, LEE_NS))})")
+    parser.add_argument("--mu", type=comma_list(positive_float), nargs="+", action=CommaLists,
+                        default=tuple(LEE_MUS), metavar="MU,MU",
+                        help=f"comma-separated straggling parameters "
+                             f"(default {','.join(f'{m:g}' for m in LEE_MUS)})")
     parser.add_argument("--curve-n", type=count, default=CURVE_N,
                         help="n of the E[T]-versus-k curve (default 10)")
     parser.add_argument("--curve-mu", type=positive_float, default=CURVE_MU,
                         help="mu of the curve (default 1)")
-    parser.add_argument("--speedup-n", type=count, nargs="+", default=list(SPEEDUP_NS), metavar="N",
-                        help="n values of the speed-up table (exact; default %(default)s)")
+    parser.add_argument("--speedup-n", type=comma_list(count), nargs="+", action=CommaLists,
+                        default=tuple(SPEEDUP_NS), metavar="N,N",
+                        help=f"comma-separated n of the speed-up table (exact; default "
+                             f"{','.join(map(str, SPEEDUP_NS))})")
     parser.add_argument("--level", type=open_unit_interval, default=LEVEL,
                         help="confidence level (default 0.95)")
     parser.add_argument("--plot", metavar="FILE", help="also draw the figures to FILE (needs matplotlib)")

@@ -35,7 +35,7 @@ __all__ = ["NAME", "SUMMARY", "SHUFFLE_CASES", "ROWS_PER_BLOCK", "TRIALS", "shuf
            "add_arguments", "run", "plot"]
 
 NAME = "shuffle"
-SUMMARY = "Coded shuffling: measured vs formula loads for the spec's table (n, s)."
+SUMMARY = "Coded shuffling: measured vs formula loads for the (n, s) of Lee et al.'s table."
 SHUFFLE_CASES = ((10, 0.1), (10, 0.2), (10, 0.5), (25, 0.2), (25, 0.5))
 """(n, s) rows of the spec's oracle table 3."""
 

@@ -23,8 +23,9 @@ import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util.tables import Flagged, Table, by_name
-from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_floats, count, nonnegative_float,
-                                optional_count, draws_with_pyplot, random_seed, save_figure)
+from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_list, count, draws_with_pyplot,
+                                float_at_least, nonnegative_float, optional_count, positive_float,
+                                random_seed, save_figure)
 from fastcode.schemes.stream import lower_bound_delay
 from fastcode.runtime import VirtualCluster
 from fastcode.schemes.stream.scheme import StreamCodedMatVec
@@ -331,11 +332,11 @@ def add_arguments(p):
     """The options of ``fastcode simulate stream`` on parser ``p``."""
     p.add_argument("--jobs", type=count, default=SPEC["jobs"], help="jobs per point (default 10000)")
     p.add_argument("--seed", type=random_seed, default=1, help="seed of task times and roundings (default 1)")
-    p.add_argument("--omegas", type=comma_floats, default=DEFAULT_OMEGAS,
+    p.add_argument("--omegas", type=comma_list(float_at_least(1)), default=DEFAULT_OMEGAS,
                    help="comma-separated redundancy ratios (default 1,1.05,1.1,1.2)")
     p.add_argument("--fine", action="store_true",
                    help="authors' 0.002 grid on [1, 1.1] for the first table (slower)")
-    p.add_argument("--hetero", type=comma_floats, default=DEFAULT_HETERO,
+    p.add_argument("--hetero", type=comma_list(positive_float), default=DEFAULT_HETERO,
                    help="heterogeneity ratios h of the sweep (default 1,1.25,1.5,1.75,2,2.5; "
                         "empty string to skip)")
     p.add_argument("--gamma", type=nonnegative_float, default=1.0, help="second-moment weight (default 1)")

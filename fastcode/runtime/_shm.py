@@ -16,7 +16,15 @@ milliseconds between its creation and the workers' attach: even ``kill -9`` of
 the whole process group (which also kills multiprocessing's resource tracker,
 the usual last-resort cleaner) leaves nothing behind once setup is done.
 Workers only attach (and keep the handle alive as long as they use the views).
+
+Every block is named ``fastcode_<owner pid>_<random>``.  If the master itself is
+killed (``kill -9``) in the few milliseconds a name exists, the name outlives it;
+:func:`sweep_stale`, called by every ``LocalCluster`` start, unlinks the blocks
+whose owner is no longer running.  (An owner is looked up in this process's pid
+namespace: containers that share /dev/shm must share their pids too.)
 """
+import os
+import secrets
 from multiprocessing import shared_memory
 
 import numpy as np
@@ -82,12 +90,61 @@ def _write(block, arrays):
         view[...] = a
 
 
+PREFIX = "fastcode_"
+"""The start of every block name: ``fastcode_<owner pid>_<random hex>``."""
+SHM_DIR = "/dev/shm"
+"""Where POSIX shared memory has its names (Linux); without it nothing is swept."""
+
+
+def _new_block(size):
+    """A new block of ``size`` bytes, named after this process (see the module doc)."""
+    while True:
+        name = f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+        try:
+            return shared_memory.SharedMemory(name=name, create=True, size=size)
+        except FileExistsError:        # 2^32 names per pid: a clash is rare; draw again
+            continue
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:            # someone else's process: alive
+        return True
+    return True
+
+
+def sweep_stale(directory=SHM_DIR):
+    """Unlink the blocks in ``directory`` whose owner process is no longer running (a
+    master killed before it could unlink them); returns their names.  Blocks of running
+    processes, and names of other programs, are left alone."""
+    try:
+        entries = os.listdir(directory)
+    except OSError:                    # no /dev/shm (macOS): nothing to list
+        return []
+    removed = []
+    for entry in entries:
+        if not entry.startswith(PREFIX):
+            continue
+        pid = entry[len(PREFIX):].partition("_")[0]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        try:
+            os.unlink(os.path.join(directory, entry))
+        except OSError:                # gone meanwhile, or another user's
+            continue
+        removed.append(entry)
+    return removed
+
+
 def pack(obj):
     """Copy the arrays of ``obj`` into a new block: returns (block, spec).
 
     The caller owns ``block`` and must ``close()`` and ``unlink()`` it."""
     spec, arrays, size = _layout(obj)
-    block = shared_memory.SharedMemory(create=True, size=size)
+    block = _new_block(size)
     _write(block, arrays)
     return block, (block.name, spec)
 
@@ -99,7 +156,7 @@ def repack(block, obj):
     caller then unlinks the old one)."""
     spec, arrays, size = _layout(obj)
     if block is None or block.size < size:
-        block = shared_memory.SharedMemory(create=True, size=size)
+        block = _new_block(size)
         fresh = True
     else:
         fresh = False

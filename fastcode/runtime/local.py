@@ -89,6 +89,7 @@ class LocalCluster(Master):
                  rng=None, time_scale=1.0, additive_delays=False, start_method=None):
         if int(n_workers) < 1:
             raise ValueError(f"n_workers must be >= 1, got {n_workers}")
+        _shm.sweep_stale()      # blocks left by a master that was killed (kill -9)
         if backend == "process":
             transport = ProcessTransport(int(n_workers), start_method)
         elif backend == "thread":

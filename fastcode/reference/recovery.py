@@ -1,0 +1,139 @@
+"""Gradient-code recovery in plain NumPy: the twin of ``fastcode/codes/_recovery.pyx``.
+
+Slow and obviously right: the tests compare the compiled kernels with these
+functions, and a source tree without its compiled extensions, imported under
+``FASTCODE_BACKEND=numpy``, runs the gradient codes on them.  Same signatures,
+results and errors as the compiled module:
+
+- ``parse_responders(responders, n) -> (idx int64 (k,), key bytes, ascending)``;
+- ``sparse_lstsq(indptr, indices, data, rows, ncols, target, rank_tol)
+  -> (a (k, r), residual (r,), rank_ok)``, here by a dense Householder QR;
+- ``combine(W (m, k), rows, out (m, L))``: ``out[u] = sum_i W[u, i] rows[i]``.
+"""
+import numpy as np
+
+from fastcode.errors import InvalidArgumentError, ShardSizeError
+
+__all__ = ["KERNEL", "parse_responders", "sparse_lstsq", "combine", "set_kernel", "read_probe"]
+
+KERNEL = "numpy"
+
+
+def set_kernel(name):
+    """Only the NumPy kernel exists here; ValueError for any other name."""
+    if name != "numpy":
+        raise ValueError(f"the NumPy reference has only the 'numpy' kernel, got {name!r}")
+
+
+def _as_ids(responders):
+    if isinstance(responders, (list, tuple)):
+        ids = []
+        for i, item in enumerate(responders):
+            if isinstance(item, bool) or not isinstance(item, (int, np.integer)):
+                raise InvalidArgumentError(f"responders must hold integer worker ids, got "
+                                           f"{item!r} at position {i}")
+            ids.append(int(item))
+        return ids
+    try:
+        raw = np.asarray(responders)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidArgumentError(f"responders must be a sequence of worker ids (integers), "
+                                   f"got {responders!r:.80}") from None
+    if raw.ndim != 1:
+        raise InvalidArgumentError(f"responders must be a 1-D sequence of worker ids, "
+                                   f"got shape {raw.shape}")
+    if raw.dtype.kind not in "iu" and raw.size:
+        raise InvalidArgumentError(f"responders must hold integer worker ids, got dtype {raw.dtype}")
+    return [int(v) for v in raw]
+
+
+def parse_responders(responders, n):
+    """(idx, key, ascending): the responders as a fresh int64 array (given order), the
+    bitmask of the set as bytes (bit i of byte i // 8 set iff worker i responded), and
+    whether idx is strictly increasing.  InvalidArgumentError for ids outside [0, n),
+    duplicates or non-integers."""
+    ids = _as_ids(responders)
+    key = bytearray((n + 7) // 8)
+    for v in ids:
+        if not 0 <= v < n:
+            raise InvalidArgumentError(f"responder id {v} outside [0, {n})")
+        if key[v >> 3] & (1 << (v & 7)):
+            raise InvalidArgumentError(f"responder id {v} appears more than once")
+        key[v >> 3] |= 1 << (v & 7)
+    idx = np.array(ids, dtype=np.int64)
+    ascending = bool(np.all(idx[1:] > idx[:-1])) if idx.size > 1 else True
+    return idx, bytes(key), ascending
+
+
+def sparse_lstsq(indptr, indices, data, rows, ncols, target, rank_tol):
+    """Least squares for ``B[rows, :]^T a = target``, B (n, ncols) given by its CSR rows
+    (indptr (n+1,), indices/data (nnz,)); target (ncols, r) float64.  Returns (a (k, r),
+    residual (r,) = ||M a - t||, rank_ok); rank_ok is False when some |R[c, c]| of the
+    QR of M = B[rows, :]^T is <= rank_tol * its largest column norm (``a`` is then zero)."""
+    indptr, indices = np.asarray(indptr, np.int64), np.asarray(indices, np.int64)
+    data, rows = np.asarray(data, np.float64), np.asarray(rows, np.int64)
+    target = np.asarray(target, np.float64)
+    N, k, r = int(ncols), rows.shape[0], target.shape[1]
+    nrows_B = indptr.shape[0] - 1
+    if target.shape[0] != N:
+        raise ShardSizeError(f"target must have {N} rows, got {target.shape[0]}")
+    if indices.shape[0] != data.shape[0] or indptr.shape[0] < 1:
+        raise ShardSizeError("CSR arrays disagree in length")
+    if k > N:
+        raise ShardSizeError(f"more unknowns ({k}) than equations ({N}): least squares is "
+                             "underdetermined here")
+    for v in rows:
+        if not 0 <= v < nrows_B:
+            raise InvalidArgumentError(f"row {v} outside [0, {nrows_B})")
+    if indptr[nrows_B] > indices.shape[0]:
+        raise ShardSizeError("indptr points past the end of indices")
+    bad = indices[(indices < 0) | (indices >= N)]
+    if bad.size:
+        raise InvalidArgumentError(f"CSR column index {bad[0]} outside [0, {N})")
+    M = np.zeros((N, k))
+    for c, row in enumerate(rows):
+        span = slice(indptr[row], indptr[row + 1])
+        np.add.at(M[:, c], indices[span], data[span])       # repeated indices add up
+    out, res = np.zeros((k, r)), np.zeros(r)
+    if k == 0:
+        return out, np.linalg.norm(target, axis=0), True
+    maxnorm = float(np.linalg.norm(M, axis=0).max())
+    Q, R = np.linalg.qr(M, mode="complete")
+    if np.any(np.abs(np.diag(R)) <= rank_tol * maxnorm):
+        return out, res, False
+    QtT = Q.T @ target
+    out = np.linalg.solve(np.triu(R[:k]), QtT[:k])
+    return out, np.linalg.norm(QtT[k:], axis=0), True
+
+
+def combine(W, rows, out):
+    """out[u, :] = sum_i W[u, i] * rows[i] for u < m.  W (m, k) float64; rows a (k, L)
+    float64 array or a sequence of k 1-D float64 arrays of length L; out (m, L)."""
+    W = np.asarray(W, dtype=np.float64)
+    m, k = W.shape
+    if isinstance(rows, np.ndarray):
+        if rows.ndim != 2 or rows.dtype != np.float64 or not rows.flags.c_contiguous:
+            raise ShardSizeError("rows must be a C-contiguous 2-D float64 array")
+        if rows.shape[0] != k:
+            raise ShardSizeError(f"rows has {rows.shape[0]} vectors, weights have {k}")
+        Y = rows
+    else:
+        if len(rows) != k:
+            raise ShardSizeError(f"rows has {len(rows)} vectors, weights have {k}")
+        for i, row in enumerate(rows):
+            if (not isinstance(row, np.ndarray) or row.ndim != 1 or row.dtype != np.float64
+                    or not row.flags.c_contiguous):
+                raise ShardSizeError(f"rows[{i}] must be a contiguous 1-D float64 array")
+            if row.shape[0] != rows[0].shape[0]:
+                raise ShardSizeError(f"rows[{i}] has length {row.shape[0]}, "
+                                     f"expected {rows[0].shape[0]}")
+        Y = np.stack(rows) if k else np.zeros((0, 0))     # no rows: length 0, as compiled
+    if out.shape != (m, Y.shape[1]):
+        raise ShardSizeError(f"out must have shape {(m, Y.shape[1])}, got {tuple(out.shape)[:2]}")
+    live = np.flatnonzero(np.any(W != 0, axis=0))       # all-zero weights: row not read
+    out[...] = W[:, live] @ Y[live] if live.size else 0.0
+
+
+def read_probe(x):
+    """Sum of x (the benchmarks' memory-read probe)."""
+    return float(np.sum(x))
