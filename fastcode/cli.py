@@ -167,6 +167,14 @@ def _text(choices):
 
 
 _P = SchemeParam("p", prime_at_least(2), "prime of the field GF(p) (default 65537)", 65537)
+_LAGRANGE = (
+    SchemeParam("byzantine", optional_count, "workers that return random garbage; the decoder "
+                "locates them (default 0; 2 needs at least 5 workers with K = 1)", 0),
+    SchemeParam("private", optional_count, "T: any T workers learn nothing about the data "
+                "(default 0)", 0),
+    SchemeParam("K", count, "data blocks (default: the most that leave one straggler to spare)"),
+    SchemeParam("p", prime_at_least(2), "prime of the field GF(p) (default 2^31 - 1)",
+                2**31 - 1))
 RUN_SCHEMES = {
     "uncoded": RunScheme("fastcode.schemes.jobs:uncoded_matvec_job",
                          "uncoded A @ x in row blocks: the master waits for every worker"),
@@ -198,6 +206,16 @@ RUN_SCHEMES = {
                      "crc", ("crc", "frc")),
          SchemeParam("s", optional_count, "stragglers tolerated, s < --workers (default 1)", 1),
          SchemeParam("lr", positive_float, "learning rate (default 0.5)", 0.5))),
+    "lagrange": RunScheme(
+        "fastcode.schemes.jobs:lagrange_gram_job",
+        "Lagrange coded computing of the quadratic forms X_j^T X_j over GF(p): T-private, "
+        "tolerates stragglers and Byzantine workers (located and reported)",
+        _LAGRANGE),
+    "lagrange-regression": RunScheme(
+        "fastcode.schemes.jobs:lagrange_regression_job",
+        "Lagrange coded computing of the regression gradient X^T (X w - y) in fixed point "
+        "over GF(p), private and Byzantine-robust like lagrange",
+        _LAGRANGE),
 }
 """``fastcode run`` schemes: name -> RunScheme; add a scheme with one entry here."""
 
@@ -300,6 +318,10 @@ def _cmd_run(args):
         report = run_job(cluster, job, args.rounds, rng=args.seed,
                          continue_on_error=args.keep_going, on_round=count_round)
     summary = report.summary()
+    located = getattr(job, "located", None)
+    if located is not None:                      # a Byzantine-robust job: who was caught
+        summary["byzantine_workers"] = sorted(int(w) for w in job.scheme.byzantine)
+        summary["adversaries_located"] = sorted({int(w) for found in located for w in found})
     if args.json:
         from fastcode._document import document, dumps
         parameters = dict(scheme=args.scheme, workers=n_workers, rounds=args.rounds,
@@ -333,6 +355,10 @@ def format_run_summary(summary):
             f"overhead    mean {ms('mean_overhead_s')}, median {ms('median_overhead_s')}: the "
             f"runtime's own cost (messages, dispatch, bookkeeping)"]
     lines.append(f"discarded   {s['discarded']} late results of earlier rounds, thrown away")
+    if "adversaries_located" in s:
+        lines.append(f"adversaries {s['adversaries_located']} located (Byzantine workers: "
+                     f"{s['byzantine_workers']}; a round counts as wrong unless exactly those "
+                     "among its responders were found)")
     return "\n".join(lines)
 
 

@@ -420,3 +420,18 @@ def test_reproduction_tables():
     assert math.isclose(rows[(0, "LCC")][7], float(np.mean(
         np.sort(ShiftedExponential(1.0, 1.0).sample(40, 1 / 8, 0, size=200_000), axis=1)[:, 14])),
         rel_tol=0.01)
+
+
+def test_fastcode_run_lagrange_finds_the_byzantine_workers(capsys):
+    """`fastcode run lagrange --byzantine 2` on local workers: exact results, and the two
+    adversaries located and reported (JSON document)."""
+    import json
+
+    from fastcode.cli import main
+    status = main(["run", "lagrange", "--workers", "8", "--byzantine", "2", "--rounds", "2",
+                   "--rows", "32", "--cols", "8", "--backend", "thread", "--json"])
+    summary = json.loads(capsys.readouterr().out)["results"][0]
+    assert status == 0
+    assert summary["wrong_rounds"] == 0 and summary["failed_rounds"] == 0
+    assert len(summary["byzantine_workers"]) == 2
+    assert summary["adversaries_located"] == summary["byzantine_workers"]

@@ -43,7 +43,7 @@ import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util.tables import Table, by_name
-from fastcode.repro.cli import (comma_ints, count, draws_with_pyplot, optional_count,
+from fastcode.repro.cli import (comma_list, count, draws_with_pyplot, optional_count,
                                 positive_float, random_seed, save_figure)
 from fastcode.errors import InvalidArgumentError
 from fastcode.schemes.lagrange import recovery_threshold, workers_needed
@@ -202,7 +202,7 @@ def add_arguments(parser):
                         help=f"degree of f in the completion-time table (default {F_DEGREE})")
     parser.add_argument("--blocks", dest="K", type=count, default=BLOCKS,
                         help=f"K of repetition and LCC (default {BLOCKS})")
-    parser.add_argument("--adversaries", type=comma_ints, default=ADVERSARIES,
+    parser.add_argument("--adversaries", type=comma_list(optional_count), default=ADVERSARIES,
                         help="comma-separated numbers of adversaries (default 0,1,2)")
     parser.add_argument("--private", dest="T", type=optional_count, default=0,
                         help="T-privacy of LCC in the completion table (default 0)")
