@@ -1,6 +1,7 @@
 """`fastcode simulate dmtl`: coded DMTL and linearly separable computation (spec 04-coded-dmtl.md).
 
 Sections of the report:
+
 1. loads table: cyclic (K, M) in {(3,2), (4,2), (5,3), (6,3), (8,4)}, MAN placements and random
    heterogeneous placements: cut-set LP bound, closed forms, achieved uplink/downlink, baselines,
    and whether every worker decoded every missing value exactly (one real iteration over GF(p));

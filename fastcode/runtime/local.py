@@ -1,4 +1,4 @@
-"""LocalCluster: real concurrent workers on this machine, the embedded default runtime.
+"""LocalCluster: real concurrent workers on this machine, the embedded default runtime::
 
     from fastcode.runtime import LocalCluster
     with LocalCluster(8, straggler_model=model, time_scale=0.05, rng=1) as cluster:

@@ -7,7 +7,7 @@ that is a fraction ``load`` of the job (``load = 1/k`` for an (n, k)-MDS task,
 task time is ``F(t / load)``.  For the shifted exponential this is the spec's
 ``T_i = shift/k + Exp(rate k*mu)`` with ``load = 1/k``.
 
-Every model draws ``X`` independently per worker (and per trial) and offers
+Every model draws ``X`` independently per worker (and per trial) and offers::
 
     sample(n_workers, load=1.0, rng=None, size=None) -> float64 array
         shape (n_workers,) when size is None, (size, n_workers) for an int

@@ -137,7 +137,8 @@ class StreamResult:
 class StreamSimulator:
     """Monte Carlo of the stream system of spec 06 (see the module docstring for the model).
 
-    Parameters:
+    Parameters, one per line::
+
       rates      compute rates ``μ_p`` (ops/slot), shape ``(P,)``, all > 0;
       lam        job arrival rate ``λ`` (jobs/slot, > 0);
       Z          complexity of one job iteration (ops, > 0); each critical task has ``C = Z/K``;

@@ -154,7 +154,8 @@ def _kappa_of_theta(theta, a, b, gamma, m):
 def optimal_load_split(gamma, c, m, sigma, K, Omega, tol=1e-8):
     """The min-max load split of spec §3.  Returns ``(kappa, theta)``.
 
-    Parameters (per-worker arrays have shape ``(P,)``; scalars broadcast):
+    Parameters (per-worker arrays have shape ``(P,)``; scalars broadcast)::
+
       gamma  weight of the second moment, ``>= 0`` (``0`` gives equal mean finish times);
       c      communication latencies ``c_p >= 0`` (slots);
       m      mean task times ``m_p > 0`` (slots), ``C/μ_p`` for a rate ``μ_p``;
