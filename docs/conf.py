@@ -12,7 +12,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "_ext"))
 
-import fastcode  # noqa: E402  (the installed package: the docs describe what was built)
+try:
+    import fastcode  # noqa: E402  (the installed package: the docs describe what was built)
+except ImportError as exc:  # pragma: no cover - a set-up error, said plainly
+    raise RuntimeError("the docs are generated from the installed package: run "
+                       "`pip install '.[docs]'` first (or put a built tree on PYTHONPATH)") from exc
 import apigen  # noqa: E402
 
 project = "fastcode"
