@@ -1,9 +1,9 @@
-"""Reproduction of block-coordinate gradient coding for partial stragglers (spec 05 §9).
+"""Reproduction of block-coordinate gradient coding for partial stragglers (:ref:`bcgc-reproduction`).
 
 ``run(...)`` returns the tables; ``fastcode simulate bcgc`` prints them (and plots with ``--plot FILE.png``).
 Shifted-exponential per-unit times ``τ = a + Exp(μ)``; times are in units of one ``τ``-unit (one
 coordinate's partial derivative over one data subset at speed 1).  Every ``E[T]`` is the exact
-formula (spec §5.2); SPSG's result is cross-checked by Monte Carlo.
+formula (:ref:`bcgc-exact`); SPSG's result is cross-checked by Monte Carlo.
 
 1. Expected runtime for ``L = 1000``, ``a = 1``, ``μ ∈ {1, 0.2}``, ``N ∈ {5, 10, 20}`` (the issue's
    N = 10 rows included): uncoded, best plain gradient code (and its ``s``), approximations A and B,

@@ -1,4 +1,4 @@
-"""`fastcode simulate dmtl`: coded DMTL and linearly separable computation (spec 04-coded-dmtl.md).
+"""`fastcode simulate dmtl`: coded DMTL and linearly separable computation (:ref:`dmtl-reproduction`).
 
 Sections of the report:
 
@@ -152,7 +152,7 @@ def _loads_layout(table):
 
 
 def gf7_walkthrough():
-    """The spec's section 6 example as printable lines (a fixed input, then all 7^6 inputs)."""
+    """The worked example of :ref:`dmtl-gf7` as printable lines (a fixed input, then all 7^6 inputs)."""
     s = gf7_example()
     F = s.field
     v = np.array([[3, 5], [6, 1], [2, 4]], dtype=np.uint32)   # v_n = (v_n^a, v_n^b)

@@ -1,8 +1,8 @@
 """Reproduction of Lee et al., "Speeding Up Distributed Machine Learning Using Codes"
-(spec 01, sections 3.4 and 5 item 2): analytic E[T] beside Monte Carlo.
+(:ref:`lee-reproduction`): analytic E[T] beside Monte Carlo.
 
     lee_table(...)    E[T] of uncoded, 2-replication and (n, k*)-MDS for each (n, mu)
-    lee_k_curve(...)  E[T_MDS(n, k)] versus k (oracle table 2 for n = 10, mu = 1)
+    lee_k_curve(...)  E[T_MDS(n, k)] versus k (n = 10, mu = 1 by default)
     lee_speedup(...)  E[T_uncoded] / E[T_MDS(n, k*)] versus n: the Theta(log n) growth
     run(...)          the three as Tables (``fastcode simulate lee``);  plot(...) draws them
 
