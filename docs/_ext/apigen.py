@@ -105,7 +105,10 @@ def _directive(obj):
         return "autoclass", ["   :members:", "   :show-inheritance:"]
     if inspect.isroutine(obj) or type(obj).__name__ in ("cython_function_or_method",
                                                          "fused_cython_function"):
-        return "autofunction", []
+        if (obj.__doc__ or "").strip():
+            return "autofunction", []
+        # made by a factory (``count = int_at_least(1)``): its doc is the attribute
+        # docstring of the assignment, which autodata reads and autofunction does not
     return "autodata", ["   :no-value:"]
 
 

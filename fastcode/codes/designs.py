@@ -14,8 +14,9 @@ from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
 from fastcode.fields.prime import is_prime
 
-# Perfect (Singer) difference sets D in Z_v, v = q^2 + q + 1 (docs: schemes/gradient, 'Communication-efficient approximate codes'): every
-# non-zero residue is a difference of two elements of D exactly once.
+#: Perfect (Singer) difference sets D in Z_v, v = q^2 + q + 1, by q: ``{q: (v, D)}``.  Every
+#: non-zero residue is a difference of two elements of D exactly once (docs: schemes/gradient,
+#: 'Communication-efficient approximate codes').
 DIFFERENCE_SETS = {
     2: (7, (0, 1, 3)),
     3: (13, (0, 1, 3, 9)),

@@ -32,6 +32,7 @@ from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
 from fastcode.fields.reals import Reals
 
+#: The decoders every approximate code offers (``decoder=``): least squares, or fixed.
 DECODERS = ("optimal", "fixed")
 
 

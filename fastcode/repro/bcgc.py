@@ -36,10 +36,13 @@ from fastcode.sim import ShiftedExponential
 
 __all__ = ["NAME", "SUMMARY", "DEFAULTS", "add_arguments", "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "bcgc"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Block-coordinate gradient coding: E[T] and P(T <= t) vs plain gradient coding."
 OUTPUT = Output(footer="(seed {seed}, {seconds:.1f} s)")
 
+#: Default settings of ``run`` (the command-line defaults).
 DEFAULTS = dict(N=10, L=1000, shift=1.0, mus=(1.0, 0.2), Ns=(5, 10, 20), deadlines=(3000.0, 3500.0,
                 4500.0), deadline_mu=1.0, sweep_Ns=(5, 10, 20, 40),
                 sweep_mus=(0.1, 0.2, 0.5, 1.0, 2.0, 5.0), iters=10_000, batch=64, mc=200_000,

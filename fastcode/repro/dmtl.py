@@ -46,7 +46,9 @@ from fastcode.schemes.dmtl.separable import (
 __all__ = ["NAME", "SUMMARY", "MIN_PRIME", "CYCLIC_CASES", "MAN_CASES", "loads_rows", "loads_table",
            "gf7_walkthrough", "dmtl_report", "add_arguments", "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "dmtl"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = ("Coded DMTL: cut-set bounds vs achieved loads, GF(7) example, separable computation, "
            "training demo.")
 OUTPUT = Output(footer="all checks passed: {checks}  ({seconds:.1f} s)")
@@ -62,7 +64,9 @@ The training part fits its fixed-point scale to any p, and the GF(7) example is 
 DESIGN_TRIES = 100
 """Draws per random design before giving up (only a small p needs more than a few)."""
 
+#: (K, M) of the cyclic placements of the loads table.
 CYCLIC_CASES = [(3, 2), (4, 2), (5, 3), (6, 3), (8, 4)]
+#: (K, r) of the MAN placements of the loads table.
 MAN_CASES = [(4, 2), (5, 2), (5, 3)]
 SEPARABLE_CASES = [(4, 2, 1), (4, 2, 2), (4, 2, 3), (4, 2, 4), (5, 3, 2), (5, 3, 3), (5, 3, 5),
                    (6, 3, 4), (6, 4, 2)]

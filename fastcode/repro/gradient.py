@@ -30,7 +30,9 @@ from fastcode.codes import (ApproxCommEfficient, CommEfficient, CyclicMDS, Cycli
 from fastcode.codes.designs import projective_plane
 from fastcode.codes.gradient_approx import biregular_assignment
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "gradient"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Gradient codes: approximation error vs failure probability, and training under failures."
 OUTPUT = Output(footer="total {seconds:.1f} s", plot_written="\nfigure written to {path}",
                 plot_before_footer=True, plot_failure_status=0)

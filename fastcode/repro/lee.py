@@ -42,16 +42,22 @@ __all__ = [
     "format_lee_table", "format_k_curve", "format_speedup", "add_arguments", "run", "plot",
 ]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "lee"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Lee et al. E[T] table, E[T] versus k and speed-up versus n (analytic + Monte Carlo)."
 OUTPUT = Output(plot_written="\nfigure written to {path}", error_prefix="")
 
 positive_int = partial(validate.integer, minimum=1, error=SimParameterError)
 real_scalar = partial(validate.real_scalar, error=SimParameterError)
 
+#: Worker counts n of the E[T] table.
 LEE_NS = (10, 20, 50, 100)
+#: Straggling parameters mu of the E[T] table.
 LEE_MUS = (0.5, 1.0, 2.0)
+#: n values of the speed-up table (exact values only).
 SPEEDUP_NS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+#: Monte Carlo trials per cell.
 DEFAULT_TRIALS = 200_000
 REPLICATION_R = 2
 _SCHEME_IDS = {"uncoded": 0, "replication": 1, "mds": 2}

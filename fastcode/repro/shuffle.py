@@ -34,13 +34,17 @@ from fastcode.schemes.shuffle import (
 __all__ = ["NAME", "SUMMARY", "SHUFFLE_CASES", "ROWS_PER_BLOCK", "TRIALS", "shuffle_table",
            "add_arguments", "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "shuffle"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Coded shuffling: measured vs formula loads for the spec's table (n, s)."
 SHUFFLE_CASES = ((10, 0.1), (10, 0.2), (10, 0.5), (25, 0.2), (25, 0.5))
 """(n, s) rows of the table: n in {10, 25} workers, storage fractions s."""
 
 
+#: Rows in each worker's block.
 ROWS_PER_BLOCK = 2000
+#: Random shuffles per (n, s) cell.
 TRIALS = 3
 SEED = 0
 

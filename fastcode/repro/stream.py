@@ -33,11 +33,13 @@ from fastcode.schemes.stream.queue import ExponentialTasks, StreamSimulator, poi
 __all__ = ["NAME", "SUMMARY", "SPEC", "spec_rates_and_arrivals", "geometric_rates", "add_arguments",
            "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "stream"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Stream coded computing: optimal vs uniform load split vs the M/D/1 lower bound."
 OUTPUT = Output(footer="({jobs} jobs per point, seed {seed}, {seconds:.1f} s)")
 
-# The authors' parameter set (docs: schemes/stream, 'Reproduction').
+#: The authors' parameter set (docs: schemes/stream, 'Reproduction').
 SPEC = dict(jobs=10000, lam=0.01, Z=50000.0, K=1000, P=5, gamma=1.0, omega_max=1.1, seed=900)
 DEFAULT_OMEGAS = (1.0, 1.05, 1.1, 1.2)
 DEFAULT_HETERO = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5)

@@ -53,6 +53,8 @@ __all__ = ["BlockCoordinateGC", "BlockDecoder", "GradientJob", "least_squares_jo
 CODES = ("cyclic", "cyclic_mds", "frc")
 """Per-level code families: CyclicRepetition, CyclicMDS, FractionalRepetition."""
 
+#: What a runtime must provide to run this scheme with partial results (the text below;
+#: ``fastcode.runtime`` implements it: see ``fastcode.runtime.protocol``).
 PARTIAL_RESULTS = """\
 Runtime extension for partial results (what a runtime must add to run this scheme with
 partial stragglers; the plain protocol also works but waits for whole messages):
