@@ -56,6 +56,14 @@ napoleon_use_rtype = False
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# Show the project's and NumPy's aliases by name, not expanded into their unions.
+autodoc_type_aliases = {
+    "ArrayLike": "numpy.typing.ArrayLike",
+    "DTypeLike": "numpy.typing.DTypeLike",
+    "Regions": "fastcode.fields.base.Regions",
+    "Indices": "fastcode.codes.base.Indices",
+    "Which": "fastcode.codes.mds.Which",
+}
 autodoc_default_options = {}
 autosummary_generate = False
 autoclass_content = "both"

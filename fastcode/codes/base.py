@@ -22,6 +22,8 @@ The index list has one name everywhere, ``indices``.  The names used before
 (``present``, ``workers``, ``responders``, ``shards``, ``coded``) still work
 as keywords for one release and raise a DeprecationWarning (``renamed``).
 """
+from __future__ import annotations
+
 import abc
 import warnings
 from typing import Any, Iterable, Optional

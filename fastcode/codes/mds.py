@@ -21,6 +21,8 @@ B = C[S, p].  Only an e x e system matters: by default one field.solve of
 A X = [-B | I] (native Gauss-Jordan for GF256) gives R; for Cauchy codes A is a Cauchy matrix and
 R also has a closed form (``setup="closed_form"``, see ``_cauchy_recovery``).
 """
+from __future__ import annotations
+
 import warnings
 from typing import Any, Dict, Optional, Sequence, Tuple, Union, cast
 

@@ -23,6 +23,8 @@ Capabilities a code may ask for instead of testing the field's class:
 
 A field without a capability raises FieldValueError naming what is missing.
 """
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 
 import numpy as np
