@@ -15,8 +15,8 @@ import os
 import warnings
 
 BACKENDS = ("native", "numpy")
-# Most threads one call may use: far above any core count, far below the C
-# int the kernels take, so no thread count can overflow on its way down.
+#: Most threads one call may use: far above any core count, far below the C
+#: int the kernels take, so no thread count can overflow on its way down.
 MAX_THREADS = 1024
 
 _state = {"backend": None, "num_threads": None}

@@ -427,6 +427,7 @@ def _add_demo(sub):
 # -- the command -------------------------------------------------------------------
 
 def build_parser():
+    """The ``fastcode`` argument parser: info, bench, demo, simulate and run sub-commands."""
     parser = Parser(prog="fastcode", description="fastcode: finite-field erasure coding for "
                     "coded distributed computing.  `fastcode demo` is the main job; `fastcode "
                     "COMMAND --help` explains each command.")

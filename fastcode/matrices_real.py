@@ -1,13 +1,13 @@
 """Real-valued generator constructions and their numerical risk
-(docs/schemes/03-stable-real-codes.md).
+(:ref:`codes-real-generators`).
 
-Orientation (as in that spec): a generator's **columns are indexed by
+Orientation: a generator's **columns are indexed by
 workers**.  ``G`` has shape (k, n), or (k q, n q) for embeddings that give
 each worker q columns (``columns_per_worker``).  Worker j stores
 sum_i G[i, j] X_i; the responders S decode by solving with ``G[:, cols(S)]``
 (the recovery matrix).  Transpose to get the (n, k) layout of MDSCode.
 
-Constructions, worst conditioning over responder sets first (spec §10):
+Constructions, worst conditioning over responder sets first (:ref:`conditioning <codes-conditioning>`):
 
 - ``real_vandermonde`` -- monomials at linspace(-1, 1, n): exponentially
   ill-conditioned (kappa ~ 1e13 at n = 31); a baseline, not for use.
@@ -109,7 +109,7 @@ def _rotation_power(theta, e):
 
 
 def rotation_generator(n, k, theta=None):
-    """Rotation embedding (spec §4.1): G (2k, 2n) float64 with 2x2 blocks
+    """Rotation embedding (:ref:`rotation embedding <codes-rotation-embedding>`): G (2k, 2n) float64 with 2x2 blocks
     G[(i, j)] = R^(i j), R the rotation by theta = 2 pi / n (default).
     Worker j owns columns 2j, 2j+1 (``columns_per_worker=2``).  Its recovery
     matrices have exactly the conditioning of ``complex_vandermonde(n, k)``."""
@@ -130,16 +130,16 @@ def cyclic_shift(q):
 
 
 def circulant_generator(n, k, q=None):
-    """Circulant permutation embedding (spec §5): G (k q, n q) with blocks P^(i j),
+    """Circulant permutation embedding (:ref:`circulant embedding <codes-circulant-embedding>`): G (k q, n q) with blocks P^(i j),
     P = ``cyclic_shift(q)``, q a prime >= n (default: the smallest).  Worker j
     owns q columns.  Data blocks must be zero-sum per group (``circulant_zero_sum``).
 
-    Note on orientation: spec §5.3 encodes worker j as sum_i P^(i j) A_i (the
+    Note on orientation: the encoder gives worker j as sum_i P^(i j) A_i (the
     block acting on the group's q blocks: coded[j, l] = sum_i A[i, (l - i j) mod q]),
     which ``circulant_encode``/``circulant_decode`` implement.  That is G'^T X
     for the generator G' with transposed blocks P^(-i j); both have the same
     recovery condition numbers (frequency f maps to -f), so this function
-    returns the spec's P^(i j) for conditioning studies."""
+    returns P^(i j) for conditioning studies."""
     _check_nk(n, k)
     q = _circulant_q(n, q)
     G = np.zeros((k * q, n * q))
@@ -181,7 +181,7 @@ def circulant_encode(blocks, n):
 
 
 def circulant_decode(results, workers, k):
-    """FFT-domain decoding (spec §5.4).  results (r, q, ...) from workers (r >= k
+    """FFT-domain decoding (:ref:`circulant embedding <codes-circulant-embedding>`).  results (r, q, ...) from workers (r >= k
     distinct indices; the first k are used) -> z (k, q, ...) real, the values of
     the k zero-sum groups (the group sums to zero, so frequency 0 is skipped)."""
     results = np.asarray(results, dtype=np.float64)
@@ -252,7 +252,7 @@ def polynomial_code_generator(n, k_a, k_b, points=None, kind="real"):
 
 
 def orthopoly_generator(n, k_a, k_b, nodes=None):
-    """Chebyshev OrthoPoly (spec §8.3): G[(a, b), j] = T_a(rho_j) T_(b k_A)(rho_j),
+    """Chebyshev OrthoPoly (:ref:`OrthoPoly <codes-orthopoly>`): G[(a, b), j] = T_a(rho_j) T_(b k_A)(rho_j),
     row a + b k_A, shape (K, n)."""
     K = k_a * k_b
     _check_nk(n, K)
@@ -266,7 +266,7 @@ def orthopoly_generator(n, k_a, k_b, nodes=None):
 
 
 def rotation_matmul_generator(n, k_a, k_b, theta=None):
-    """Rotation embedding for A^T B (spec §4.2): (4K, 4n), worker j's 4 columns
+    """Rotation embedding for A^T B (:ref:`rotation embedding <codes-rotation-embedding>`): (4K, 4n), worker j's 4 columns
     kron(GA_j, GB_j) with GA_j = stack of R^(k_B a j) (a < k_A) and GB_j = stack of
     R^(b j) (b < k_B).  ``columns_per_worker=4``; recovery threshold K."""
     K = k_a * k_b
@@ -283,8 +283,7 @@ def rotation_matmul_generator(n, k_a, k_b, theta=None):
 # ---- condition numbers --------------------------------------------------------------
 
 class ConditionReport(namedtuple("_ConditionTriple", "worst mean worst_set")):
-    """(worst, mean, worst_set) of the recovery condition numbers (2-norm), as
-    spec §13 returns them, plus the attributes ``n_sets`` (how many responder
+    """(worst, mean, worst_set) of the recovery condition numbers (2-norm), plus the attributes ``n_sets`` (how many responder
     sets were evaluated) and ``exhaustive`` (whether that was all C(n, k))."""
 
     def __new__(cls, worst, mean, worst_set, n_sets, exhaustive):
@@ -352,7 +351,7 @@ def average_condition_number(G, k, columns_per_worker=1, max_sets=DEFAULT_MAX_SE
 
 def circulant_condition_numbers(n, k, q=None, max_sets=DEFAULT_MAX_SETS, rng=None):
     """Worst/mean over responder sets of the worst per-frequency kappa (f = 1..q-1)
-    of the circulant embedding (spec §5.7).  The mean is over sets of the
+    of the circulant embedding (:ref:`circulant embedding <codes-circulant-embedding>`).  The mean is over sets of the
     per-set worst frequency."""
     V = circulant_frequency_matrices(n, k, q)             # (q-1, n, k)
     sets, exhaustive = responder_sets(n, k, max_sets, rng)

@@ -565,7 +565,7 @@ def memory_bandwidth(nbytes=256 * 2**20, repeats=5):
     Copies an ``nbytes`` uint8 array into another (both touched beforehand) and
     returns ``nbytes / median copy time``: the bytes copied are counted once,
     although the memory traffic is about twice that (read + write). This is the
-    figure to quote kernel throughputs against (docs/PERFORMANCE.md: ~15 GB/s).
+    figure to quote kernel throughputs against (:doc:`/performance` gives it for the project's machines).
     """
     src = np.ones(nbytes, dtype=np.uint8)
     dst = np.zeros(nbytes, dtype=np.uint8)

@@ -22,8 +22,16 @@ The index list has one name everywhere, ``indices``.  The names used before
 (``present``, ``workers``, ``responders``, ``shards``, ``coded``) still work
 as keywords for one release and raise a DeprecationWarning (``renamed``).
 """
+from __future__ import annotations
+
 import abc
 import warnings
+from typing import Any, Iterable, Optional
+
+from fastcode.fields.base import Field
+
+#: The index list of ``can_decode`` / ``decode``: distinct worker ids in [0, n), any order.
+Indices = Iterable[int]
 
 __all__ = ["Code", "REQUIRED", "renamed"]
 
@@ -34,16 +42,20 @@ class Code(abc.ABC):
     Attributes set by each code: ``n``, ``field``, and ``k`` (the recovery
     threshold; also ``recovery_threshold``)."""
 
+    n: int
+    k: int
+    field: Field
+
     @abc.abstractmethod
-    def encode(self, *args, **kwargs):
+    def encode(self, *args: Any, **kwargs: Any) -> Any:
         """The coded payloads (arguments depend on the code)."""
 
     @abc.abstractmethod
-    def can_decode(self, indices):
+    def can_decode(self, indices: Indices) -> bool:
         """True iff ``decode`` succeeds on the results of the workers ``indices``."""
 
     @abc.abstractmethod
-    def decode(self, results, indices, out=None):
+    def decode(self, results: Any, indices: Indices, out: Optional[Any] = None) -> Any:
         """The answer from ``results`` (paired positionally with ``indices``)."""
 
 
@@ -55,10 +67,10 @@ class _Required:
         return "<required>"
 
 
-REQUIRED = _Required()
+REQUIRED: Any = _Required()
 
 
-def renamed(where, new, value, old, old_value):
+def renamed(where: str, new: str, value: Any, old: str, old_value: Any) -> Any:
     """The value of argument ``new`` of ``where`` (e.g. "MDSCode.decode"), which
     callers may still pass under its deprecated keyword ``old`` for one release
     (with a DeprecationWarning).  ``value``/``old_value`` are what the call gave

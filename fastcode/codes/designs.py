@@ -1,5 +1,6 @@
 """Assignments for gradient codes: which worker holds which data part
-(docs/schemes/02-gradient-coding.md §3, §4, §6, §9.6).
+(:ref:`gradient-frc`, :ref:`gradient-crc`, :ref:`gradient-expander`,
+:ref:`the assignments <gradient-designs>`).
 
 An assignment is a 0/1 matrix ``A`` of shape (n workers, N parts), dtype
 uint8, ``A[i, j] = 1`` iff worker i holds part j.  Graph adjacencies are
@@ -13,8 +14,9 @@ from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
 from fastcode.fields.prime import is_prime
 
-# Perfect (Singer) difference sets D in Z_v, v = q^2 + q + 1 (spec §9.6 table): every
-# non-zero residue is a difference of two elements of D exactly once.
+#: Perfect (Singer) difference sets D in Z_v, v = q^2 + q + 1, by q: ``{q: (v, D)}``.  Every
+#: non-zero residue is a difference of two elements of D exactly once (docs: schemes/gradient,
+#: 'Communication-efficient approximate codes').
 DIFFERENCE_SETS = {
     2: (7, (0, 1, 3)),
     3: (13, (0, 1, 3, 9)),
@@ -127,7 +129,7 @@ def biregular_graph(a, b, d_left, d_right, rng=None, deterministic=None):
     degree d_right (a d_left = b d_right); biadjacency of shape (a, b).
 
     ``deterministic`` (default: True for (40, 20, 3, 6) when rng is None) uses the
-    spec's structured (40, 20, 3, 6) graph: left vertex l joins (3 l + t) mod 20,
+    structured (40, 20, 3, 6) graph: left vertex l joins (3 l + t) mod 20,
     t in {0, 1, 2} if l < 20 else {0, 7, 14}.  Otherwise a random pairing of stubs."""
     a = integer(a, "a", 1)
     b = integer(b, "b", 1)

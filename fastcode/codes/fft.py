@@ -33,6 +33,7 @@ from fastcode.reference import gf65536 as _ref
 
 __all__ = ["FFTCode", "MAX_SHARDS"]
 
+#: Most shards in all (data + recovery) of one FFTCode: every non-zero GF(2^16) point.
 MAX_SHARDS = 65535
 
 

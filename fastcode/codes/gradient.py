@@ -1,5 +1,6 @@
 """Gradient codes: the common abstraction and the exact codes
-(docs/schemes/02-gradient-coding.md §2-§5, §8; DESIGN.md §4).
+(:ref:`gradient-model`, :ref:`gradient-frc`, :ref:`gradient-crc`, :ref:`gradient-cyclic-mds`,
+:ref:`gradient-ye-abbe`; :ref:`codes-gradient`).
 
 Model.  n workers, N data parts, gradients of length d split into m blocks of
 length L = ceil(d / m) (zero-padded).  ``assignment`` A (n, N) uint8 says who
@@ -100,7 +101,7 @@ class GradientCode(Code):
     Parameters: ``blocks`` (m, n, N) array over ``field``; ``assignment`` (n, N)
     0/1; ``s`` the number of stragglers an exact code tolerates (None for
     approximate codes).  Subclasses build these; ``GradientCode`` itself can
-    wrap explicit matrices (e.g. the toy examples of the spec) and decodes by
+    wrap explicit matrices (e.g. a small hand-made example) and decodes by
     least squares (inexact fields: Reals) or an exact consistent solve (exact
     fields: PrimeField).  Default field Reals (see the module docstring).
 
@@ -454,7 +455,7 @@ def _warn_condition(code, worst):
                       RuntimeWarning, stacklevel=3)
 
 
-# ---- Fractional repetition (Tandon et al. §3) -----------------------------------------------
+# ---- Fractional repetition (Tandon et al.; docs: schemes/gradient, 'Fractional repetition (FRC)')
 
 class FractionalRepetition(GradientCode):
     """Fractional repetition code: n/(s+1) groups of s+1 workers; every worker of group g
@@ -509,7 +510,7 @@ class FractionalRepetition(GradientCode):
         return 1.0
 
 
-# ---- Cyclic repetition (Tandon et al. §4) -------------------------------------------------
+# ---- Cyclic repetition (Tandon et al.; docs: schemes/gradient, 'Cyclic repetition (CRC)') ---
 
 def _crc_matrix(n, s, H, field):
     """B of the cyclic repetition code from H (s, n) with H 1 = 0: row i supported on
@@ -604,7 +605,7 @@ def _verify_sets(code, max_sets, rng):
         code._solve_weights(np.asarray(F, dtype=np.int64))
 
 
-# ---- Cyclic MDS (Raviv et al. §5) --------------------------------------------------------
+# ---- Cyclic MDS (Raviv et al.; docs: schemes/gradient, 'Cyclic MDS') ---------------------
 
 def _poly_from_roots(field, roots):
     """Ascending coefficients (len(roots) + 1,) of prod_r (x - r), computed with the
@@ -625,7 +626,8 @@ class CyclicMDS(GradientCode):
     Exact fields (PrimeField(p)): w in the field, needs n | p - 1, Z = {1..s}.  Inexact
     (real) fields: w = exp(2 pi i / n) lives in the complex numbers, so Z must be closed
     under t -> n - t for g to be real: Z = {(n-s+1)/2 .. (n+s-1)/2}, which needs n - s
-    odd.  Exact on every n - s responders (BCH bound; spec §5 proof).  Default field
+    odd.  Exact on every n - s responders (BCH bound; the proof is in
+    :ref:`gradient-cyclic-mds`).  Default field
     Reals (gradients are real vectors)."""
 
     def __init__(self, n, s, field=Reals, cache_size=DEFAULT_CACHE_SIZE):
@@ -660,7 +662,7 @@ class CyclicMDS(GradientCode):
                          cache_size=cache_size)
 
 
-# ---- Communication-efficient exact code (Ye & Abbe §8) --------------------------------------
+# ---- Communication-efficient exact code (Ye & Abbe; docs: schemes/gradient) ----------------
 
 def _distinct_points(field, n):
     """n distinct evaluation points: Chebyshev nodes over an inexact field (they keep the
@@ -677,7 +679,8 @@ def _distinct_points(field, n):
 
 
 class CommEfficient(GradientCode):
-    """Ye-Abbe communication-efficient gradient code (polynomial construction, spec §8.2):
+    """Ye-Abbe communication-efficient gradient code (polynomial construction,
+    :ref:`gradient-ye-abbe`):
     cyclic assignment of c >= s + m parts per worker; each worker sends one vector of
     length d/m; any n - s workers give all m block sums exactly.
 

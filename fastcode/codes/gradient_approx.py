@@ -1,4 +1,5 @@
-"""Approximate gradient codes (docs/schemes/02-gradient-coding.md §6, §7, §9, §10).
+"""Approximate gradient codes (:ref:`gradient-expander`, :ref:`gradient-comm-approx`,
+:ref:`gradient-stochastic`).
 
 Real-valued (float64) only.  Every class is a ``GradientCode`` whose decoder
 takes ``decoder=`` and, for the fixed decoders that rescale by the survival
@@ -10,11 +11,12 @@ probability, ``p=``:
   Bernoulli(p) failures for ``ApproxCommEfficient``/``StackedApprox``/``StochasticGC``;
   n/|F| on the responders for ``ExpanderApprox``).
 
-Error measure (spec §9.3; our normalisation, the paper's is unknown):
+Error measure (:ref:`the error measure <gradient-error-measure>`; our normalisation, the
+paper's is unknown):
 ``error(F) = sum_u ||B_F^T w_u - t_u||^2`` with t_u = e_u (x) 1_N, *not*
 divided by m N -- divide by ``m * N`` for a per-coordinate figure (the
-reproduction does).  ``lower_bound(F)`` = sum_j max(0, m - c_j(F)) (§9.5)
-bounds the optimal error of *any* linear scheme with that assignment.
+reproduction does).  ``lower_bound(F)`` = sum_j max(0, m - c_j(F))
+(:ref:`the lower bound <gradient-lower-bound>`) bounds the optimal error of *any* linear scheme with that assignment.
 """
 import math
 
@@ -33,6 +35,7 @@ from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
 from fastcode.fields.reals import Reals
 
+#: The decoders every approximate code offers (``decoder=``): least squares, or fixed.
 DECODERS = ("optimal", "fixed")
 
 
@@ -136,7 +139,8 @@ class ApproxGradientCode(GradientCode):
         return float(np.sum(R * R))
 
     def lower_bound(self, indices=REQUIRED, *, responders=None):
-        """sum_j max(0, m - c_j(F)), c_j(F) = surviving holders of part j (§9.5): no linear
+        """sum_j max(0, m - c_j(F)), c_j(F) = surviving holders of part j
+        (:ref:`the lower bound <gradient-lower-bound>`): no linear
         scheme on this assignment has a smaller optimal error for this F.  (``responders=``
         is the deprecated name of ``indices``.)"""
         if responders is not None or indices is REQUIRED:
@@ -149,7 +153,8 @@ class ApproxGradientCode(GradientCode):
     def expected_fixed_error(self, p):
         """E[error(F, "fixed", p)] for the fixed decoder with weights ``full_weights / (1 - p)``
         on the responders (``ApproxCommEfficient``, ``StackedApprox``), when each worker fails
-        independently with probability ``p`` (0 <= p < 1) (§9.8 item 5):
+        independently with probability ``p`` (0 <= p < 1)
+        (:ref:`the expected error <gradient-fixed-error>`)::
 
             ||R_all||^2 + p / (1 - p) * sum_u sum_i w_u[i]^2 ||B[i, :]||^2,
 
@@ -166,7 +171,8 @@ class ApproxGradientCode(GradientCode):
 
 class ApproxCommEfficient(ApproxGradientCode):
     """Communication-efficient approximate gradient code, constrained-random-coefficient
-    scheme (spec §9.8; fastcode's reconstruction of Munim & Ramamoorthy).
+    scheme (:ref:`constrained random coefficients <gradient-constrained-random>`;
+    fastcode's reconstruction of Munim & Ramamoorthy).
 
     Decoding vectors W (n, m): w_0 = 1, w_u Rademacher (redrawn until W[N_j, :] has
     rank m for every part j, N_j its holders).  For each part j and block u the
@@ -217,7 +223,7 @@ class ApproxCommEfficient(ApproxGradientCode):
 
 
 class StackedApprox(ApproxGradientCode):
-    """Vertical-stacking baseline (spec §9.7): workers split into m groups G_u; worker
+    """Vertical-stacking baseline (:ref:`the baseline <gradient-stacked>`): workers split into m groups G_u; worker
     i in G_u sends only block u, y_i = sum_j A[i, j] g_j[u].  Default groups
     G_u = {i : i mod m = u}; ``StackedApprox.stack(base, m)`` builds the literal
     stack [A'; ...; A'] with block u on copy u.
@@ -251,7 +257,7 @@ class StackedApprox(ApproxGradientCode):
 
 
 class ExpanderApprox(ApproxGradientCode):
-    """Approximate gradient code from a d-regular graph (Raviv et al., spec §6):
+    """Approximate gradient code from a d-regular graph (Raviv et al., :ref:`gradient-expander`):
     workers are vertices, worker i holds the parts of its neighbours, B = Adj / d.
 
     Fixed decoder: n / |F| on every responder (no p needed).  Error bound
@@ -320,7 +326,8 @@ class ExpanderApprox(ApproxGradientCode):
 
 
 class StochasticGC(ApproxGradientCode):
-    """Stochastic gradient coding (Bitar, Wootters, El Rouayheb; spec §10): worker i
+    """Stochastic gradient coding (Bitar, Wootters, El Rouayheb;
+    :ref:`gradient-stochastic`): worker i
     sends sum_{j in S_i} g_j / (r_j (1 - p)); the master adds whatever arrives
     (fixed decoder: weight 1 on every responder).  Unbiased under i.i.d.
     Bernoulli(p) failures.  r_j is the replication of part j (the paper's c when

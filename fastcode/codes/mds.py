@@ -21,9 +21,13 @@ B = C[S, p].  Only an e x e system matters: by default one field.solve of
 A X = [-B | I] (native Gauss-Jordan for GF256) gives R; for Cauchy codes A is a Cauchy matrix and
 R also has a closed form (``setup="closed_form"``, see ``_cauchy_recovery``).
 """
+from __future__ import annotations
+
 import warnings
+from typing import Any, Dict, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode import matrices as _mx
 from fastcode._util.memory import overlaps
@@ -32,7 +36,7 @@ from fastcode.codes.correct import Corrected, ErrorCorrector, grs_form
 from fastcode.codes.fft import FFTCode
 from fastcode.matrices_real import condition_numbers
 from fastcode.codes._lru import LRUCache
-from fastcode.codes.base import REQUIRED, Code, renamed
+from fastcode.codes.base import REQUIRED, Code, Indices, renamed
 from fastcode.errors import (
     ConditioningWarning,
     FieldTypeError,
@@ -42,13 +46,16 @@ from fastcode.errors import (
     SingularMatrixError,
 )
 from fastcode.fields import GF256, GF65536
-from fastcode.fields.base import as_region
+from fastcode.fields.base import Field, MatmulPlan, Regions, as_region
 
 __all__ = ["MDSCode", "Decoder"]
 
+#: Which rows ``reconstruct``/``decoder`` produce: "data", "all", "parity" or shard indices.
+Which = Union[str, Sequence[int]]
+
 KINDS = ("cauchy", "vandermonde", "custom", "fft")
-# Above this many shards GF(2^8) has no MDS code: MDSCode(n, k) over the default
-# field becomes the GF(2^16) additive-FFT code (fastcode.codes.fft.FFTCode).
+#: Above this many shards GF(2^8) has no MDS code: MDSCode(n, k) over the default
+#: field becomes the GF(2^16) additive-FFT code (fastcode.codes.fft.FFTCode).
 GF256_MAX_SHARDS = 256
 SETUPS = ("gauss_jordan", "closed_form")
 
@@ -247,15 +254,18 @@ class Decoder:
         return m
 
     @property
-    def chosen(self):
+    def chosen(self) -> np.ndarray:
+        """The k shard indices the decoder reads (intp, sorted)."""
         return self._core.chosen.copy()
 
     @property
-    def lost(self):
+    def lost(self) -> np.ndarray:
+        """The target rows it computes (the others are copied)."""
         return self.targets[self._core.miss_pos].copy()
 
     @property
-    def matrix(self):
+    def matrix(self) -> np.ndarray:
+        """The (len(lost), k) matrix applied to the chosen shards, of the field's dtype."""
         return self._core.matrix.copy()
 
     def __repr__(self):
@@ -266,7 +276,7 @@ class Decoder:
         raise TypeError("a Decoder holds prepared kernel tables and is not picklable; "
                         "pickle the code and call code.decoder(indices) again")
 
-    def __call__(self, shards, out=None):
+    def __call__(self, shards: Regions, out: Optional[Regions] = None) -> Regions:
         code = self.code
         sh = _Shards(shards, code.field, "shards")
         n_in = sh.count
@@ -386,8 +396,10 @@ class MDSCode(Code):
             raise InvalidArgumentError(f"kind='fft' takes only n and k, got {unused or 'G'}")
         return FFTCode(n, k)
 
-    def __init__(self, n, k, field=GF256, kind=None, G=None, *, x=None, y=None,
-                 points=None, check=True, cache_size=128, setup="gauss_jordan"):
+    def __init__(self, n: int, k: int, field: Field = GF256, kind: Optional[str] = None,
+                 G: Optional[ArrayLike] = None, *, x: Optional[ArrayLike] = None,
+                 y: Optional[ArrayLike] = None, points: Optional[ArrayLike] = None,
+                 check: bool = True, cache_size: int = 128, setup: str = "gauss_jordan") -> None:
         if kind is None:
             kind = "cauchy"
         if kind not in KINDS:
@@ -504,7 +516,7 @@ class MDSCode(Code):
 
     # ---- configuration -------------------------------------------------------------
 
-    def get_config(self):
+    def get_config(self) -> Dict[str, Any]:
         """JSON-able dict that ``MDSCode.from_config`` turns back into this code."""
         cfg = {"class": "MDSCode", "n": self.n, "k": self.k, "kind": self.kind,
                "field": _field_config(self.field), "cache_size": self._cache.maxsize,
@@ -515,7 +527,7 @@ class MDSCode(Code):
         return cfg
 
     @classmethod
-    def from_config(cls, cfg, field=None):
+    def from_config(cls, cfg: Dict[str, Any], field: Optional[Field] = None) -> "MDSCode":
         """Rebuild a code from ``get_config()`` output (``field`` overrides cfg['field'])."""
         cfg = dict(cfg)
         if cfg.pop("class", "MDSCode") != "MDSCode":
@@ -543,14 +555,14 @@ class MDSCode(Code):
         return hash((self.n, self.k, self.parity_matrix.tobytes()))
 
     @property
-    def cache_info(self):
+    def cache_info(self) -> Tuple[int, int, int, int]:
         """(hits, misses, size, maxsize) of the decoder cache."""
         c = self._cache
         return (c.hits, c.misses, len(c), c.maxsize)
 
     # ---- encoding -------------------------------------------------------------------
 
-    def encode(self, data, out=None):
+    def encode(self, data: Regions, out: Optional[Regions] = None) -> Regions:
         """Parity (n-k, L) of data: a (k, L) array or a list of k buffers.
 
         ``out``: a (n-k, L) array or list of n-k writable buffers, filled in place.
@@ -574,16 +586,17 @@ class MDSCode(Code):
                 for row, src in zip(dst, staged):
                     row[...] = src
                 return out
+        encoder = cast(MatmulPlan, self._encoder)      # made whenever n > k
         if _region_field(self.field):
-            self._encoder(sh.array if sh.array is not None else sh.rows,
-                          out=out if views is None else views)
+            encoder(sh.array if sh.array is not None else sh.rows,
+                    out=out if views is None else views)
         else:
-            res = self._encoder(sh.array if sh.array is not None else np.stack(sh.rows))
+            res = encoder(sh.array if sh.array is not None else np.stack(sh.rows))
             for i, row in enumerate(out if views is None else views):
                 row[...] = res[i]
         return out
 
-    def verify(self, codeword):
+    def verify(self, codeword: Regions) -> bool:
         """True if the n shards of codeword ((n, L) array or n buffers) are consistent."""
         sh = _Shards(codeword, self.field, "codeword", count=self.n)
         rows = sh.take(range(self.n))
@@ -622,7 +635,8 @@ class MDSCode(Code):
                 row[...] = f.add(row, f.mul(col[r], delta))
         return parity
 
-    def update(self, parity, idx, old_block, new_block):
+    def update(self, parity: Regions, idx: int, old_block: ArrayLike,
+               new_block: ArrayLike) -> Regions:
         """Update parity in place after data block ``idx`` changed from old to new.
 
         parity: (n-k, L) array or n-k buffers; blocks: 1-D of length L (they may
@@ -634,7 +648,7 @@ class MDSCode(Code):
             raise ShardSizeError(f"old_block has length {len(old)}, new_block has {len(new)}")
         return self._add_column(parity, idx, self.field.sub(new, old))
 
-    def encode_incremental(self, block, idx, parity):
+    def encode_incremental(self, block: ArrayLike, idx: int, parity: Regions) -> Regions:
         """Add data block ``idx``'s contribution to parity in place (streaming encode).
 
         Start from all-zero parity and call once per data block, in any order."""
@@ -643,11 +657,11 @@ class MDSCode(Code):
     # ---- decoding -------------------------------------------------------------------
 
     @property
-    def recovery_threshold(self):
+    def recovery_threshold(self) -> int:
         """Shards that always suffice to decode: k."""
         return self.k
 
-    def can_decode(self, indices):
+    def can_decode(self, indices: Indices) -> bool:
         """True iff ``decode`` succeeds on the shards ``indices`` (ints or a bool mask
         of length n): at least k distinct shards.  Invalid indices raise as in decode."""
         try:
@@ -656,7 +670,8 @@ class MDSCode(Code):
             return False
         return True
 
-    def decoder(self, indices=REQUIRED, which="data", *, present=None):
+    def decoder(self, indices: Indices = REQUIRED, which: Which = "data", *,
+                present: Optional[Indices] = None) -> Decoder:
         """Prepared ``Decoder`` for the shards ``indices`` (ints or a bool mask
         of length n) and the rows ``which`` ("data", "all", "parity" or indices).
 
@@ -682,7 +697,9 @@ class MDSCode(Code):
             self._cache.put(key, dec)
         return dec
 
-    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, *, present=None, shards=None):
+    def decode(self, results: Regions = REQUIRED, indices: Indices = REQUIRED,
+               out: Optional[Regions] = None, *, present: Optional[Indices] = None,
+               shards: Optional[Regions] = None) -> Regions:
         """The k data rows, (k, L), from any >= k shards.
 
         ``indices``: the shard indices (ints, distinct, in [0, n)) or a bool mask
@@ -783,7 +800,9 @@ class MDSCode(Code):
             self._cache.put(key, corrector)
         return corrector
 
-    def reconstruct(self, shards, indices=REQUIRED, which="data", out=None, *, present=None):
+    def reconstruct(self, shards: Regions, indices: Indices = REQUIRED, which: Which = "data",
+                    out: Optional[Regions] = None, *,
+                    present: Optional[Indices] = None) -> Regions:
         """Rows ``which`` of the codeword: "data" (k rows), "all" (n rows),
         "parity" (n-k rows) or a sequence of shard indices (in that order).
         Only the missing rows asked for are computed; present ones are copied.

@@ -1,4 +1,4 @@
-"""Polynomial codes for matrix-matrix products (spec 03 §7-8).
+"""Polynomial codes for matrix-matrix products (:ref:`codes-polynomial`).
 
 Every code here evaluates matrix polynomials at one point per worker:
 
@@ -11,10 +11,11 @@ c_l matrix coefficients; D = ``recovery_threshold`` results fix every c_l.
 * ``PolynomialCode(n, k_a, k_b)`` (Yu, Maddah-Ali, Avestimehr): C = A^T B with A
   (s, r) and B (s, t) cut into k_a / k_b column blocks; the coefficients are the
   K = k_a k_b blocks A_a^T B_b (threshold K).  ``basis="chebyshev"`` over Reals is
-  OrthoPoly (§8.3): T_a and T_(b k_a), decoded by a triangular back-substitution.
+  OrthoPoly (:ref:`OrthoPoly <codes-orthopoly>`): T_a and T_(b k_a), decoded by a triangular back-substitution.
 * ``MatDot(n, m)`` (Dutta et al.): C = A B with A cut into m column blocks and B
   into m row blocks; threshold 2m - 1, output the x^(m-1) coefficient.
-  ``OrthoMatDot(n, m)`` is its Chebyshev form over Reals (Fahim & Cadambe, §8.2).
+  ``OrthoMatDot(n, m)`` is its Chebyshev form over Reals (Fahim & Cadambe,
+  :ref:`OrthoMatDot <codes-orthopoly>`).
 
 Fields: a PrimeField (exact; the default is GF(65537)) or Reals.  Over GF(p), when
 the points contain all K-th roots of unity (K a power of two dividing p - 1 --
@@ -413,7 +414,7 @@ class PolynomialCode(_EvaluationCode):
 
 
 def OrthoPolyCode(n, k_a, k_b, nodes=None):
-    """OrthoPoly (spec 03 §8.3): ``PolynomialCode`` over Reals in the Chebyshev basis
+    """OrthoPoly (:ref:`OrthoPoly <codes-orthopoly>`): ``PolynomialCode`` over Reals in the Chebyshev basis
     (field: Reals always; the Chebyshev basis is what keeps the real code well conditioned)."""
     return PolynomialCode(n, k_a, k_b, field=Reals, points=nodes, basis="chebyshev")
 
@@ -502,7 +503,7 @@ class MatDot(_EvaluationCode):
 
 
 class OrthoMatDot(MatDot):
-    """OrthoMatDot (Fahim & Cadambe, spec 03 §8.2): MatDot over Reals in the
+    """OrthoMatDot (Fahim & Cadambe, :ref:`OrthoMatDot <codes-orthopoly>`): MatDot over Reals in the
     Chebyshev basis at the Chebyshev nodes (or ``nodes``); threshold 2m - 1.
     Field: Reals always (the construction is a real, well-conditioned one)."""
 

@@ -23,12 +23,21 @@ Capabilities a code may ask for instead of testing the field's class:
 
 A field without a capability raises FieldValueError naming what is missing.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
 
+#: What a bulk operation takes as a list of regions: a 2-D array (rows = regions)
+#: or a sequence of 1-D buffers of equal length.
+Regions = Union[np.ndarray, "list[Any]", "tuple[Any, ...]"]
 
-def as_region(x, dtype, name, writable=False):
+
+def as_region(x: Any, dtype: DTypeLike, name: str, writable: bool = False) -> np.ndarray:
     """One 1-D region of ``dtype`` from an ndarray or a bytes-like buffer.
 
     Inputs that are not contiguous are copied; an output (``writable=True``)
@@ -72,49 +81,68 @@ class MatmulPlan:
     Fields with prepared kernels (GF256) subclass it to keep their tables;
     this generic version just remembers A."""
 
-    def __init__(self, field, A):
+    def __init__(self, field: "Field", A: np.ndarray) -> None:
         self.field = field
         self.A = A
 
     @property
-    def shape(self):
+    def shape(self) -> Tuple[int, ...]:
+        """Shape (rows, k) of the fixed left matrix A."""
         return self.A.shape
 
-    def __call__(self, B, out=None):
+    def __call__(self, B: Any, out: Optional[Any] = None) -> np.ndarray:
         return self.field.matmul(self.A, B, out=out)
 
 
 class Field:
     """Base class: common helpers; subclasses implement the arithmetic."""
 
-    name = "field"
-    dtype = None
-    order = None
-    characteristic = None
-    exact = True
-    supports_solve_consistent = False
-    supports_lstsq = False
+    name: str = "field"
+    dtype: Any = None
+    order: Optional[int] = None
+    characteristic: Optional[int] = None
+    exact: bool = True
+    supports_solve_consistent: bool = False
+    supports_lstsq: bool = False
 
-    def __repr__(self):
+    if TYPE_CHECKING:
+        # The interface every field implements (declared for type checkers only: at run
+        # time a field has exactly the methods it defines, so ``hasattr`` stays truthful).
+        def asarray(self, x: ArrayLike, name: str = "array") -> np.ndarray: ...
+        def random(self, shape: Any, rng: Any = None) -> np.ndarray: ...
+        def add(self, a: ArrayLike, b: ArrayLike) -> np.ndarray: ...
+        def sub(self, a: ArrayLike, b: ArrayLike) -> np.ndarray: ...
+        def mul(self, a: ArrayLike, b: ArrayLike) -> np.ndarray: ...
+        def div(self, a: ArrayLike, b: ArrayLike) -> np.ndarray: ...
+        def inv(self, a: ArrayLike) -> np.ndarray: ...
+        def pow(self, a: ArrayLike, e: Any) -> np.ndarray: ...
+        def matmul(self, A: ArrayLike, B: Any, out: Optional[Any] = None,
+                   n_threads: Optional[int] = None) -> np.ndarray: ...
+        def inv_matrix(self, A: ArrayLike) -> np.ndarray: ...
+        def solve(self, A: ArrayLike, B: ArrayLike) -> np.ndarray: ...
+        def rank(self, A: ArrayLike) -> int: ...
+        def det(self, A: ArrayLike) -> Any: ...
+
+    def __repr__(self) -> str:
         return self.name
 
-    def zeros(self, shape):
+    def zeros(self, shape: Union[int, Tuple[int, ...]]) -> np.ndarray:
         """All-zero array of the field's dtype."""
         return np.zeros(shape, dtype=self.dtype)
 
-    def eye(self, n):
+    def eye(self, n: int) -> np.ndarray:
         """n x n identity matrix."""
         return np.eye(n, dtype=self.dtype)
 
-    def neg(self, a):
+    def neg(self, a: ArrayLike) -> np.ndarray:
         """-a element-wise."""
         return self.sub(self.zeros(np.shape(a)), a)
 
-    def plan_matmul(self, A):
+    def plan_matmul(self, A: ArrayLike) -> MatmulPlan:
         """Prepare repeated products A @ B with the same A (see MatmulPlan)."""
         return MatmulPlan(self, self.asarray(A))
 
-    def sum(self, a, axis=0):
+    def sum(self, a: ArrayLike, axis: int = 0) -> np.ndarray:
         """Sum of ``a`` along ``axis`` in the field (here: repeated ``add``)."""
         a = self.asarray(a, "a")
         a = np.moveaxis(a, axis, 0)
@@ -123,11 +151,11 @@ class Field:
             total = self.add(total, row)
         return total
 
-    def solve_consistent(self, A, B):
+    def solve_consistent(self, A: ArrayLike, B: ArrayLike) -> np.ndarray:
         """One X (n, k) with A @ X = B for A (m, n), B (m, k): any shape, any rank.
         SingularMatrixError when no X exists.  Not every field has it."""
         raise FieldValueError(f"{self} cannot solve general linear systems (no solve_consistent)")
 
-    def lstsq(self, A, B):
+    def lstsq(self, A: ArrayLike, B: ArrayLike) -> np.ndarray:
         """argmin_X ||A @ X - B|| for A (m, n), B (m, k).  Only inexact fields have it."""
         raise FieldValueError(f"{self} has no least squares (lstsq needs a real field such as Reals)")

@@ -16,6 +16,7 @@ from fastcode.errors import InvalidArgumentError, ShardSizeError
 
 __all__ = ["KERNEL", "parse_responders", "sparse_lstsq", "combine", "set_kernel", "read_probe"]
 
+#: The combine kernel in use (the compiled module reports "avx2+fma" or "baseline").
 KERNEL = "numpy"
 
 

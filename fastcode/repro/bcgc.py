@@ -1,9 +1,9 @@
-"""Reproduction of block-coordinate gradient coding for partial stragglers (spec 05 §9).
+"""Reproduction of block-coordinate gradient coding for partial stragglers (:ref:`bcgc-reproduction`).
 
 ``run(...)`` returns the tables; ``fastcode simulate bcgc`` prints them (and plots with ``--plot FILE.png``).
 Shifted-exponential per-unit times ``τ = a + Exp(μ)``; times are in units of one ``τ``-unit (one
 coordinate's partial derivative over one data subset at speed 1).  Every ``E[T]`` is the exact
-formula (spec §5.2); SPSG's result is cross-checked by Monte Carlo.
+formula (:ref:`bcgc-exact`); SPSG's result is cross-checked by Monte Carlo.
 
 1. Expected runtime for ``L = 1000``, ``a = 1``, ``μ ∈ {1, 0.2}``, ``N ∈ {5, 10, 20}`` (the issue's
    N = 10 rows included): uncoded, best plain gradient code (and its ``s``), approximations A and B,
@@ -36,10 +36,13 @@ from fastcode.sim import ShiftedExponential
 
 __all__ = ["NAME", "SUMMARY", "DEFAULTS", "add_arguments", "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "bcgc"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Block-coordinate gradient coding: E[T] and P(T <= t) vs plain gradient coding."
 OUTPUT = Output(footer="(seed {seed}, {seconds:.1f} s)")
 
+#: Default settings of ``run`` (the command-line defaults).
 DEFAULTS = dict(N=10, L=1000, shift=1.0, mus=(1.0, 0.2), Ns=(5, 10, 20), deadlines=(3000.0, 3500.0,
                 4500.0), deadline_mu=1.0, sweep_Ns=(5, 10, 20, 40),
                 sweep_mus=(0.1, 0.2, 0.5, 1.0, 2.0, 5.0), iters=10_000, batch=64, mc=200_000,

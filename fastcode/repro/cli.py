@@ -12,7 +12,7 @@ prime) uses the same argparse ``type=``; a bad value is one ``fastcode ...: erro
 the text and check it with the one set of validators, :mod:`fastcode._util.validate`.
 
 The shared tail (:func:`run_command`) of ``fastcode simulate NAME``: parse -> ``run`` ->
-print the tables -> optional ``plot`` -> exit status, for a reproduction module with
+print the tables -> optional ``plot`` -> exit status, for a reproduction module with::
 
     NAME                     its target name (the key of the fastcode.repro registry)
     SUMMARY                  one line: the help of ``fastcode simulate NAME``
@@ -242,7 +242,7 @@ class Output:
     a failed check, else "NO"); ``plot_written``: the line once the figure is drawn;
     ``plot_before_footer``: print that line before the footer; ``plot_failure_status``:
     the exit status when no figure could be drawn; ``error_prefix``: between
-    ``fastcode simulate NAME: `` and the message of a refused setting."""
+    ``fastcode simulate NAME:`` (and a space) and the message of a refused setting."""
 
     footer: str = ""
     plot_written: str = "plot written to {path}"

@@ -1,6 +1,7 @@
-"""`fastcode simulate dmtl`: coded DMTL and linearly separable computation (spec 04-coded-dmtl.md).
+"""`fastcode simulate dmtl`: coded DMTL and linearly separable computation (:ref:`dmtl-reproduction`).
 
 Sections of the report:
+
 1. loads table: cyclic (K, M) in {(3,2), (4,2), (5,3), (6,3), (8,4)}, MAN placements and random
    heterogeneous placements: cut-set LP bound, closed forms, achieved uplink/downlink, baselines,
    and whether every worker decoded every missing value exactly (one real iteration over GF(p));
@@ -45,7 +46,9 @@ from fastcode.schemes.dmtl.separable import (
 __all__ = ["NAME", "SUMMARY", "MIN_PRIME", "CYCLIC_CASES", "MAN_CASES", "loads_rows", "loads_table",
            "gf7_walkthrough", "dmtl_report", "add_arguments", "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "dmtl"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = ("Coded DMTL: cut-set bounds vs achieved loads, GF(7) example, separable computation, "
            "training demo.")
 OUTPUT = Output(footer="all checks passed: {checks}  ({seconds:.1f} s)")
@@ -61,7 +64,9 @@ The training part fits its fixed-point scale to any p, and the GF(7) example is 
 DESIGN_TRIES = 100
 """Draws per random design before giving up (only a small p needs more than a few)."""
 
+#: (K, M) of the cyclic placements of the loads table.
 CYCLIC_CASES = [(3, 2), (4, 2), (5, 3), (6, 3), (8, 4)]
+#: (K, r) of the MAN placements of the loads table.
 MAN_CASES = [(4, 2), (5, 2), (5, 3)]
 SEPARABLE_CASES = [(4, 2, 1), (4, 2, 2), (4, 2, 3), (4, 2, 4), (5, 3, 2), (5, 3, 3), (5, 3, 5),
                    (6, 3, 4), (6, 4, 2)]
@@ -151,7 +156,7 @@ def _loads_layout(table):
 
 
 def gf7_walkthrough():
-    """The spec's section 6 example as printable lines (a fixed input, then all 7^6 inputs)."""
+    """The worked example of :ref:`dmtl-gf7` as printable lines (a fixed input, then all 7^6 inputs)."""
     s = gf7_example()
     F = s.field
     v = np.array([[3, 5], [6, 1], [2, 4]], dtype=np.uint32)   # v_n = (v_n^a, v_n^b)

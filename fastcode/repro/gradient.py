@@ -1,11 +1,11 @@
-"""Reproduction for gradient coding (docs/schemes/02-gradient-coding.md §9.9, §11):
+"""Reproduction for gradient coding (:ref:`gradient-reproduction`):
 
 (a) approximation error versus failure probability p for the PG(2, 9) assignment
     (91 x 91) and the (40, 20, 3, 6) bi-regular graph (workers = the 40 left
     vertices: the paper's choice is unknown), m = 2: the constrained-random scheme
     (least-squares and fixed unbiased decoders), the vertical-stacking baseline
-    (same two decoders), the exact expected fixed-decoder error and the lower bound
-    of §9.5 (its mean over the same failure draws).  Errors are per coordinate:
+    (same two decoders), the exact expected fixed-decoder error and :ref:`the lower bound
+    <gradient-lower-bound>` (its mean over the same failure draws).  Errors are per coordinate:
     sum_u ||B_F^T w_u - t_u||^2 / (m N), averaged over i.i.d. Bernoulli(p) draws.
 (b) training: logistic regression (NumPy) on synthetic two-component Gaussian-mixture
     data generated in the run, under i.i.d. Bernoulli(p) worker failures.  Exact codes
@@ -30,7 +30,9 @@ from fastcode.codes import (ApproxCommEfficient, CommEfficient, CyclicMDS, Cycli
 from fastcode.codes.designs import projective_plane
 from fastcode.codes.gradient_approx import biregular_assignment
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "gradient"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Gradient codes: approximation error vs failure probability, and training under failures."
 OUTPUT = Output(footer="total {seconds:.1f} s", plot_written="\nfigure written to {path}",
                 plot_before_footer=True, plot_failure_status=0)

@@ -55,7 +55,9 @@ from fastcode.sim.stragglers import ShiftedExponential
 __all__ = ["NAME", "SUMMARY", "THRESHOLD_CASES", "repetition_workers", "secret_sharing_workers",
            "mds_workers", "threshold_table", "completion_table", "add_arguments", "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate lagrange``.
 NAME = "lagrange"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Lagrange coded computing: workers needed vs repetition/MDS, and completion time with adversaries."
 
 THRESHOLD_CASES = tuple((d, 10, S, A, T) for d in (1, 2, 3)

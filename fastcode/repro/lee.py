@@ -1,8 +1,8 @@
 """Reproduction of Lee et al., "Speeding Up Distributed Machine Learning Using Codes"
-(spec 01, sections 3.4 and 5 item 2): analytic E[T] beside Monte Carlo.
+(:ref:`lee-reproduction`): analytic E[T] beside Monte Carlo.
 
     lee_table(...)    E[T] of uncoded, 2-replication and (n, k*)-MDS for each (n, mu)
-    lee_k_curve(...)  E[T_MDS(n, k)] versus k (oracle table 2 for n = 10, mu = 1)
+    lee_k_curve(...)  E[T_MDS(n, k)] versus k (n = 10, mu = 1 by default)
     lee_speedup(...)  E[T_uncoded] / E[T_MDS(n, k*)] versus n: the Theta(log n) growth
     run(...)          the three as Tables (``fastcode simulate lee``);  plot(...) draws them
 
@@ -42,16 +42,22 @@ __all__ = [
     "format_lee_table", "format_k_curve", "format_speedup", "add_arguments", "run", "plot",
 ]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "lee"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Lee et al. E[T] table, E[T] versus k and speed-up versus n (analytic + Monte Carlo)."
 OUTPUT = Output(plot_written="\nfigure written to {path}", error_prefix="")
 
 positive_int = partial(validate.integer, minimum=1, error=SimParameterError)
 real_scalar = partial(validate.real_scalar, error=SimParameterError)
 
+#: Worker counts n of the E[T] table.
 LEE_NS = (10, 20, 50, 100)
+#: Straggling parameters mu of the E[T] table.
 LEE_MUS = (0.5, 1.0, 2.0)
+#: n values of the speed-up table (exact values only).
 SPEEDUP_NS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+#: Monte Carlo trials per cell.
 DEFAULT_TRIALS = 200_000
 REPLICATION_R = 2
 _SCHEME_IDS = {"uncoded": 0, "replication": 1, "mds": 2}

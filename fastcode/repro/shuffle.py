@@ -1,6 +1,6 @@
-"""``fastcode simulate shuffle``: measured versus formula shuffling loads (spec 01 §4.5-4.6).
+"""``fastcode simulate shuffle``: measured versus formula shuffling loads (:ref:`lee-shuffle-caches`).
 
-For each (n, s) of the spec's oracle table 3, a few random shuffles of n
+For each (n, s) of ``SHUFFLE_CASES``, a few random shuffles of n
 blocks of ``rows_per_block`` rows are planned (``CodedShuffle.plan``, which
 counts the rows actually multicast) under both cache models:
 
@@ -34,13 +34,17 @@ from fastcode.schemes.shuffle import (
 __all__ = ["NAME", "SUMMARY", "SHUFFLE_CASES", "ROWS_PER_BLOCK", "TRIALS", "shuffle_table",
            "add_arguments", "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "shuffle"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Coded shuffling: measured vs formula loads for the (n, s) of Lee et al.'s table."
 SHUFFLE_CASES = ((10, 0.1), (10, 0.2), (10, 0.5), (25, 0.2), (25, 0.5))
-"""(n, s) rows of the spec's oracle table 3."""
+"""(n, s) rows of the table: n in {10, 25} workers, storage fractions s."""
 
 
+#: Rows in each worker's block.
 ROWS_PER_BLOCK = 2000
+#: Random shuffles per (n, s) cell.
 TRIALS = 3
 SEED = 0
 
@@ -96,7 +100,7 @@ def add_arguments(parser):
 
 
 def run(rows_per_block=ROWS_PER_BLOCK, trials=TRIALS, seed=SEED):
-    """The loads table of the spec's (n, s) cases, as a one-table list; progress on a terminal."""
+    """The loads table of the (n, s) cases of ``SHUFFLE_CASES``, as a one-table list; progress on a terminal."""
     with Progress(NAME) as progress:
         return [shuffle_table(rows_per_block=rows_per_block, trials=trials, seed=seed,
                               progress=progress)]

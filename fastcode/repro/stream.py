@@ -1,4 +1,4 @@
-"""Reproduction of stream coded computing on heterogeneous workers (spec 06 §9).
+"""Reproduction of stream coded computing on heterogeneous workers (:ref:`stream-reproduction`).
 
 ``run(...)`` returns the tables; ``fastcode simulate stream`` prints them (and plots with
 ``--plot FILE.png``):
@@ -34,11 +34,13 @@ from fastcode.schemes.stream.queue import ExponentialTasks, StreamSimulator, poi
 __all__ = ["NAME", "SUMMARY", "SPEC", "spec_rates_and_arrivals", "geometric_rates", "add_arguments",
            "run", "plot"]
 
+#: The reproduction's name: ``fastcode simulate NAME`` and the registry key.
 NAME = "stream"
+#: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Stream coded computing: optimal vs uniform load split vs the M/D/1 lower bound."
 OUTPUT = Output(footer="({jobs} jobs per point, seed {seed}, {seconds:.1f} s)")
 
-# The authors' parameter set (spec §6).
+#: The authors' parameter set (docs: schemes/stream, 'Reproduction').
 SPEC = dict(jobs=10000, lam=0.01, Z=50000.0, K=1000, P=5, gamma=1.0, omega_max=1.1, seed=900)
 DEFAULT_OMEGAS = (1.0, 1.05, 1.1, 1.2)
 DEFAULT_HETERO = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
@@ -49,9 +51,9 @@ GAMMAS = (1e-6, 0.0065, 1.0, 100.0)
 def spec_rates_and_arrivals(jobs=SPEC["jobs"], lam=SPEC["lam"], Z=SPEC["Z"], P=SPEC["P"],
                             omega_max=SPEC["omega_max"], seed=SPEC["seed"]):
     """Rates ``μ`` (shape ``(P,)``, ops/slot) and arrivals (shape ``(jobs,)``, slots) of the
-    authors' script: ``rng(900); exprnd(1/λ, 1, J); rand(1, P)`` in MATLAB, which spec §6 takes to
+    authors' script: ``rng(900); exprnd(1/λ, 1, J); rand(1, P)`` in MATLAB, taken to
     equal NumPy's ``RandomState(900)`` (MT19937, 53-bit doubles, ``exprnd(m) = −m log(rand)``).
-    Only with ``jobs = 10000`` are the rates the spec's ``(385.95, 650.92, 373.40, 415.75, 373.98)``.
+    Only with ``jobs = 10000`` are the rates ``(385.95, 650.92, 373.40, 415.75, 373.98)``.
     """
     rs = np.random.RandomState(seed)
     arrivals = np.cumsum(-(1.0 / lam) * np.log(rs.random_sample(jobs)))
@@ -62,7 +64,7 @@ def spec_rates_and_arrivals(jobs=SPEC["jobs"], lam=SPEC["lam"], Z=SPEC["Z"], P=S
 
 def geometric_rates(h, P=SPEC["P"], total=4 * SPEC["Z"] * SPEC["omega_max"] * SPEC["lam"]):
     """``μ_p ∝ h^p`` for ``p = 0..P-1``, scaled to ``Σ μ = total`` (2200 by default); ``h = 2`` is the
-    spec's strong-heterogeneity setting ``(70.97, 141.94, 283.87, 567.74, 1135.48)``."""
+    strong-heterogeneity setting ``(70.97, 141.94, 283.87, 567.74, 1135.48)``."""
     mu = float(h) ** np.arange(P)
     return mu * (total / mu.sum())
 

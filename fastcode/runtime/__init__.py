@@ -1,4 +1,4 @@
-"""Executors that run a coded-computing scheme on real workers (DESIGN.md section 5).
+"""Executors that run a coded-computing scheme on real workers (:doc:`/distributed`).
 
 - :class:`LocalCluster` (``fastcode.runtime.local``): processes or threads on this
   machine with injected straggler delays; no set-up needed.

@@ -60,8 +60,8 @@ class Master:
             models), or None for no injected delay.
         timeout: default per-round timeout in seconds.
         rng: seed or numpy Generator for the injected delays.
-        time_scale: seconds per unit of the model's time (the spec's models
-            are normalised, e.g. a shift of 1 for the whole job).
+        time_scale: seconds per unit of the model's time (the models of
+            :mod:`fastcode.sim` are normalised, e.g. a shift of 1 for the whole job).
         additive_delays: False (default): an injected time is the task's total
             time, counted from the round start (from the task's arrival on
             workers of another host): the worker answers at max(delay,

@@ -1,4 +1,4 @@
-"""LocalCluster: real concurrent workers on this machine, the embedded default runtime.
+"""LocalCluster: real concurrent workers on this machine, the embedded default runtime::
 
     from fastcode.runtime import LocalCluster
     with LocalCluster(8, straggler_model=model, time_scale=0.05, rng=1) as cluster:
@@ -39,8 +39,8 @@ from fastcode.runtime import _shm
 from fastcode.runtime import _worker as W
 from fastcode.runtime._master import DEAD, Master
 
-# Round inputs at least this big go through shared memory instead of the pipes
-# (small enough that a few queued messages never fill a socket buffer).
+#: Round inputs at least this big (bytes) go through shared memory instead of the pipes
+#: (small enough that a few queued messages never fill a socket buffer).
 INLINE_LIMIT = 16 * 1024
 
 # n worker processes already share the cores: each runs single-threaded BLAS,

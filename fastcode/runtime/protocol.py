@@ -1,6 +1,6 @@
 """The scheme protocol: what a runtime needs from a coded-computing scheme.
 
-The runtime never knows which code it runs (DESIGN.md section 1): it moves NumPy
+The runtime never knows which code it runs (:ref:`architecture-layers`): it moves NumPy
 arrays, calls the scheme's worker function on the workers and the scheme's
 decoder on the master.  Any object with the attributes below is a scheme (duck
 typing); :class:`Scheme` is a ``typing.Protocol`` that documents them.

@@ -1,4 +1,4 @@
-"""Coded matrix-vector and matrix-matrix products (spec 01 §2): A·x from any k of n workers.
+"""Coded matrix-vector and matrix-matrix products (:ref:`lee-matvec`): A·x from any k of n workers.
 
 ``A`` (q x r) is cut into k row blocks of b = ceil(q / k) rows (zero rows pad the
 last one), the blocks are encoded with a systematic (n, k) ``MDSCode`` and
@@ -6,7 +6,7 @@ worker i keeps coded block i (b x r) for every round.  Each round the master
 sends x; worker i returns ``Ã_i @ x`` (b,) -- or (b, c) for a matrix X -- and
 any k results give ``A @ x`` (q,).  ``transpose=True`` codes the column blocks of
 A instead (the row blocks of A^T), giving A^T x: the second round of the
-gradient A^T (A x - y) in spec 01 §2.
+gradient A^T (A x - y) of least squares.
 
 Every scheme here has two faces with one implementation:
 

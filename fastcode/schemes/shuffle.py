@@ -1,9 +1,10 @@
-"""Coded data shuffling (spec 01 §4): the decentralised coded-caching delivery.
+"""Coded data shuffling (:ref:`lee-shuffle`): the decentralised coded-caching delivery.
 
 A master holds the data, N rows of equal length (a 2-D array of the field's
 dtype: uint8 for GF256, where addition is XOR; float64 for Reals; uint32 for
 a PrimeField).  Worker i needs the rows ``demands[i]`` (its new block) and
-already stores the rows with ``caches[i, row]`` True.  The delivery (§4.3):
+already stores the rows with ``caches[i, row]`` True.  The delivery
+(:ref:`coded delivery <lee-shuffle-delivery>`):
 
 1. each missing row of worker i is filed under S = {i} ∪ {the workers holding
    it}; X_{i, S} = worker i's rows filed under S;
@@ -14,7 +15,7 @@ already stores the rows with ``caches[i, row]`` True.  The delivery (§4.3):
 
 ``plan`` counts what is actually sent: ``rows_sent`` = the sum of the
 multicast lengths, ``load`` = rows_sent / N (data units).  ``coded_load``,
-``uncoded_load`` and ``shuffle_gain`` are the §4.4-4.5 formulas under independent
+``uncoded_load`` and ``shuffle_gain`` are the formulas of :ref:`load and gain <lee-shuffle-load>` under independent
 caching (``coded_load`` counts each multicast at its mean piece length, a lower
 bound on what ``plan`` sends; see its docstring).  ``UncodedShuffle`` is the baseline with the same
 API: one unicast per worker with all its missing rows.
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-# ---- formulas (spec 01 §4.2, §4.4, §4.5) ------------------------------------------------
+# ---- formulas (docs: schemes/lee, 'Coded shuffling') -------------------------------------
 
 def _check_s(s):
     s = float(s)
@@ -50,7 +51,7 @@ def uncoded_load(s):
 
 def coded_load(n, s):
     """(1 - s)(1 - (1 - s)^n) / (n s): the coded load if every multicast cost the *mean*
-    of its pieces (the large-block limit of spec 01 §4.4).
+    of its pieces (the large-block limit of :ref:`the load formula <lee-shuffle-load>`).
 
     Exactly: E[sum_S (1/|S|) sum_{i in S} |X_{i,S}|] / N when each of the n workers demands
     N/n rows and caches each row independently with probability s (a missing row of worker i
@@ -192,7 +193,7 @@ class CodedShuffle(_Delivery):
     """Coded shuffling among ``n`` workers over ``field`` (GF256: XOR; Reals: sums)."""
 
     def plan(self, caches, demands):
-        """The delivery of spec 01 §4.3 for ``caches`` (n, N) bool and ``demands``
+        """The delivery (:ref:`coded delivery <lee-shuffle-delivery>`) for ``caches`` (n, N) bool and ``demands``
         (n row-index arrays).  Returns a ShufflePlan."""
         n = self.n
         caches, demands = _check_setting(n, caches, demands)
@@ -240,7 +241,7 @@ class UncodedShuffle(_Delivery):
         return ShufflePlan(self.n, caches.shape[1], demands, tuple(out))
 
 
-# ---- cache and demand models (spec 01 §4.1, §4.6) --------------------------------------------
+# ---- cache and demand models (docs: schemes/lee, 'Coded shuffling') -----------------------
 
 def random_blocks(n, rows_per_block, rng):
     """A fresh assignment: row indices of the block of each worker, (n, rows_per_block),

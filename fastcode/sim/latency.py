@@ -1,9 +1,9 @@
 """Closed-form expected completion times under the shifted-exponential model.
 
-Spec 01, sections 3.1-3.4.  One worker doing the whole job takes
+See :ref:`lee-latency-model`.  One worker doing the whole job takes
 ``shift + Exp(rate mu)``; a task of load ``1/k`` takes ``shift/k + Exp(rate k mu)``.
 Times are in units of the whole job's deterministic part (``shift = 1`` in
-the spec); every function takes ``shift`` (default 1) so that the unshifted
+the normalisation of :ref:`the latency model <lee-latency-model>`); every function takes ``shift`` (default 1) so that the unshifted
 model (``shift = 0``) is covered too.
 
     uncoded (n tasks of 1/n, wait for all):      shift/n + H_n / (n mu)
@@ -74,7 +74,7 @@ def expected_time_mds(n, k, mu, shift=1.0):
 def expected_time_mds_asymptotic(n, k, mu, shift=1.0):
     """Large-``n`` form of the MDS time: ``shift/k + log(n/(n-k)) / (k mu)``, for ``k < n``.
 
-    A cross-check for other implementations (spec 01, 3.5).  It is an upper bound on the exact
+    A cross-check for other implementations (:ref:`lee-latency-model`).  It is an upper bound on the exact
     ``expected_time_mds``: ``log((n+1)/(n-k+1)) <= H_n - H_{n-k} <= log(n/(n-k))``."""
     n = positive_int(n, "n")
     k = _check_k(k, n, "k")
@@ -98,7 +98,7 @@ def optimal_k(n, mu, shift=1.0):
 
 def normalized_time_mds(alpha, mu):
     """``f(alpha) = (1/alpha) [1 + (1/mu) log(1/(1 - alpha))]``: ``n E[T_MDS]`` as
-    ``n -> infinity`` with ``k = alpha n`` (spec 01, 3.3; ``shift = 1``).  ``alpha`` in (0, 1)."""
+    ``n -> infinity`` with ``k = alpha n`` (:ref:`lee-optimal-rate`; ``shift = 1``).  ``alpha`` in (0, 1)."""
     alpha = real_array(alpha, "alpha", positive=True)
     if (alpha >= 1).any():
         raise SimParameterError(f"alpha must be in (0, 1), got {alpha}")
@@ -108,7 +108,7 @@ def normalized_time_mds(alpha, mu):
 
 
 def optimal_rate(mu, shift=1.0):
-    """Asymptotically optimal code rate ``alpha* = k*/n`` (spec 01, 3.3):
+    """Asymptotically optimal code rate ``alpha* = k*/n`` (:ref:`lee-optimal-rate`):
 
         alpha*(mu) = 1 + 1 / W_{-1}(-exp(-(mu + 1)))
 

@@ -1,9 +1,10 @@
-"""Mean delays of single-server FCFS queues with Poisson arrivals (spec 06, sections 2 and 4).
+"""Mean delays of single-server FCFS queues with Poisson arrivals (:ref:`stream-model`,
+:ref:`stream-lower-bound`).
 
 Times are in the caller's unit (e.g. time slots); ``lam`` is arrivals per unit.
 An unstable queue (load ``rho = lam * E[S] >= 1``) has an unbounded mean delay:
 the functions return ``inf`` rather than raise, since sweeps over load splits
-(e.g. the uniform split of spec 06) legitimately cross into instability.
+(e.g. the uniform split of stream coded computing) legitimately cross into instability.
 """
 from fastcode.sim._checks import SimParameterError, real_scalar
 
@@ -29,6 +30,7 @@ def mg1_delay(lam, mean_service, second_moment):
 
 def md1_delay(lam, service):
     """Mean sojourn time of an M/D/1 queue with deterministic service ``S``:
-    ``S + lam S^2 / (2 (1 - lam S))`` -- the ideal lower bound ``D_LB`` of spec 06."""
+    ``S + lam S^2 / (2 (1 - lam S))`` -- the ideal lower bound ``D_LB`` of
+    :ref:`stream-lower-bound`."""
     s = real_scalar(service, "service", positive=True)
     return mg1_delay(lam, s, s * s)

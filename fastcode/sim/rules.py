@@ -3,14 +3,14 @@
 A rule is a callable ``rule(times) -> job_times`` mapping float64 finish times
 of shape ``(..., n_workers)`` (``inf`` = never returns) to job completion times
 of shape ``(...)`` (``inf`` = the job never completes).  It also states the
-scheme's latency profile used by :func:`fastcode.sim.simulate`:
+scheme's latency profile used by :func:`fastcode.sim.simulate`::
 
     n_workers  number of workers (int)
     load       fraction of the whole job given to each worker: a float, or an
                array of shape (n_workers,) for unequal loads
     name       short label for tables
 
-Built-in rules are vectorised over all leading (trial) axes:
+Built-in rules are vectorised over all leading (trial) axes::
 
     KthFastest(n, k)          the k-th order statistic: any k of n suffice (MDS);
                               KthFastest(n, n, load=1/n) is the uncoded scheme
@@ -206,7 +206,7 @@ def mds(n, k):
 
 def replication(n, r):
     """``r``-replication: ``n/r`` tasks of load ``r/n``; task ``t`` runs on workers
-    ``t*r .. t*r + r - 1``; the job needs one copy of every task.  ``r`` must divide ``n``."""
+    ``t*r`` to ``t*r + r - 1``; the job needs one copy of every task.  ``r`` must divide ``n``."""
     n = positive_int(n, "n")
     r = positive_int(r, "r")
     if n % r:

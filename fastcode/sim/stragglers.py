@@ -1,13 +1,13 @@
 """Straggler models: random per-worker completion times.
 
-Load scaling (spec 01, section 3.1).  Work is normalised so that one worker
+Load scaling (:ref:`lee-latency-model`).  Work is normalised so that one worker
 doing the *whole* job takes a random time ``X`` drawn from the model.  A task
 that is a fraction ``load`` of the job (``load = 1/k`` for an (n, k)-MDS task,
 ``r/n`` for r-replication, ``1/n`` uncoded) takes ``load * X``: the CDF of the
-task time is ``F(t / load)``.  For the shifted exponential this is the spec's
+task time is ``F(t / load)``.  For the shifted exponential this is
 ``T_i = shift/k + Exp(rate k*mu)`` with ``load = 1/k``.
 
-Every model draws ``X`` independently per worker (and per trial) and offers
+Every model draws ``X`` independently per worker (and per trial) and offers::
 
     sample(n_workers, load=1.0, rng=None, size=None) -> float64 array
         shape (n_workers,) when size is None, (size, n_workers) for an int
@@ -15,7 +15,7 @@ Every model draws ``X`` independently per worker (and per trial) and offers
         or a per-worker array of shape (n_workers,).  Times are in units of
         the whole job's shift (``X``'s units); ``inf`` means "never returns".
     sample_partial(n_workers, checkpoints, rng=None, size=None)
-        partial-straggler view (spec 05): a worker's speed is constant within
+        partial-straggler view (block-coordinate coding): a worker's speed is constant within
         a run, so it reaches cumulative load ``c`` at time ``c * X``.  Returns
         shape (..., n_workers, len(checkpoints)), one X per worker.
     mean_time(load=1.0) -> expected task time (inf when the mean diverges).
@@ -136,9 +136,9 @@ class StragglerModel:
 class ShiftedExponential(StragglerModel):
     """Whole-job time ``X = shift + Exp(rate mu)``; CDF ``1 - exp(-mu (t - shift))``, t >= shift.
 
-    A task of load ``l = 1/k`` takes ``l * X = shift/k + Exp(rate k*mu)`` (spec 01, 3.1).
+    A task of load ``l = 1/k`` takes ``l * X = shift/k + Exp(rate k*mu)`` (:ref:`lee-latency-model`).
     ``mu`` > 0 is the straggling parameter (small = heavy straggling);
-    ``shift`` >= 0 is the deterministic part (1 in the spec's normalisation)."""
+    ``shift`` >= 0 is the deterministic part (1 in the normalisation of :ref:`the latency model <lee-latency-model>`)."""
 
     __slots__ = ("mu", "shift")
 

@@ -1,19 +1,20 @@
-"""liberasurecode's 80-byte fragment header (little-endian, packed).
+"""liberasurecode's 80-byte fragment header (little-endian, packed)::
 
-Offset  size  field
-     0     4  idx                 fragment index, 0..k+m-1
-     4     4  size                payload bytes after the header (the block size)
-     8     4  frag_backend_metadata_size (0 for the RS backends)
-    12     8  orig_data_size      length of the encoded object
-    20     1  chksum_type         1 none, 2 crc32, 3 md5
-    21    32  chksum[8]           chksum[0] = zlib CRC-32 of the payload for crc32
-    53     1  chksum_mismatch     set by get_metadata when the payload CRC is wrong
-    54     1  backend_id          liberasurecode's ec_backend_id_t
-    55     4  backend_version     (major << 16) | (minor << 8) | rev
-    59     4  magic               0x0b0c5ecc
-    63     4  libec_version       liberasurecode version that wrote it (1.8.0)
-    67     4  metadata_chksum     zlib CRC-32 of bytes 0..58 (checked from libec 1.2.0 on)
-    71     9  padding             zeros
+  Offset  size  field
+       0     4  idx                 fragment index, 0..k+m-1
+       4     4  size                payload bytes after the header (the block size)
+       8     4  frag_backend_metadata_size (0 for the RS backends)
+      12     8  orig_data_size      length of the encoded object
+      20     1  chksum_type         1 none, 2 crc32, 3 md5
+      21    32  chksum[8]           chksum[0] = zlib CRC-32 of the payload for crc32
+      53     1  chksum_mismatch     set by get_metadata when the payload CRC is wrong
+      54     1  backend_id          liberasurecode's ec_backend_id_t
+      55     4  backend_version     (major << 16) | (minor << 8) | rev
+      59     4  magic               0x0b0c5ecc
+      63     4  libec_version       liberasurecode version that wrote it (1.8.0)
+      67     4  metadata_chksum     zlib CRC-32 of bytes 0..58 (checked from libec 1.2.0 on)
+      71     9  padding             zeros
+
 The first 59 bytes are the "metadata" that get_metadata returns and
 verify_stripe_metadata reads.
 """

@@ -19,8 +19,11 @@ __all__ = ["encode_to_files", "decode_from_files", "encode_file_stringy_easyfec"
            "InsufficientShareFilesError", "CorruptedShareFilesError",
            "RE_FORMAT", "FORMAT_FORMAT", "CHUNKSIZE", "pad_size", "log_ceil"]
 
+#: Bytes read from the input file per encoding step (zfec's value).
 CHUNKSIZE = 4096
+#: Share file name pattern: prefix, share number, m, suffix, zero-padded (zfec's).
 FORMAT_FORMAT = "%%s.%%0%dd_%%0%dd%%s"     # prefix, share number, m, suffix (zero-padded)
+#: Regular expression (``% (prefix, suffix)``) matching share file names (zfec's).
 RE_FORMAT = "%s.[0-9]+_[0-9]+%s"           # % (prefix, suffix): matches share file names
 
 

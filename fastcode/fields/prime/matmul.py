@@ -37,6 +37,7 @@ EXACT_LIMIT = (1 << 53) - (1 << 33)
 """Largest magnitude every float64 partial sum of a BLAS block may reach: below
 2^53 (exact in float64) with the margin the fold kernel's reduction needs."""
 
+#: Most limbs an operand is split into (a prime below 2^31 never needs more).
 MAX_LIMBS = 4
 
 MIN_THREAD_WORK = 1 << 24

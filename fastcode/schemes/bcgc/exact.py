@@ -1,4 +1,5 @@
-"""Exact distribution and expectation of the block-coordinate runtime (spec 05 §5.2, §7).
+"""Exact distribution and expectation of the block-coordinate runtime (:ref:`bcgc-exact`,
+:ref:`bcgc-completion`).
 
 For i.i.d. per-unit times ``τ_n`` with CDF ``F``:
 
@@ -7,7 +8,7 @@ For i.i.d. per-unit times ``τ_n`` with CDF ``F``:
 The ``u_k`` do not decrease in ``k``.  Cut the line at ``u_1 <= ... <= u_N`` into intervals of
 probability ``p_k = F(u_k) - F(u_{k-1})``; the event says that after interval ``k`` at least ``k``
 of the ``N`` draws have fallen, so a dynamic programme over the multinomial counts gives it in
-``O(N^3)``.  We run it on ``g_k(j) = j! f_k(j)`` (spec §7's ``f``) so that every quantity is a
+``O(N^3)``.  We run it on ``g_k(j) = j! f_k(j)`` (the ``f`` of :ref:`bcgc-completion`) so that every quantity is a
 probability (no ``N!`` overflow): ``g_k(j) = Σ_{i=k-1}^{j} binom(j, i) p_k^{j-i} g_{k-1}(i)``
 for ``j >= k`` and ``P = g_N(N)``.  The kernel is formed in log space.
 
@@ -165,8 +166,8 @@ def _integrate(f, lo, hi, edges, rtol=1e-10, max_levels=40, max_panels=4096):
 def _survival_integral(surv, lo, spread, tail_tol=1e-15):
     """``∫_lo^∞ surv(t) dt`` for a non-increasing survival function with a light enough tail.
 
-    The upper limit doubles from ``lo + spread`` until ``surv(hi) · hi`` is negligible (spec §5.2's
-    ``60 C / μ`` is what this reaches for the shifted exponential); the panels grow geometrically
+    The upper limit doubles from ``lo + spread`` until ``surv(hi) · hi`` is negligible (a fixed
+    ``60 C / μ`` is about what this reaches for the shifted exponential); the panels grow geometrically
     from ``lo`` so that the steep start (width ~ spread / N) is resolved."""
     hi = lo + spread
     for _ in range(200):

@@ -1,4 +1,5 @@
-"""Runtime model of block-coordinate gradient coding under partial stragglers (spec 05 §2, §4).
+"""Runtime model of block-coordinate gradient coding under partial stragglers (:ref:`bcgc-model`,
+:ref:`bcgc-runtime`).
 
 ``N`` workers, ``L`` coordinates.  A block partition ``x = (x_0, ..., x_{N-1})`` (float or int,
 ``x >= 0``, ``Σ x = L``) gives ``x_s`` coordinates redundancy level ``s`` (tolerating ``s``

@@ -1,4 +1,5 @@
-"""Choosing the block partition ``x`` (spec 05 §5-§7).
+"""Choosing the block partition ``x`` (:ref:`bcgc-spsg`, :ref:`bcgc-approximations`,
+:ref:`bcgc-completion`).
 
 - ``project_simplex(v, L)``: Euclidean projection onto ``{x >= 0, Σ x = L}``.
 - ``round_blocks(x, L)``: integer block sizes (floor, leftovers to the largest fractional parts).
@@ -42,7 +43,7 @@ def _check_total(L):
 
 
 def project_simplex(v, L):
-    """Euclidean projection of ``v`` (N,) onto ``{x >= 0, Σ x = L}`` (spec §5.1 step 4)."""
+    """Euclidean projection of ``v`` (N,) onto ``{x >= 0, Σ x = L}`` (the projection step of :ref:`bcgc-spsg`)."""
     L = _check_total(L)
     v = np.asarray(v, dtype=np.float64)
     if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
@@ -76,7 +77,7 @@ def round_blocks(x, L):
 
 def equalizing_blocks(L, t):
     """``(x, z)`` solving ``min_x max_s t_s C_s(x)`` over ``{x >= 0, Σ x = L}`` for non-increasing
-    ``t`` (N,) > 0: every term equals ``z`` (spec §6)."""
+    ``t`` (N,) > 0: every term equals ``z`` (:ref:`bcgc-approximations`)."""
     L = _check_total(L)
     t = np.asarray(t, dtype=np.float64)
     if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)) or np.any(t <= 0):
@@ -146,7 +147,7 @@ class SPSGResult:
 
 def spsg(N, L, model, iters=10_000, batch=64, step0=None, rng=None, x0=None, chunk=500):
     """Stochastic projected subgradient method for ``min E[T(x)]`` on ``{x >= 0, Σ x = L}``
-    (spec §5.1).
+    (:ref:`bcgc-spsg`).
 
     Iteration ``t = 1..iters``: draw ``batch`` vectors ``τ`` from ``model``; per draw the active
     level ``s* = argmax_s τ_(N-s) C_s(x)`` gives the subgradient ``τ_(N-s*) (i+1) 1{i <= s*}``;
@@ -154,7 +155,7 @@ def spsg(N, L, model, iters=10_000, batch=64, step0=None, rng=None, x0=None, chu
     half (``SPSGResult``).  ``x0`` defaults to approximation A (``L/N`` per level if the model has
     no exact order-statistic means).  Any StragglerModel works (only sampling is used).
 
-    ``step0`` defaults to ``STEP_SCALE L / (N E[τ])`` = ``0.1 L / (N E[τ])``.  The spec suggests
+    ``step0`` defaults to ``STEP_SCALE L / (N E[τ])`` = ``0.1 L / (N E[τ])``.  A common choice is
     ``0.5 / (a + 1/μ)``, which does not scale with ``L``: at ``L = 1000`` it moves ``x`` too slowly
     (after 10^4 iterations E[T] is still 1.2 % above the optimum for N = 10, μ = 0.2), while
     ``0.1 L/(N E[τ])`` is within 0.01 % for N in {5, 10, 20}, μ in {0.2, 1}.  The two agree when
@@ -220,7 +221,7 @@ class CompletionResult:
 
 
 def maximize_completion_probability(N, L, t, model, x0=None, iters=300, step=0.02, h=None):
-    """Projected gradient ascent on ``P(T(x) <= t)`` over ``{x >= 0, Σ x = L}`` (spec §7).
+    """Projected gradient ascent on ``P(T(x) <= t)`` over ``{x >= 0, Σ x = L}`` (:ref:`bcgc-completion`).
 
     Gradient by forward differences (``h = 1e-3 L / N`` by default; every coordinate at once in one
     vectorised DP); step ``step · L / sqrt(it)`` along the centred, normalised gradient; projection;

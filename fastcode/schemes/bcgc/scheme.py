@@ -1,9 +1,10 @@
-"""Block-coordinate gradient coding for partial stragglers (Wang, Cui, Li, Zou, Xiong; spec 05).
+"""Block-coordinate gradient coding for partial stragglers (Wang, Cui, Li, Zou, Xiong;
+:doc:`/schemes/bcgc`).
 
 The scheme.  ``N`` workers and ``N`` data subsets; the gradient ``g = Σ_d g_d`` has ``L``
 coordinates.  *Coordinate* gradient coding gives coordinate ``l`` its own redundancy level
 ``s_l`` in ``0..N-1`` (L coding parameters); since all workers process coordinates in increasing
-level, only the counts ``x_s = #{l : s_l = s}`` matter (spec §4), so the coordinates form ``N``
+level, only the counts ``x_s = #{l : s_l = s}`` matter (:ref:`bcgc-runtime`), so the coordinates form ``N``
 blocks (empty ones skipped).  Block ``s`` is protected by an ``(N, s)`` gradient code ``B^(s)``
 (``CyclicRepetition``, ``CyclicMDS`` or ``FractionalRepetition`` from ``fastcode.codes``): worker
 ``n`` sends, for the block's coordinates, ``y_n = Σ_d B^(s)[n, d] [g_d]_block`` (``s + 1`` work
@@ -52,6 +53,8 @@ __all__ = ["BlockCoordinateGC", "BlockDecoder", "GradientJob", "least_squares_jo
 CODES = ("cyclic", "cyclic_mds", "frc")
 """Per-level code families: CyclicRepetition, CyclicMDS, FractionalRepetition."""
 
+#: What a runtime must provide to run this scheme with partial results (the text below;
+#: ``fastcode.runtime`` implements it: see ``fastcode.runtime.protocol``).
 PARTIAL_RESULTS = """\
 Runtime extension for partial results (what a runtime must add to run this scheme with
 partial stragglers; the plain protocol also works but waits for whole messages):
@@ -65,7 +68,7 @@ partial stragglers; the plain protocol also works but waits for whole messages):
 
   worker: draw ONE delay d_i per round (as now: model.sample(n, load)); part k is due at
           t_ref + d_i * part_loads(i)[k] / part_loads(i)[-1] (constant speed within a round:
-          spec 05's partial stragglers), or when it is computed if later; send
+          the partial stragglers of block-coordinate coding), or when it is computed if later; send
           (PART, round, key, array) for every part, then the usual RESULT/CANCELLED bookkeeping
           (one final reply per ROUND; a newer message cancels the remaining parts).
   master: responders become (worker, key) pairs in arrival order; call
@@ -212,7 +215,7 @@ class BlockCoordinateGC:
 
     @classmethod
     def from_levels(cls, levels, N, **kwargs):
-        """The scheme for per-coordinate levels ``s_l`` (L coding parameters; spec §3): coordinates
+        """The scheme for per-coordinate levels ``s_l`` (L coding parameters; :ref:`bcgc-encoding`): coordinates
         with the same level form one block."""
         x, coords = levels_to_blocks(levels, N)
         return cls(N, x, coords=coords, **kwargs)

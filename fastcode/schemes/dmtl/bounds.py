@@ -1,4 +1,4 @@
-"""Lower bounds and baseline loads of coded DMTL (spec 04-coded-dmtl.md section 4).
+"""Lower bounds and baseline loads of coded DMTL (:ref:`dmtl-bounds`).
 
 All loads are normalised by the value length B and returned as exact
 ``fractions.Fraction``.  Z is a placement (K workers x N datasets, see
@@ -190,7 +190,7 @@ def cyclic_bounds(K, M):
 
 def man_bounds(K, r, eta=1):
     """MAN closed forms (R_u*, R_d*) as Fractions, *not* normalised by N
-    (N = C(K, r) eta; divide by N for the spec's per-dataset form)."""
+    (N = C(K, r) eta; divide by N for the per-dataset form)."""
     from math import comb
     if not 1 <= r <= K or K < 2:
         raise InvalidArgumentError(f"need 1 <= r <= K and K >= 2, got K={K}, r={r}")

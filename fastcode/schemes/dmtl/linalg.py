@@ -25,7 +25,7 @@ def independent_rows(field, G, want):
 def left_inverse(field, G):
     """Q of shape (c, r) with Q @ G = I_c for G (r, c) of full column rank c.
 
-    Picks c independent rows of G and inverts them (spec section 5 step 4);
+    Picks c independent rows of G and inverts them (the verification step of :ref:`dmtl-scheme`);
     the other columns of Q are zero."""
     r, c = G.shape
     Q = field.zeros((c, r))

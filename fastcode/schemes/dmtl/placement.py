@@ -1,4 +1,4 @@
-"""Data placements of coded DMTL (spec 04-coded-dmtl.md section 2).
+"""Data placements of coded DMTL (:ref:`placements <dmtl-placements>`).
 
 A placement is a 0/1 matrix ``Z`` of shape (K, N): ``Z[k, n] = 1`` iff worker
 k stores dataset n.  Every function here returns a fresh C-contiguous ``bool``

@@ -1,4 +1,4 @@
-"""Coded distributed multi-task learning (spec 04-coded-dmtl.md sections 3-6).
+"""Coded distributed multi-task learning (:ref:`dmtl-decomposition`, :ref:`dmtl-scheme`).
 
 K workers, one assisting server, N datasets stored by placement Z (K x N).
 Each iteration every dataset n yields a *value* v_n of B field symbols,
@@ -295,7 +295,7 @@ class DMTLScheme:
         return self._two_stage[k]
 
     def decode_two_stage(self, k, Y, own_values):
-        """Same result as ``decode`` by the spec's two stages: (a) recover the other workers'
+        """Same result as ``decode`` by two stages: (a) recover the other workers'
         uplinks X_{-k} = A[:, not k]^{-1} (Y - A[:, k] X_k); (b) strip their known parts and
         solve the square system U[not k, Unk_k] V_unk = rhs."""
         f = self.field
@@ -343,7 +343,7 @@ class DMTLScheme:
 
 
 def gf7_example():
-    """The spec's worked example (section 6) over GF(7): K = N = 3, cyclic M = 2, P = 2.
+    """The worked example of :ref:`dmtl-gf7` over GF(7): K = N = 3, cyclic M = 2, P = 2.
 
     X_0 = v_0^a + v_1^b, X_1 = v_1^a + v_2^b, X_2 = v_2^a + v_0^b; A = [[1, 1, 1], [1, 2, 3]].
     Sub-value columns: v_n^a = 2 n, v_n^b = 2 n + 1."""

@@ -1,6 +1,6 @@
-"""Distributed linearly separable computation (spec 04-coded-dmtl.md section 8).
+"""Distributed linearly separable computation (:ref:`dmtl-separable`).
 
-**Notation (section 8.1-8.3): N workers, K datasets** (swapped w.r.t. DMTL).
+**Notation: N workers, K datasets** (swapped w.r.t. DMTL).
 Dataset k yields a message W_k in F^B; the master wants F W, i.e. K_c linear
 combinations (F of shape (K_c, K)), from *any* N_r responding workers.
 
@@ -18,7 +18,7 @@ N_r t / P = max(N_r, K_c) (normalised by B).
 From responders S the master inverts C_S (the stacked coefficient rows,
 K_c' P x K_c' P, cached per pattern) and keeps the first K_c P rows.
 
-**Heterogeneous extension (section 8.4), DMTL notation: K workers, N datasets,**
+**Heterogeneous extension, DMTL notation: K workers, N datasets,**
 no stragglers: ``separable_bounds`` (cut-set LP with min(K_c, |E_S|)) and
 ``heterogeneous_separable_design`` (the capped LP and subspace construction).
 """
@@ -319,7 +319,8 @@ class HeterogeneousSeparable:
 
 
 def heterogeneous_separable_design(Z, F, field=DEFAULT_FIELD, rng=None, max_tries=20):
-    """Capped-LP rates + random vanishing subspace vectors (section 8.4).
+    """Capped-LP rates + random vanishing subspace vectors (the heterogeneous extension
+    of :ref:`dmtl-separable`).
 
     Z: (K, N) placement; F: (K_c, N) demand.  Raises LPError when the capped LP
     is infeasible, SingularMatrixError when no draw reaches rank K_c P."""

@@ -1,4 +1,5 @@
-"""Joint scheduling-coding simulator of stream coded computing (spec 06, §2 and §5).
+"""Joint scheduling-coding simulator of stream coded computing (:ref:`stream-model`,
+:ref:`stream-simulator`).
 
 Model: jobs arrive as a Poisson process of rate ``λ`` (jobs/slot) and are served first come, first
 served, one at a time, and delivered in order.  Each job has ``I`` iterations; each iteration is
@@ -135,9 +136,10 @@ class StreamResult:
 
 
 class StreamSimulator:
-    """Monte Carlo of the stream system of spec 06 (see the module docstring for the model).
+    """Monte Carlo of the stream system of :ref:`stream-model` (the module docstring restates it).
 
-    Parameters:
+    Parameters, one per line::
+
       rates      compute rates ``μ_p`` (ops/slot), shape ``(P,)``, all > 0;
       lam        job arrival rate ``λ`` (jobs/slot, > 0);
       Z          complexity of one job iteration (ops, > 0); each critical task has ``C = Z/K``;
@@ -145,14 +147,14 @@ class StreamSimulator:
       gamma      second-moment weight of the optimal split (>= 0; the authors use 1);
       c          communication latencies ``c_p`` (slots, >= 0), scalar or shape ``(P,)``;
       iterations_per_job  ``I`` (int >= 1);
-      split      ``"optimal"`` (spec §3), ``"uniform"``, or real loads of shape ``(P,)`` summing
+      split      ``"optimal"`` (the min-max split), ``"uniform"``, or real loads of shape ``(P,)`` summing
                  to ``KΩ`` (rounded per iteration like the others);
       task_models  ``None`` (exponential, mean ``C/μ_p``) or ``P`` objects with
                  ``sample(n, load, rng)`` (see the module docstring), called with ``load = C``;
       task_mean, task_std  per-task mean and standard deviation (slots, shape ``(P,)``) that the
                  optimal split plans for; default ``C/μ_p`` for both (exponential times);
       active_only  passed to ``integerize``: never give a rounding leftover to a deselected worker;
-      rng        default random source of ``run`` (seed or Generator; spec §10's signature).
+      rng        default random source of ``run`` (seed or Generator).
 
     Attributes: ``kappa`` (real split, shape ``(P,)``), ``theta`` (the split's common cost, or
     ``None`` unless optimal), ``n_coded`` (``KΩ``), ``C``, ``workers`` (``StreamWorkers``).

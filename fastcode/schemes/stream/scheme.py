@@ -1,4 +1,5 @@
-"""Stream coded mat-vec with a heterogeneous load split, in the runtime's scheme protocol (spec 06 §2).
+"""Stream coded mat-vec with a heterogeneous load split, in the runtime's scheme protocol
+(:ref:`stream-model`).
 
 The job is a matrix ``A`` (``q × r``, float64) fixed for the whole stream; each round (one job
 iteration) brings a vector ``x`` (shape ``(r,)``, or ``(r, s)`` for several) and wants ``A x``.
@@ -104,7 +105,7 @@ class StreamCodedMatVec:
     @classmethod
     def with_load_split(cls, G, rates, C=1.0, c=0.0, gamma=1.0, split="optimal", rng=None,
                         active_only=True):
-        """Build the scheme with the split of spec §3 for workers of rates ``μ_p`` (ops/time unit).
+        """Build the scheme with the split of :ref:`stream-split` for workers of rates ``μ_p`` (ops/time unit).
 
         ``C``: operations per coded task (e.g. ``b · r`` multiply-adds), so task times have mean
         and standard deviation ``C/μ_p`` (exponential model); ``c``: latencies; ``gamma`` and
@@ -266,5 +267,5 @@ class StreamCodedMatVec:
         return y if self._q is None else y[:self._q]
 
 
-# The name spec 06 §10 uses for the same scheme.
+# A second name for the same scheme, the one that says which family it belongs to.
 StreamScheme = StreamCodedMatVec

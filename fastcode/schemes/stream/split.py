@@ -1,6 +1,6 @@
 """Load split of stream coded computing on heterogeneous workers (Esfahanizadeh, Cohen, Médard).
 
-Spec: docs/schemes/06-stream-heterogeneous.md.  One job iteration of complexity ``Z`` is cut into
+The model is on the docs page :doc:`/schemes/stream`.  One job iteration of complexity ``Z`` is cut into
 ``K`` critical tasks of complexity ``C = Z/K`` and MDS-coded into ``n = KΩ`` coded tasks.  Worker
 ``p`` receives ``κ_p`` of them (``Σ κ_p = n``) and serves them one after another; task times have
 mean ``m_p = C/μ_p`` and standard deviation ``σ_p``, and every result also pays a deterministic
@@ -9,13 +9,13 @@ slot, times in slots.
 
 This module owns the *scheduling* half (which worker gets how many coded tasks):
 
-- ``optimal_load_split``: the min-max split of the spec (§3).  Worker ``p``'s cost for ``κ`` tasks is
+- ``optimal_load_split``: the min-max split (:ref:`stream-split`).  Worker ``p``'s cost for ``κ`` tasks is
   ``g_p(κ) = E[T] + γ E[T²] = a_p + b_p κ + γ m_p² κ²``; the split equalises ``g_p(κ_p) = θ`` across
   every loaded worker, with ``θ`` found by bisection so that ``Σ κ_p = KΩ``.  A worker whose fixed
   cost ``a_p`` already reaches ``θ`` gets nothing (worker selection).
 - ``uniform_split``: the baseline ``κ_p = KΩ/P``.
 - ``integerize``: the authors' rounding of a real split to integer task counts summing to ``KΩ``.
-- ``lower_bound_delay``: the ideal M/D/1 bound of one super-worker with rate ``Σ μ_p`` (§4).
+- ``lower_bound_delay``: the ideal M/D/1 bound of one super-worker with rate ``Σ μ_p`` (:ref:`stream-lower-bound`).
 
 The queueing simulator lives in ``stream_sim``; the coded mat-vec scheme in ``stream_matvec``.
 """
@@ -66,7 +66,7 @@ def _check_omega(Omega):
 def coded_task_count(K, Omega):
     """Number of coded tasks ``n = KΩ`` per iteration (an int >= K).
 
-    The spec requires ``KΩ`` to be an integer; like the authors' code we take ``ceil(KΩ)``, after
+    The model requires ``KΩ`` to be an integer; like the authors' code we take ``ceil(KΩ)``, after
     forgiving floating-point noise (``100 * 1.1`` is 110.00000000000001, which means 110).
     """
     K = critical_tasks(K)
@@ -119,7 +119,7 @@ class StreamWorkers:
 # optimal split
 
 def _cost_coefficients(gamma, c, m, sigma):
-    """``(a, b, q)`` of ``g_p(κ) = a_p + b_p κ + q_p κ²`` (spec §3), each of shape ``(P,)``."""
+    """``(a, b, q)`` of ``g_p(κ) = a_p + b_p κ + q_p κ²`` (:ref:`stream-split`), each of shape ``(P,)``."""
     a = c + gamma * c * c
     b = m + 2.0 * gamma * c * m + gamma * sigma * sigma
     q = gamma * m * m
@@ -143,7 +143,7 @@ def split_cost(kappa, gamma, c, m, sigma):
 def _kappa_of_theta(theta, a, b, gamma, m):
     """Real loads ``κ_p(θ)``: the non-negative root of ``g_p(κ) = θ`` (0 when ``a_p >= θ``).
 
-    The spec writes ``b/(2γm²)·(sqrt(1 + 4γm²d/b²) − 1)`` with ``d = (θ − a)^+``; we use the
+    The usual form is ``b/(2γm²)·(sqrt(1 + 4γm²d/b²) − 1)`` with ``d = (θ − a)^+``; we use the
     algebraically equal ``2d / (b (1 + sqrt(1 + 4γm²d/b²)))``, which does not cancel for small
     ``γ m² d / b²`` and reduces to the linear limit ``d/b`` at ``γ = 0``.
     """
@@ -152,9 +152,10 @@ def _kappa_of_theta(theta, a, b, gamma, m):
 
 
 def optimal_load_split(gamma, c, m, sigma, K, Omega, tol=1e-8):
-    """The min-max load split of spec §3.  Returns ``(kappa, theta)``.
+    """The min-max load split of :ref:`stream-split`.  Returns ``(kappa, theta)``.
 
-    Parameters (per-worker arrays have shape ``(P,)``; scalars broadcast):
+    Parameters (per-worker arrays have shape ``(P,)``; scalars broadcast)::
+
       gamma  weight of the second moment, ``>= 0`` (``0`` gives equal mean finish times);
       c      communication latencies ``c_p >= 0`` (slots);
       m      mean task times ``m_p > 0`` (slots), ``C/μ_p`` for a rate ``μ_p``;
@@ -188,7 +189,7 @@ def optimal_load_split(gamma, c, m, sigma, K, Omega, tol=1e-8):
     lo = float(a.min())                                   # total(lo) == 0 < n
     hi = float((a + b * n + q * n * n).max())             # total(hi) >= n
     f_lo, f_hi = 0.0, total(hi)
-    # The spec's rule (bracket narrower than ``tol``) alone can leave Σκ visibly off n when some
+    # The authors' rule (bracket narrower than ``tol``) alone can leave Σκ visibly off n when some
     # worker is very fast (Σκ changes by ~Δθ/b_p), so we also ask that the loads at both ends of
     # the bracket agree to 1e-12 relative.  Each step halves the bracket and floats cannot halve
     # forever, so the loop ends when the midpoint hits an end (at most ~1100 steps, usually < 100).
@@ -273,7 +274,7 @@ def integerize(kappa, total, rng=None, *, size=None, active_only=False):
 # ideal lower bound
 
 def lower_bound_delay(lam, Z, rates, iterations_per_job=1):
-    """Ideal lower bound ``D_LB`` of spec §4 (slots) on the mean in-order delay.
+    """Ideal lower bound ``D_LB`` of :ref:`stream-lower-bound` (slots) on the mean in-order delay.
 
     One super-worker of rate ``Σ μ_p`` serves each job deterministically in
     ``S = iterations_per_job · Z / Σ μ_p``; the queue is then M/D/1.  Returns ``inf`` when
