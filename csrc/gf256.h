@@ -132,6 +132,22 @@ size_t fc_dot_plan_nbytes(const fc_dot_plan *plan);
 int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const *in,
                       uint8_t *const *out, int n_threads);
 
+/* The same product on n_stripes independent stripes in one call:
+ * in holds n_stripes * k pointers (input j of stripe s at in[s * k + j]),
+ * out n_stripes * rows pointers (out[s * rows + r]), every region len bytes.
+ * Threads take whole stripes when there are at least as many stripes as
+ * threads (else each stripe is split by bytes as in fc_dot_plan_apply).
+ * Returns as fc_dot_plan_apply. */
+int fc_dot_plan_apply_batch(const fc_dot_plan *plan, size_t n_stripes, size_t len,
+                            const uint8_t *const *in, uint8_t *const *out, int n_threads);
+
+/* Whether any of the n_a regions at a overlaps one of the n_b regions at b,
+ * every region len bytes (1, 0, or -2 if scratch memory could not be
+ * allocated); *a_self is set to whether two regions of a overlap each other.
+ * O((n_a + n_b) log(n_a + n_b)): one sort of the addresses. */
+int fc_regions_overlap(size_t n_a, const uint8_t *const *a, size_t n_b,
+                       const uint8_t *const *b, size_t len, int *a_self);
+
 /* The stripe length (bytes) used for cache blocking with k inputs and rows outputs. */
 size_t fc_dot_stripe_len(int k, int rows);
 
