@@ -46,8 +46,8 @@ uint64_t fc_gf256_affine_matrix(uint8_t c);
 /* ---- SIMD levels and dispatch (gf256_dispatch.c) ----------------------- */
 
 /* Levels are named, not ordered: a CPU may have GFNI without AVX-512 or the
- * reverse.  The split-nibble levels multiply with a byte shuffle (PSHUFB),
- * the *_gfni levels with one GF2P8AFFINEQB per vector. */
+ * reverse.  The split-nibble levels multiply with a byte shuffle (PSHUFB on
+ * x86, TBL on AArch64), the *_gfni levels with one GF2P8AFFINEQB per vector. */
 enum fc_simd_level {
     FC_SIMD_SCALAR = 0,
     FC_SIMD_SSSE3 = 1,
@@ -55,7 +55,8 @@ enum fc_simd_level {
     FC_SIMD_AVX512 = 3,
     FC_SIMD_AVX2_GFNI = 4,
     FC_SIMD_AVX512_GFNI = 5,
-    FC_SIMD_N_LEVELS = 6
+    FC_SIMD_NEON = 6,       /* AArch64 Advanced SIMD, split-nibble TBL */
+    FC_SIMD_N_LEVELS = 7
 };
 
 /* The level used by default: the fastest one this CPU (and OS) supports. */
