@@ -21,6 +21,13 @@
 #include "gf256.h"
 #include "gf256_levels.h"
 
+#if FC_X86 && defined(__SSE2__)
+#include <emmintrin.h>
+#define FC_HAVE_STREAM 1
+#else
+#define FC_HAVE_STREAM 0
+#endif
+
 typedef struct {
     int n_out, n_in;
     const int *out_rows;   /* n_out row indices into the output array */
@@ -204,7 +211,51 @@ typedef struct {
     const uint8_t **gin; /* k pointers */
     uint8_t **gout;      /* FC_MAX_GROUP pointers */
     uint8_t *stage;      /* k * stripe bytes, or NULL when there is one pass */
+    int stream;          /* copies with non-temporal stores (see stream_copy) */
 } range_scratch;
+
+/* A call whose regions add up to more than this goes to memory whatever we
+ * do: its copies then bypass the caches (see stream_copy). */
+#define FC_STREAM_MIN_BYTES (48u << 20)
+
+/* memcpy with non-temporal stores (SSE2, baseline on x86-64): a plain store
+ * first reads the destination line from memory (read for ownership), so a
+ * copy that will not be read back from cache moves 3 bytes per byte copied;
+ * streamed, 2.  Used only by calls too large for the caches to help (RS(50,10)
+ * decode of all rows at 1 MiB blocks: 40 of the 50 output rows are copies).
+ * The caller issues one sfence after its last streamed store. */
+static void stream_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+#if FC_HAVE_STREAM
+    size_t i = (size_t)(-(uintptr_t)dst) & 15;
+    if (i > n)
+        i = n;
+    memcpy(dst, src, i);
+    for (; i + 64 <= n; i += 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 32));
+        __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 48));
+        _mm_stream_si128((__m128i *)(void *)(dst + i), a);
+        _mm_stream_si128((__m128i *)(void *)(dst + i + 16), b);
+        _mm_stream_si128((__m128i *)(void *)(dst + i + 32), c);
+        _mm_stream_si128((__m128i *)(void *)(dst + i + 48), d);
+    }
+    for (; i + 16 <= n; i += 16)
+        _mm_stream_si128((__m128i *)(void *)(dst + i),
+                         _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+    memcpy(dst + i, src + i, n - i);
+#else
+    memcpy(dst, src, n);
+#endif
+}
+
+static void stream_fence(void)
+{
+#if FC_HAVE_STREAM
+    _mm_sfence();
+#endif
+}
 
 static void run_group(const plan_group *grp, size_t n, const uint8_t **gin, uint8_t **gout)
 {
@@ -261,6 +312,8 @@ static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
             uint8_t *o = out[sg->row] + off;
             if (sg->c == 0)
                 memset(o, 0, n);
+            else if (sg->c == 1 && sc->stream)
+                stream_copy(o, in[sg->col] + off, n);
             else if (sg->c == 1)
                 memcpy(o, in[sg->col] + off, n);
             else
@@ -303,6 +356,8 @@ static void *run_range_job(void *arg)
             prefetch_stripe_heads(plan, j->begin, j->end, in + plan->k);
         apply_range(plan, j->begin, j->end, in, j->out + s * (size_t)plan->rows, &j->scratch);
     }
+    if (j->scratch.stream)
+        stream_fence();   /* streamed stores visible before the join */
     return NULL;
 }
 
@@ -348,6 +403,7 @@ static int apply_stripes(const fc_dot_plan *plan, size_t n_stripes, size_t len,
         return -2;
     char *base = (char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
     range_job jobs[FC_MAX_THREADS];
+    int stream = n_stripes * len * (size_t)(plan->k + plan->rows) >= FC_STREAM_MIN_BYTES;
     /* one stripe: bytes split in 64-byte multiples; a batch: stripes split */
     size_t total = n_stripes == 1 ? len : n_stripes;
     size_t chunk = n_stripes == 1 ? (len / (size_t)n_threads + 63) & ~(size_t)63
@@ -374,6 +430,7 @@ static int apply_stripes(const fc_dot_plan *plan, size_t n_stripes, size_t len,
         jobs[t].scratch.gin = (const uint8_t **)p;
         jobs[t].scratch.gout = (uint8_t **)(jobs[t].scratch.gin + plan->k + FC_MAX_GROUP);
         jobs[t].scratch.stage = stage ? (uint8_t *)(p + ((ptr_bytes + 63) & ~(size_t)63)) : NULL;
+        jobs[t].scratch.stream = stream;
     }
     int rc = 0;
     pthread_t tids[FC_MAX_THREADS];

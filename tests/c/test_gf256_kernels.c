@@ -9,7 +9,8 @@
  *   dot products       plans with 1..255 outputs and 1..255 inputs, lengths
  *                      0..4096 and odd sizes, offsets 0..63 per region,
  *                      copies / scaled copies / zero rows, guard bytes,
- *                      two threads, and the batched entry point
+ *                      two threads, the batched entry point, and calls
+ *                      large enough to stream their copies past the caches
  *
  * Usage: test_gf256_kernels [level ...]   (default: every level the CPU has)
  * Exit status 0 when every check passed; a failure prints the kernel, level,
@@ -428,6 +429,17 @@ int main(int argc, char **argv)
         printf("FAIL no level ran\n");
         return 1;
     }
+    /* A call too large for the caches copies with non-temporal stores
+     * (gf256_dot.c, FC_STREAM_MIN_BYTES): once, at the default level, with
+     * copy rows, unaligned regions and guard bytes. */
+    int best = fc_simd_detect();
+    unsigned long long checks = n_checks;
+    int before = failures;
+    fc_simd_set_level(best);
+    check_dot(fc_simd_level_name(best), best, 1, 6, 3, (6u << 20) + 37, -1);
+    check_dot(fc_simd_level_name(best), best, 2, 6, 3, (6u << 20) + 37, -1);
+    printf("%-4s streamed copies (%s, 54 MiB calls) %llu checks\n",
+           failures == before ? "ok" : "FAIL", fc_simd_level_name(best), n_checks - checks);
     printf("%s: %d levels, %llu checks, %d failures\n", failures ? "FAILED" : "passed", ran,
            n_checks, failures);
     return failures ? 1 : 0;
