@@ -669,3 +669,25 @@ def test_batch_decode_in_place_and_errors():
         code.encode(GF256.random((2, 5, 8), rng))
     with pytest.raises(InvalidArgumentError, match="overlap each other"):
         code.decode(cw[:, idx], idx, out=[[np.zeros(50, np.uint8)] * 4] * 3)
+
+
+def test_repair_in_place_every_pattern():
+    """out = the stripe itself (rows by shard number): present rows stay where they
+    are, lost rows are rebuilt into it; every erasure pattern of a (7, 4) code."""
+    code = MDSCode(7, 4)
+    rng = np.random.default_rng(8)
+    data = GF256.random((4, 45), rng)
+    cw = np.concatenate([data, code.encode(data)])
+    for mask_bits in range(1 << 7):
+        mask = np.array([(mask_bits >> i) & 1 for i in range(7)], dtype=bool)
+        if mask.sum() < 4:
+            continue
+        stripe = np.where(mask[:, None], cw, 0).astype(np.uint8)
+        assert code.decode(stripe, mask, out=stripe[:4]) is not None
+        assert np.array_equal(stripe[:4], data), mask
+        stripe = np.where(mask[:, None], cw, 0).astype(np.uint8)
+        code.reconstruct(stripe, mask, "all", out=stripe)
+        assert np.array_equal(stripe, cw), mask
+        rows = list(np.where(mask[:, None], cw, 0).astype(np.uint8))
+        code.reconstruct(rows, mask, "all", out=rows)
+        assert np.array_equal(np.stack(rows), cw), mask

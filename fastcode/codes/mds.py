@@ -300,13 +300,41 @@ class Decoder:
         if between_outputs:
             raise InvalidArgumentError("out rows overlap each other")
         if into_input:
-            # out overlaps the shards: compute every target into a temporary
-            # first (it reads the shards while they are intact), then copy
+            # Repair in place (out rows are the present shards themselves, e.g.
+            # out=stripe[:k] of a stripe by shard number): nothing to copy, and
+            # the lost rows are written directly when that clobbers no input.
+            if self._fill_in_place(sh, layout, dst):
+                return out
+            # out overlaps the shards otherwise: compute every target into a
+            # temporary first (it reads the shards while they are intact), then copy
             staged = self._fill(sh, layout, *_out_rows(None, code.field, len(self.targets), length))
             for row, src in zip(dst, staged):
                 row[...] = src
             return out
         return self._fill(sh, layout, out, views)
+
+    def _fill_in_place(self, sh, layout, dst):
+        """Fill ``dst`` (out, or its row views) without staging when every
+        present target's out row is its shard row itself and the lost rows'
+        out rows overlap neither each other, nor a shard the kernel reads, nor
+        a present target's row.  Returns False (nothing written) otherwise."""
+        core = self._core
+        src_chosen, src_copy, _ = layout
+        for p, s in zip(core.copy_pos.tolist(), src_copy):
+            row, src = dst[p], sh.row(s)
+            if (row.__array_interface__["data"][0] != src.__array_interface__["data"][0]
+                    or row.strides != src.strides):
+                return False
+        if core.plan is None:
+            return True                      # every target already where it belongs
+        outputs = [dst[p] for p in core.miss_pos.tolist()]
+        inputs = sh.take(src_chosen)
+        kept = [dst[p] for p in core.copy_pos.tolist()]
+        into_input, between_outputs = overlaps(outputs, inputs + kept)
+        if into_input or between_outputs:
+            return False
+        _apply(self.code.field, core.plan, inputs, outputs)
+        return True
 
     def _batch_plan(self, positional):
         """Plan of the (targets x stripe rows) matrix: unit rows copy the present
