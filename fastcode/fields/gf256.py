@@ -46,6 +46,24 @@ def _region(x, name, writable):
     return as_region(x, np.uint8, name, writable)
 
 
+def _contiguous_rows(x, name, writable):
+    """A uint8 array of rows (2-D regions or 3-D stripes) with stride 1 along
+    its last axis, as the kernels require: rows of one byte get that stride
+    (it is never used), an input with strided rows is copied, an output with
+    them is refused (ValueError), as is a read-only output."""
+    if x.size and x.shape[-1] == 1 and x.strides[-1] != 1:
+        # one byte per row (e.g. a strided vector reshaped to (n, 1))
+        x = np.lib.stride_tricks.as_strided(x, strides=x.strides[:-1] + (1,),
+                                            writeable=x.flags.writeable)
+    if x.size and x.shape[-1] > 1 and x.strides[-1] != 1:
+        if writable:
+            raise ValueError(f"{name} rows must be contiguous to be written in place")
+        x = np.ascontiguousarray(x)
+    if writable and not x.flags.writeable:
+        raise ValueError(f"{name} is read-only")
+    return x
+
+
 def _regions(x, name, count, writable):
     """A 2-D uint8 array with contiguous rows, or a list of 1-D uint8 regions."""
     if isinstance(x, np.ndarray):
@@ -55,18 +73,7 @@ def _regions(x, name, count, writable):
             raise ShardSizeError(f"{name} must be 2-D (regions x length), got shape {x.shape}")
         if count is not None and x.shape[0] != count:
             raise ShardSizeError(f"{name} has {x.shape[0]} rows, expected {count}")
-        if x.shape[0] and x.shape[1] == 1 and x.strides[1] != 1:
-            # one byte per row (e.g. a strided vector reshaped to (n, 1)): the stride
-            # along the row is never used, give it the value the kernels require
-            x = np.lib.stride_tricks.as_strided(x, strides=(x.strides[0], 1),
-                                                writeable=x.flags.writeable)
-        if x.shape[0] and x.shape[1] > 1 and x.strides[1] != 1:
-            if writable:
-                raise ValueError(f"{name} rows must be contiguous to be written in place")
-            x = np.ascontiguousarray(x)
-        if writable and not x.flags.writeable:
-            raise ValueError(f"{name} is read-only")
-        return x
+        return _contiguous_rows(x, name, writable)
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise FieldTypeError(f"{name} must be a 2-D uint8 array or a list of 1-D buffers, "
                              f"got {type(x).__name__}")
@@ -107,17 +114,7 @@ def _stripes(x, name, count, writable):
             raise ShardSizeError(f"{name} must be 3-D (stripes, rows, length), got shape {x.shape}")
         if x.shape[1] != count:
             raise ShardSizeError(f"{name} stripes have {x.shape[1]} rows, expected {count}")
-        if x.shape[2] == 1 and x.strides[2] != 1:
-            # one byte per row: the stride along a row is never used
-            x = np.lib.stride_tricks.as_strided(x, strides=x.strides[:2] + (1,),
-                                                writeable=x.flags.writeable)
-        if x.size and x.shape[2] > 1 and x.strides[2] != 1:
-            if writable:
-                raise ValueError(f"{name} rows must be contiguous to be written in place")
-            x = np.ascontiguousarray(x)
-        if writable and not x.flags.writeable:
-            raise ValueError(f"{name} is read-only")
-        return x
+        return _contiguous_rows(x, name, writable)
     if isinstance(x, (str, bytes)) or not isinstance(x, (list, tuple)):
         raise FieldTypeError(f"{name} must be a 3-D uint8 array or a list of stripes, "
                              f"got {type(x).__name__}")
