@@ -1,8 +1,11 @@
 """Build the Cython extensions and their C kernels (csrc/).
 
 Baseline flags only: SIMD code carries per-function target attributes and is
-chosen at run time, so one build runs on any x86-64 (and on other CPUs with the
-scalar kernels).  FASTCODE_DEBUG=1 builds with bounds checks and assertions on.
+chosen at run time, so one build runs on any x86-64.  On AArch64 the same
+sources build the NEON kernels (Advanced SIMD is baseline there, no flags;
+getauxval confirms it at run time); other CPUs get the scalar kernels.
+FASTCODE_DEBUG=1 builds with bounds checks and assertions on.  The kernels
+alone (no Python) cross-build and run under qemu with tests/c/Makefile.
 """
 import os
 import sys

@@ -46,8 +46,8 @@ uint64_t fc_gf256_affine_matrix(uint8_t c);
 /* ---- SIMD levels and dispatch (gf256_dispatch.c) ----------------------- */
 
 /* Levels are named, not ordered: a CPU may have GFNI without AVX-512 or the
- * reverse.  The split-nibble levels multiply with a byte shuffle (PSHUFB),
- * the *_gfni levels with one GF2P8AFFINEQB per vector. */
+ * reverse.  The split-nibble levels multiply with a byte shuffle (PSHUFB on
+ * x86, TBL on AArch64), the *_gfni levels with one GF2P8AFFINEQB per vector. */
 enum fc_simd_level {
     FC_SIMD_SCALAR = 0,
     FC_SIMD_SSSE3 = 1,
@@ -55,7 +55,8 @@ enum fc_simd_level {
     FC_SIMD_AVX512 = 3,
     FC_SIMD_AVX2_GFNI = 4,
     FC_SIMD_AVX512_GFNI = 5,
-    FC_SIMD_N_LEVELS = 6
+    FC_SIMD_NEON = 6,       /* AArch64 Advanced SIMD, split-nibble TBL */
+    FC_SIMD_N_LEVELS = 7
 };
 
 /* The level used by default: the fastest one this CPU (and OS) supports. */
@@ -131,6 +132,22 @@ size_t fc_dot_plan_nbytes(const fc_dot_plan *plan);
  * memory could not be allocated (nothing was computed). */
 int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const *in,
                       uint8_t *const *out, int n_threads);
+
+/* The same product on n_stripes independent stripes in one call:
+ * in holds n_stripes * k pointers (input j of stripe s at in[s * k + j]),
+ * out n_stripes * rows pointers (out[s * rows + r]), every region len bytes.
+ * Threads take whole stripes when there are at least as many stripes as
+ * threads (else each stripe is split by bytes as in fc_dot_plan_apply).
+ * Returns as fc_dot_plan_apply. */
+int fc_dot_plan_apply_batch(const fc_dot_plan *plan, size_t n_stripes, size_t len,
+                            const uint8_t *const *in, uint8_t *const *out, int n_threads);
+
+/* Whether any of the n_a regions at a overlaps one of the n_b regions at b,
+ * every region len bytes (1, 0, or -2 if scratch memory could not be
+ * allocated); *a_self is set to whether two regions of a overlap each other.
+ * O((n_a + n_b) log(n_a + n_b)): one sort of the addresses. */
+int fc_regions_overlap(size_t n_a, const uint8_t *const *a, size_t n_b,
+                       const uint8_t *const *b, size_t len, int *a_self);
 
 /* The stripe length (bytes) used for cache blocking with k inputs and rows outputs. */
 size_t fc_dot_stripe_len(int k, int rows);

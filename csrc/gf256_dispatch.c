@@ -7,6 +7,13 @@
 #include "gf256.h"
 #include "gf256_levels.h"
 
+#if FC_ARM64 && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1 << 1)   /* asm/hwcap.h, for C libraries that lack it */
+#endif
+#endif
+
 fc_group_kernel fc_active_group = fc_gf256_group_base;
 fc_scale_kernel fc_active_mul = fc_gf256_mul_base;
 fc_scale_kernel fc_active_mad = fc_gf256_mad_base;
@@ -14,7 +21,7 @@ int fc_active_max_pass = FC_BASE_MAX_PASS;
 static int active_level = FC_SIMD_SCALAR;
 
 static const char *level_names[FC_SIMD_N_LEVELS] = {"scalar", "ssse3", "avx2", "avx512",
-                                                      "avx2_gfni", "avx512_gfni"};
+                                                      "avx2_gfni", "avx512_gfni", "neon"};
 
 const char *fc_simd_level_name(int level)
 {
@@ -37,6 +44,16 @@ int fc_cpu_has(const char *feature)
     if (!strcmp(feature, "gfni")) return __builtin_cpu_supports("gfni");
     if (!strcmp(feature, "pclmul")) return __builtin_cpu_supports("pclmul");
     if (!strcmp(feature, "vpclmulqdq")) return __builtin_cpu_supports("vpclmulqdq");
+#elif FC_ARM64
+    /* Advanced SIMD is mandatory in AArch64; Linux also reports it in the
+     * hardware capabilities, which is what is checked where available. */
+    if (!strcmp(feature, "neon") || !strcmp(feature, "asimd")) {
+#if defined(__linux__)
+        return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+#else
+        return 1;
+#endif
+    }
 #else
     (void)feature;
 #endif
@@ -56,6 +73,7 @@ int fc_simd_supported(int level)
     case FC_SIMD_AVX512_GFNI:
         return fc_cpu_has("avx512f") && fc_cpu_has("avx512bw") && fc_cpu_has("avx512vl") &&
                fc_cpu_has("gfni");
+    case FC_SIMD_NEON: return FC_ARM64 && fc_cpu_has("neon");
     default: return 0;
     }
 }
@@ -77,10 +95,11 @@ int fc_simd_supported(int level)
  * is ahead of avx2 on this CPU by 1.4-2.1x (Zen 5 executes 512-bit shuffles
  * at full width and does not lower its clock for them), so it stays before
  * avx2; on CPUs that downclock for 512-bit code (Skylake-SP) the benchmarks
- * should be rerun with FASTCODE_SIMD=avx2 to check. */
+ * should be rerun with FASTCODE_SIMD=avx2 to check.  On AArch64 the only
+ * SIMD level is neon. */
 static const int preference[FC_SIMD_N_LEVELS] = {
     FC_SIMD_AVX512_GFNI, FC_SIMD_AVX2_GFNI, FC_SIMD_AVX512,
-    FC_SIMD_AVX2, FC_SIMD_SSSE3, FC_SIMD_SCALAR,
+    FC_SIMD_AVX2, FC_SIMD_SSSE3, FC_SIMD_NEON, FC_SIMD_SCALAR,
 };
 
 int fc_simd_ranked(int *levels)
@@ -102,7 +121,7 @@ int fc_simd_detect(void)
 
 int fc_simd_level(void) { return active_level; }
 
-#if FC_X86
+#if FC_X86 || FC_ARM64
 #define FC_USE_LEVEL(sfx)                        \
     do {                                         \
         fc_active_group = fc_gf256_group_##sfx;  \
@@ -124,6 +143,9 @@ int fc_simd_set_level(int level)
     case FC_SIMD_AVX512: FC_USE_LEVEL(avx512); break;
     case FC_SIMD_AVX2: FC_USE_LEVEL(avx2); break;
     case FC_SIMD_SSSE3: FC_USE_LEVEL(ssse3); break;
+#endif
+#if FC_ARM64
+    case FC_SIMD_NEON: FC_USE_LEVEL(neon); break;
 #endif
     default:
         fc_active_group = fc_gf256_group_base;

@@ -21,6 +21,13 @@
 #include "gf256.h"
 #include "gf256_levels.h"
 
+#if FC_X86 && defined(__SSE2__)
+#include <emmintrin.h>
+#define FC_HAVE_STREAM 1
+#else
+#define FC_HAVE_STREAM 0
+#endif
+
 typedef struct {
     int n_out, n_in;
     const int *out_rows;   /* n_out row indices into the output array */
@@ -36,8 +43,10 @@ typedef struct {
 struct fc_dot_plan {
     int rows, k;
     int n_single, n_groups;
+    int n_used;            /* inputs read by some group, listed in used_cols */
     plan_single *singles;
     plan_group *groups;
+    const int *used_cols;
     size_t nbytes;
     /* one allocation holds everything after the struct */
 };
@@ -69,7 +78,7 @@ fc_dot_plan *fc_dot_plan_new(int rows, int k, const uint8_t *m)
     size_t sz = align8(sizeof(fc_dot_plan)) + align8((size_t)n_single * sizeof(plan_single)) +
                 align8((size_t)n_groups * sizeof(plan_group)) +
                 align8((size_t)n_general * sizeof(int)) +
-                align8((size_t)n_groups * k * sizeof(int)) +
+                align8((size_t)n_groups * k * sizeof(int)) + align8((size_t)k * sizeof(int)) +
                 align8((size_t)n_general * k) + (size_t)n_general * k * 8 +
                 (size_t)n_general * k * 32 + 64;
     char *mem = (char *)calloc(1, sz);
@@ -90,6 +99,8 @@ fc_dot_plan *fc_dot_plan_new(int rows, int k, const uint8_t *m)
     p += align8((size_t)n_general * sizeof(int));
     int *cols = (int *)p;
     p += align8((size_t)n_groups * k * sizeof(int));
+    int *used_cols = (int *)p;
+    p += align8((size_t)k * sizeof(int));
     uint8_t *coeffs = (uint8_t *)p;
     p += align8((size_t)n_general * k);
     uint64_t *affine = (uint64_t *)p;
@@ -150,6 +161,19 @@ fc_dot_plan *fc_dot_plan_new(int rows, int k, const uint8_t *m)
         start += size;
     }
     plan->n_groups = n_groups;
+    /* Inputs some group reads, in increasing order (the copies read theirs
+     * directly, so only these are ever staged). */
+    int n_used = 0;
+    for (int j = 0; j < k; j++) {
+        int any = 0;
+        for (int g = 0; g < n_groups && !any; g++)
+            for (int i = 0; i < plan->groups[g].n_in && !any; i++)
+                any = plan->groups[g].in_cols[i] == j;
+        if (any)
+            used_cols[n_used++] = j;
+    }
+    plan->used_cols = used_cols;
+    plan->n_used = n_used;
     return plan;
 }
 
@@ -187,7 +211,51 @@ typedef struct {
     const uint8_t **gin; /* k pointers */
     uint8_t **gout;      /* FC_MAX_GROUP pointers */
     uint8_t *stage;      /* k * stripe bytes, or NULL when there is one pass */
+    int stream;          /* copies with non-temporal stores (see stream_copy) */
 } range_scratch;
+
+/* A call whose regions add up to more than this goes to memory whatever we
+ * do: its copies then bypass the caches (see stream_copy). */
+#define FC_STREAM_MIN_BYTES (48u << 20)
+
+/* memcpy with non-temporal stores (SSE2, baseline on x86-64): a plain store
+ * first reads the destination line from memory (read for ownership), so a
+ * copy that will not be read back from cache moves 3 bytes per byte copied;
+ * streamed, 2.  Used only by calls too large for the caches to help (RS(50,10)
+ * decode of all rows at 1 MiB blocks: 40 of the 50 output rows are copies).
+ * The caller issues one sfence after its last streamed store. */
+static void stream_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+#if FC_HAVE_STREAM
+    size_t i = (size_t)(-(uintptr_t)dst) & 15;
+    if (i > n)
+        i = n;
+    memcpy(dst, src, i);
+    for (; i + 64 <= n; i += 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 32));
+        __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 48));
+        _mm_stream_si128((__m128i *)(void *)(dst + i), a);
+        _mm_stream_si128((__m128i *)(void *)(dst + i + 16), b);
+        _mm_stream_si128((__m128i *)(void *)(dst + i + 32), c);
+        _mm_stream_si128((__m128i *)(void *)(dst + i + 48), d);
+    }
+    for (; i + 16 <= n; i += 16)
+        _mm_stream_si128((__m128i *)(void *)(dst + i),
+                         _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+    memcpy(dst + i, src + i, n - i);
+#else
+    memcpy(dst, src, n);
+#endif
+}
+
+static void stream_fence(void)
+{
+#if FC_HAVE_STREAM
+    _mm_sfence();
+#endif
+}
 
 static void run_group(const plan_group *grp, size_t n, const uint8_t **gin, uint8_t **gout)
 {
@@ -218,8 +286,10 @@ static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
          * when the caller's regions sit at power-of-two strides, which would
          * otherwise map every input to the same cache sets. */
         if (sc->stage)
-            for (int j = 0; j < plan->k; j++)
+            for (int u = 0; u < plan->n_used; u++) {
+                int j = plan->used_cols[u];
                 memcpy(sc->stage + (size_t)j * stripe, in[j] + off, n);
+            }
         for (int g = 0; g < plan->n_groups; g++) {
             const plan_group *grp = &plan->groups[g];
             for (int j = 0; j < grp->n_in; j++) {
@@ -242,6 +312,8 @@ static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
             uint8_t *o = out[sg->row] + off;
             if (sg->c == 0)
                 memset(o, 0, n);
+            else if (sg->c == 1 && sc->stream)
+                stream_copy(o, in[sg->col] + off, n);
             else if (sg->c == 1)
                 memcpy(o, in[sg->col] + off, n);
             else
@@ -252,16 +324,40 @@ static void apply_range(const fc_dot_plan *plan, size_t begin, size_t end,
 
 typedef struct {
     const fc_dot_plan *plan;
-    size_t begin, end;
+    size_t s_begin, s_end;  /* stripes [s_begin, s_end) of the batch */
+    size_t begin, end;      /* bytes [begin, end) of each of their regions */
     const uint8_t *const *in;
     uint8_t *const *out;
     range_scratch scratch;
 } range_job;
 
+/* Stripes of a batch are back to back in memory in the usual layout, but the
+ * hardware prefetchers only follow the streams they have seen: ask for the
+ * first lines of every input of the next stripe while this one is computed
+ * (the group kernels prefetch ahead within a row, not across stripes). */
+#define FC_BATCH_PREFETCH_BYTES 512
+
+static void prefetch_stripe_heads(const fc_dot_plan *plan, size_t begin, size_t end,
+                                  const uint8_t *const *in)
+{
+    size_t n = end - begin < FC_BATCH_PREFETCH_BYTES ? end - begin : FC_BATCH_PREFETCH_BYTES;
+    for (int j = 0; j < plan->k; j++)
+        for (size_t b = 0; b < n; b += 64)
+            __builtin_prefetch(in[j] + begin + b, 0, 3);
+}
+
 static void *run_range_job(void *arg)
 {
     range_job *j = (range_job *)arg;
-    apply_range(j->plan, j->begin, j->end, j->in, j->out, &j->scratch);
+    const fc_dot_plan *plan = j->plan;
+    for (size_t s = j->s_begin; s < j->s_end; s++) {
+        const uint8_t *const *in = j->in + s * (size_t)plan->k;
+        if (s + 1 < j->s_end)
+            prefetch_stripe_heads(plan, j->begin, j->end, in + plan->k);
+        apply_range(plan, j->begin, j->end, in, j->out + s * (size_t)plan->rows, &j->scratch);
+    }
+    if (j->scratch.stream)
+        stream_fence();   /* streamed stores visible before the join */
     return NULL;
 }
 
@@ -269,16 +365,30 @@ static void *run_range_job(void *arg)
 #define FC_MIN_BYTES_PER_THREAD (512 * 1024)
 #define FC_MAX_THREADS 256
 
-int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const *in,
-                      uint8_t *const *out, int n_threads)
+/* Runs stripes [0, n_stripes) of len bytes: split by stripes when there are at
+ * least as many stripes as threads, else each stripe split by bytes. */
+static int apply_stripes(const fc_dot_plan *plan, size_t n_stripes, size_t len,
+                         const uint8_t *const *in, uint8_t *const *out, int n_threads)
 {
-    size_t data_bytes = len * (size_t)(plan->k > 0 ? plan->k : 1);
+    size_t data_bytes = n_stripes * len * (size_t)(plan->k > 0 ? plan->k : 1);
     if (n_threads > FC_MAX_THREADS)
         n_threads = FC_MAX_THREADS;
     if ((size_t)n_threads > data_bytes / FC_MIN_BYTES_PER_THREAD)
         n_threads = (int)(data_bytes / FC_MIN_BYTES_PER_THREAD);
     if (n_threads < 1)
         n_threads = 1;
+    if (n_stripes > 1 && n_stripes < (size_t)n_threads) {
+        /* few long stripes: each one split by bytes in turn */
+        int rc = 0;
+        for (size_t s = 0; s < n_stripes; s++) {
+            int r = apply_stripes(plan, 1, len, in + s * (size_t)plan->k,
+                                  out + s * (size_t)plan->rows, n_threads);
+            if (r == -2)
+                return r;
+            rc |= r;
+        }
+        return rc;
+    }
     /* Per thread: k + FC_MAX_GROUP pointers, and the staging buffer. */
     size_t stripe = fc_dot_stripe_len(plan->k, plan->rows);
     size_t stage = plan_passes(plan) > 1 ? (size_t)plan->k * stripe : 0;
@@ -293,20 +403,34 @@ int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const 
         return -2;
     char *base = (char *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
     range_job jobs[FC_MAX_THREADS];
-    size_t chunk = (len / (size_t)n_threads + 63) & ~(size_t)63;
+    int stream = n_stripes * len * (size_t)(plan->k + plan->rows) >= FC_STREAM_MIN_BYTES;
+    /* one stripe: bytes split in 64-byte multiples; a batch: stripes split */
+    size_t total = n_stripes == 1 ? len : n_stripes;
+    size_t chunk = n_stripes == 1 ? (len / (size_t)n_threads + 63) & ~(size_t)63
+                                  : (n_stripes + (size_t)n_threads - 1) / (size_t)n_threads;
     for (int t = 0; t < n_threads; t++) {
         char *p = base + (size_t)t * per_thread;
         size_t b = (size_t)t * chunk, e = b + chunk;
-        if (b > len) b = len;
-        if (e > len || t == n_threads - 1) e = len;
+        if (b > total) b = total;
+        if (e > total || t == n_threads - 1) e = total;
         jobs[t].plan = plan;
-        jobs[t].begin = b;
-        jobs[t].end = e;
+        if (n_stripes == 1) {
+            jobs[t].s_begin = 0;
+            jobs[t].s_end = 1;
+            jobs[t].begin = b;
+            jobs[t].end = e;
+        } else {
+            jobs[t].s_begin = b;
+            jobs[t].s_end = e;
+            jobs[t].begin = 0;
+            jobs[t].end = len;
+        }
         jobs[t].in = in;
         jobs[t].out = out;
         jobs[t].scratch.gin = (const uint8_t **)p;
         jobs[t].scratch.gout = (uint8_t **)(jobs[t].scratch.gin + plan->k + FC_MAX_GROUP);
         jobs[t].scratch.stage = stage ? (uint8_t *)(p + ((ptr_bytes + 63) & ~(size_t)63)) : NULL;
+        jobs[t].scratch.stream = stream;
     }
     int rc = 0;
     pthread_t tids[FC_MAX_THREADS];
@@ -326,4 +450,74 @@ int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const 
     if (mem != stack_mem)
         free(mem);
     return rc;
+}
+
+int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const *in,
+                      uint8_t *const *out, int n_threads)
+{
+    return apply_stripes(plan, 1, len, in, out, n_threads);
+}
+
+int fc_dot_plan_apply_batch(const fc_dot_plan *plan, size_t n_stripes, size_t len,
+                            const uint8_t *const *in, uint8_t *const *out, int n_threads)
+{
+    if (n_stripes == 0 || len == 0 || plan->rows == 0)
+        return 0;
+    return apply_stripes(plan, n_stripes, len, in, out, n_threads);
+}
+
+/* ---- overlap of byte regions ---------------------------------------------- */
+
+typedef struct {
+    uintptr_t lo;
+    int is_a;
+} tagged_region;
+
+static int cmp_region(const void *x, const void *y)
+{
+    uintptr_t a = ((const tagged_region *)x)->lo, b = ((const tagged_region *)y)->lo;
+    return (a > b) - (a < b);
+}
+
+int fc_regions_overlap(size_t n_a, const uint8_t *const *a, size_t n_b,
+                       const uint8_t *const *b, size_t len, int *a_self)
+{
+    *a_self = 0;
+    if (len == 0 || n_a == 0)
+        return 0;
+    tagged_region *r = (tagged_region *)malloc((n_a + n_b) * sizeof(tagged_region));
+    if (!r)
+        return -2;
+    for (size_t i = 0; i < n_a; i++) {
+        r[i].lo = (uintptr_t)a[i];
+        r[i].is_a = 1;
+    }
+    for (size_t i = 0; i < n_b; i++) {
+        r[n_a + i].lo = (uintptr_t)b[i];
+        r[n_a + i].is_a = 0;
+    }
+    qsort(r, n_a + n_b, sizeof(tagged_region), cmp_region);
+    /* Sweep in address order: a region overlaps an earlier one iff it starts
+     * before the end of the last region of that kind seen so far (all have
+     * the same length, so the latest start has the furthest end). */
+    uintptr_t end_a = 0, end_b = 0;
+    int have_a = 0, have_b = 0, cross = 0;
+    for (size_t i = 0; i < n_a + n_b; i++) {
+        uintptr_t lo = r[i].lo;
+        if (r[i].is_a) {
+            if (have_a && lo < end_a)
+                *a_self = 1;
+            if (have_b && lo < end_b)
+                cross = 1;
+            end_a = lo + len;
+            have_a = 1;
+        } else {
+            if (have_a && lo < end_a)
+                cross = 1;
+            end_b = lo + len;
+            have_b = 1;
+        }
+    }
+    free(r);
+    return cross;
 }

@@ -1,11 +1,17 @@
 /*
- * Instantiations of gf256_simd_template.h for each x86 instruction set.
- * Each function carries its own target attribute, so the file compiles with
- * baseline flags and the dispatcher picks a level at run time.
+ * Instantiations of gf256_simd_template.h for each x86 instruction set and
+ * for AArch64 NEON.  Each x86 function carries its own target attribute, so
+ * the file compiles with baseline flags and the dispatcher picks a level at
+ * run time; NEON is baseline on AArch64.
  */
 #include <string.h>
 #include "gf256.h"
 #include "gf256_levels.h"
+
+/* Input prefetch distance of the group kernels, in bytes (measured on Zen 5,
+ * RS(10,4) at 1 MiB blocks: 1 and 1.5 KiB best, 512 B and 2 KiB a little
+ * behind; prefetcht0 ahead of prefetcht1). */
+#define FC_GROUP_PREFETCH 1024
 
 #if FC_X86
 
@@ -27,11 +33,6 @@
  * U = 2 needs 2G + 3 of the 16 ymm).  ssse3 was not re-measured.
  */
 #define FC_NIBBLE_PASS_U(G) ((G) <= 4 ? 2 : 1)
-
-/* Input prefetch distance of the group kernels, in bytes (measured on Zen 5,
- * RS(10,4) at 1 MiB blocks: 1 and 1.5 KiB best, 512 B and 2 KiB a little
- * behind; prefetcht0 ahead of prefetcht1). */
-#define FC_GROUP_PREFETCH 1024
 
 /* An affine matrix from a table that need not be 8-byte aligned. */
 static inline uint64_t fc_load_u64(const uint8_t *p)
@@ -139,3 +140,36 @@ static inline uint64_t fc_load_u64(const uint8_t *p)
 #include "gf256_simd_template.h"
 
 #endif /* FC_X86 */
+
+#if FC_ARM64
+
+#include <arm_neon.h>
+
+/* ---- AArch64 NEON: 16 bytes per vector, split-nibble tables with TBL ------
+ * 32 vector registers: a pass of G outputs with 2 vectors per iteration holds
+ * 2G accumulators, 2 x 2 nibble halves of the inputs, the 2 halves of one
+ * table and the mask, so U = 2 up to 8 outputs (23 registers) and passes of
+ * up to 12 outputs with U = 1 (17 registers).  vshrq_n_u8 shifts bytes, so
+ * the high nibble needs no mask; the template's AND is kept (it is free
+ * next to the table lookups) so the template stays one body for all levels.
+ * Not yet measured on hardware: the pass widths follow the register count. */
+#define FC_SFX(name) name##_neon
+#define FC_MAX_PASS 12
+#define FC_AFFINE 0
+#define FC_PASS_U(G) ((G) <= 8 ? 2 : 1)
+#define FC_PREFETCH FC_GROUP_PREFETCH
+#define FC_TARGET
+#define VEC uint8x16_t
+#define VBYTES 16
+#define V_LOADU(p) vld1q_u8((const uint8_t *)(const void *)(p))
+#define V_STOREU(p, v) vst1q_u8((uint8_t *)(void *)(p), (v))
+#define V_XOR(a, b) veorq_u8((a), (b))
+#define V_AND(a, b) vandq_u8((a), (b))
+#define V_SHUF(t, i) vqtbl1q_u8((t), (i))
+#define V_SRL4(v) vshrq_n_u8((v), 4)
+#define V_SET1(b) vdupq_n_u8((uint8_t)(b))
+#define V_ZERO() vdupq_n_u8(0)
+#define V_BCAST16(p) vld1q_u8((const uint8_t *)(const void *)(p))
+#include "gf256_simd_template.h"
+
+#endif /* FC_ARM64 */

@@ -16,9 +16,10 @@
  *   FC_PREFETCH     how far ahead (bytes) the group kernel prefetches inputs
  *   VEC, VBYTES     vector type and its width in bytes
  *   V_LOADU(p), V_STOREU(p, v), V_XOR(a, b), V_ZERO(),
- *   nibble levels:  V_AND(a, b), V_SHUF(table, idx), V_SRL4(v) (16-bit lane
- *                   shift right by 4), V_SET1(b), V_BCAST16(p) (broadcast 16
- *                   table bytes to every 128-bit lane)
+ *   nibble levels:  V_AND(a, b), V_SHUF(table, idx), V_SRL4(v) (shift right
+ *                   by 4 in lanes of 8 or 16 bits: the high nibble is masked
+ *                   after it), V_SET1(b), V_BCAST16(p) (broadcast 16 table
+ *                   bytes to every 128-bit lane)
  *   affine levels:  V_BCAST64(p) (broadcast the 64-bit matrix at p),
  *                   V_AFFINE(x, m) (GF2P8AFFINEQB with constant 0)
  * and the template undefines them at its end, ready for the next level.

@@ -1,11 +1,12 @@
 """What the kernels run on: CPU features, SIMD level, build, threads.
 
-``FASTCODE_SIMD=scalar|ssse3|avx2|avx512|avx2_gfni|avx512_gfni`` (read at
-import) or ``set_simd_level`` force any kernel level the CPU supports, so the
-tests can exercise every path on one machine.  The levels are not a ladder: a
-CPU may have GFNI without AVX-512 or the reverse; by default the kernels use
-the fastest level present (the ranking, and the measurements behind it, are
-in csrc/gf256_dispatch.c).
+``FASTCODE_SIMD=scalar|ssse3|avx2|avx512|avx2_gfni|avx512_gfni`` on x86-64,
+``FASTCODE_SIMD=scalar|neon`` on AArch64 (read at import) or ``set_simd_level``
+force any kernel level the CPU supports, so the tests can exercise every path
+on one machine.  The levels are not a ladder: a CPU may have GFNI without
+AVX-512 or the reverse; by default the kernels use the fastest level present
+(the ranking, and the measurements behind it, are in csrc/gf256_dispatch.c;
+on AArch64 it is neon).
 """
 import os
 import platform as _py_platform
@@ -18,9 +19,9 @@ from fastcode import _config
 from fastcode.fields import gf256 as _gf256_field
 
 _native = _gf256_field._native
-SIMD_LEVELS = ("scalar", "ssse3", "avx2", "avx512", "avx2_gfni", "avx512_gfni")
+SIMD_LEVELS = ("scalar", "ssse3", "avx2", "avx512", "avx2_gfni", "avx512_gfni", "neon")
 _FEATURES = ("sse2", "ssse3", "sse4.1", "avx", "avx2", "avx512f", "avx512bw", "avx512vl",
-             "gfni", "pclmul", "vpclmulqdq")
+             "gfni", "pclmul", "vpclmulqdq", "neon")
 
 
 def cpu_features():

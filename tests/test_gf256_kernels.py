@@ -226,7 +226,10 @@ def test_info_lists_levels():
     info = fastcode.info()
     assert info["simd_available"] == list(AVAILABLE)
     assert info["simd_default"] == AVAILABLE[-1]
-    assert set(ALL_LEVELS) == {"scalar", "ssse3", "avx2", "avx512", "avx2_gfni", "avx512_gfni"}
+    assert set(ALL_LEVELS) == {"scalar", "ssse3", "avx2", "avx512", "avx2_gfni", "avx512_gfni",
+                               "neon"}
+    if _native() is not None:
+        assert ALL_LEVELS == _native().LEVELS   # the C enum's names, in its order
 
 
 def test_levels_match_cpu_features():
@@ -235,7 +238,8 @@ def test_levels_match_cpu_features():
     needs = {"ssse3": f["ssse3"], "avx2": f["avx2"],
              "avx512": f["avx512f"] and f["avx512bw"],
              "avx2_gfni": f["avx2"] and f["gfni"],
-             "avx512_gfni": f["avx512f"] and f["avx512bw"] and f["avx512vl"] and f["gfni"]}
+             "avx512_gfni": f["avx512f"] and f["avx512bw"] and f["avx512vl"] and f["gfni"],
+             "neon": f["neon"]}
     if _native() is None:
         pytest.skip("native module not built")
     for level, has in needs.items():

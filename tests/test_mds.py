@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from _toy_fields import ToyPrimeField
-from fastcode import GF256, MDSCode, matrices
+import fastcode
+from fastcode import GF256, MDSCode, PrimeField, matrices
 from fastcode.bench.comparators import ISAL
 from fastcode.errors import (
     FastcodeError,
@@ -587,3 +588,107 @@ def test_reconstruct_repairs_a_stripe_in_place_with_a_mask(rng):
     stripe[~mask] = 0
     assert code.reconstruct(stripe, mask, "all", out=stripe) is stripe
     assert np.array_equal(stripe, cw)
+
+
+# ---- batches of stripes: (stripes, rows, L) arrays or lists of stripes, one kernel call ----
+
+BATCH_FIELDS = [GF256, PrimeField(257)]
+
+
+@pytest.mark.parametrize("field", BATCH_FIELDS, ids=str)
+@pytest.mark.parametrize("n,k", [(14, 10), (6, 4), (5, 5), (9, 1)])
+def test_batch_encode_equals_stripe_by_stripe(field, n, k):
+    rng = np.random.default_rng(n * 100 + k)
+    code = MDSCode(n, k, field)
+    data = field.random((4, k, 77), rng)
+    parity = code.encode(data)
+    assert parity.shape == (4, n - k, 77)
+    for s in range(4):
+        assert np.array_equal(parity[s], code.encode(data[s]))
+    assert np.array_equal(code.encode(list(data)), parity)
+    out = np.empty_like(parity)
+    assert code.encode(data, out=out) is out and np.array_equal(out, parity)
+
+
+@pytest.mark.parametrize("field", BATCH_FIELDS, ids=str)
+def test_batch_decode_one_pattern_for_all_stripes(field):
+    rng = np.random.default_rng(3)
+    code = MDSCode(14, 10, field)
+    data = field.random((6, 10, 130), rng)
+    cw = np.concatenate([data, code.encode(data)], axis=1)
+    for idx in ([13, 0, 2, 11, 4, 5, 6, 12, 8, 9], list(range(10)), list(range(4, 14)),
+                [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]):
+        got = code.decode(cw[:, idx], idx)
+        assert np.array_equal(got, data), idx
+        assert np.array_equal(code.decode([list(cw[s, idx]) for s in range(6)], idx), data)
+        for s in range(6):
+            assert np.array_equal(got[s], code.decode(cw[s, idx], idx))
+    mask = np.ones(14, bool)
+    mask[[1, 3, 7, 10]] = False
+    assert np.array_equal(code.decode(cw, mask), data)
+    stripes = [[row if mask[i] else None for i, row in enumerate(stripe)] for stripe in cw]
+    assert np.array_equal(code.decode(stripes, mask), data)
+    assert np.array_equal(code.reconstruct(cw[:, mask], mask, "all"), cw)
+    assert np.array_equal(code.reconstruct(cw[:, mask], mask, [12, 1, 3]), cw[:, [12, 1, 3]])
+
+
+@pytest.mark.parametrize("level", fastcode.available_simd_levels())
+def test_batch_decode_every_level_same_bytes(level):
+    rng = np.random.default_rng(4)
+    code = MDSCode(16, 10)
+    data = GF256.random((5, 10, 1000), rng)
+    cw = np.concatenate([data, code.encode(data)], axis=1)
+    idx = [15, 14, 13, 12, 11, 10, 0, 1, 2, 3]
+    previous = fastcode.simd_level()
+    fastcode.set_simd_level(level)
+    try:
+        assert np.array_equal(code.encode(data), cw[:, 10:])
+        assert np.array_equal(code.decode(cw[:, idx], idx), data)
+    finally:
+        fastcode.set_simd_level(previous)
+
+
+def test_batch_decode_in_place_and_errors():
+    code = MDSCode(7, 4)
+    rng = np.random.default_rng(5)
+    data = GF256.random((3, 4, 50), rng)
+    cw = np.concatenate([data, code.encode(data)], axis=1)
+    idx = [6, 0, 5, 2]
+    shards = np.ascontiguousarray(cw[:, idx])
+    assert code.decode(shards, idx, out=shards) is shards       # out is the input: staged
+    assert np.array_equal(shards, data)
+    cw2 = cw.copy()
+    code.encode(cw2[:, :4], out=cw2[:, 4:])                       # parity into the codeword
+    assert np.array_equal(cw2, cw)
+    with pytest.raises(ShardSizeError, match="different row counts"):
+        code.decode([cw[0, idx], cw[1, idx[:3]]], idx)
+    with pytest.raises(ShardSizeError, match="present shards"):
+        code.decode(cw[:, :3], idx)
+    with pytest.raises(ShardSizeError, match="positionally"):
+        code.decode(cw, idx)
+    with pytest.raises(ShardSizeError):
+        code.encode(GF256.random((2, 5, 8), rng))
+    with pytest.raises(InvalidArgumentError, match="overlap each other"):
+        code.decode(cw[:, idx], idx, out=[[np.zeros(50, np.uint8)] * 4] * 3)
+
+
+def test_repair_in_place_every_pattern():
+    """out = the stripe itself (rows by shard number): present rows stay where they
+    are, lost rows are rebuilt into it; every erasure pattern of a (7, 4) code."""
+    code = MDSCode(7, 4)
+    rng = np.random.default_rng(8)
+    data = GF256.random((4, 45), rng)
+    cw = np.concatenate([data, code.encode(data)])
+    for mask_bits in range(1 << 7):
+        mask = np.array([(mask_bits >> i) & 1 for i in range(7)], dtype=bool)
+        if mask.sum() < 4:
+            continue
+        stripe = np.where(mask[:, None], cw, 0).astype(np.uint8)
+        assert code.decode(stripe, mask, out=stripe[:4]) is not None
+        assert np.array_equal(stripe[:4], data), mask
+        stripe = np.where(mask[:, None], cw, 0).astype(np.uint8)
+        code.reconstruct(stripe, mask, "all", out=stripe)
+        assert np.array_equal(stripe, cw), mask
+        rows = list(np.where(mask[:, None], cw, 0).astype(np.uint8))
+        code.reconstruct(rows, mask, "all", out=rows)
+        assert np.array_equal(np.stack(rows), cw), mask

@@ -58,7 +58,30 @@ def _mds_ops():
                                                                                      out=out))
     approx = ApproxCommEfficient(cyclic_assignment(6, 2), m=2, rng=0)
     ops["gradient.approx"] = (np.float64, 4, 2, lambda X, out: approx.decode(X, [1, 2, 4, 5], out=out))
+    # batched forms: X and out are cut into STRIPES stripes (3-D views or lists of stripes)
+    ops["gf256.plan_batch"] = (np.uint8, STRIPES * 5, STRIPES * 3,
+                               lambda X, out: plan(_batch(X), out=_batch(out)))
+    ops["mds.encode_batch"] = (np.uint8, STRIPES * 4, STRIPES * 3,
+                               lambda X, out: code.encode(_batch(X), out=_batch(out)))
+    ops["mds.decode_batch"] = (np.uint8, STRIPES * 4, STRIPES * 4,
+                               lambda X, out: code.decode(_batch(X), order, out=_batch(out)))
+    ops["mds.decode_batch_mask"] = (np.uint8, STRIPES * 7, STRIPES * 4,
+                                    lambda X, out: code.decode(_batch(X), mask, out=_batch(out)))
     return ops
+
+
+STRIPES = 3
+
+
+def _batch(x):
+    """Rows (STRIPES * r, L) or a list of STRIPES * r rows as a batch of STRIPES
+    stripes of r rows: a 3-D view, or a list of lists of rows."""
+    if x is None:
+        return None
+    if isinstance(x, np.ndarray):
+        return x.reshape(STRIPES, -1, x.shape[1])          # splits axis 0 only: a view
+    r = len(x) // STRIPES
+    return [list(x[s * r:(s + 1) * r]) for s in range(STRIPES)]
 
 
 OPS = _mds_ops()

@@ -173,6 +173,7 @@ class ISAL:
     def __init__(self, lib, name):
         """Wrap an already loaded ``ctypes.CDLL``; use :meth:`load` instead."""
         self.name = name
+        self._lib = lib
         self.path = _loaded_path("libisal") or name
         match = re.search(r"libisal\.so\.2\.0\.(\d+)$", os.path.realpath(self.path))
         #: "2.30" when the file name tells (Debian's libisal.so.2.0.30), else None
@@ -201,6 +202,11 @@ class ISAL:
                                  ctypes.POINTER(ctypes.c_void_p),
                                  ctypes.POINTER(ctypes.c_void_p)]
         self._encode.restype = None
+
+    def address(self, symbol):
+        """The address of the exported function ``symbol`` (an int), for C
+        code that calls ISA-L directly (see ``fastcode.bench.isal_loop``)."""
+        return ctypes.cast(getattr(self._lib, symbol), ctypes.c_void_p).value
 
     def dispatch_kernel(self):
         """The ec_encode_data kernel ISA-L's dispatcher picks on this CPU: the

@@ -47,6 +47,7 @@ from fastcode.errors import (
 )
 from fastcode.fields import GF256, GF65536
 from fastcode.fields.base import Field, MatmulPlan, Regions, as_region
+from fastcode.fields.gf256 import is_stripe_batch
 
 __all__ = ["MDSCode", "Decoder"]
 
@@ -218,7 +219,7 @@ class Decoder:
     (len(lost), k) matrix applied to the chosen shards)."""
 
     __slots__ = ("code", "present", "targets", "_core", "_given", "_given_arr", "_maps",
-                 "_by_number")
+                 "_by_number", "_batch_plans")
 
     def __init__(self, code, given, given_sorted, targets, core, from_mask):
         self.code = code
@@ -231,6 +232,8 @@ class Decoder:
         # row maps per shard layout ("pos": len(present) rows, "idx": n rows),
         # made on first use of that layout: (chosen rows, copied rows, slice or None)
         self._maps = {}
+        # per layout, the plan of a whole batch: (targets x rows of a stripe)
+        self._batch_plans = {}
 
     def _layout(self, positional):
         """(rows read by the kernel, rows copied, 2-D slice of the read rows or None)."""
@@ -276,22 +279,32 @@ class Decoder:
         raise TypeError("a Decoder holds prepared kernel tables and is not picklable; "
                         "pickle the code and call code.decoder(indices) again")
 
-    def __call__(self, shards: Regions, out: Optional[Regions] = None) -> Regions:
-        code = self.code
-        sh = _Shards(shards, code.field, "shards")
-        n_in = sh.count
+    def _positional(self, n_in, name="shards"):
+        """Whether n_in rows pair with indices (True) or are a whole stripe by
+        shard number (False); ShardSizeError for any other count."""
+        n = self.code.n
         if n_in == self._given:
-            layout = self._layout(True)
-        elif n_in == code.n and self._by_number:
-            layout = self._layout(False)
-        elif n_in == code.n:
+            return True
+        if n_in == n and self._by_number:
+            return False
+        if n_in == n:
             raise ShardSizeError(
-                f"shards has all n={code.n} rows but indices lists {self._given} shards: rows pair "
+                f"{name} has all n={n} rows but indices lists {self._given} shards: rows pair "
                 "with indices positionally; to pass a whole stripe indexed by shard number, give "
                 "indices as a boolean mask of length n")
-        else:
-            raise ShardSizeError(f"shards must hold the {self._given} present shards (in the order "
-                                 f"of indices), got {n_in}")
+        raise ShardSizeError(f"{name} must hold the {self._given} present shards (in the order "
+                             f"of indices), got {n_in}")
+
+    def __call__(self, shards: Regions, out: Optional[Regions] = None) -> Regions:
+        """The targets (len(targets), L) from one stripe of shards, or
+        (stripes, len(targets), L) from a batch: a 3-D (stripes, rows, L)
+        array or a list of stripes, every stripe with the same erasure pattern
+        (the kernel runs once for all of them)."""
+        code = self.code
+        if is_stripe_batch(shards):
+            return self._call_batch(shards, out)
+        sh = _Shards(shards, code.field, "shards")
+        layout = self._layout(self._positional(sh.count))
         length = sh.length
         if length is None:   # a list of Nones: nothing to read
             raise NotEnoughShardsError("shards holds no buffers")
@@ -301,13 +314,76 @@ class Decoder:
         if between_outputs:
             raise InvalidArgumentError("out rows overlap each other")
         if into_input:
-            # out overlaps the shards: compute every target into a temporary
-            # first (it reads the shards while they are intact), then copy
+            # Repair in place (out rows are the present shards themselves, e.g.
+            # out=stripe[:k] of a stripe by shard number): nothing to copy, and
+            # the lost rows are written directly when that clobbers no input.
+            if self._fill_in_place(sh, layout, dst):
+                return out
+            # out overlaps the shards otherwise: compute every target into a
+            # temporary first (it reads the shards while they are intact), then copy
             staged = self._fill(sh, layout, *_out_rows(None, code.field, len(self.targets), length))
             for row, src in zip(dst, staged):
                 row[...] = src
             return out
         return self._fill(sh, layout, out, views)
+
+    def _fill_in_place(self, sh, layout, dst):
+        """Fill ``dst`` (out, or its row views) without staging when every
+        present target's out row is its shard row itself and the lost rows'
+        out rows overlap neither each other, nor a shard the kernel reads, nor
+        a present target's row.  Returns False (nothing written) otherwise."""
+        core = self._core
+        src_chosen, src_copy, _ = layout
+        for p, s in zip(core.copy_pos.tolist(), src_copy):
+            row, src = dst[p], sh.row(s)
+            if (row.__array_interface__["data"][0] != src.__array_interface__["data"][0]
+                    or row.strides != src.strides):
+                return False
+        if core.plan is None:
+            return True                      # every target already where it belongs
+        outputs = [dst[p] for p in core.miss_pos.tolist()]
+        inputs = sh.take(src_chosen)
+        kept = [dst[p] for p in core.copy_pos.tolist()]
+        into_input, between_outputs = overlaps(outputs, inputs + kept)
+        if into_input or between_outputs:
+            return False
+        _apply(self.code.field, core.plan, inputs, outputs)
+        return True
+
+    def _batch_plan(self, positional):
+        """Plan of the (targets x stripe rows) matrix: unit rows copy the present
+        targets, the rows of the lost ones read the chosen shards; shards that
+        are not read have zero columns (the kernel skips them)."""
+        plan = self._batch_plans.get(positional)
+        if plan is None:
+            core, f = self._core, self.code.field
+            src_chosen, src_copy, _ = self._layout(positional)
+            width = self._given if positional else self.code.n
+            M = f.zeros((len(self.targets), width))
+            M[core.copy_pos, src_copy] = 1
+            if len(core.miss_pos):
+                M[np.ix_(core.miss_pos, src_chosen)] = core.matrix
+            plan = self._batch_plans[positional] = f.plan_matmul(M)   # racing threads: equal plans
+        return plan
+
+    def _call_batch(self, shards, out):
+        """A batch of stripes, one erasure pattern: one kernel call for all."""
+        code = self.code
+        if isinstance(shards, np.ndarray):
+            n_in = shards.shape[1]
+        else:
+            counts = {len(stripe) for stripe in shards}
+            if len(counts) > 1:
+                raise ShardSizeError(f"shards stripes have different row counts {sorted(counts)}")
+            n_in = counts.pop()
+        positional = self._positional(n_in, "shards stripes")
+        if not _region_field(code.field):
+            return _batch_by_stripe(code.field, self, shards, out, len(self.targets))
+        if not positional and not isinstance(shards, np.ndarray):
+            # absent rows of a stripe by shard number are never read: a zero
+            # row of the stripe's length stands in for None
+            shards = [_fill_absent(stripe, code.field) for stripe in shards]
+        return self._batch_plan(positional).batch(shards, out, names=("shards", "out"))
 
     def _fill(self, sh, layout, out, views):
         """Write the targets into out (or its row views) from validated shards."""
@@ -335,6 +411,45 @@ class Decoder:
                 outputs = [dst[p] for p in core.miss_pos.tolist()]
             _apply(code.field, core.plan, inputs, outputs)
         return out
+
+
+def _fill_absent(stripe, field):
+    """A stripe (list of rows, None for absent ones) with zero rows for the None."""
+    if isinstance(stripe, np.ndarray) or not any(r is None for r in stripe):
+        return stripe
+    length = {len(r) for r in stripe if r is not None}
+    if not length:
+        raise NotEnoughShardsError("a stripe of shards holds no buffers")
+    if len(length) > 1:
+        raise ShardSizeError(f"shards buffers have different lengths {sorted(length)}")
+    zero = field.zeros(length.pop())
+    return [zero if r is None else r for r in stripe]
+
+
+def _batch_by_stripe(field, compute, stripes, out, rows):
+    """A batch on a field without batched kernels: ``compute(stripe)`` for
+    every stripe, all of them before ``out`` is written (so out may overlap
+    the inputs), into out (a (stripes, rows, L) array or a list of stripes of
+    rows) or a new (stripes, rows, L) array."""
+    if not isinstance(stripes, (list, tuple, np.ndarray)):
+        raise FieldTypeError(f"shards must be a 3-D array or a list of stripes, "
+                             f"got {type(stripes).__name__}")
+    results = [compute(stripe) for stripe in stripes]
+    if out is None:
+        if not results:
+            return field.zeros((0, rows, 0))
+        return np.stack(results)
+    if len(out) != len(results):
+        raise ShardSizeError(f"out has {len(out)} stripes, expected {len(results)}")
+    views = []
+    for s, (res, stripe) in enumerate(zip(results, out)):
+        _, rv = _out_rows(stripe, field, rows, res.shape[1], f"out[{s}]")
+        views.extend(rv if rv is not None else list(stripe))
+    if overlaps(views, [])[1]:
+        raise InvalidArgumentError("out rows overlap each other")
+    for dst, src in zip(views, (row for res in results for row in res)):
+        dst[...] = src
+    return out
 
 
 def _run(idx):
@@ -567,7 +682,13 @@ class MDSCode(Code):
 
         ``out``: a (n-k, L) array or list of n-k writable buffers, filled in place.
         It may overlap ``data``: the parity is then computed into a temporary
-        before ``out`` is written.  Returns out (or a new array)."""
+        before ``out`` is written.  Returns out (or a new array).
+
+        A batch of stripes, ``data`` (stripes, k, L) or a list of stripes (each a
+        (k, L) array or k buffers), gives the parity (stripes, n-k, L) from one
+        kernel call (``out`` then (stripes, n-k, L) or a list of stripes)."""
+        if is_stripe_batch(data):
+            return self._encode_batch(data, out)
         sh = _Shards(data, self.field, "data", count=self.k)
         if sh.rows is not None and any(r is None for r in sh.rows):
             raise FieldTypeError("data must not contain None")
@@ -595,6 +716,16 @@ class MDSCode(Code):
             for i, row in enumerate(out if views is None else views):
                 row[...] = res[i]
         return out
+
+    def _encode_batch(self, data, out):
+        """encode of a batch of stripes (see encode)."""
+        if self.n == self.k:
+            plan = self.field.plan_matmul(self.field.zeros((0, self.k)))
+        else:
+            plan = self._encoder
+        if _region_field(self.field):
+            return plan.batch(data, out, names=("data", "out"))
+        return _batch_by_stripe(self.field, self.encode, data, out, self.n - self.k)
 
     def verify(self, codeword: Regions) -> bool:
         """True if the n shards of codeword ((n, L) array or n buffers) are consistent."""
@@ -711,6 +842,10 @@ class MDSCode(Code):
         never take that second reading: an (n, L) stripe with fewer than n
         indices is refused with ShardSizeError, so a stripe in any order decodes
         right.  (``present=`` and ``shards=`` are the deprecated keyword names.)
+
+        A batch of stripes with one erasure pattern, ``results`` (stripes, m, L)
+        or a list of stripes, gives (stripes, k, L), every stripe decoded by one
+        kernel call (``out`` then (stripes, k, L) or a list of stripes).
 
         Present data rows are copied, lost ones computed by one kernel call.
         ``out``: (k, L) array or k writable buffers, filled and returned.  It may

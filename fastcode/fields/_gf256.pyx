@@ -6,7 +6,7 @@ validates arguments once.  This layer still checks every length and count it
 turns into a pointer, so a direct call can raise but never crash.  Every C call
 runs with the GIL released.
 """
-from libc.stdint cimport uint8_t
+from libc.stdint cimport uint8_t, uintptr_t, intptr_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
@@ -36,6 +36,10 @@ cdef extern from "gf256.h" nogil:
     size_t fc_dot_plan_nbytes(const fc_dot_plan *plan)
     int fc_dot_plan_apply(const fc_dot_plan *plan, size_t len, const uint8_t *const *inp,
                           uint8_t *const *out, int n_threads)
+    int fc_dot_plan_apply_batch(const fc_dot_plan *plan, size_t n_stripes, size_t len,
+                                const uint8_t *const *inp, uint8_t *const *out, int n_threads)
+    int fc_regions_overlap(size_t n_a, const uint8_t *const *a, size_t n_b,
+                           const uint8_t *const *b, size_t len, int *a_self)
     size_t fc_dot_stripe_len(int k, int rows)
     int fc_gf256_invert(int n, const uint8_t *a, uint8_t *inv)
     int fc_gf256_rank(int rows, int cols, const uint8_t *a)
@@ -289,6 +293,183 @@ cdef class DotPlan:
         if rc == -2:
             raise MemoryError("could not allocate GF(2^8) dot-product scratch")
         return True
+
+    def apply_batch(self, inputs, outputs, int n_threads=1, str in_name="inputs",
+                    str out_name="outputs"):
+        """The product on a batch of stripes in one C call (GIL released).
+
+        ``inputs``: a 3-D uint8 array (stripes, k, L) whose rows are
+        contiguous, or a sequence of stripes, each a (k, L) uint8 array with
+        contiguous rows or k 1-D buffers; ``outputs`` the same with rows
+        instead of k, writable; all regions L bytes.  Validation errors name
+        ``in_name`` / ``out_name``.  Returns BATCH_DONE, or with nothing
+        written BATCH_OUT_ROWS_OVERLAP (two output regions share bytes) or
+        BATCH_OUT_OVERLAPS_INPUT (an output region shares bytes with an
+        input: the caller stages)."""
+        cdef list keep = []
+        cdef Py_ssize_t n_stripes = len(inputs), length
+        cdef uint8_t **iptr = NULL
+        cdef uint8_t **optr = NULL
+        cdef int rc = 0, status
+        if len(outputs) != n_stripes:
+            raise ShardSizeError(f"{out_name} has {len(outputs)} stripes, {in_name} has "
+                                 f"{n_stripes}")
+        try:
+            iptr = <uint8_t **>malloc((n_stripes * self.k + 1) * sizeof(uint8_t *))
+            optr = <uint8_t **>malloc((n_stripes * self.rows + 1) * sizeof(uint8_t *))
+            if iptr == NULL or optr == NULL:
+                raise MemoryError()
+            length = _gather_batch(inputs, self.k, n_stripes, -1, iptr, keep, False, in_name)
+            length = _gather_batch(outputs, self.rows, n_stripes, length, optr, keep, True,
+                                   out_name)
+            if length <= 0 or self.rows == 0 or n_stripes == 0:
+                return BATCH_DONE
+            status = _batch_overlap(inputs, outputs, iptr, self.k, optr, self.rows, n_stripes,
+                                    length)
+            if status != BATCH_DONE:
+                return status
+            with nogil:
+                rc = fc_dot_plan_apply_batch(self.plan, n_stripes, length,
+                                             <const uint8_t *const *>iptr, optr, n_threads)
+            if rc == -2:
+                raise MemoryError("could not allocate GF(2^8) dot-product scratch")
+            return BATCH_DONE
+        finally:
+            free(iptr)
+            free(optr)
+
+
+# Results of DotPlan.apply_batch besides errors: done, or refused with nothing written.
+BATCH_DONE = 0
+BATCH_OUT_OVERLAPS_INPUT = 1
+BATCH_OUT_ROWS_OVERLAP = 2
+
+
+cdef Py_ssize_t _gather_batch(object stripes, Py_ssize_t count, Py_ssize_t n_stripes,
+                              Py_ssize_t length, uint8_t **ptrs, list keep, bint writable,
+                              str name) except -2:
+    """Row addresses of every stripe, stripe s's row i at ptrs[s * count + i].
+
+    ``stripes`` is a 3-D uint8 array (n_stripes, count, L) whose rows are
+    contiguous, or a sequence of n_stripes stripes, each a form ``_gather``
+    takes.  Returns L (``length`` if >= 0 is required), or -1 when it cannot
+    be told (no stripe has a row)."""
+    cdef cnp.ndarray arr
+    cdef Py_ssize_t s, i, n, s0, s1
+    cdef char *base
+    if cnp.PyArray_Check(stripes):
+        arr = <cnp.ndarray>stripes
+        if cnp.PyArray_NDIM(arr) != 3:
+            raise ShardSizeError(f"{name} must be 3-D (stripes, rows, length), got shape "
+                                 f"{stripes.shape}")
+        if cnp.PyArray_TYPE(arr) != cnp.NPY_UINT8:
+            raise TypeError(f"{name} must have dtype uint8, got {arr.dtype}")
+        if cnp.PyArray_DIM(arr, 0) != n_stripes:
+            raise ShardSizeError(f"{name} has {cnp.PyArray_DIM(arr, 0)} stripes, "
+                                 f"expected {n_stripes}")
+        if cnp.PyArray_DIM(arr, 1) != count:
+            raise ShardSizeError(f"{name} stripes have {cnp.PyArray_DIM(arr, 1)} rows, "
+                                 f"expected {count}")
+        n = cnp.PyArray_DIM(arr, 2)
+        if length >= 0 and n != length:
+            raise ShardSizeError(f"{name} rows have length {n}, expected {length}")
+        if count and n_stripes and n > 1 and cnp.PyArray_STRIDE(arr, 2) != 1:
+            raise ValueError(f"{name} rows must be contiguous (stride 1 along a row)")
+        if writable and not cnp.PyArray_ISWRITEABLE(arr):
+            raise ValueError(f"{name} is read-only")
+        base = <char *>cnp.PyArray_DATA(arr)
+        s0 = cnp.PyArray_STRIDE(arr, 0)
+        s1 = cnp.PyArray_STRIDE(arr, 1)
+        for s in range(n_stripes):
+            for i in range(count):
+                ptrs[s * count + i] = <uint8_t *>(base + s * s0 + i * s1)
+        return n
+    if len(stripes) != n_stripes:
+        raise ShardSizeError(f"{name} has {len(stripes)} stripes, expected {n_stripes}")
+    for s in range(n_stripes):
+        if count == 0:
+            if len(stripes[s]):
+                raise ShardSizeError(f"{name}[{s}] has {len(stripes[s])} rows, expected 0")
+            continue
+        length = _gather(stripes[s], count, length, ptrs + s * count, keep, writable,
+                         f"{name}[{s}]")
+    return length
+
+
+cdef bint _batch_rows_disjoint(object arr, Py_ssize_t length):
+    """Whether the regions of a 3-D array (stripes, rows, length) are disjoint
+    by its strides alone: rows of a stripe apart, stripes apart (exact for
+    positive strides, sufficient for any)."""
+    cdef cnp.ndarray a = <cnp.ndarray>arr
+    cdef Py_ssize_t S = cnp.PyArray_DIM(a, 0), R = cnp.PyArray_DIM(a, 1)
+    cdef Py_ssize_t s0 = abs(cnp.PyArray_STRIDE(a, 0)), s1 = abs(cnp.PyArray_STRIDE(a, 1))
+    if R > 1 and s1 < length:
+        return False
+    return S <= 1 or s0 >= (R - 1) * s1 + length
+
+
+cdef int _batch_overlap(object inputs, object outputs, uint8_t **iptr, Py_ssize_t k,
+                        uint8_t **optr, Py_ssize_t rows, Py_ssize_t n_stripes,
+                        Py_ssize_t length) except -1:
+    """BATCH_OUT_ROWS_OVERLAP, BATCH_OUT_OVERLAPS_INPUT or BATCH_DONE (no overlap).
+
+    Cheap for the usual layouts: separate arrays (their spans are apart) and
+    views of one (stripes, n, L) codeword array (stripe 0 checked, the others
+    are its translates); any other layout sorts all the addresses once."""
+    cdef bint arrays = cnp.PyArray_Check(inputs) and cnp.PyArray_Check(outputs)
+    cdef int self_overlap = 0, cross = 0
+    cdef size_t n_a = rows, n_b = k
+    cdef uintptr_t lo, hi, p
+    cdef Py_ssize_t i
+    if arrays and _batch_rows_disjoint(outputs, length):
+        span_in = _span(<cnp.ndarray>inputs)
+        span_out = _span(<cnp.ndarray>outputs)
+        if span_in is None or span_out is None or span_in[1] <= span_out[0] \
+                or span_out[1] <= span_in[0]:
+            return BATCH_DONE
+        if cnp.PyArray_STRIDE(<cnp.ndarray>inputs, 0) == cnp.PyArray_STRIDE(<cnp.ndarray>outputs, 0):
+            # stripe 0's regions, and how far they spread
+            lo = hi = <uintptr_t>optr[0]
+            for i in range(rows):
+                p = <uintptr_t>optr[i]
+                lo = p if p < lo else lo
+                hi = p if p > hi else hi
+            for i in range(k):
+                p = <uintptr_t>iptr[i]
+                lo = p if p < lo else lo
+                hi = p if p > hi else hi
+            if n_stripes <= 1 or <uintptr_t>abs(cnp.PyArray_STRIDE(<cnp.ndarray>inputs, 0)) >= \
+                    hi + <uintptr_t>length - lo:
+                cross = fc_regions_overlap(n_a, <const uint8_t *const *>optr, n_b,
+                                           <const uint8_t *const *>iptr, length, &self_overlap)
+                if cross == -2:
+                    raise MemoryError()
+                return BATCH_OUT_OVERLAPS_INPUT if cross else BATCH_DONE
+    n_a = <size_t>(rows * n_stripes)
+    n_b = <size_t>(k * n_stripes)
+    with nogil:
+        cross = fc_regions_overlap(n_a, <const uint8_t *const *>optr, n_b,
+                                   <const uint8_t *const *>iptr, length, &self_overlap)
+    if cross == -2:
+        raise MemoryError()
+    if self_overlap:
+        return BATCH_OUT_ROWS_OVERLAP
+    return BATCH_OUT_OVERLAPS_INPUT if cross else BATCH_DONE
+
+
+cdef object _span(cnp.ndarray a):
+    """(lo, hi) byte addresses covered by a, or None when it is empty."""
+    cdef Py_ssize_t d
+    cdef intptr_t lo = <intptr_t>cnp.PyArray_DATA(a), hi
+    if cnp.PyArray_SIZE(a) == 0:
+        return None
+    hi = lo
+    for d in range(cnp.PyArray_NDIM(a)):
+        if cnp.PyArray_STRIDE(a, d) < 0:
+            lo += (cnp.PyArray_DIM(a, d) - 1) * cnp.PyArray_STRIDE(a, d)
+        else:
+            hi += (cnp.PyArray_DIM(a, d) - 1) * cnp.PyArray_STRIDE(a, d)
+    return lo, hi + 1
 
 
 def dot_prod(const uint8_t[:, ::1] matrix, inputs, outputs, int n_threads=1):

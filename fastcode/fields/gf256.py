@@ -7,6 +7,8 @@ Bulk products (``matmul``, ``plan_matmul``, ``mul_region``, ``mad_region``)
 run on the native C kernels, or on the NumPy reference when the backend is
 "numpy" (``fastcode.set_backend``).  Arguments are validated here, once.
 """
+import numbers
+
 import numpy as np
 
 from fastcode import _config
@@ -24,6 +26,13 @@ except ImportError as exc:  # not built: run on the reference, loudly
     _NATIVE_ERROR = exc
 
 
+# DotPlan.apply_batch's results: the native module's, the same values for the
+# reference path when it is not built
+_BATCH_DONE = getattr(_native, "BATCH_DONE", 0)
+_BATCH_OVERLAPS_INPUT = getattr(_native, "BATCH_OUT_OVERLAPS_INPUT", 1)
+_BATCH_ROWS_OVERLAP = getattr(_native, "BATCH_OUT_ROWS_OVERLAP", 2)
+
+
 def _impl():
     return _native if _config.use_native(_native, _NATIVE_ERROR) else _ref
 
@@ -37,6 +46,24 @@ def _region(x, name, writable):
     return as_region(x, np.uint8, name, writable)
 
 
+def _contiguous_rows(x, name, writable):
+    """A uint8 array of rows (2-D regions or 3-D stripes) with stride 1 along
+    its last axis, as the kernels require: rows of one byte get that stride
+    (it is never used), an input with strided rows is copied, an output with
+    them is refused (ValueError), as is a read-only output."""
+    if x.size and x.shape[-1] == 1 and x.strides[-1] != 1:
+        # one byte per row (e.g. a strided vector reshaped to (n, 1))
+        x = np.lib.stride_tricks.as_strided(x, strides=x.strides[:-1] + (1,),
+                                            writeable=x.flags.writeable)
+    if x.size and x.shape[-1] > 1 and x.strides[-1] != 1:
+        if writable:
+            raise ValueError(f"{name} rows must be contiguous to be written in place")
+        x = np.ascontiguousarray(x)
+    if writable and not x.flags.writeable:
+        raise ValueError(f"{name} is read-only")
+    return x
+
+
 def _regions(x, name, count, writable):
     """A 2-D uint8 array with contiguous rows, or a list of 1-D uint8 regions."""
     if isinstance(x, np.ndarray):
@@ -46,18 +73,7 @@ def _regions(x, name, count, writable):
             raise ShardSizeError(f"{name} must be 2-D (regions x length), got shape {x.shape}")
         if count is not None and x.shape[0] != count:
             raise ShardSizeError(f"{name} has {x.shape[0]} rows, expected {count}")
-        if x.shape[0] and x.shape[1] == 1 and x.strides[1] != 1:
-            # one byte per row (e.g. a strided vector reshaped to (n, 1)): the stride
-            # along the row is never used, give it the value the kernels require
-            x = np.lib.stride_tricks.as_strided(x, strides=(x.strides[0], 1),
-                                                writeable=x.flags.writeable)
-        if x.shape[0] and x.shape[1] > 1 and x.strides[1] != 1:
-            if writable:
-                raise ValueError(f"{name} rows must be contiguous to be written in place")
-            x = np.ascontiguousarray(x)
-        if writable and not x.flags.writeable:
-            raise ValueError(f"{name} is read-only")
-        return x
+        return _contiguous_rows(x, name, writable)
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise FieldTypeError(f"{name} must be a 2-D uint8 array or a list of 1-D buffers, "
                              f"got {type(x).__name__}")
@@ -68,6 +84,70 @@ def _regions(x, name, count, writable):
     if len(lengths) > 1:
         raise ShardSizeError(f"{name} buffers have different lengths {sorted(lengths)}")
     return regions
+
+
+def is_stripe_batch(x):
+    """Whether ``x`` is a batch of stripes rather than one stripe: a 3-D array
+    (stripes, rows, L), or a non-empty list/tuple whose items are stripes (2-D
+    arrays, or lists/tuples of 1-D buffers) -- never buffers, which a list of
+    rows holds.  A list of lists of numbers is not a batch (it is a malformed
+    list of rows, refused as such)."""
+    if isinstance(x, np.ndarray):
+        return x.ndim == 3
+    if isinstance(x, (list, tuple)) and len(x):
+        first = x[0]
+        if isinstance(first, np.ndarray):
+            return first.ndim == 2
+        return isinstance(first, (list, tuple)) and not (
+            len(first) and isinstance(first[0], (numbers.Number, np.generic)))
+    return False
+
+
+def _stripes(x, name, count, writable):
+    """A batch as the kernel takes it: a 3-D uint8 array with contiguous rows
+    (an input with strided rows is copied), or a list of stripes each checked
+    by ``_regions``.  Errors name the stripe (``name[s]``)."""
+    if isinstance(x, np.ndarray):
+        if x.dtype != np.uint8:
+            raise FieldTypeError(f"{name} must have dtype uint8, got {x.dtype}")
+        if x.ndim != 3:
+            raise ShardSizeError(f"{name} must be 3-D (stripes, rows, length), got shape {x.shape}")
+        if x.shape[1] != count:
+            raise ShardSizeError(f"{name} stripes have {x.shape[1]} rows, expected {count}")
+        return _contiguous_rows(x, name, writable)
+    if isinstance(x, (str, bytes)) or not isinstance(x, (list, tuple)):
+        raise FieldTypeError(f"{name} must be a 3-D uint8 array or a list of stripes, "
+                             f"got {type(x).__name__}")
+    return [_regions(stripe, f"{name}[{s}]", count, writable) for s, stripe in enumerate(x)]
+
+
+def _stripes_length(stripes):
+    """The region length of a batch from _stripes, or None when no stripe has a row."""
+    if isinstance(stripes, np.ndarray):
+        return stripes.shape[2]
+    for stripe in stripes:
+        length = _region_length(stripe)
+        if length is not None:
+            return length
+    return None
+
+
+def _batch_rows(stripes):
+    """Every row of a batch, as a list of 1-D arrays."""
+    return [row for stripe in stripes for row in stripe]
+
+
+def _copy_batch(dst, src):
+    """dst[s][r][...] = src[s, r] for a batch dst (array or list of stripes)."""
+    if isinstance(dst, np.ndarray):
+        dst[...] = src
+        return
+    for stripe, block in zip(dst, src):
+        if isinstance(stripe, np.ndarray):
+            stripe[...] = block
+        else:
+            for row, values in zip(stripe, block):
+                row[...] = values
 
 
 def _region_length(regions):
@@ -97,11 +177,16 @@ class GF256Plan(MatmulPlan):
         # the native plan's few-checks path for 2-D arrays (None on the reference)
         self._apply_arrays = getattr(self._kernel, "apply_arrays", None)
 
-    def __call__(self, B, out=None, n_threads=None):
-        """A @ B for B (k, L) (or k buffers); out (rows, L) (or rows buffers)."""
+    def _current_kernel(self):
         if self._backend != _config.get_backend():
             self._backend = _config.get_backend()
             self._set_kernel()
+
+    def __call__(self, B, out=None, n_threads=None):
+        """A @ B for B (k, L) (or k buffers); out (rows, L) (or rows buffers).
+
+        A batch B, (stripes, k, L) or a list of stripes, runs as ``batch``."""
+        self._current_kernel()
         threads = _config.check_num_threads(n_threads)
         # Fast path (small regions are dominated by per-call cost): 2-D uint8
         # arrays with contiguous rows, checked by the kernel itself.  Any other
@@ -115,7 +200,72 @@ class GF256Plan(MatmulPlan):
                         return result
             elif self._apply_arrays(B, out, threads):
                 return out
+        if is_stripe_batch(B):
+            return self.batch(B, out, threads)
         return self._call_general(B, out, threads)
+
+    def batch(self, B, out=None, n_threads=None, names=("B", "out")):
+        """A @ B[s] for every stripe s of a batch, in one C call.
+
+        ``B``: (stripes, k, L) uint8 array (rows contiguous; strided rows are
+        copied) or a list of stripes, each a (k, L) array or k 1-D buffers;
+        every region L bytes.  ``out``: (stripes, rows, L) array or a list of
+        stripes of rows writable buffers, else a new (stripes, rows, L) array.
+        ``out`` may overlap B (computed into a temporary first); output
+        regions overlapping each other raise InvalidArgumentError with
+        nothing written.  Threads take whole stripes.  ``names`` are the
+        argument names used in errors."""
+        self._current_kernel()
+        threads = _config.check_num_threads(n_threads)
+        in_name, out_name = names
+        rows, k = self.A.shape
+        inputs = _stripes(B, in_name, k, writable=False)
+        length = _stripes_length(inputs)
+        if out is None:
+            if length is None:
+                length = 0
+            out = outputs = np.empty((len(inputs), rows, length), dtype=np.uint8)
+        else:
+            outputs = _stripes(out, out_name, rows, writable=True)
+            if len(outputs) != len(inputs):
+                raise ShardSizeError(f"{out_name} has {len(outputs)} stripes, {in_name} has "
+                                     f"{len(inputs)}")
+            out_len = _stripes_length(outputs)
+            if length is None:
+                length = out_len or 0
+            elif out_len is not None and out_len != length:
+                raise ShardSizeError(f"{out_name} regions have length {out_len}, {in_name} has "
+                                     f"{length}")
+        if k == 0:
+            _copy_batch(outputs, np.zeros((len(outputs), rows, length), dtype=np.uint8))
+            return out
+        run = getattr(self._kernel, "apply_batch", None)
+        if run is None:
+            status = self._reference_batch(inputs, outputs)
+        else:
+            status = run(inputs, outputs, threads, in_name, out_name)
+        if status == _BATCH_ROWS_OVERLAP:
+            raise InvalidArgumentError(f"{out_name} rows overlap each other")
+        if status == _BATCH_OVERLAPS_INPUT:
+            staged = np.empty((len(inputs), rows, length), dtype=np.uint8)
+            if run is None:
+                self._reference_batch(inputs, staged)
+            else:
+                run(inputs, staged, threads, in_name, out_name)
+            _copy_batch(outputs, staged)
+        return out
+
+    def _reference_batch(self, inputs, outputs):
+        """The batch on the NumPy reference, stripe by stripe, after the same
+        overlap checks as the native kernel (status as its apply_batch)."""
+        into_input, between_outputs = overlaps(_batch_rows(outputs), _batch_rows(inputs))
+        if between_outputs:
+            return _BATCH_ROWS_OVERLAP
+        if into_input:
+            return _BATCH_OVERLAPS_INPUT
+        for stripe_in, stripe_out in zip(inputs, outputs):
+            self._kernel.apply(stripe_in, stripe_out)
+        return _BATCH_DONE
 
     def _call_general(self, B, out, threads):
         rows, k = self.A.shape
