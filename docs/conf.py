@@ -77,9 +77,10 @@ def _drop_inherited_type_docs(app, what, name, obj, options, lines):
     """A constant (a dict, a tuple, an int) has no docstring of its own: autodoc
     would show its type's (``dict() -> new empty dictionary``).  Show nothing
     instead; the constant's meaning is in its module's docstring or ``#:`` comment."""
-    if what in ("data", "attribute") and type(obj).__doc__ and lines:
+    type_doc = type(obj).__doc__
+    if what in ("data", "attribute") and isinstance(type_doc, str) and lines:
         import inspect
-        if "\n".join(lines).strip() == inspect.cleandoc(type(obj).__doc__).strip():
+        if "\n".join(lines).strip() == inspect.cleandoc(type_doc).strip():
             lines[:] = []
 
 

@@ -150,7 +150,7 @@ class SchemeParam:
 @dataclass(frozen=True)
 class RunScheme:
     """A job ``fastcode run NAME`` executes: ``factory`` is "module:function" (imported
-    on use), called as factory(n_workers, seed, rows=, cols=, **params) -> Job (see
+    on use), called as ``factory(n_workers, seed, rows=, cols=, **params) -> Job`` (see
     fastcode.schemes.jobs)."""
 
     factory: str

@@ -4,7 +4,7 @@ Soltanolkotabi, Avestimehr, AISTATS 2019) against its baselines.
 Two tables:
 
 * thresholds -- the workers each design needs to evaluate a polynomial f of degree deg f
-  on K data blocks while tolerating S stragglers and A adversaries with T-privacy:
+  on K data blocks while tolerating S stragglers and A adversaries with T-privacy::
 
       LCC                    (K + T - 1) deg f + S + 2A + 1
       repetition             K (S + 2A + 1)        each block on S + 2A + 1 workers, decided
@@ -19,7 +19,7 @@ Two tables:
 
 * completion -- a Monte Carlo of the time to decode on N workers under the shifted
   exponential model (a task of load 1/K takes (shift + Exp(mu)) / K, ``fastcode.sim``),
-  with A adversaries that answer like everybody else but return garbage:
+  with A adversaries that answer like everybody else but return garbage::
 
       uncoded        K = N blocks, needs every result (A = 0 only: no redundancy);
       repetition     K blocks on N / K workers each; a block is decided by A + 1 equal

@@ -50,7 +50,7 @@ Two faces, one implementation (as the other schemes here):
   ``worker_load(i)``, ``can_decode(responders)``, ``decode(results, round_input)`` with
   ``results`` a mapping worker -> result (the round input is not needed and ignored).
 
-``decode`` returns ``LagrangeDecoded(values, adversaries, responders)``: values (K, *shape)
+``decode`` returns ``LagrangeDecoded(values, adversaries, responders)``: values ``(K, *shape)``
 uint32, adversaries the sorted ids of the workers whose results were found wrong (also kept
 as ``last_adversaries``), responders those whose results were decoded.  ``byzantine`` (worker ids) makes those workers return uniform
 random garbage instead of their result, a worker-side behaviour carried in their payload
@@ -76,7 +76,7 @@ DEFAULT_PRIME = 2**31 - 1
 
 
 class LagrangeDecoded(NamedTuple):
-    """What ``LagrangeCoded.decode`` returns: ``values`` (K, *shape) uint32, the values
+    """What ``LagrangeCoded.decode`` returns: ``values`` ``(K, *shape)`` uint32, the values
     f(X_1), ..., f(X_K); ``adversaries``, the sorted ids of the workers found wrong;
     ``responders``, the sorted ids of the workers whose results were decoded."""
 
@@ -230,8 +230,8 @@ class LagrangeCoded(Code):
         return arr
 
     def encode(self, data, noise=None):
-        """Coded blocks (N, *shape) uint32: row i is u(alpha_i).  ``data`` (K, *shape) (or K
-        arrays of one shape) of field elements; ``noise`` the T padding blocks (T, *shape),
+        """Coded blocks ``(N, *shape)`` uint32: row i is u(alpha_i).  ``data`` ``(K, *shape)`` (or K
+        arrays of one shape) of field elements; ``noise`` the T padding blocks ``(T, *shape)``,
         drawn uniformly (see ``rng``) when None."""
         X = self._blocks(data, self.K, "data")
         shape = X.shape[1:]
@@ -281,11 +281,11 @@ class LagrangeCoded(Code):
     def decode(self, results, indices=None, out=None, *, max_errors=None):
         """f(X_1..K) from the results of at least ``k`` = D + 2A + 1 workers, of which up
         to ``max_errors`` (default and at most floor((R - D - 1) / 2) for R results) may be
-        wrong: ``LagrangeDecoded(values (K, *shape) uint32, adversaries, responders)``.
+        wrong: ``LagrangeDecoded(values ``(K, *shape)`` uint32, adversaries, responders)``.
 
         ``results`` pairs with ``indices`` positionally (Code contract), or is a mapping
         worker -> result (runtime protocol: the second argument, the round input, is then
-        ignored).  ``out`` (K, *shape) uint32 receives the values.  NotEnoughShardsError
+        ignored).  ``out`` ``(K, *shape)`` uint32 receives the values.  NotEnoughShardsError
         below the threshold; UncorrectableError when more results are wrong than can be
         located (the Code contract's ``decode succeeds iff can_decode`` holds for at most
         A wrong results)."""
