@@ -30,6 +30,7 @@ import numpy as np
 
 from fastcode import MDSCode
 from fastcode.bench.comparators import paired_times
+from fastcode.bench.fft16 import lost_set, measure
 from fastcode.codes import FFTCode
 from fastcode.fields.gf65536 import set_simd_level, simd_level, simd_levels
 
@@ -51,45 +52,9 @@ def gbps(nbytes, seconds):
     return nbytes / seconds / 1e9
 
 
-def lost_set(k, m, fraction):
-    """Shard numbers lost: max(1, fraction * m) of them, data shards first."""
-    count = max(1, int(round(m * fraction)))
-    return list(range(min(count, k))) + list(range(k, k + max(0, count - k)))
-
-
 def versus_wrapper(rsl, k, m, length, repeats, rng):
     """Rows (workload, fastcode GB/s, wrapper GB/s, speed-up) for k:m at length."""
-    code = FFTCode(k + m, k)
-    data = rng.integers(0, 256, (k, length), dtype=np.uint8)
-    data_bytes = [bytes(r) for r in data]
-    parity = np.empty((m, length), dtype=np.uint8)
-    theirs = rsl.encode(data_bytes, m)
-    code.encode(data, out=parity)
-    assert all(bytes(p) == t for p, t in zip(parity, theirs)), "parity differs from the wrapper"
-    nbytes = k * length
-    rows = []
-    (t_fc, t_w), (_, ratio) = paired_times(
-        [lambda: code.encode(data, out=parity), lambda: rsl.encode(data_bytes, m)],
-        repeats=repeats)
-    rows.append(("encode", gbps(nbytes, t_fc), gbps(nbytes, t_w), 1 / ratio))
-    stripe = np.concatenate([data, parity])
-    for fraction, label in ((0.01, "decode 1% of m lost"), (1.0, "decode 100% of m lost")):
-        lost = lost_set(k, m, fraction)
-        lost_data = [s for s in lost if s < k]
-        keep = np.array([s for s in range(k + m) if s not in set(lost)])
-        shards = np.ascontiguousarray(stripe[keep])
-        out = np.empty((len(lost_data), length), dtype=np.uint8)
-        originals = {int(s): data_bytes[s] for s in keep if s < k}
-        recovery = {int(s) - k: bytes(stripe[s]) for s in keep if s >= k}
-        restored = rsl.decode(k, m, originals, recovery)
-        code.reconstruct(shards, keep, which=lost_data, out=out)
-        assert all(restored[s] == bytes(r) for s, r in zip(lost_data, out))
-        assert np.array_equal(out, data[lost_data])
-        (t_fc, t_w), (_, ratio) = paired_times(
-            [lambda: code.reconstruct(shards, keep, which=lost_data, out=out),
-             lambda: rsl.decode(k, m, originals, recovery)], repeats=repeats)
-        rows.append((label, gbps(nbytes, t_fc), gbps(nbytes, t_w), 1 / ratio))
-    return rows
+    return measure(k, m, length, repeats, rng, rsl)
 
 
 def thread_scaling(k, m, length, repeats, rng):

@@ -90,6 +90,9 @@ def _cmd_info(args):
 
 
 def _cmd_bench(args):
+    if args.fft:
+        from fastcode.bench.fft16 import run_bench as run_fft
+        return run_fft(quick=args.quick, fmt=args.format)
     from fastcode.bench.gf256 import run_bench
     return run_bench(quick=args.quick, threads=args.threads, fmt=args.format)
 
@@ -105,6 +108,9 @@ def _add_info_and_bench(sub):
                        "installed (throughput = data bytes per second).")
     p.add_argument("--quick", action="store_true", help="fewer shapes and repetitions")
     p.add_argument("--threads", type=count, default=1, help="threads per call (default 1)")
+    p.add_argument("--fft", action="store_true",
+                   help="the GF(2^16) FFT codes (FFTCode) instead, beside reed-solomon-leopard "
+                        "when installed")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--csv", dest="format", action="store_const", const="csv", help="print CSV")
     fmt.add_argument("--json", dest="format", action="store_const", const="json",

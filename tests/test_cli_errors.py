@@ -152,7 +152,7 @@ BAD = [
 
 # options that take no value, or whose every value is valid
 NOTHING_TO_REFUSE = {"--help", "--version", "--debug", "--json", "--csv", "--quick", "--mpi",
-                     "--keep-going", "--quiet", "--fine", "--gamma-table", "--plot"}
+                     "--keep-going", "--quiet", "--fine", "--gamma-table", "--plot", "--fft"}
 
 
 def _status_and_stderr(argv, capsys):

@@ -303,3 +303,17 @@ def test_mdscode_largest_pair_through_the_public_api():
     idx = np.sort(rng.choice(65535, 32768, replace=False))
     cw = np.concatenate([data, parity])
     assert np.array_equal(code.decode(cw[idx], idx), data)
+
+
+def test_fastcode_bench_fft_runs(capsys):
+    """`fastcode bench --fft --quick --json`: FFTCode figures (and the wrapper's beside them
+    when installed), as one JSON document."""
+    import json
+
+    from fastcode.cli import main
+    assert main(["bench", "--fft", "--quick", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rows = doc["results"]
+    assert {r["workload"] for r in rows} == {"encode", "decode 1% of m lost",
+                                              "decode 100% of m lost"}
+    assert all(r["fastcode_GBps"] > 0 for r in rows)

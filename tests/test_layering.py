@@ -15,7 +15,7 @@ Layers, lowest first (a room may import the rooms listed for it, and itself):
     runtime                         executors: local, MPI, virtual clock (knows schemes only
                                     by their protocol, so it never imports them)
     compat                          drop-in zfec / PyECLib interfaces over the engine
-    bench, platform                 benchmarks and machine information
+    bench, platform                 benchmarks (of kernels and codes) and machine information
     repro                           reproductions of the papers (may use everything below)
     demo, cli                       the command line (nothing imports cli)
 
@@ -52,7 +52,7 @@ ALLOWED = {
     "runtime": BASE | {"fields", "sim"},
     "compat": BASE | {"reference", "fields", "matrices", "matrices_real", "codes"},
     "platform": BASE | {"fields", "reference"},
-    "bench": BASE | {"fields", "reference", "platform", "_document"},
+    "bench": BASE | {"fields", "reference", "platform", "_document", "matrices", "codes"},
     "repro": BASE | {"reference", "fields", "matrices", "matrices_real", "codes", "sim",
                      "schemes", "runtime", "platform", "_document"},
     "demo": BASE | {"reference", "fields", "matrices", "matrices_real", "codes", "sim",
