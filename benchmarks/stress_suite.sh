@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run the test suite N times in a row (default 20) while CPU-heavy processes
+# (one busy loop per core) run beside it, to show that no test depends on a
+# wall-clock window.  Needs fastcode installed (pip install '.[test]').
+#   bash benchmarks/stress_suite.sh [N] [pytest args...]
+# Prints one line per run and "N passed, N failed" at the end; exit 1 if any failed.
+set -u
+runs=${1:-20}
+shift || true
+cd "$(dirname "$0")/.."
+burners=()
+for _ in $(seq "$(nproc)"); do
+    python3 -c "while True: pass" &
+    burners+=($!)
+done
+trap 'kill "${burners[@]}" 2>/dev/null' EXIT
+ok=0
+bad=0
+for i in $(seq "$runs"); do
+    if out=$(pytest -q -p no:cacheprovider tests "$@" 2>&1); then
+        ok=$((ok + 1))
+        echo "run $i: $(echo "$out" | tail -1)"
+    else
+        bad=$((bad + 1))
+        echo "run $i FAILED:"
+        echo "$out" | grep -E "^(FAILED|ERROR)" | head -20
+    fi
+done
+echo "stress: $ok passed, $bad failed"
+[ "$bad" -eq 0 ]
