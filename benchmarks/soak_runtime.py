@@ -22,6 +22,7 @@ warm-up to the last).  Failed rounds (more simultaneous faults than n - k) are
 expected now and then and are reported, not hidden.
 """
 import argparse
+import collections
 import os
 import signal
 import sys
@@ -153,6 +154,7 @@ def main(argv=None):
           f"P(kill -9)={args.p_kill}", flush=True)
     print(" ".join(f"{c[:9]:>9}" for c in COLUMNS), flush=True)
     rows = []
+    reasons = collections.Counter()      # why rounds failed
     t0 = time.perf_counter()
     cluster = None
     try:
@@ -174,8 +176,10 @@ def main(argv=None):
             x = rng.standard_normal(args.cols)
             try:
                 out = cluster.run_round((x, faults)).output
-            except (WorkerFailedError, RoundTimeoutError):
+            except (WorkerFailedError, RoundTimeoutError) as exc:
                 counts["failed"] += 1
+                why = sorted(" ".join(str(v).split()[:2]) for v in exc.failures.values())
+                reasons[f"{type(exc).__name__}: {', '.join(why)}"] += 1
             else:
                 if not np.allclose(out, A @ x, rtol=1e-8, atol=1e-8):
                     counts["wrong"] += 1
@@ -196,10 +200,13 @@ def main(argv=None):
     print(f"result: {last['wrong']} wrong, {last['failed']} failed of {args.rounds} rounds; "
           f"faults: {last['raise']} raise, {last['stall']} stall, {last['kill']} kill -9; "
           f"{last['restarts']} cluster restarts; {time.perf_counter() - t0:.0f} s")
+    for why, count in reasons.most_common(8):
+        print(f"  failed {count:6d} x  {why}")
     return 1 if last["wrong"] else 0
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import soak_runtime   # workers import faulty_product by this module's name, not __main__
+    # Workers import faulty_product by this module's name (the script's directory is
+    # sys.path[0], here and in the forkserver), not as __main__.
+    import soak_runtime
     sys.exit(soak_runtime.main())
