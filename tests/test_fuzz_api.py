@@ -817,7 +817,8 @@ def fuzz_gradient_decode(data, which_code):
            "noncontig": np.zeros((code.m, 2 * L), dtype)[:, ::2]}[out_kind]
     if out_kind == "readonly":
         out.setflags(write=False)
-    if out_kind in ("readonly", "wrong_shape", "wrong_dtype") or (out_kind == "noncontig" and L > 1):
+    if out_kind in ("readonly", "wrong_shape", "wrong_dtype") or (
+            out is not None and not out.flags.c_contiguous):       # documented: C-contiguous
         case.invalid(f"out {out_kind}")
     if out is not None:
         case.outs.append(out)
