@@ -9,9 +9,12 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
+
+from fastcode.runtime.mpi import STUCK_EXIT_CODE   # the module imports mpi4py lazily
 
 TIMEOUT_S = 60
 TESTS = Path(__file__).resolve().parent
@@ -32,10 +35,11 @@ except ImportError:
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")
 
 
-def mpirun(args, n=5):
+def mpirun(args, n=5, **env_extra):
     """Run ``python -m mpi4py ARGS`` on n ranks; never hangs past TIMEOUT_S."""
     cmd = [_mpiexec(), "-n", str(n), sys.executable, "-m", "mpi4py", *args]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+               **env_extra)
     try:
         # cwd: `-m` puts the working directory first on sys.path, and from the
         # repository root that would import the uncompiled source tree.
@@ -114,3 +118,87 @@ def test_mpi_is_optional_and_lazy():
     code = ("import sys, fastcode.runtime, fastcode.runtime.mpi, fastcode.cli; "
             "assert 'mpi4py' not in sys.modules, 'mpi4py imported eagerly'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=TIMEOUT_S, cwd=TESTS)
+
+
+# Worker 1 (rank 2) dies or gets stuck inside its worker function in round 0.
+# Workers (2i, 2i+1) hold the same block, so every round can still decode.
+LOST_RANK_SCRIPT = textwrap.dedent("""
+    import os, signal, sys, time
+    import numpy as np
+    from fastcode.runtime import mpi
+
+    FAULT = os.environ["FAULT"]
+
+
+    def task(payload, round_input):
+        worker, block = payload
+        x, doomed = round_input
+        if worker in doomed:
+            if FAULT == "kill9":
+                os.kill(os.getpid(), signal.SIGKILL)
+            elif FAULT == "exit":
+                os._exit(0)             # gone without MPI_Finalize
+            elif FAULT == "stuck":
+                time.sleep(3600)        # a worker function that never returns
+        return block @ x
+
+
+    class Pairs:
+        n_workers = 4
+        worker_fn = staticmethod(task)
+
+        def setup_tasks(self, A):
+            blocks = np.array_split(A, 2)
+            return [(i, blocks[i // 2]) for i in range(4)]
+
+        def worker_load(self, i):
+            return 0.5
+
+        def can_decode(self, responders):
+            return len({i // 2 for i in responders}) == 2
+
+        def decode(self, results, round_input):
+            first = {}
+            for i in results:
+                first.setdefault(i // 2, results[i])
+            return np.concatenate([first[0], first[1]])
+
+
+    if mpi.rank() != 0:
+        mpi.serve()
+    else:
+        A = np.arange(48 * 16, dtype=float).reshape(48, 16)
+        with mpi.MPICluster(None, timeout=10) as cluster:
+            cluster.setup(Pairs(), A)
+            print("SETUP-OK", flush=True)
+            for r in range(4):
+                x = np.full(16, float(r))
+                out = cluster.run_round((x, {1} if r == 0 else set())).output
+                assert np.array_equal(out, A @ x), r
+                print("ROUND-OK", r, flush=True)
+        print("MASTER-DONE", cluster.transport.stuck_ranks, flush=True)
+""")
+
+
+def test_stuck_rank_ends_the_job_instead_of_hanging():
+    # The rounds decode from the survivors; close() names the stuck rank; at exit the
+    # master aborts the job (MPI_Finalize would wait for that rank forever).
+    t0 = time.monotonic()
+    proc = mpirun(["-c", LOST_RANK_SCRIPT], FAULT="stuck")
+    elapsed = time.monotonic() - t0
+    out = proc.stdout + proc.stderr
+    assert "ROUND-OK 3" in proc.stdout and "MASTER-DONE [2]" in proc.stdout, out
+    assert "MPI ranks [2] did not stop" in proc.stderr, out
+    assert proc.returncode == STUCK_EXIT_CODE, out
+    assert elapsed < TIMEOUT_S, elapsed
+
+
+@pytest.mark.parametrize("fault", ["kill9", "exit"])
+def test_dead_rank_ends_the_whole_job(fault):
+    # MPICH's launcher kills every rank when one dies (documented in runtime/mpi.py):
+    # the job ends at once, non-zero, saying so; it never hangs.
+    proc = mpirun(["-c", LOST_RANK_SCRIPT], FAULT=fault)
+    out = proc.stdout + proc.stderr
+    assert "SETUP-OK" in proc.stdout, out
+    assert proc.returncode != 0 and "MASTER-DONE" not in proc.stdout, out
+    assert "BAD TERMINATION" in out, out

@@ -30,17 +30,36 @@ same failure rules).  What is MPI-specific, and why:
   share of its cores (``_share_blas_threads``).  Injected delays count from
   the round start when a worker shares the master's host (same monotonic
   clock), else from the task's arrival.
-- No dead-rank detection beyond the round timeout: under ``python -m mpi4py``
-  a rank that crashes aborts the job.  A worker stuck forever inside its
-  ``worker_fn`` cannot be interrupted by MPI; ``close()`` gives up on it after a
-  few seconds, but MPI_Finalize may then wait for it: bound whole jobs with
-  mpiexec's own limit (MPICH: ``MPIEXEC_TIMEOUT=seconds``).
+Faults (tested in tests/test_runtime_mpi.py, with the mpich wheel of the
+``mpi`` extra):
+
+- A rank whose worker function *raises* reports the error; the round decodes
+  from the survivors, or fails at once with WorkerFailedError.
+- A rank that *stalls* past the round's deadline (an injected delay, or a slow
+  worker function) leaves the round to the survivors, or to RoundTimeoutError;
+  while it still owes MAX_OWED rounds it is sent no new ones.
+- A rank stuck *forever* inside its worker function cannot be interrupted by
+  MPI.  ``close()`` waits a few seconds for every rank's goodbye, then names
+  the silent ranks on stderr; at interpreter exit (after the user's code, before
+  MPI_Finalize, which would wait for them forever) the master calls MPI_Abort,
+  so the job ends with exit code ``STUCK_EXIT_CODE`` instead of hanging.
+- A rank that *dies* (killed, segfault, ``os._exit``, any exit without
+  MPI_Finalize): MPICH's launcher (hydra) kills every other rank of the job at
+  once, master included (SIGKILL, within about a second), prints "BAD
+  TERMINATION OF ONE OF YOUR APPLICATION PROCESSES" with the dead rank's pid and
+  signal, and mpiexec exits non-zero.  The master cannot outlive that, so there
+  is no dead-rank detection here; rounds already decoded stay decoded.  (With
+  ``mpiexec -disable-auto-cleanup`` the survivors live on, the dead rank's
+  rounds time out, and the stuck-rank rule above ends the job.)  Bound whole
+  jobs with mpiexec's own limit as well (MPICH: ``MPIEXEC_TIMEOUT=seconds``).
 
 mpi4py is optional (the ``mpi`` extra) and imported only when this module's
 functions are called.
 """
+import atexit
 import os
 import pickle
+import sys
 import time
 
 from fastcode.errors import ClusterStateError
@@ -51,6 +70,7 @@ TAG_CONTROL = 0          # setup, ready, stop, bye
 _TAG_SPAN = 30000        # round tags cycle over 1..30000 (MPI guarantees tags up to 32767)
 BYE = "bye"              # worker -> master after STOP: nothing else will follow
 POLL_INTERVAL = 5e-5     # seconds slept between polls (Linux rounds it up to ~0.1 ms)
+STUCK_EXIT_CODE = 75     # MPI_Abort code when ranks never acknowledged STOP (see the doc)
 
 _MPI_ENV = ("PMI_RANK", "PMI_SIZE", "PMIX_RANK", "OMPI_COMM_WORLD_SIZE", "MPI_LOCALNRANKS",
             "HYDI_CONTROL_FD")
@@ -164,9 +184,10 @@ class MPITransport:
         self.ANY_SOURCE = MPI.ANY_SOURCE
         self.endpoint = _Endpoint(self.comm, poll_interval)
         self._closed = False
+        self.stuck_ranks = []      # set by close(): ranks that never acknowledged STOP
 
     def alive(self, i):
-        return True  # a dead rank aborts the job under `python -m mpi4py`
+        return True  # a dead rank ends the whole job (MPICH's hydra kills every rank)
 
     @staticmethod
     def pack_setup(payloads):
@@ -209,6 +230,34 @@ class MPITransport:
                 if message[0] == BYE:
                     waiting.discard(worker)
         self.endpoint.flush(max(0.0, deadline - time.perf_counter()))
+        self.stuck_ranks = sorted(w + 1 for w in waiting)
+        if self.stuck_ranks:
+            _abort_at_exit(self.comm, self.stuck_ranks, timeout)
+
+
+_STUCK = []  # (comm, ranks) of closed clusters whose workers never said BYE
+
+
+def _abort_at_exit(comm, ranks, timeout):
+    """Name the stuck ranks now; abort the job at interpreter exit (see the module doc).
+
+    atexit handlers run before mpi4py's MPI_Finalize, which would otherwise wait
+    for the stuck ranks forever."""
+    sys.stderr.write(f"fastcode: MPI ranks {ranks} did not stop within {timeout:g} s of the "
+                     "master's STOP (stuck in their worker function?); the job will be aborted "
+                     "at exit instead of hanging in MPI_Finalize\n")
+    sys.stderr.flush()
+    if not _STUCK:
+        atexit.register(_abort_stuck)
+    _STUCK.append((comm, ranks))
+
+
+def _abort_stuck():
+    comm, ranks = _STUCK[0]
+    sys.stderr.write(f"fastcode: aborting the MPI job (exit code {STUCK_EXIT_CODE}): ranks {ranks} "
+                     "never stopped\n")
+    sys.stderr.flush()
+    comm.Abort(STUCK_EXIT_CODE)
 
 
 class MPICluster(Master):
