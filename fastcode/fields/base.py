@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
+from fastcode.errors import FieldTypeError, FieldValueError, InvalidArgumentError, ShardSizeError
 
 #: What a bulk operation takes as a list of regions: a 2-D array (rows = regions)
 #: or a sequence of 1-D buffers of equal length.
@@ -43,7 +43,7 @@ def as_region(x: Any, dtype: DTypeLike, name: str, writable: bool = False) -> np
     Inputs that are not contiguous are copied; an output (``writable=True``)
     must be writable and contiguous, since it is filled in place.  Raises
     FieldTypeError for a wrong dtype or object, ShardSizeError for a wrong
-    ndim, ValueError for read-only or non-contiguous outputs."""
+    ndim or a non-contiguous output, InvalidArgumentError for a read-only one."""
     dtype = np.dtype(dtype)
     if isinstance(x, np.ndarray):
         if x.dtype != dtype:
@@ -52,9 +52,9 @@ def as_region(x: Any, dtype: DTypeLike, name: str, writable: bool = False) -> np
             raise ShardSizeError(f"{name} must be 1-D, got shape {x.shape}")
         if writable:
             if not x.flags.writeable:
-                raise ValueError(f"{name} is read-only")
+                raise InvalidArgumentError(f"{name} is read-only")
             if x.strides[0] != dtype.itemsize and len(x) > 1:
-                raise ValueError(f"{name} must be contiguous to be written in place")
+                raise ShardSizeError(f"{name} must be contiguous to be written in place")
             return x
         return np.ascontiguousarray(x)
     try:
@@ -63,7 +63,7 @@ def as_region(x: Any, dtype: DTypeLike, name: str, writable: bool = False) -> np
         raise FieldTypeError(f"{name} must be a 1-D {dtype} array or bytes-like, "
                              f"got {type(x).__name__}") from None
     if writable and view.readonly:
-        raise ValueError(f"{name} is read-only")
+        raise InvalidArgumentError(f"{name} is read-only")
     if view.itemsize != dtype.itemsize or view.ndim != 1:
         raise FieldTypeError(f"{name} must be a 1-D buffer of {dtype} items, got format "
                              f"{view.format!r} with {view.ndim} dimensions")

@@ -50,17 +50,17 @@ def _contiguous_rows(x, name, writable):
     """A uint8 array of rows (2-D regions or 3-D stripes) with stride 1 along
     its last axis, as the kernels require: rows of one byte get that stride
     (it is never used), an input with strided rows is copied, an output with
-    them is refused (ValueError), as is a read-only output."""
+    them is refused (ShardSizeError), as is a read-only output (InvalidArgumentError)."""
     if x.size and x.shape[-1] == 1 and x.strides[-1] != 1:
         # one byte per row (e.g. a strided vector reshaped to (n, 1))
         x = np.lib.stride_tricks.as_strided(x, strides=x.strides[:-1] + (1,),
                                             writeable=x.flags.writeable)
     if x.size and x.shape[-1] > 1 and x.strides[-1] != 1:
         if writable:
-            raise ValueError(f"{name} rows must be contiguous to be written in place")
+            raise ShardSizeError(f"{name} rows must be contiguous to be written in place")
         x = np.ascontiguousarray(x)
     if writable and not x.flags.writeable:
-        raise ValueError(f"{name} is read-only")
+        raise InvalidArgumentError(f"{name} is read-only")
     return x
 
 
@@ -290,6 +290,8 @@ class GF256Plan(MatmulPlan):
             if out_len is not None and out_len != length:
                 raise ShardSizeError(f"out regions have length {out_len}, B has {length}")
         if k == 0:
+            if overlaps(outputs, ())[1]:
+                raise InvalidArgumentError("out rows overlap each other")
             for r in ([outputs] if isinstance(outputs, np.ndarray) else outputs):
                 r[...] = 0
         elif length and rows:

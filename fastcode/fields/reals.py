@@ -11,7 +11,7 @@ and ``rank``/``nullspace`` take a tolerance.
 import numpy as np
 
 from fastcode._util.memory import check_rows_disjoint
-from fastcode.errors import FieldTypeError, ShardSizeError, SingularMatrixError
+from fastcode.errors import FieldTypeError, InvalidArgumentError, ShardSizeError, SingularMatrixError
 from fastcode._util.rng import as_generator
 from fastcode.fields.base import Field
 
@@ -123,7 +123,15 @@ class RealsField(Field):
             raise ShardSizeError(f"B must have {A.shape[1]} rows, got shape {B.shape}")
         if out is None:
             return A @ B
-        if isinstance(out, np.ndarray) and out.ndim == 2:
+        want = (A.shape[0],) + B.shape[1:]
+        if not isinstance(out, np.ndarray) or out.dtype != np.float64:
+            raise FieldTypeError(f"out must be a float64 array, got "
+                                 f"{getattr(out, 'dtype', type(out).__name__)}")
+        if out.shape != want:
+            raise ShardSizeError(f"out must have shape {want}, got {out.shape}")
+        if not out.flags.writeable:
+            raise InvalidArgumentError("out is read-only")
+        if out.ndim == 2:
             check_rows_disjoint(out)
         return np.matmul(A, B, out=out)   # NumPy buffers an out that overlaps A or B
 

@@ -25,7 +25,7 @@ import numpy as np
 from fastcode import _config
 from fastcode._util.memory import check_rows_disjoint
 from fastcode._util.rng import as_generator
-from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
+from fastcode.errors import FieldTypeError, FieldValueError, InvalidArgumentError, ShardSizeError
 from fastcode.fields.base import Field
 from fastcode.fields.prime import kernels, linalg, numtheory, polynomials
 from fastcode.fields.prime import matmul as products
@@ -229,7 +229,7 @@ class PrimeField(Field):
             if out.shape != want:
                 raise ShardSizeError(f"out has shape {out.shape}, expected {want}")
             if not out.flags.writeable:
-                raise ValueError("out is read-only")
+                raise InvalidArgumentError("out is read-only")
             target = out
             out2 = out.reshape(m, n)
             check_rows_disjoint(out2)
