@@ -212,6 +212,11 @@ class Master:
         else:
             state = PartialRoundState(scheme, round_id, start, asked, failures,
                                       dict(enumerate(self._plan[0])))
+        if state.hopeless():
+            # the workers that can answer cannot decode even if all do: fail now, without
+            # sending them work they would still owe (back-to-back hopeless rounds would
+            # otherwise fill every worker's queue up to MAX_OWED and fail later rounds too)
+            raise state.failed_error()
         for i in asked:
             self._owed[i] += 1
             self.transport.send(i, (W.ROUND, round_id, spec, float(delays[i]),
