@@ -2,7 +2,7 @@
 
 Launch (one crashed rank then aborts the whole job instead of hanging it)::
 
-    mpiexec -n 5 python -m mpi4py -m fastcode run uncoded --rounds 20
+    mpiexec -n 5 fastcode run uncoded --rounds 20
 
 or from your own script::
 
@@ -30,6 +30,7 @@ same failure rules).  What is MPI-specific, and why:
   share of its cores (``_share_blas_threads``).  Injected delays count from
   the round start when a worker shares the master's host (same monotonic
   clock), else from the task's arrival.
+
 Faults (tested in tests/test_runtime_mpi.py, with the mpich wheel of the
 ``mpi`` extra):
 
