@@ -20,22 +20,11 @@ Results are checked to be byte-identical before timing.  1 thread.
 """
 import argparse
 import os
-import platform
 
 import fastcode
+from fastcode.platform import cpu_model
 from fastcode.bench.comparators import paired_times
 import fastcode.compat.zfec as shim
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def row(label, size, t_fc, t_peer, ratio):
@@ -99,7 +88,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 9)
     info = fastcode.info()
-    print(f"CPU: {cpu_name()}; fastcode {info['version']} simd={info['simd_level']} "
+    print(f"CPU: {cpu_model()}; fastcode {info['version']} simd={info['simd_level']} "
           f"threads={fastcode.get_num_threads()}")
     bench_zfec(repeats, [1 << 10, 1 << 16] if args.quick else [1 << 10, 1 << 16, 1 << 20])
     bench_pyeclib(repeats, [1 << 20] if args.quick else [1 << 20, 16 << 20])

@@ -11,25 +11,14 @@ inverted: correct throughput as a fraction of encode's.  galois's RS decode is
 printed at a small size for reference where galois is installed.  1 thread.
 """
 import argparse
-import platform
 
 import numpy as np
 
 import fastcode
+from fastcode.platform import cpu_model
 from fastcode import GF256, MDSCode
 from fastcode.bench.comparators import paired_times
 import time
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def bench(n, k, wrong_count, size, repeats, rng):
@@ -83,7 +72,7 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=9)
     args = ap.parse_args(argv)
     info = fastcode.info()
-    print(f"CPU: {cpu_name()}; fastcode {info['version']} simd={info['simd_level']} threads=1")
+    print(f"CPU: {cpu_model()}; fastcode {info['version']} simd={info['simd_level']} threads=1")
     rng = np.random.default_rng(0)
     # RS(k, m) as in ISA-L: k data and m parity shards
     for (n, k, w, bar) in [(14, 10, 1, 0.5), (24, 14, 2, 0.3)]:

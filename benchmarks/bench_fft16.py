@@ -22,8 +22,6 @@ Wall-clock time (the machine may be shared: medians of interleaved runs).
 """
 import argparse
 import os
-import platform
-import subprocess
 import time
 
 import numpy as np
@@ -31,21 +29,11 @@ import numpy as np
 from fastcode import MDSCode
 from fastcode.bench.comparators import paired_times
 from fastcode.bench.fft16 import lost_set, measure
+from fastcode.platform import cpu_model
 from fastcode.codes import FFTCode
 from fastcode.fields.gf65536 import set_simd_level, simd_level, simd_levels
 
 CRATE_GIBPS_1000_100 = 5.6  # reed-solomon-simd README, 1000:100 encode, 1 KiB, one AVX2 core
-
-
-def cpu_name():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                return line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def gbps(nbytes, seconds):
@@ -120,7 +108,7 @@ def main(argv=None):
         set_simd_level(args.level)
     repeats = args.repeats or (3 if args.quick else 7)
     rng = np.random.default_rng(2016)
-    print(f"CPU: {cpu_name()}; fastcode GF(2^16) kernels: {simd_level()}; 1 thread "
+    print(f"CPU: {cpu_model()}; fastcode GF(2^16) kernels: {simd_level()}; 1 thread "
           f"unless stated")
     try:
         import reed_solomon_leopard as rsl

@@ -27,24 +27,12 @@ import numpy as np
 __all__ = ["machine", "document", "jsonable", "dumps", "table_records"]
 
 
-def _cpu_model():
-    """The CPU's model name (Linux /proc/cpuinfo, else platform.processor())."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return _py_platform.processor() or _py_platform.machine()
-
-
 def machine():
     """What ran the command: ``fastcode.info()`` plus ``cpu_model``, ``cpu_count`` and ``os``."""
-    from fastcode.platform import info
+    from fastcode.platform import cpu_model, info
     out = dict(info())
     out.pop("version", None)                      # the document has it at the top
-    out.update(cpu_model=_cpu_model(), cpu_count=os.cpu_count(),
+    out.update(cpu_model=cpu_model(), cpu_count=os.cpu_count(),
                os=f"{_py_platform.system()} {_py_platform.release()}")
     return out
 

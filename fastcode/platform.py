@@ -24,6 +24,20 @@ _FEATURES = ("sse2", "ssse3", "sse4.1", "avx", "avx2", "avx512f", "avx512bw", "a
              "gfni", "pclmul", "vpclmulqdq", "neon")
 
 
+def cpu_model():
+    """The CPU's model name (Linux /proc/cpuinfo, else platform.processor()): benchmarks
+    print it beside every figure."""
+    import platform as _py_platform
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return _py_platform.processor() or _py_platform.machine()
+
+
 def cpu_features():
     """Dict feature -> bool for the CPU features the kernels care about."""
     if _native is None:
