@@ -20,8 +20,9 @@ from fastcode.errors import (
     NotEnoughShardsError,
     ShardSizeError,
     SingularMatrixError,
+    UncorrectableError,
 )
-from fastcode.fields import GF256, Field, PrimeField, Reals, min_prime_for_product
+from fastcode.fields import GF256, GF65536, Field, PrimeField, Reals, min_prime_for_product
 from fastcode.platform import (
     available_simd_levels,
     cpu_features,
@@ -33,6 +34,7 @@ from fastcode.platform import (
 __all__ = [
     "__version__",
     "GF256",
+    "GF65536",
     "Field",
     "PrimeField",
     "Reals",
@@ -46,6 +48,7 @@ __all__ = [
     "NotEnoughShardsError",
     "ShardSizeError",
     "SingularMatrixError",
+    "UncorrectableError",
     "available_simd_levels",
     "cpu_features",
     "get_backend",
@@ -58,6 +61,6 @@ __all__ = [
 ]
 
 from fastcode import matrices  # noqa: E402  (after fields: matrices uses them)
-from fastcode.codes import MDSCode  # noqa: E402
+from fastcode.codes import FFTCode, MDSCode  # noqa: E402
 
-__all__ += ["MDSCode", "matrices"]
+__all__ += ["FFTCode", "MDSCode", "matrices"]
