@@ -159,3 +159,51 @@ class Field:
     def lstsq(self, A: ArrayLike, B: ArrayLike) -> np.ndarray:
         """argmin_X ||A @ X - B|| for A (m, n), B (m, k).  Only inexact fields have it."""
         raise FieldValueError(f"{self} has no least squares (lstsq needs a real field such as Reals)")
+
+
+class BinaryTableOps:
+    """Element-wise operations of a field GF(2^m) whose products come from the
+    log/exp tables of its reference module (``_elementwise``: a module with mul, div,
+    inv and power), shared by GF256 and GF65536.  ``_label`` names the field in
+    messages ("GF(2^8)")."""
+
+    _elementwise = None
+    _label = "GF(2^m)"
+
+    def mul(self, a, b):
+        """a * b element-wise."""
+        a, b = self.asarray(a, "a"), self.asarray(b, "b")
+        np.broadcast_shapes(a.shape, b.shape)  # ValueError, not IndexError, on a mismatch
+        return self._elementwise.mul(a, b)
+
+    def _nonzero(self, b, what):
+        b = self.asarray(b, what)
+        if np.any(b == 0):
+            raise ZeroDivisionError(f"{what} has zero entries: division by zero in {self._label}")
+        return b
+
+    def div(self, a, b):
+        """a / b element-wise; ZeroDivisionError if b has a zero."""
+        a, b = self.asarray(a, "a"), self._nonzero(b, "b")
+        np.broadcast_shapes(a.shape, b.shape)
+        return self._elementwise.div(a, b)
+
+    def inv(self, a):
+        """1 / a element-wise; ZeroDivisionError if a has a zero."""
+        return self._elementwise.inv(self._nonzero(a, "a"))
+
+    def pow(self, a, e):
+        """a ** e element-wise for integer exponents (negative needs a != 0)."""
+        a = self.asarray(a, "a")
+        e = np.asarray(e)
+        if e.dtype.kind not in "biu":
+            raise FieldTypeError(f"exponent must be an integer, got dtype {e.dtype}")
+        if np.any((e < 0) & (a == 0)):
+            raise ZeroDivisionError(f"0 raised to a negative power in {self._label}")
+        return self._elementwise.power(a, e)
+
+    def _matrix(self, A, name):
+        A = self.asarray(A, name)
+        if A.ndim != 2:
+            raise ShardSizeError(f"{name} must be a 2-D matrix, got shape {A.shape}")
+        return np.ascontiguousarray(A)

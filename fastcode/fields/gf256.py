@@ -15,7 +15,7 @@ from fastcode import _config
 from fastcode._util.memory import overlaps
 from fastcode.errors import FieldTypeError, FieldValueError, InvalidArgumentError, ShardSizeError
 from fastcode._util.rng import as_generator
-from fastcode.fields.base import Field, MatmulPlan, as_region
+from fastcode.fields.base import BinaryTableOps, Field, MatmulPlan, as_region
 from fastcode.reference import gf256 as _ref
 
 try:
@@ -316,8 +316,11 @@ class GF256Plan(MatmulPlan):
         return out
 
 
-class GF256Field(Field):
+class GF256Field(BinaryTableOps, Field):
     """GF(2^8), polynomial 0x11d, generator 2; elements uint8.  Use ``fastcode.GF256``."""
+
+    _elementwise = _ref
+    _label = "GF(2^8)"
 
     name = "GF256"
     dtype = np.dtype(np.uint8)
@@ -373,45 +376,7 @@ class GF256Field(Field):
         """-a = a in characteristic 2."""
         return self.asarray(a, "a").copy()
 
-    def mul(self, a, b):
-        """a * b element-wise."""
-        a, b = self.asarray(a, "a"), self.asarray(b, "b")
-        np.broadcast_shapes(a.shape, b.shape)  # ValueError, not IndexError, on a mismatch
-        return _ref.mul(a, b)
-
-    def _nonzero(self, b, what):
-        b = self.asarray(b, what)
-        if np.any(b == 0):
-            raise ZeroDivisionError(f"{what} has zero entries: division by zero in GF(2^8)")
-        return b
-
-    def div(self, a, b):
-        """a / b element-wise; ZeroDivisionError if b has a zero."""
-        a, b = self.asarray(a, "a"), self._nonzero(b, "b")
-        np.broadcast_shapes(a.shape, b.shape)
-        return _ref.div(a, b)
-
-    def inv(self, a):
-        """1 / a element-wise; ZeroDivisionError if a has a zero."""
-        return _ref.inv(self._nonzero(a, "a"))
-
-    def pow(self, a, e):
-        """a ** e element-wise for integer exponents (negative needs a != 0)."""
-        a = self.asarray(a, "a")
-        e = np.asarray(e)
-        if e.dtype.kind not in "biu":
-            raise FieldTypeError(f"exponent must be an integer, got dtype {e.dtype}")
-        if np.any((e < 0) & (a == 0)):
-            raise ZeroDivisionError("0 raised to a negative power in GF(2^8)")
-        return _ref.power(a, e)
-
     # ---- bulk -------------------------------------------------------------
-
-    def _matrix(self, A, name):
-        A = self.asarray(A, name)
-        if A.ndim != 2:
-            raise ShardSizeError(f"{name} must be a 2-D matrix, got shape {A.shape}")
-        return np.ascontiguousarray(A)
 
     def plan_matmul(self, A):
         """Prepared product with the fixed (rows x k) matrix A.

@@ -14,7 +14,7 @@ import numpy as np
 from fastcode import _config
 from fastcode._util.rng import as_generator
 from fastcode.errors import FieldTypeError, FieldValueError, ShardSizeError
-from fastcode.fields.base import Field
+from fastcode.fields.base import BinaryTableOps, Field
 from fastcode.reference import gf65536 as _ref
 
 try:
@@ -61,8 +61,11 @@ def set_simd_level(name):
     codec.set_level(name)
 
 
-class GF65536Field(Field):
+class GF65536Field(BinaryTableOps, Field):
     """GF(2^16), polynomial 0x1002D, Cantor-basis elements (uint16).  Use ``GF65536``."""
+
+    _elementwise = _ref
+    _label = "GF(2^16)"
 
     name = "GF65536"
     dtype = np.dtype(np.uint16)
@@ -117,45 +120,7 @@ class GF65536Field(Field):
         """-a = a in characteristic 2."""
         return self.asarray(a, "a").copy()
 
-    def mul(self, a, b):
-        """a * b element-wise."""
-        a, b = self.asarray(a, "a"), self.asarray(b, "b")
-        np.broadcast_shapes(a.shape, b.shape)
-        return _ref.mul(a, b)
-
-    def _nonzero(self, b, what):
-        b = self.asarray(b, what)
-        if np.any(b == 0):
-            raise ZeroDivisionError(f"{what} has zero entries: division by zero in GF(2^16)")
-        return b
-
-    def div(self, a, b):
-        """a / b element-wise; ZeroDivisionError if b has a zero."""
-        a, b = self.asarray(a, "a"), self._nonzero(b, "b")
-        np.broadcast_shapes(a.shape, b.shape)
-        return _ref.div(a, b)
-
-    def inv(self, a):
-        """1 / a element-wise; ZeroDivisionError if a has a zero."""
-        return _ref.inv(self._nonzero(a, "a"))
-
-    def pow(self, a, e):
-        """a ** e element-wise for integer exponents (negative needs a != 0)."""
-        a = self.asarray(a, "a")
-        e = np.asarray(e)
-        if e.dtype.kind not in "biu":
-            raise FieldTypeError(f"exponent must be an integer, got dtype {e.dtype}")
-        if np.any((e < 0) & (a == 0)):
-            raise ZeroDivisionError("0 raised to a negative power in GF(2^16)")
-        return _ref.power(a, e)
-
     # ---- small dense matrices ------------------------------------------------
-
-    def _matrix(self, A, name):
-        A = self.asarray(A, name)
-        if A.ndim != 2:
-            raise ShardSizeError(f"{name} must be a 2-D matrix, got shape {A.shape}")
-        return np.ascontiguousarray(A)
 
     def _square(self, A, name):
         A = self._matrix(A, name)
