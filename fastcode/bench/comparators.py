@@ -30,8 +30,14 @@ import os
 import re
 import statistics
 import time
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+#: Blocks given to a comparator: a 2-D uint8 array with contiguous rows, or a
+#: sequence of contiguous 1-D uint8 arrays of one length.
+Blocks = Union[np.ndarray, Sequence[np.ndarray]]
 
 __all__ = [
     "ISAL",
@@ -118,15 +124,41 @@ class PreparedEncode:
 
     Calling the object runs ``ec_encode_data`` once, writing the output blocks;
     the only per-call cost beyond ISA-L itself is the ctypes call (about 2 us).
-    The attributes ``tables``, ``data`` and ``out`` hold the arrays given to
-    :meth:`ISAL.prepare_encode` (an array, or a list of 1-D arrays) and keep their
-    memory alive, so the output can be checked after timing. ``k``, ``rows`` and
-    ``length`` are the call's sizes.
+    Made by :meth:`ISAL.prepare_encode`, not directly.
+
+    Parameters
+    ----------
+    func : ctypes function
+        ISA-L's ``ec_encode_data``.
+    args : tuple
+        Its six ctypes arguments (length, k, rows, tables, data and output pointer arrays).
+    tables : 1-D uint8 array
+        The ``ec_init_tables`` expansion, 32 * k * rows bytes.
+    data, out : (k, L) and (rows, L) uint8 arrays, or lists of 1-D uint8 arrays
+        The arrays the pointers point into, kept alive by this object, so the
+        output can be checked after timing.
+    k, rows, length : int
+        The call's sizes: input blocks, output blocks, bytes per block.
+
+    Examples
+    --------
+    ISA-L is optional (``apt-get install libisal-dev``); nothing runs without it.
+
+    >>> from fastcode.bench.comparators import ISAL
+    >>> isal = ISAL.load()
+    >>> if isal is not None:
+    ...     a = isal.cauchy_matrix(6, 4)
+    ...     data = np.arange(4 * 64, dtype=np.uint8).reshape(4, 64)
+    ...     parity = np.zeros((2, 64), dtype=np.uint8)
+    ...     run = isal.prepare_encode(isal.init_tables(4, 2, a[4:]), data, parity)
+    ...     run()                              # parity is written in place
+    ...     assert run.out is parity and (run.k, run.rows, run.length) == (4, 2, 64)
     """
 
     __slots__ = ("_func", "_args", "tables", "data", "out", "k", "rows", "length")
 
-    def __init__(self, func, args, tables, data, out, k, rows, length):
+    def __init__(self, func: Callable[..., None], args: Tuple[Any, ...], tables: np.ndarray,
+                 data: Blocks, out: Blocks, k: int, rows: int, length: int) -> None:
         self._func = func
         self._args = args
         self.tables = tables
@@ -136,23 +168,40 @@ class PreparedEncode:
         self.rows = rows
         self.length = length
 
-    def __call__(self):
+    def __call__(self) -> None:
         self._func(*self._args)
 
 
 class ISAL:
     """Intel ISA-L erasure coding (``libisal``) through ctypes.
 
-    Obtain an instance with :meth:`load`. Matrices are (rows, columns) uint8
-    arrays; a code with ``k`` data blocks and ``n`` blocks in total has an
-    encode matrix of shape (n, k) whose first k rows are the identity.
-    Typical use for encoding::
+    Obtain an instance with :meth:`load` (None when the library is missing).
+    Matrices are (rows, columns) uint8 arrays over GF(2^8) with polynomial 0x11d,
+    fastcode's own field; a code with ``k`` data blocks and ``n`` blocks in total
+    has an encode matrix of shape (n, k) whose first k rows are the identity.
 
-        isal = ISAL.load()
-        a = isal.cauchy_matrix(n, k)                  # (n, k)
-        tables = isal.init_tables(k, n - k, a[k:])    # parity rows only
-        run = isal.prepare_encode(tables, data, parity)  # data (k, L), parity (n-k, L)
-        run()                                          # one ec_encode_data call
+    Parameters
+    ----------
+    lib : ctypes.CDLL
+        The loaded library.
+    name : str
+        The name or path it was loaded by.
+
+    Examples
+    --------
+    Encode with ISA-L and check the parity against fastcode's GF(2^8) product
+    with the same matrix (byte compatibility); nothing runs without ISA-L:
+
+    >>> from fastcode import GF256
+    >>> from fastcode.bench.comparators import ISAL
+    >>> isal = ISAL.load()
+    >>> if isal is not None:
+    ...     a = isal.cauchy_matrix(6, 4)                    # (n, k)
+    ...     tables = isal.init_tables(4, 2, a[4:])          # parity rows only
+    ...     data = np.random.default_rng(0).integers(0, 256, (4, 1000), dtype=np.uint8)
+    ...     parity = np.empty((2, 1000), dtype=np.uint8)
+    ...     isal.encode(tables, data, parity)               # one ec_encode_data call
+    ...     assert np.array_equal(parity, GF256.matmul(a[4:], data))
     """
 
     _CANDIDATES = ("libisal.so.2", "libisal.so")
@@ -170,7 +219,7 @@ class ISAL:
     _instance = None
     _reason = None
 
-    def __init__(self, lib, name):
+    def __init__(self, lib: ctypes.CDLL, name: str) -> None:
         """Wrap an already loaded ``ctypes.CDLL``; use :meth:`load` instead."""
         self.name = name
         self._lib = lib
@@ -181,7 +230,7 @@ class ISAL:
         #: the ec_encode_data kernels the library exports
         self.kernels = [name for name, _ in self._KERNELS if hasattr(lib, name)]
         u8p = np.ctypeslib.ndpointer(dtype=np.uint8, flags="C_CONTIGUOUS")
-        u8p_out = np.ctypeslib.ndpointer(dtype=np.uint8, flags="C_CONTIGUOUS,WRITEABLE")
+        u8p_out = np.ctypeslib.ndpointer(dtype=np.uint8, flags=("C_CONTIGUOUS", "WRITEABLE"))
         c_int = ctypes.c_int
 
         self._gen_cauchy = lib.gf_gen_cauchy1_matrix
@@ -203,15 +252,42 @@ class ISAL:
                                  ctypes.POINTER(ctypes.c_void_p)]
         self._encode.restype = None
 
-    def address(self, symbol):
-        """The address of the exported function ``symbol`` (an int), for C
-        code that calls ISA-L directly (see ``fastcode.bench.isal_loop``)."""
-        return ctypes.cast(getattr(self._lib, symbol), ctypes.c_void_p).value
+    def address(self, symbol: str) -> int:
+        """The address of an exported function, for C code that calls ISA-L
+        directly (see :mod:`fastcode.bench.isal_loop`).
 
-    def dispatch_kernel(self):
-        """The ec_encode_data kernel ISA-L's dispatcher picks on this CPU: the
-        first of its preference order that the library exports and the CPU runs
-        (inferred from the exported names and the CPU flags), or "base"."""
+        Parameters
+        ----------
+        symbol : str
+            The function's name, e.g. ``"ec_encode_data"``.
+
+        Returns
+        -------
+        int
+            Its address in this process.
+
+        Raises
+        ------
+        AttributeError
+            If the library does not export ``symbol``.
+        ValueError
+            If it resolves to a null address.
+        """
+        address = ctypes.cast(getattr(self._lib, symbol), ctypes.c_void_p).value
+        if address is None:
+            raise ValueError(f"{symbol} resolves to a null address")
+        return address
+
+    def dispatch_kernel(self) -> str:
+        """The ec_encode_data kernel ISA-L's dispatcher picks on this CPU.
+
+        Returns
+        -------
+        str
+            The first kernel of ISA-L's preference order that the library
+            exports and the CPU runs (inferred from the exported names and the
+            CPU flags), e.g. ``"ec_encode_data_avx2"``, or ``"ec_encode_data_base"``.
+        """
         from fastcode.platform import cpu_features
         flags = cpu_features()
         for name, needs in self._KERNELS:
@@ -219,9 +295,15 @@ class ISAL:
                 return name
         return "ec_encode_data_base"
 
-    def describe(self):
-        """One line naming the library: its version, or where the version is
-        unknown the kernel it dispatches to on this CPU."""
+    def describe(self) -> str:
+        """One line naming the library, for benchmark reports.
+
+        Returns
+        -------
+        str
+            ``"ISA-L 2.30 from /path"``, or where the version is unknown the
+            kernel it dispatches to on this CPU instead of the version.
+        """
         if self.version:
             what = f"ISA-L {self.version}"
         else:
@@ -229,12 +311,17 @@ class ISAL:
         return f"{what} from {self.path}"
 
     @classmethod
-    def load(cls):
-        """Return the (cached) ISAL instance, or None if libisal cannot be loaded.
+    def load(cls) -> "Optional[ISAL]":
+        """The (cached) ISAL instance, or None if libisal cannot be loaded.
 
         Loads the path in ``$FASTCODE_BENCH_ISAL`` if set (and only that);
         otherwise tries ``libisal.so.2``, then ``libisal.so``, then the name
         found by ``ctypes.util.find_library('isal')``.
+
+        Returns
+        -------
+        ISAL or None
+            None when no candidate loads; :meth:`unavailable_reason` says why.
         """
         if cls._instance is None and cls._reason is None:
             names = list(cls._CANDIDATES)
@@ -257,16 +344,36 @@ class ISAL:
         return cls._instance
 
     @classmethod
-    def unavailable_reason(cls):
-        """Why :meth:`load` returns None, or "" if ISA-L is available."""
+    def unavailable_reason(cls) -> str:
+        """Why :meth:`load` returns None.
+
+        Returns
+        -------
+        str
+            The reason (with the command that installs the library), or ""
+            if ISA-L is available.
+        """
         cls.load()
         return cls._reason or ""
 
-    def cauchy_matrix(self, n, k):
-        """ISA-L's Cauchy encode matrix, (n, k) uint8 (``gf_gen_cauchy1_matrix``).
+    def cauchy_matrix(self, n: int, k: int) -> np.ndarray:
+        """ISA-L's Cauchy encode matrix (``gf_gen_cauchy1_matrix``).
 
         Rows 0..k-1 are the identity; row i >= k, column j is 1 / (i XOR j) in GF(2^8).
-        Requires 1 <= k <= n <= 256.
+
+        Parameters
+        ----------
+        n, k : int
+            Blocks in total and data blocks, 1 <= k <= n <= 256.
+
+        Returns
+        -------
+        (n, k) uint8 array
+
+        Raises
+        ------
+        ValueError
+            If k or n is out of range.
         """
         if not 1 <= k <= n <= 256:
             raise ValueError(f"need 1 <= k <= n <= 256, got n={n}, k={k}")
@@ -274,26 +381,56 @@ class ISAL:
         self._gen_cauchy(a, n, k)
         return a
 
-    def init_tables(self, k, rows, matrix):
-        """Expand a (rows, k) uint8 coefficient matrix into ISA-L tables.
+    def init_tables(self, k: int, rows: int, matrix: ArrayLike) -> np.ndarray:
+        """Expand a coefficient matrix into ISA-L's tables (``ec_init_tables``).
 
-        Returns a 1-D uint8 array of 32 * k * rows bytes (``ec_init_tables``), to be
-        passed to :meth:`encode` / :meth:`prepare_encode`.
+        Parameters
+        ----------
+        k, rows : int
+            Input and output blocks.
+        matrix : (rows, k) uint8 array-like
+            The coefficients over GF(2^8).
+
+        Returns
+        -------
+        1-D uint8 array
+            32 * k * rows bytes, for :meth:`encode` / :meth:`prepare_encode`.
+
+        Raises
+        ------
+        ValueError
+            If ``matrix`` is not (rows, k).
         """
         a = _u8_matrix(matrix, (rows, k), "matrix")
         tables = np.empty(32 * k * rows, dtype=np.uint8)
         self._init_tables(k, rows, a, tables)
         return tables
 
-    def prepare_encode(self, tables, data, out):
-        """Build one ``ec_encode_data`` call's arguments once; return a :class:`PreparedEncode`.
+    def prepare_encode(self, tables: np.ndarray, data: Blocks, out: Blocks) -> PreparedEncode:
+        """Build one ``ec_encode_data`` call's arguments once, for timing loops.
 
-        ``tables``: 1-D uint8 array of 32 * k * rows bytes from :meth:`init_tables`.
-        ``data``: k input blocks of L bytes, as a (k, L) uint8 array with contiguous
-        rows or a sequence of k contiguous 1-D uint8 arrays.
-        ``out``: rows output blocks of L bytes, same forms, writeable.
         Calling the result computes out[r] = sum_j matrix[r, j] * data[j] over GF(2^8).
         The arrays must not be resized or freed while the prepared call is used.
+
+        Parameters
+        ----------
+        tables : 1-D uint8 array
+            32 * k * rows bytes from :meth:`init_tables`.
+        data : (k, L) uint8 array with contiguous rows, or k contiguous 1-D uint8 arrays
+            The input blocks.
+        out : (rows, L) uint8 array or rows 1-D uint8 arrays, writeable
+            The output blocks.
+
+        Returns
+        -------
+        PreparedEncode
+            Call it to run ``ec_encode_data`` once.
+
+        Raises
+        ------
+        ValueError
+            Blocks of the wrong dtype, layout or length, a read-only ``out``, a
+            block length beyond a C int, or tables of the wrong size.
         """
         k, length, data_addr, data = _block_pointers(data, "data", writeable=False)
         rows, out_length, out_addr, out = _block_pointers(out, "out", writeable=True)
@@ -311,18 +448,36 @@ class ISAL:
                 (ctypes.c_void_p * rows)(*out_addr))
         return PreparedEncode(self._encode, args, tables, data, out, k, rows, length)
 
-    def encode(self, tables, data, out):
-        """Run ``ec_encode_data`` once on (tables, data, out); see :meth:`prepare_encode`.
+    def encode(self, tables: np.ndarray, data: Blocks, out: Blocks) -> None:
+        """Run ``ec_encode_data`` once on (tables, data, out), writing ``out``.
 
         Builds the pointer arrays on every call: for timing loops use
         :meth:`prepare_encode` instead.
+
+        Parameters
+        ----------
+        tables, data, out
+            As for :meth:`prepare_encode`.
         """
         self.prepare_encode(tables, data, out)()
 
-    def invert_matrix(self, a):
-        """Inverse of a square (n, n) uint8 matrix over GF(2^8) (``gf_invert_matrix``).
+    def invert_matrix(self, a: ArrayLike) -> Optional[np.ndarray]:
+        """Inverse of a square matrix over GF(2^8) (``gf_invert_matrix``).
 
-        Returns an (n, n) uint8 array, or None if `a` is singular. `a` is not modified.
+        Parameters
+        ----------
+        a : (n, n) uint8 array-like
+            Not modified.
+
+        Returns
+        -------
+        (n, n) uint8 array or None
+            None if ``a`` is singular.
+
+        Raises
+        ------
+        ValueError
+            If ``a`` is not square.
         """
         a = np.asarray(a)
         if a.ndim != 2 or a.shape[0] != a.shape[1]:
@@ -334,12 +489,9 @@ class ISAL:
             return None
         return inv
 
-    def decode_setup(self, encode_matrix, present):
-        """Decode matrix and tables rebuilding every absent block, as in ISA-L's example.
-
-        ``encode_matrix``: (n, k) uint8, first k rows the identity (e.g. :meth:`cauchy_matrix`).
-        ``present``: k distinct block indices in range(n) that are available; their
-        order is the order in which the present blocks must be passed as ``data``.
+    def decode_setup(self, encode_matrix: ArrayLike,
+                     present: Sequence[int]) -> Tuple[np.ndarray, np.ndarray]:
+        """Decode matrix and tables rebuilding every absent block, as an ISA-L caller does.
 
         Let ``missing = sorted(set(range(n)) - set(present))`` (n - k indices) and
         ``B`` = the rows ``present`` of ``encode_matrix``, inverted with
@@ -347,10 +499,41 @@ class ISAL:
         inverse for a data block, and ``encode_matrix[missing[r]] @ inverse`` (GF(2^8))
         for a parity block.
 
-        Returns ``(decode_matrix, tables)``: decode_matrix is (n - k, k) uint8 and
-        tables its ``ec_init_tables`` expansion (32 * k * (n - k) bytes), so that
-        ``encode(tables, present_blocks, rebuilt)`` fills rebuilt[r] with block
-        missing[r]. Raises ValueError if the present rows are singular.
+        Parameters
+        ----------
+        encode_matrix : (n, k) uint8 array-like
+            First k rows the identity (e.g. :meth:`cauchy_matrix`).
+        present : sequence of k distinct ints in range(n)
+            The available blocks; their order is the order in which they must be
+            passed as ``data`` to :meth:`encode`.
+
+        Returns
+        -------
+        decode_matrix : (n - k, k) uint8 array
+        tables : 1-D uint8 array
+            Its ``ec_init_tables`` expansion (32 * k * (n - k) bytes), so that
+            ``encode(tables, present_blocks, rebuilt)`` fills rebuilt[r] with
+            block missing[r].
+
+        Raises
+        ------
+        ValueError
+            If ``encode_matrix`` is not 2-D, ``present`` is not k distinct indices
+            in range(n), or the present rows are singular.
+
+        Examples
+        --------
+        >>> from fastcode.bench.comparators import ISAL
+        >>> isal = ISAL.load()
+        >>> if isal is not None:
+        ...     a = isal.cauchy_matrix(6, 4)
+        ...     data = np.random.default_rng(1).integers(0, 256, (4, 100), dtype=np.uint8)
+        ...     blocks = np.vstack([data, np.empty((2, 100), dtype=np.uint8)])
+        ...     isal.encode(isal.init_tables(4, 2, a[4:]), data, blocks[4:])
+        ...     _, tables = isal.decode_setup(a, [1, 3, 4, 5])     # blocks 0 and 2 lost
+        ...     rebuilt = np.empty((2, 100), dtype=np.uint8)
+        ...     isal.encode(tables, blocks[[1, 3, 4, 5]], rebuilt)
+        ...     assert np.array_equal(rebuilt, data[[0, 2]])
         """
         e = np.asarray(encode_matrix, dtype=np.uint8)
         if e.ndim != 2:
@@ -370,32 +553,67 @@ class ISAL:
 
 
 class ZfecCode:
-    """A zfec code with k data blocks out of n; made by :meth:`Zfec.encoder`."""
+    """A zfec code with k data blocks out of n; made by :meth:`Zfec.encoder`.
 
-    def __init__(self, zfec, k, n):
+    Parameters
+    ----------
+    zfec : module
+        The imported ``zfec`` package.
+    k, n : int
+        Data blocks and blocks in total.
+
+    Examples
+    --------
+    zfec is optional (``pip install zfec``); nothing runs without it.
+
+    >>> from fastcode.bench.comparators import Zfec
+    >>> zfec = Zfec.load()
+    >>> if zfec is not None:
+    ...     code = zfec.encoder(3, 5)
+    ...     data = np.arange(3 * 16, dtype=np.uint8).reshape(3, 16)
+    ...     parity = code.encode(data)                         # blocks 3 and 4
+    ...     got = code.decode([data[0], parity[0], parity[1]], [0, 3, 4])
+    ...     assert np.array_equal(np.vstack(got), data)
+    """
+
+    def __init__(self, zfec: Any, k: int, n: int) -> None:
         self.k = k
         self.n = n
         self._encoder = zfec.Encoder(k, n)
         self._decoder = zfec.Decoder(k, n)
         self._parity_nums = tuple(range(k, n))
 
-    def encode(self, blocks):
-        """Compute the n - k parity blocks of k data blocks (``zfec.Encoder.encode``).
+    def encode(self, blocks: Blocks) -> List[np.ndarray]:
+        """The n - k parity blocks of k data blocks (``zfec.Encoder.encode``).
 
-        ``blocks``: (k, L) uint8 array with contiguous rows, or k contiguous 1-D
-        uint8 arrays of equal length. Returns a list of n - k 1-D uint8 arrays of
-        length L (read-only views of the bytes zfec returns, no copy).
+        Parameters
+        ----------
+        blocks : (k, L) uint8 array with contiguous rows, or k contiguous 1-D uint8 arrays
+            The data blocks, of equal length.
+
+        Returns
+        -------
+        list of n - k 1-D uint8 arrays of length L
+            Read-only views of the bytes zfec returns, no copy.
         """
         out = self._encoder.encode(tuple(blocks), self._parity_nums)
         return [np.frombuffer(b, dtype=np.uint8) for b in out]
 
-    def decode(self, blocks, blocknums):
+    def decode(self, blocks: Blocks, blocknums: Sequence[int]) -> List[np.ndarray]:
         """Recover the k data blocks from any k blocks (``zfec.Decoder.decode``).
 
-        ``blocks``: k blocks of L bytes ((k, L) uint8 array or k 1-D uint8 arrays);
-        ``blocknums``: their k distinct indices in range(n) (data blocks are 0..k-1).
-        Returns a list of k 1-D uint8 arrays, data blocks 0..k-1 in order; blocks
-        that were given are returned as views of the input, not copies.
+        Parameters
+        ----------
+        blocks : (k, L) uint8 array or k 1-D uint8 arrays
+            k blocks of L bytes.
+        blocknums : sequence of k distinct ints in range(n)
+            Their indices (data blocks are 0..k-1).
+
+        Returns
+        -------
+        list of k 1-D uint8 arrays
+            Data blocks 0..k-1 in order; blocks that were given are returned as
+            views of the input, not copies.
         """
         out = self._decoder.decode(tuple(blocks), tuple(int(i) for i in blocknums))
         return [np.frombuffer(b, dtype=np.uint8) for b in out]
@@ -405,20 +623,39 @@ class Zfec:
     """The ``zfec`` package (PyPI), a Reed-Solomon code over GF(2^8) with polynomial 0x11d.
 
     zfec's generator matrix differs from ISA-L's Cauchy matrix, so only
-    throughput (not parity bytes) is comparable.
+    throughput (not parity bytes) is comparable.  Obtain an instance with
+    :meth:`load` (None when zfec is not installed).
+
+    Parameters
+    ----------
+    module : module
+        The imported ``zfec`` package.
+
+    Examples
+    --------
+    >>> from fastcode.bench.comparators import Zfec
+    >>> zfec = Zfec.load()
+    >>> zfec is not None or "pip install zfec" in Zfec.unavailable_reason()
+    True
     """
 
     _instance = None
     _reason = None
 
-    def __init__(self, module):
+    def __init__(self, module: Any) -> None:
         """Wrap the imported ``zfec`` module; use :meth:`load` instead."""
         self._zfec = module
         self.version = getattr(module, "__version__", "unknown")
 
     @classmethod
-    def load(cls):
-        """Return the (cached) Zfec instance, or None if ``import zfec`` fails."""
+    def load(cls) -> "Optional[Zfec]":
+        """The (cached) Zfec instance, or None if ``import zfec`` fails.
+
+        Returns
+        -------
+        Zfec or None
+            None when zfec is missing; :meth:`unavailable_reason` says why.
+        """
         if cls._instance is None and cls._reason is None:
             try:
                 import zfec
@@ -429,15 +666,34 @@ class Zfec:
         return cls._instance
 
     @classmethod
-    def unavailable_reason(cls):
-        """Why :meth:`load` returns None, or "" if zfec is available."""
+    def unavailable_reason(cls) -> str:
+        """Why :meth:`load` returns None.
+
+        Returns
+        -------
+        str
+            The reason (with the command that installs the library), or ""
+            if zfec is available.
+        """
         cls.load()
         return cls._reason or ""
 
-    def encoder(self, k, n):
-        """Return a :class:`ZfecCode` (encoder and decoder) for k data blocks out of n.
+    def encoder(self, k: int, n: int) -> ZfecCode:
+        """A zfec encoder and decoder for k data blocks out of n.
 
-        Requires 1 <= k <= n <= 256.
+        Parameters
+        ----------
+        k, n : int
+            1 <= k <= n <= 256.
+
+        Returns
+        -------
+        ZfecCode
+
+        Raises
+        ------
+        ValueError
+            If k or n is out of range.
         """
         if not 1 <= k <= n <= 256:
             raise ValueError(f"need 1 <= k <= n <= 256, got n={n}, k={k}")
@@ -445,12 +701,35 @@ class Zfec:
 
 
 class Galois:
-    """The ``galois`` package (PyPI): GF(2^8) arrays, irreducible polynomial 0x11d."""
+    """The ``galois`` package (PyPI): GF(2^8) arrays, irreducible polynomial 0x11d.
+
+    Obtain an instance with :meth:`load` (None when galois is not importable).
+
+    Parameters
+    ----------
+    module : module
+        The imported ``galois`` package.
+
+    Raises
+    ------
+    ValueError
+        If galois' GF(2^8) does not use the polynomial 0x11d (then the products
+        would not be comparable).
+
+    Examples
+    --------
+    >>> from fastcode.bench.comparators import Galois
+    >>> g = Galois.load()          # None, with a reason, when galois is not installed
+    >>> g is None or int(g.field.irreducible_poly) == 0x11d
+    True
+
+    :func:`galois_matmul` shows a product.
+    """
 
     _instance = None
     _reason = None
 
-    def __init__(self, module):
+    def __init__(self, module: Any) -> None:
         """Wrap the imported ``galois`` module; use :meth:`load` instead."""
         self.field = module.GF(2**8)
         self.version = getattr(module, "__version__", "unknown")
@@ -459,11 +738,16 @@ class Galois:
             raise ValueError(f"galois GF(2^8) uses polynomial {poly:#x}, expected {_GF_POLY:#x}")
 
     @classmethod
-    def load(cls):
-        """Return the (cached) Galois instance, or None if ``galois`` is unusable.
+    def load(cls) -> "Optional[Galois]":
+        """The (cached) Galois instance, or None if ``galois`` is unusable.
 
         Importing galois is slow (it compiles with numba), hence it is done here
         rather than at module import.
+
+        Returns
+        -------
+        Galois or None
+            None when galois is missing or unusable; :meth:`unavailable_reason` says why.
         """
         if cls._instance is None and cls._reason is None:
             try:
@@ -478,25 +762,59 @@ class Galois:
         return cls._instance
 
     @classmethod
-    def unavailable_reason(cls):
-        """Why :meth:`load` returns None, or "" if galois is available."""
+    def unavailable_reason(cls) -> str:
+        """Why :meth:`load` returns None.
+
+        Returns
+        -------
+        str
+            The reason (with the command that installs the library), or ""
+            if galois is available.
+        """
         cls.load()
         return cls._reason or ""
 
-    def matmul(self, a, b):
-        """GF(2^8) product of uint8 matrices a (r, k) and b (k, c) -> (r, c) uint8 ndarray.
+    def matmul(self, a: ArrayLike, b: ArrayLike) -> np.ndarray:
+        """GF(2^8) product of two uint8 matrices with galois.
 
         The inputs are viewed (not copied) as galois arrays; galois checks their values.
+
+        Parameters
+        ----------
+        a : (r, k) uint8 array-like
+        b : (k, c) uint8 array-like
+
+        Returns
+        -------
+        (r, c) uint8 array
+            A plain ndarray.
         """
-        a = np.asarray(a, dtype=np.uint8).view(self.field)
-        b = np.asarray(b, dtype=np.uint8).view(self.field)
-        return (a @ b).view(np.ndarray)
+        fa = np.asarray(a, dtype=np.uint8).view(self.field)
+        fb = np.asarray(b, dtype=np.uint8).view(self.field)
+        return (fa @ fb).view(np.ndarray)
 
 
-def galois_matmul(a, b):
-    """GF(2^8) product of uint8 matrices a (r, k) and b (k, c) with galois, (r, c) uint8.
+def galois_matmul(a: ArrayLike, b: ArrayLike) -> Optional[np.ndarray]:
+    """GF(2^8) product of two uint8 matrices with galois, if it is installed.
 
-    Returns None if galois is unavailable (see ``Galois.unavailable_reason()``).
+    Parameters
+    ----------
+    a : (r, k) uint8 array-like
+    b : (k, c) uint8 array-like
+
+    Returns
+    -------
+    (r, c) uint8 array or None
+        None if galois is unavailable (see ``Galois.unavailable_reason()``).
+
+    Examples
+    --------
+    >>> from fastcode import GF256
+    >>> from fastcode.bench.comparators import galois_matmul
+    >>> a = np.array([[7, 0], [1, 255]], dtype=np.uint8)
+    >>> product = galois_matmul(a, a)
+    >>> product is None or np.array_equal(product, GF256.matmul(a, a))
+    True
     """
     g = Galois.load()
     return None if g is None else g.matmul(a, b)
@@ -519,13 +837,40 @@ def _calls_per_repeat(run, min_time):
     return number
 
 
-def median_time(fn, repeats=7, warmup=2, min_time=0.02):
+def median_time(fn: Callable[[], object], repeats: int = 7, warmup: int = 2,
+                min_time: float = 0.02) -> float:
     """Median wall time of one call of ``fn()``, in seconds.
 
     Calls ``fn`` ``warmup`` times, then picks a number of inner calls (doubling
     from 1) such that one repetition lasts at least ``min_time`` seconds, then
     times ``repeats`` repetitions with ``time.perf_counter`` and returns the
     median of (repetition time / inner calls).
+
+    Parameters
+    ----------
+    fn : callable
+        Called with no argument.
+    repeats : int
+        Timed repetitions.
+    warmup : int
+        Untimed calls first.
+    min_time : float
+        Seconds one repetition lasts at least.
+
+    Returns
+    -------
+    float
+        Seconds per call.
+
+    Examples
+    --------
+    >>> from fastcode import GF256
+    >>> from fastcode.bench.comparators import median_time
+    >>> a = np.ones((4, 4), dtype=np.uint8)
+    >>> b = np.ones((4, 4096), dtype=np.uint8)
+    >>> seconds = median_time(lambda: GF256.matmul(a, b), repeats=3, min_time=0.001)
+    >>> 0 < seconds < 1
+    True
     """
     run = _timer(fn)
     for _ in range(warmup):
@@ -534,8 +879,10 @@ def median_time(fn, repeats=7, warmup=2, min_time=0.02):
     return statistics.median(run(number) / number for _ in range(repeats))
 
 
-def paired_times(fns, repeats=9, min_time=0.02, clock=time.perf_counter):
-    """Time several functions interleaved: (median s/call of each, median ratios).
+def paired_times(fns: Sequence[Callable[[], object]], repeats: int = 9, min_time: float = 0.02,
+                 clock: Callable[[], float] = time.perf_counter
+                 ) -> Tuple[List[float], List[float]]:
+    """Time several functions interleaved: the median time of each and median ratios.
 
     Each repetition runs every function back to back, so a burst of load from
     other processes hits them alike; ``ratios[i]`` is the median over
@@ -544,13 +891,39 @@ def paired_times(fns, repeats=9, min_time=0.02, clock=time.perf_counter):
     ``clock=time.process_time`` the time is this process's CPU time, which also
     ignores periods when the scheduler runs something else (single-threaded
     functions only: CPU time sums over threads).
+
+    Parameters
+    ----------
+    fns : sequence of callables
+        Each called with no argument; ``fns[0]`` is the reference.
+    repeats : int
+        Interleaved repetitions.
+    min_time : float
+        Seconds one timed repetition of each function lasts at least.
+    clock : callable
+        The clock, ``time.perf_counter`` (wall) or ``time.process_time`` (CPU).
+
+    Returns
+    -------
+    medians : list of float
+        Median seconds per call of each function.
+    ratios : list of float
+        Median of time[0] / time[i] per repetition (``ratios[0]`` is 1).
+
+    Examples
+    --------
+    >>> from fastcode.bench.comparators import paired_times
+    >>> small, big = np.ones(1000), np.ones(100000)
+    >>> (t_small, t_big), ratios = paired_times([big.sum, small.sum], repeats=3, min_time=0.001)
+    >>> ratios[0] == 1.0 and t_small > 0 and t_big > 0
+    True
     """
     numbers = []
     for fn in fns:
         fn()
         fn()
         numbers.append(_calls_per_repeat(_timer(fn, clock), min_time))
-    per = [[] for _ in fns]
+    per: List[List[float]] = [[] for _ in fns]
     for _ in range(repeats):
         for i, fn in enumerate(fns):
             per[i].append(_timer(fn, clock)(numbers[i]) / numbers[i])
@@ -559,19 +932,63 @@ def paired_times(fns, repeats=9, min_time=0.02, clock=time.perf_counter):
     return medians, ratios
 
 
-def compare_times(fn_a, fn_b, repeats=9, min_time=0.02):
-    """Two functions timed interleaved (wall clock): (s/call of a, of b, median b/a)."""
+def compare_times(fn_a: Callable[[], object], fn_b: Callable[[], object], repeats: int = 9,
+                  min_time: float = 0.02) -> Tuple[float, float, float]:
+    """Two functions timed interleaved on the wall clock (see :func:`paired_times`).
+
+    Parameters
+    ----------
+    fn_a, fn_b : callable
+        Called with no argument.
+    repeats : int
+        Interleaved repetitions.
+    min_time : float
+        Seconds one timed repetition lasts at least.
+
+    Returns
+    -------
+    seconds_a, seconds_b : float
+        Median seconds per call of each.
+    ratio : float
+        Median over repetitions of time_b / time_a.
+
+    Examples
+    --------
+    >>> from fastcode.bench.comparators import compare_times
+    >>> x = np.ones(10000)
+    >>> t_a, t_b, ratio = compare_times(x.sum, x.sum, repeats=3, min_time=0.001)
+    >>> ratio > 0
+    True
+    """
     (t_a, t_b), (_, ratio_ab) = paired_times([fn_a, fn_b], repeats, min_time)
     return t_a, t_b, 1 / ratio_ab if ratio_ab else float("inf")
 
 
-def memory_bandwidth(nbytes=256 * 2**20, repeats=5):
+def memory_bandwidth(nbytes: int = 256 * 2**20, repeats: int = 5) -> float:
     """Memory bandwidth in bytes/s, from timing ``np.copyto`` of a large array.
 
     Copies an ``nbytes`` uint8 array into another (both touched beforehand) and
     returns ``nbytes / median copy time``: the bytes copied are counted once,
     although the memory traffic is about twice that (read + write). This is the
     figure to quote kernel throughputs against (:doc:`/performance` gives it for the project's machines).
+
+    Parameters
+    ----------
+    nbytes : int
+        Bytes copied per call; far beyond the caches for a memory figure.
+    repeats : int
+        Timed repetitions.
+
+    Returns
+    -------
+    float
+        Bytes per second.
+
+    Examples
+    --------
+    >>> from fastcode.bench.comparators import memory_bandwidth
+    >>> memory_bandwidth(nbytes=2**20, repeats=3) > 1e8     # > 100 MB/s on any machine
+    True
     """
     src = np.ones(nbytes, dtype=np.uint8)
     dst = np.zeros(nbytes, dtype=np.uint8)
