@@ -11,6 +11,7 @@ zfec's C module; fastcode also refuses what zfec leaves undefined (share numbers
 """
 import functools
 import operator
+from typing import Any, List, Optional, Sequence
 
 import numpy as np
 
@@ -24,7 +25,20 @@ __all__ = ["Encoder", "Decoder", "Error", "test_from_agl"]
 
 
 class Error(FastcodeError, ValueError):
-    """zfec's ``Error``: a precondition of Encoder/Decoder was violated."""
+    """zfec's ``Error``: a precondition of Encoder/Decoder was violated.
+
+    A :class:`~fastcode.errors.FastcodeError` and a ``ValueError``, so code
+    written for zfec and code written for fastcode both catch it.
+
+    Examples
+    --------
+    >>> from fastcode.compat import zfec
+    >>> try:
+    ...     zfec.Encoder(4, 3)
+    ... except zfec.Error as exc:
+    ...     print(exc)
+    Precondition violation: first argument is required to be less than or equal to the second argument, but they were 4 and 3 respectively
+    """
 
 
 @functools.lru_cache(maxsize=64)
@@ -106,12 +120,12 @@ class _Params:
         self._code = _code(self._k, self._m)
 
     @property
-    def k(self):
+    def k(self) -> int:
         """Number of blocks needed to reconstruct (1..m)."""
         return self._k
 
     @property
-    def m(self):
+    def m(self) -> int:
         """Number of blocks produced (k..256)."""
         return self._m
 
@@ -122,14 +136,62 @@ class _Params:
 class Encoder(_Params):
     """Encoder(k, m): k primary blocks in, m blocks out; any k of them decode.
 
-    1 <= k <= m <= 256 (``Error`` otherwise)."""
+    Parameters
+    ----------
+    k : int
+        Primary (data) blocks, 1 <= k <= m.
+    m : int
+        Blocks produced, at most 256.
+
+    Raises
+    ------
+    Error
+        If 1 <= k <= m <= 256 does not hold.
+
+    Examples
+    --------
+    >>> from fastcode.compat import zfec
+    >>> blocks = zfec.Encoder(2, 4).encode([b"abcd", b"efgh"])
+    >>> len(blocks), blocks[:2]          # the primary blocks are the inputs
+    (4, [b'abcd', b'efgh'])
+    >>> zfec.Decoder(2, 4).decode([blocks[3], blocks[2]], [3, 2])
+    [b'abcd', b'efgh']
+    """
 
     __slots__ = ()
 
-    def encode(self, inblocks, desired_blocks_nums=None):
-        """Blocks ``desired_blocks_nums`` (default all m, in order) of the k
-        equal-length ``inblocks``; a list whose primary entries are the input
-        objects themselves and whose others are new ``bytes``."""
+    def encode(self, inblocks: Sequence[Any],
+               desired_blocks_nums: Optional[Sequence[int]] = None) -> List[Any]:
+        """The blocks ``desired_blocks_nums`` of k equal-length input blocks.
+
+        Parameters
+        ----------
+        inblocks : sequence of k bytes-like objects
+            The primary blocks, all of one length.
+        desired_blocks_nums : sequence of int in [0, m), optional
+            Which blocks to return, in that order; all m by default.
+
+        Returns
+        -------
+        list
+            Primary entries (numbers < k) are the input objects themselves,
+            the others new ``bytes``.
+
+        Raises
+        ------
+        Error
+            Not k blocks, blocks of different lengths, or a block number
+            outside [0, m) or not an int.
+        TypeError
+            An argument that is not a sequence, or a block that is not bytes-like.
+
+        Examples
+        --------
+        >>> from fastcode.compat import zfec
+        >>> enc = zfec.Encoder(3, 5)
+        >>> enc.encode([b"ab", b"cd", b"ef"], [4, 0])      # one parity, one primary
+        [b'q\\xb2', b'ab']
+        """
         k, m = self._k, self._m
         if desired_blocks_nums is not None:
             wanted = _block_numbers(_sequence(desired_blocks_nums,
@@ -166,13 +228,56 @@ class Encoder(_Params):
 
 
 class Decoder(_Params):
-    """Decoder(k, m): the k primary blocks from any k of the m blocks."""
+    """Decoder(k, m): the k primary blocks from any k of the m blocks.
+
+    Parameters
+    ----------
+    k : int
+        Primary (data) blocks, 1 <= k <= m.
+    m : int
+        Blocks in the code, at most 256.
+
+    Raises
+    ------
+    Error
+        If 1 <= k <= m <= 256 does not hold.
+
+    Examples
+    --------
+    Shares made by fastcode decode with zfec's own Decoder and the other way
+    round: the generator matrix is zfec's.
+
+    >>> from fastcode.compat import zfec
+    >>> shares = zfec.Encoder(3, 6).encode([b"ab", b"cd", b"ef"])
+    >>> zfec.Decoder(3, 6).decode([shares[5], shares[1], shares[4]], [5, 1, 4])
+    [b'ab', b'cd', b'ef']
+    """
 
     __slots__ = ()
 
-    def decode(self, blocks, blocknums):
-        """The k primary blocks, in order, from k ``blocks`` with share numbers
-        ``blocknums`` (same order).  Primary blocks given are returned as is."""
+    def decode(self, blocks: Sequence[Any], blocknums: Sequence[int]) -> List[Any]:
+        """The k primary blocks, in order, from any k blocks.
+
+        Parameters
+        ----------
+        blocks : sequence of k bytes-like objects
+            Blocks of one length.
+        blocknums : sequence of k distinct ints in [0, m)
+            Their share numbers, in the same order.
+
+        Returns
+        -------
+        list of k blocks
+            Primary blocks given are returned as is; rebuilt ones are ``bytes``.
+
+        Raises
+        ------
+        Error
+            Not k blocks or k numbers, numbers repeated, outside [0, m) or not
+            ints, or blocks of different lengths.
+        TypeError
+            An argument that is not a sequence, or a block that is not bytes-like.
+        """
         k, m = self._k, self._m
         blocks = _sequence(blocks, "First argument was not a sequence.")
         nums = _sequence(blocknums, "Second argument was not a sequence.")
@@ -192,7 +297,7 @@ class Decoder(_Params):
         if len(set(nums)) != k:
             raise Error(f"Precondition violation: block nums must be distinct, got {nums}")
         views, length = _buffers(blocks)
-        result = [None] * k
+        result: List[Any] = [None] * k
         for b, v in zip(blocks, nums):
             if v < k:
                 result[v] = b
@@ -204,12 +309,24 @@ class Decoder(_Params):
                 rebuilt = self._code.reconstruct(views, nums, which=lost,
                                                  out=scratch(len(lost), length))
             for i, row in zip(lost, rebuilt):
-                result[i] = row if length == 0 else row.tobytes()
+                result[i] = row if isinstance(row, bytes) else row.tobytes()
         return result
 
 
-def test_from_agl():
-    """zfec's built-in self-test (3-of-5, 8-byte blocks): True if it round-trips."""
+def test_from_agl() -> bool:
+    """zfec's built-in self-test (3-of-5, 8-byte blocks).
+
+    Returns
+    -------
+    bool
+        True if the blocks round-trip.
+
+    Examples
+    --------
+    >>> from fastcode.compat.zfec._fec import test_from_agl
+    >>> test_from_agl()
+    True
+    """
     b0, b1, b2 = b"\x01" * 8, b"\x02" * 8, b"\x03" * 8
     b3, b4 = Encoder(3, 5).encode([b0, b1, b2], (3, 4))
     r0, r1, r2 = Decoder(3, 5).decode([b3, b4, b2], [3, 4, 2])

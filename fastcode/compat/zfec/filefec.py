@@ -11,6 +11,7 @@ file) and the share number (ceil(log2 m) bits), left-aligned in the fewest
 whole bytes, never fewer than 2.
 """
 import os
+from typing import IO, Any, Callable, List, Sequence
 
 from fastcode.compat.zfec import easyfec
 from fastcode.compat.zfec._fec import Error
@@ -28,9 +29,23 @@ RE_FORMAT = "%s.[0-9]+_[0-9]+%s"           # % (prefix, suffix): matches share f
 
 
 class InsufficientShareFilesError(Error):
-    """Fewer than k share files were given."""
+    """Fewer than k share files were given.
 
-    def __init__(self, k, kb, *args, **kwargs):
+    Parameters
+    ----------
+    k : int
+        Share files needed.
+    kb : int
+        Share files given.
+
+    Examples
+    --------
+    >>> from fastcode.compat.zfec.filefec import InsufficientShareFilesError
+    >>> print(InsufficientShareFilesError(3, 2))
+    Insufficient share files -- 3 share files are required to recover this file, but only 2 were given
+    """
+
+    def __init__(self, k: int, kb: int, *args: Any, **kwargs: Any) -> None:
         Error.__init__(self, *args, **kwargs)
         self.k = k
         self.kb = kb
@@ -43,16 +58,60 @@ class InsufficientShareFilesError(Error):
 
 
 class CorruptedShareFilesError(Error):
-    """Share files that are truncated or disagree with each other."""
+    """Share files that are truncated or disagree with each other.
+
+    Examples
+    --------
+    >>> import io
+    >>> from fastcode.compat.zfec import filefec
+    >>> try:
+    ...     filefec.decode_from_files(io.BytesIO(), [io.BytesIO(b"\\x02")])  # a 1-byte "share"
+    ... except filefec.CorruptedShareFilesError:
+    ...     print("corrupted")
+    corrupted
+    """
 
 
-def pad_size(n, k):
-    """Bytes to add to n to reach a multiple of k."""
+def pad_size(n: int, k: int) -> int:
+    """Bytes to add to n to reach a multiple of k.
+
+    Parameters
+    ----------
+    n, k : int
+
+    Returns
+    -------
+    int
+        In [0, k).
+
+    Examples
+    --------
+    >>> from fastcode.compat.zfec.filefec import pad_size
+    >>> pad_size(10, 4), pad_size(12, 4)
+    (2, 0)
+    """
     return -n % k
 
 
-def log_ceil(n, b):
-    """The smallest e >= 0 with b ** e >= n."""
+def log_ceil(n: int, b: int) -> int:
+    """The smallest e >= 0 with b ** e >= n.
+
+    Parameters
+    ----------
+    n : int
+    b : int
+        The base, at least 2.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from fastcode.compat.zfec.filefec import log_ceil
+    >>> log_ceil(8, 2), log_ceil(9, 2), log_ceil(1, 2)
+    (3, 4, 0)
+    """
     e, p = 0, 1
     while p < n:
         p *= b
@@ -114,9 +173,32 @@ def _parse_header(inf):
     return m, k, pad, sh
 
 
-def encode_file_stringy_easyfec(inf, cb, k, m, chunksize=CHUNKSIZE):
-    """Read ``inf`` in segments of k * chunksize bytes and call cb(blocks, length)
-    with each segment's m easyfec blocks and the segment's length."""
+def encode_file_stringy_easyfec(inf: IO[bytes], cb: Callable[[List[Any], int], object],
+                                k: int, m: int, chunksize: int = CHUNKSIZE) -> None:
+    """Encode a stream segment by segment with :mod:`~fastcode.compat.zfec.easyfec`.
+
+    Parameters
+    ----------
+    inf : binary file
+        Read in segments of k * chunksize bytes until its end.
+    cb : callable
+        Called as ``cb(blocks, length)`` with each segment's m easyfec blocks
+        and the segment's length in bytes.
+    k, m : int
+        The code: any k of the m blocks of a segment rebuild it.
+    chunksize : int
+        Bytes per block of a full segment.
+
+    Examples
+    --------
+    >>> import io
+    >>> from fastcode.compat.zfec.filefec import encode_file_stringy_easyfec
+    >>> seen = []
+    >>> encode_file_stringy_easyfec(io.BytesIO(b"x" * 10), lambda b, n: seen.append((len(b), n)),
+    ...                             k=2, m=3, chunksize=4)
+    >>> seen                         # segments of 8 bytes, then the last 2
+    [(3, 8), (3, 2)]
+    """
     enc = easyfec.Encoder(k, m)
     while True:
         segment = inf.read(k * chunksize)
@@ -125,21 +207,68 @@ def encode_file_stringy_easyfec(inf, cb, k, m, chunksize=CHUNKSIZE):
         cb(enc.encode(segment), len(segment))
 
 
-def _share_names(dirname, prefix, m, suffix):
+def _share_names(dirname: str, prefix: str, m: int, suffix: str) -> List[str]:
     width = len(str(m))
     fmt = FORMAT_FORMAT % (width, width)
     return [os.path.join(dirname, fmt % (prefix, sh, m, suffix)) for sh in range(m)]
 
 
-def encode_to_files(inf, fsize, dirname, prefix, k, m, suffix=".fec", overwrite=False,
-                    verbose=False):
-    """Write the m share files of the ``fsize`` bytes read from ``inf`` into
-    ``dirname`` as ``prefix.NN_MM<suffix>``; 0 on success, 1 after an I/O
-    error (the partial share files are removed).  Existing files are kept
-    (an error) unless ``overwrite``."""
+def encode_to_files(inf: IO[bytes], fsize: int, dirname: str, prefix: str, k: int, m: int,
+                    suffix: str = ".fec", overwrite: bool = False, verbose: bool = False) -> int:
+    """Write the m share files of a file, any k of which rebuild it.
+
+    Parameters
+    ----------
+    inf : binary file
+        The input, read to its end.
+    fsize : int
+        Its size in bytes (the padding in the headers depends on it).
+    dirname : str
+        Directory of the share files.
+    prefix : str
+        Share file names are ``prefix.NN_MM<suffix>`` (share NN of MM).
+    k, m : int
+        1 <= k <= m <= 256.
+    suffix : str
+        Ends every share file name.
+    overwrite : bool
+        Replace existing share files; by default an existing file is an error.
+    verbose : bool
+        Print progress lines.
+
+    Returns
+    -------
+    int
+        0 on success, 1 after an I/O error (printed; the partial share files
+        are removed).
+
+    Raises
+    ------
+    Error
+        If k and m are not 1 <= k <= m <= 256.
+
+    Examples
+    --------
+    >>> import io, os, tempfile
+    >>> from fastcode.compat.zfec import filefec
+    >>> payload = bytes(range(256)) * 40
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     filefec.encode_to_files(io.BytesIO(payload), len(payload), tmp, "f", 3, 5)
+    ...     names = sorted(os.listdir(tmp))
+    ...     shares = [open(os.path.join(tmp, n), "rb") for n in names[2:]]    # shares 2, 3, 4
+    ...     out = io.BytesIO()
+    ...     filefec.decode_from_files(out, shares)
+    ...     for f in shares:
+    ...         f.close()
+    0
+    >>> names
+    ['f.0_5.fec', 'f.1_5.fec', 'f.2_5.fec', 'f.3_5.fec', 'f.4_5.fec']
+    >>> out.getvalue() == payload
+    True
+    """
     pad = pad_size(fsize, k)
     names = _share_names(dirname, prefix, m, suffix)
-    files = []
+    files: List[IO[bytes]] = []
     failed = False
     written = [0]
 
@@ -156,6 +285,7 @@ def encode_to_files(inf, fsize, dirname, prefix, k, m, suffix=".fec", overwrite=
         for sh, name in enumerate(names):
             if verbose:
                 print(f"Creating share file {name!r}...")
+            f: IO[bytes]
             if overwrite:
                 f = open(name, "wb")
             else:
@@ -184,18 +314,59 @@ def encode_to_files(inf, fsize, dirname, prefix, k, m, suffix=".fec", overwrite=
     return 0
 
 
-def decode_from_files(outf, infiles, verbose=False):
-    """Rebuild the file from the first k share files of ``infiles`` (open binary
-    files positioned at their headers) and write it to ``outf``."""
+def decode_from_files(outf: IO[bytes], infiles: Sequence[IO[bytes]],
+                      verbose: bool = False) -> None:
+    """Rebuild a file from any k of its share files (see :func:`encode_to_files`).
+
+    Parameters
+    ----------
+    outf : binary file
+        Written with the file's bytes (and truncated to drop the padding).
+    infiles : sequence of binary files
+        Open share files positioned at their headers; the first k are read.
+    verbose : bool
+        Print "Done!" at the end.
+
+    Raises
+    ------
+    InsufficientShareFilesError
+        Fewer than k share files.
+    CorruptedShareFilesError
+        A truncated header, share files that disagree on m, k or the padding,
+        or share files of different lengths.
+
+    Examples
+    --------
+    Any three of five shares, in any order:
+
+    >>> import io, os, tempfile
+    >>> from fastcode.compat.zfec import filefec
+    >>> payload = b"coded computing " * 1000
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     status = filefec.encode_to_files(io.BytesIO(payload), len(payload), tmp, "f", 3, 5)
+    ...     paths = [os.path.join(tmp, f"f.{i}_5.fec") for i in (4, 0, 2)]
+    ...     shares = [open(p, "rb") for p in paths]
+    ...     out = io.BytesIO()
+    ...     filefec.decode_from_files(out, shares)
+    ...     for f in shares:
+    ...         f.close()
+    >>> status, out.getvalue() == payload
+    (0, True)
+    >>> filefec.decode_from_files(io.BytesIO(), shares[:0])
+    Traceback (most recent call last):
+    ...
+    fastcode.compat.zfec.filefec.InsufficientShareFilesError: Insufficient share files -- 1 share files are required to recover this file, but only 0 were given
+    """
     if not infiles:
         raise InsufficientShareFilesError(1, 0)
-    chosen, shnums = [], []
-    m = k = pad = None
+    chosen: List[IO[bytes]] = []
+    shnums: List[int] = []
+    m = k = pad = 0                     # 0: no header read yet (every field read is >= 1, pad >= 0)
     for f in infiles:
         fm, fk, fpad, sh = _parse_header(f)
         name = getattr(f, "name", None)
         for what, mine, seen in (("m", fm, m), ("k", fk, k), ("pad length", fpad, pad)):
-            if seen is not None and seen != mine:
+            if chosen and seen != mine:
                 raise CorruptedShareFilesError(
                     f"Share files were corrupted -- share file {name!r} said that {what} was "
                     f"{mine} but another share file previously said that {what} was {seen}")
