@@ -22,8 +22,10 @@ for i in $(seq "$runs"); do
         echo "run $i: $(echo "$out" | tail -1)"
     else
         bad=$((bad + 1))
-        echo "run $i FAILED:"
-        echo "$out" | grep -E "^(FAILED|ERROR)" | head -20
+        log=$(mktemp -t fastcode-stress-run$i-XXXX.log)
+        echo "$out" > "$log"
+        echo "run $i FAILED (full output: $log):"
+        echo "$out" | grep -E "^(FAILED|ERROR)|^E " | head -20
     fi
 done
 echo "stress: $ok passed, $bad failed"

@@ -37,7 +37,9 @@ def stamp_parts(cluster):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_exact_and_each_part_sent_when_due(backend, rng):
     n, m = 4, 6
-    delays = np.array([0.1, 0.3, 0.05, 0.2])
+    # worker 1 is slow enough that its parts are far apart even when a loaded
+    # machine deschedules a worker for a few hundred ms (see below)
+    delays = np.array([0.1, 0.9, 0.05, 0.2])
     scheme = PartialSum(n)
     V = rng.standard_normal((n, 3, m))
     with LocalCluster(n, FixedDelays(delays), backend=backend, timeout=10) as cluster:
@@ -59,10 +61,13 @@ def test_exact_and_each_part_sent_when_due(backend, rng):
             for (w, k), t in arrived.items():
                 due = delays[w] * (k + 1) / 3
                 assert due - 1e-3 <= t, (w, k, t, due)
-            for w in range(n):
-                # sent when due, not held back to the end: the first and last parts of a
-                # worker arrive apart (2/3 of its delay when on time; half that is asked)
-                assert arrived[w, 2] - arrived[w, 0] >= delays[w] / 3, (w, arrived)
+            # Sent when due, not held back to the end: the first and last parts of the
+            # slow worker arrive apart (0.6 s when on time; a quarter of that is asked).
+            # Only an upper bound on a stall can be asked of a loaded machine, so this is
+            # checked on the slow worker alone: the fast ones' parts are 17-67 ms apart,
+            # within one scheduling hiccup of a busy 2-core machine.
+            slow = int(np.argmax(delays))
+            assert arrived[slow, 2] - arrived[slow, 0] >= delays[slow] / 6, arrived
             # Latency of a worker = arrival of its last part.
             assert np.all(result.latencies >= delays - 1e-3)
             assert np.isclose(result.ideal_time, delays.max())
