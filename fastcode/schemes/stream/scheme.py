@@ -156,8 +156,8 @@ class StreamCodedMatVec:
 
     Examples
     --------
-    ``A`` (5 × 4) cut into ``K = 3`` row blocks, ``n = 6`` coded tasks on three workers; the
-    slowest two never answer and worker 2's three results decode:
+    ``A`` (5 × 4) cut into ``K = 3`` row blocks, ``n = 6`` coded tasks on three workers; workers
+    0 and 1 never answer and worker 2's three results decode:
 
     >>> from fastcode.schemes.stream import StreamCodedMatVec, worker_fn
     >>> rng = np.random.default_rng(0)
@@ -248,7 +248,8 @@ class StreamCodedMatVec:
 
         Examples
         --------
-        The slowest worker is left out of the optimal split (``Ω = 2``, ``γ = 1``):
+        ``Ω = 2``, ``γ = 1``: the real split is about ``(0.72, 1.67, 3.62)``; its rounding
+        ``(1, 2, 4)`` is one task over ``n = 6``, taken back from a random worker:
 
         >>> from fastcode.schemes.stream import StreamCodedMatVec
         >>> G = np.random.default_rng(0).standard_normal((6, 3))
