@@ -19,16 +19,20 @@ refinement level is one vectorised DP call).
 Models: any i.i.d. ``StragglerModel`` with a ``cdf(t)`` method (ShiftedExponential, Exponential,
 Pareto).  Others (heterogeneous, failures, empirical) use ``method="mc"`` in ``expected_runtime``.
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Callable, Optional, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode._util.validate import integer
 from fastcode.errors import InvalidArgumentError
 from fastcode.schemes.bcgc.model import (check_blocks, check_model, cumulative_load,
                                          runtime_samples)
 from fastcode.sim.latency import order_stat_mean
-from fastcode.sim.stragglers import Pareto, ShiftedExponential
+from fastcode.sim.stragglers import Pareto, ShiftedExponential, StragglerModel
 
 __all__ = ["completion_probability", "expected_runtime", "order_stat_means",
            "plain_gc_runtimes", "best_plain_gc", "prob_order_stats_below"]
@@ -38,8 +42,11 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(10)
 
 # ---- model access -----------------------------------------------------------------------------
 
-def require_cdf(model, N=None):
-    check_model(model, N)
+def require_cdf(model: object, N: Optional[int] = None) -> Any:
+    """``model`` as an i.i.d. StragglerModel with a ``cdf`` (InvalidArgumentError otherwise).
+
+    Typed ``Any``: the result has ``cdf``, which the StragglerModel base class does not declare."""
+    model = check_model(model, N)
     if model.n_workers is not None or not callable(getattr(model, "cdf", None)):
         raise InvalidArgumentError(
             f"model {model!r} has no cdf for i.i.d. workers; the exact formulas need one "
@@ -75,11 +82,37 @@ def _log_binom(N):
     return np.where(i <= j, lb, -np.inf), (j - i)
 
 
-def prob_order_stats_below(u, cdf):
+def prob_order_stats_below(u: ArrayLike,
+                           cdf: Callable[[np.ndarray], np.ndarray]) -> Union[float, np.ndarray]:
     """``P(τ_(k) <= u_k for k = 1..N)`` for N i.i.d. draws with CDF ``cdf``.
 
-    ``u``: (M, N) (or (N,)), each row non-decreasing (``inf`` allowed); ``cdf``: vectorised
-    callable.  Returns (M,) (or a float)."""
+    The dynamic programme of the module docstring, ``O(N^3)`` per row, vectorised over rows.
+
+    Parameters
+    ----------
+    u : (M, N) or (N,) array_like of float
+        Bounds on the order statistics, each row non-decreasing (``inf`` allowed: no bound).
+    cdf : callable
+        The CDF ``F`` of one draw, vectorised (takes and returns float arrays).
+
+    Returns
+    -------
+    float or (M,) float64 array
+        The probability, a float for one row ``u`` of shape (N,), else one per row.
+
+    Examples
+    --------
+    Two unit exponentials: the smaller below 1 and the larger below 2 is
+    ``F(2)^2 - (F(2) - F(1))^2`` (both below 2, minus both in (1, 2]):
+
+    >>> from fastcode.schemes.bcgc import prob_order_stats_below
+    >>> F = lambda t: 1.0 - np.exp(-t)
+    >>> p = prob_order_stats_below([1.0, 2.0], F)
+    >>> round(p, 4)
+    0.6936
+    >>> abs(p - float(F(2.0) ** 2 - (F(2.0) - F(1.0)) ** 2)) < 1e-12
+    True
+    """
     u = np.asarray(u, dtype=np.float64)
     single = u.ndim == 1
     u = np.atleast_2d(u)
@@ -110,17 +143,48 @@ def _u_matrix(C, t):
         return np.where(Crev > 0, t[..., None] / np.where(Crev > 0, Crev, 1.0), np.inf)
 
 
-def completion_probability(x, t, model):
-    """``P(T(x) <= t)`` for block sizes ``x`` (N,) and deadline(s) ``t`` (scalar or array, time
-    units of ``τ``), under i.i.d. per-unit times from ``model`` (needs ``cdf``).  Exact (DP)."""
+def completion_probability(x: ArrayLike, t: ArrayLike,
+                           model: StragglerModel) -> Union[float, np.ndarray]:
+    """``P(T(x) <= t)``: the probability that a round ends by the deadline ``t``.  Exact (DP).
+
+    Parameters
+    ----------
+    x : (N,) array_like of float
+        Block sizes, ``x >= 0``.
+    t : float or array_like of float
+        Deadline(s) >= 0, in the time units of ``τ``.
+    model : StragglerModel
+        I.i.d. per-unit times with a ``cdf`` (ShiftedExponential, Exponential, Pareto).
+
+    Returns
+    -------
+    float or float64 array
+        The probability, a float for a scalar ``t``, else an array of ``t``'s shape.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``x`` is not N finite sizes >= 0, ``model`` has no i.i.d. ``cdf`` (use
+        ``runtime_samples``), or some ``t`` is negative or NaN.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import completion_probability
+    >>> from fastcode.sim import ShiftedExponential
+    >>> model = ShiftedExponential(1.0, 1.0)            # τ = 1 + Exp(1) per unit
+    >>> completion_probability([2, 1, 1], [5.0, 8.0, 12.0], model).round(4).tolist()
+    [0.0, 0.272, 0.8421]
+
+    No round ends before ``C_2 = 7`` units at the minimal ``τ = 1``, hence the 0.
+    """
     x = check_blocks(x)
-    model = require_cdf(model, x.size)
+    cdf = require_cdf(model, x.size).cdf
     t_arr = np.asarray(t, dtype=np.float64)
     if np.any(np.isnan(t_arr)) or np.any(t_arr < 0):
         raise InvalidArgumentError(f"t must be >= 0, got {t!r}")
     flat = t_arr.reshape(-1)
     C = np.broadcast_to(cumulative_load(x), (flat.size, x.size))
-    out = prob_order_stats_below(_u_matrix(C, flat), model.cdf)
+    out = np.asarray(prob_order_stats_below(_u_matrix(C, flat), cdf))   # 2-D u: an array
     return float(out[0]) if t_arr.ndim == 0 else out.reshape(t_arr.shape)
 
 
@@ -184,12 +248,49 @@ def _survival_integral(surv, lo, spread, tail_tol=1e-15):
 
 # ---- expectations -----------------------------------------------------------------------------
 
-def expected_runtime(x, model, method="exact", samples=200_000, rng=None):
-    """``E[T(x)]`` for block sizes ``x`` (N,) under per-unit times from ``model``.
+def expected_runtime(x: ArrayLike, model: StragglerModel, method: str = "exact",
+                     samples: int = 200_000,
+                     rng: Optional[Union[int, np.random.Generator]] = None) -> float:
+    """``E[T(x)]``, the mean round time of block sizes ``x`` under per-unit times from ``model``.
 
-    ``method="exact"``: the DP integrated by quadrature (i.i.d. model with ``cdf``; relative
-    accuracy ~1e-9).  ``method="mc"``: the mean of ``samples`` simulated rounds (any model; standard
-    error ``std / sqrt(samples)``)."""
+    Parameters
+    ----------
+    x : (N,) array_like of float
+        Block sizes, ``x >= 0``.
+    model : StragglerModel
+        Per-unit time model; ``method="exact"`` needs an i.i.d. one with ``cdf``.
+    method : {"exact", "mc"}, default "exact"
+        ``"exact"``: the DP integrated by quadrature (relative accuracy ~1e-9).  ``"mc"``: the
+        mean of ``samples`` simulated rounds (any model; standard error ``std / sqrt(samples)``).
+    samples : int, default 200000
+        Rounds simulated by ``method="mc"``.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of ``method="mc"``.
+
+    Returns
+    -------
+    float
+        ``E[T(x)]`` in the time units of ``τ`` (0 when ``x`` is all zero).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``method`` is unknown; ``x`` is not N finite sizes >= 0; ``model`` does not fit (not a
+        StragglerModel for N workers, or, for ``"exact"``, no i.i.d. ``cdf``, an infinite mean
+        or a tail too heavy for the quadrature); ``samples`` is not an integer >= 1.
+    RuntimeError
+        The quadrature did not converge (not expected for a smooth survival function).
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import expected_runtime, runtime_samples
+    >>> from fastcode.sim import ShiftedExponential
+    >>> model = ShiftedExponential(1.0, 1.0)
+    >>> round(expected_runtime([2, 1, 1], model), 6)
+    9.760304
+    >>> round(expected_runtime([2, 1, 1], model, method="mc", samples=20_000, rng=0), 1)
+    9.8
+    """
     x = check_blocks(x)
     if method == "mc":
         return float(runtime_samples(x, model, samples, rng).mean())
@@ -210,13 +311,42 @@ def expected_runtime(x, model, method="exact", samples=200_000, rng=None):
     return float(lo + _survival_integral(surv, lo, total * _spread(model)))
 
 
-def order_stat_means(N, model):
-    """``t_s = E[τ_(N-s)]`` for s = 0..N-1 (shape (N,), decreasing): the mean of the (N-s)-th
-    smallest of N i.i.d. per-unit times.  Closed form for the shifted exponential
-    (``a + (H_N - H_s)/μ``), else ``E[T(e_s)]/(s+1)`` by the exact formula (``T(e_s) = (s+1) τ_(N-s)``)."""
+def order_stat_means(N: int, model: StragglerModel) -> np.ndarray:
+    """``t_s = E[τ_(N-s)]`` for s = 0..N-1: the mean of the (N-s)-th smallest of N per-unit times.
+
+    Closed form for the shifted exponential (``a + (H_N - H_s)/μ``), else ``E[T(e_s)]/(s+1)`` by
+    the exact formula (``T(e_s) = (s+1) τ_(N-s)``).
+
+    Parameters
+    ----------
+    N : int
+        Workers, >= 1.
+    model : StragglerModel
+        I.i.d. per-unit times with a ``cdf``.
+
+    Returns
+    -------
+    (N,) float64 array
+        ``t_s``, decreasing in ``s``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``N`` is not an integer >= 1, or ``model`` is not a ShiftedExponential and has no
+        i.i.d. ``cdf`` (or its mean is infinite).
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import order_stat_means
+    >>> from fastcode.sim import ShiftedExponential
+    >>> order_stat_means(3, ShiftedExponential(1.0, 1.0)).round(4).tolist()   # 1 + (H_3 - H_s)
+    [2.8333, 1.8333, 1.3333]
+    """
     N = integer(N, "N", 1)
     if isinstance(model, ShiftedExponential):
-        return np.asarray(order_stat_mean(N, np.arange(N, 0, -1), model.mu, model.shift),
+        # mu and shift are __slots__ set through object.__setattr__, which mypy cannot see
+        return np.asarray(order_stat_mean(N, np.arange(N, 0, -1), model.mu,  # type: ignore[attr-defined]
+                                          model.shift),  # type: ignore[attr-defined]
                           dtype=np.float64).reshape(N)
     model = require_cdf(model, N)
     out = np.empty(N)
@@ -227,16 +357,83 @@ def order_stat_means(N, model):
     return out
 
 
-def plain_gc_runtimes(N, L, model):
-    """``E[T]`` of plain gradient coding at every level: ``(s + 1) L E[τ_(N-s)]``, shape (N,)
-    (s = 0 is uncoded)."""
+def plain_gc_runtimes(N: int, L: int, model: StragglerModel) -> np.ndarray:
+    """``E[T]`` of plain gradient coding at every level ``s``: ``(s + 1) L E[τ_(N-s)]``.
+
+    Parameters
+    ----------
+    N : int
+        Workers, >= 1.
+    L : int
+        Coordinates, >= 1.
+    model : StragglerModel
+        I.i.d. per-unit times with a ``cdf``.
+
+    Returns
+    -------
+    (N,) float64 array
+        ``E[T(L e_s)]`` for s = 0..N-1 (s = 0 is uncoded).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``N`` or ``L`` is not an integer >= 1, or ``model`` does not fit (see
+        ``order_stat_means``).
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import expected_runtime, plain_gc_blocks, plain_gc_runtimes
+    >>> from fastcode.sim import ShiftedExponential
+    >>> model = ShiftedExponential(1.0, 1.0)
+    >>> plain_gc_runtimes(3, 12, model).round(4).tolist()
+    [34.0, 44.0, 48.0]
+    >>> round(expected_runtime(plain_gc_blocks(3, 12, 1), model), 4)
+    44.0
+    """
     N = integer(N, "N", 1)
     L = integer(L, "L", 1)
     return (np.arange(1, N + 1) * L) * order_stat_means(N, model)
 
 
-def best_plain_gc(N, L, model):
-    """The best single-diversity gradient code: ``(s, E[T])`` minimising ``(s+1) L E[τ_(N-s)]``."""
+def best_plain_gc(N: int, L: int, model: StragglerModel) -> Tuple[int, float]:
+    """The best single-diversity gradient code: the level ``s`` minimising ``(s+1) L E[τ_(N-s)]``.
+
+    Parameters
+    ----------
+    N : int
+        Workers, >= 1.
+    L : int
+        Coordinates, >= 1.
+    model : StragglerModel
+        I.i.d. per-unit times with a ``cdf``.
+
+    Returns
+    -------
+    s : int
+        The best level.
+    runtime : float
+        Its ``E[T]``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``N`` or ``L`` is not an integer >= 1, or ``model`` does not fit (see
+        ``order_stat_means``).
+
+    Examples
+    --------
+    Under per-unit times every plain code of level ``s >= 1`` pays ``s + 1`` times the work;
+    block-coordinate coding (``approx_a``) beats the best of them:
+
+    >>> from fastcode.schemes.bcgc import approx_a, best_plain_gc, expected_runtime
+    >>> from fastcode.sim import ShiftedExponential
+    >>> model = ShiftedExponential(1.0, 1.0)
+    >>> s, T = best_plain_gc(4, 100, model)
+    >>> s, round(T, 2)
+    (0, 308.33)
+    >>> expected_runtime(approx_a(4, 100, model), model) < T
+    True
+    """
     T = plain_gc_runtimes(N, L, model)
     s = int(np.argmin(T))
     return s, float(T[s])

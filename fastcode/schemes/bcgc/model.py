@@ -16,7 +16,12 @@ Times are in the units of ``τ`` (a ``StragglerModel``'s whole-job time ``X`` is
 unit, i.e. ``model.sample(N)`` draws ``τ``).  This module holds the formula, its per-block form from
 worker finish times, and Monte Carlo; exact expectations are in ``exact``.
 """
+from __future__ import annotations
+
+from typing import Optional, Union
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode._util.validate import integer
 from fastcode.errors import InvalidArgumentError
@@ -29,7 +34,7 @@ __all__ = ["cumulative_load", "runtime", "block_decode_times", "runtime_samples"
 
 # ---- validation shared by the bcgc modules --------------------------------------------------
 
-def check_blocks(x, L=None, name="x"):
+def check_blocks(x: ArrayLike, L: Optional[float] = None, name: str = "x") -> np.ndarray:
     """``x`` as a float64 vector of shape (N,), N >= 1, finite, >= 0 (and summing to ``L`` within
     rounding when ``L`` is given)."""
     try:
@@ -46,7 +51,7 @@ def check_blocks(x, L=None, name="x"):
     return arr
 
 
-def check_model(model, N=None):
+def check_model(model: object, N: Optional[int] = None) -> StragglerModel:
     """``model`` must be a ``fastcode.sim`` StragglerModel usable with ``N`` workers."""
     if not isinstance(model, StragglerModel):
         raise InvalidArgumentError(f"model must be a fastcode.sim StragglerModel (e.g. "
@@ -58,18 +63,71 @@ def check_model(model, N=None):
 
 # ---- the runtime formula ----------------------------------------------------------------------
 
-def cumulative_load(x):
-    """``C_s(x) = Σ_{i<=s} (i + 1) x_i`` for s = 0..N-1: shape (N,), or (..., N) for a batch of
-    partitions ``x`` (..., N).  Units: work units (coordinate × data subset)."""
+def cumulative_load(x: ArrayLike) -> np.ndarray:
+    """The cumulative loads ``C_s(x) = Σ_{i<=s} (i + 1) x_i`` for s = 0..N-1.
+
+    ``C_s`` is the work a worker has done when it finishes block ``s`` (blocks are processed in
+    increasing ``s``, a level-``i`` coordinate costs ``i + 1`` units).  No validation: ``x`` is
+    used as given.
+
+    Parameters
+    ----------
+    x : (N,) or (..., N) array_like of float
+        Block sizes (``x_s`` coordinates at redundancy level ``s``), or a batch of partitions.
+
+    Returns
+    -------
+    (N,) or (..., N) float64 array
+        ``C_s(x)`` in work units (coordinate × data subset), same shape as ``x``.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import cumulative_load
+    >>> cumulative_load([2, 1, 1]).tolist()          # 1*2, + 2*1, + 3*1
+    [2.0, 4.0, 7.0]
+    """
     x = np.asarray(x, dtype=np.float64)
     return np.cumsum(x * np.arange(1, x.shape[-1] + 1), axis=-1)
 
 
-def runtime(x, tau):
-    """``T(x) = max_s τ_(N-s) C_s(x)`` (RT) for per-unit times ``tau``.
+def runtime(x: ArrayLike, tau: ArrayLike) -> Union[float, np.ndarray]:
+    """The round time ``T(x) = max_s τ_(N-s) C_s(x)`` (RT) for per-unit times ``tau``.
 
-    ``x``: (N,) block sizes; ``tau``: (N,) or (..., N) per-worker times per unit (any order; ``inf``
-    allowed).  Returns a float, or shape (...,) for a batch of ``tau``."""
+    ``τ_(N-s)`` is the (N-s)-th smallest of the ``tau``: block ``s`` decodes when the ``N - s``
+    fastest workers have finished it.  A dead worker (``inf``) facing an empty prefix
+    (``C_s = 0``) costs no wait.
+
+    Parameters
+    ----------
+    x : (N,) array_like of float
+        Block sizes, ``x >= 0``.
+    tau : (N,) or (..., N) array_like of float
+        Per-worker times per work unit, in any order; ``inf`` allowed (a worker that never
+        finishes).
+
+    Returns
+    -------
+    float or (...,) float64 array
+        ``T(x)`` in the time units of ``τ``: a float for one ``tau``, an array for a batch.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``x`` is not a non-empty 1-D array of finite sizes >= 0, or ``tau``'s last axis is not
+        of length N.
+
+    Examples
+    --------
+    Three workers, two coordinates uncoded, one at level 1, one at level 2: ``C = (2, 4, 7)``.
+    The slowest worker (τ = 3) holds up block 0 only, so the round ends at
+    ``max(3·2, 2·4, 1·7) = 8``:
+
+    >>> from fastcode.schemes.bcgc import runtime
+    >>> runtime([2, 1, 1], [1.0, 3.0, 2.0])
+    8.0
+    >>> runtime([2, 1, 1], [[1.0, 3.0, 2.0], [1.0, 1.0, 1.0]]).tolist()    # a batch of tau
+    [8.0, 7.0]
+    """
     x = check_blocks(x)
     tau = np.asarray(tau, dtype=np.float64)
     if tau.shape[-1:] != x.shape:
@@ -84,15 +142,41 @@ def runtime(x, tau):
     return float(out) if out.ndim == 0 else out
 
 
-def block_decode_times(finish, x=None):
+def block_decode_times(finish: ArrayLike, x: Optional[ArrayLike] = None) -> np.ndarray:
     """Time at which each block becomes decodable, from per-worker finish times.
 
-    ``finish``: (..., N, N), ``finish[..., n, s]`` = time worker ``n`` finishes block ``s`` (what
-    ``StragglerModel.sample_partial`` returns for the checkpoints ``C_s``).  Block ``s`` needs the
-    first ``N - s`` workers, so its time is the (N-s)-th smallest of column ``s``.  Blocks with
-    ``x_s = 0`` (when ``x`` is given) are never sent and decode at time 0.  Returns (..., N); the
-    round ends at the maximum over ``s`` -- the same number as ``runtime`` (RT) for
-    ``finish = τ ⊗ C``, which is what the tests check."""
+    Block ``s`` needs the first ``N - s`` workers, so its time is the (N-s)-th smallest of
+    column ``s``.  The round ends at the maximum over ``s`` -- the same number as ``runtime``
+    (RT) for ``finish = τ ⊗ C``, which is what the tests check.
+
+    Parameters
+    ----------
+    finish : (..., N, N) array_like of float
+        ``finish[..., n, s]`` = time worker ``n`` finishes block ``s`` (what
+        ``StragglerModel.sample_partial`` returns for the checkpoints ``C_s``).
+    x : (N,) array_like of float, optional
+        Block sizes; blocks with ``x_s = 0`` are never sent and decode at time 0.
+
+    Returns
+    -------
+    (..., N) float64 array
+        The decode time of every block ``s``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``finish`` is not (..., N, N), or ``x`` is not N finite sizes >= 0.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import block_decode_times, cumulative_load, runtime
+    >>> x, tau = [2, 1, 1], np.array([1.0, 3.0, 2.0])
+    >>> finish = np.outer(tau, cumulative_load(x))          # worker n ends block s at τ_n C_s
+    >>> block_decode_times(finish, x).tolist()
+    [6.0, 8.0, 7.0]
+    >>> float(block_decode_times(finish, x).max()) == runtime(x, tau)
+    True
+    """
     finish = np.asarray(finish, dtype=np.float64)
     if finish.ndim < 2 or finish.shape[-1] != finish.shape[-2]:
         raise InvalidArgumentError(f"finish must have shape (..., N, N), got {finish.shape}")
@@ -108,11 +192,50 @@ def block_decode_times(finish, x=None):
     return out
 
 
-def runtime_samples(x, model, samples, rng=None, chunk=65536):
-    """``samples`` independent draws of ``T(x)`` (shape (samples,)) by simulating the partial
-    stragglers: ``model.sample_partial(N, C(x))`` gives every worker's block finish times, and the
-    round ends when the last block is decodable.  Works for any StragglerModel (heterogeneous,
-    failures, heavy tails)."""
+def runtime_samples(x: ArrayLike, model: StragglerModel, samples: int,
+                    rng: Optional[Union[int, np.random.Generator]] = None,
+                    chunk: int = 65536) -> np.ndarray:
+    """Independent draws of ``T(x)`` by simulating the partial stragglers.
+
+    ``model.sample_partial(N, C(x))`` gives every worker's block finish times, and the round ends
+    when the last block is decodable.  Works for any StragglerModel (heterogeneous, failures,
+    heavy tails).
+
+    Parameters
+    ----------
+    x : (N,) array_like of float
+        Block sizes, ``x >= 0``.
+    model : StragglerModel
+        Per-unit time model (``fastcode.sim``); its whole-job time is read as the time per unit.
+    samples : int
+        Number of rounds to draw, >= 1.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator.
+    chunk : int, default 65536
+        Rounds simulated per vectorised call (bounds the memory).
+
+    Returns
+    -------
+    (samples,) float64 array
+        The simulated round times, in the time units of ``τ``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``x`` is not N finite sizes >= 0, ``model`` is not a StragglerModel for N workers, or
+        ``samples`` is not an integer >= 1.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import expected_runtime, runtime_samples
+    >>> from fastcode.sim import ShiftedExponential
+    >>> model = ShiftedExponential(1.0, 1.0)
+    >>> T = runtime_samples([2, 1, 1], model, 20_000, rng=0)
+    >>> T.shape
+    (20000,)
+    >>> abs(float(T.mean()) - expected_runtime([2, 1, 1], model)) < 0.05      # Monte Carlo vs exact
+    True
+    """
     x = check_blocks(x)
     N = x.size
     check_model(model, N)
@@ -129,8 +252,34 @@ def runtime_samples(x, model, samples, rng=None, chunk=65536):
 
 # ---- special partitions ------------------------------------------------------------------------
 
-def plain_gc_blocks(N, L, s):
-    """Plain gradient coding at level ``s``: every coordinate gets redundancy ``s`` (``x = L e_s``)."""
+def plain_gc_blocks(N: int, L: int, s: int) -> np.ndarray:
+    """Plain gradient coding at level ``s``: every coordinate gets redundancy ``s`` (``x = L e_s``).
+
+    Parameters
+    ----------
+    N : int
+        Workers, >= 1.
+    L : int
+        Coordinates, >= 1.
+    s : int
+        Redundancy level (stragglers tolerated), in ``[0, N)``.
+
+    Returns
+    -------
+    (N,) float64 array
+        ``L`` at index ``s``, 0 elsewhere.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``N``, ``L`` or ``s`` is not an integer in its range.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import plain_gc_blocks
+    >>> plain_gc_blocks(4, 10, 1).tolist()
+    [0.0, 10.0, 0.0, 0.0]
+    """
     N = integer(N, "N", 1)
     s = integer(s, "s", 0)
     if s >= N:
@@ -140,6 +289,33 @@ def plain_gc_blocks(N, L, s):
     return x
 
 
-def uncoded_blocks(N, L):
-    """The uncoded scheme (``x = L e_0``): each worker computes its own subset only."""
+def uncoded_blocks(N: int, L: int) -> np.ndarray:
+    """The uncoded scheme (``x = L e_0``): each worker computes its own subset only.
+
+    Parameters
+    ----------
+    N : int
+        Workers, >= 1.
+    L : int
+        Coordinates, >= 1.
+
+    Returns
+    -------
+    (N,) float64 array
+        ``L`` at index 0, 0 elsewhere.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``N`` or ``L`` is not an integer >= 1.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.bcgc import runtime, uncoded_blocks
+    >>> x = uncoded_blocks(3, 10)
+    >>> x.tolist()
+    [10.0, 0.0, 0.0]
+    >>> runtime(x, [1.0, 3.0, 2.0])          # everyone must finish: 10 units at the slowest τ
+    30.0
+    """
     return plain_gc_blocks(N, L, 0)
