@@ -21,7 +21,7 @@ whose engines live next to it:
 from __future__ import annotations
 
 import operator
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
