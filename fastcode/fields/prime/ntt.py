@@ -21,7 +21,7 @@ it remains only for the primes the float64 bound excludes
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Optional, Sequence, Union, overload
 
 import numpy as np
 
@@ -125,6 +125,13 @@ def _bit_reversal(K):
 
 def _centred(v, p):
     return v - p if v > p // 2 else v
+
+
+@overload
+def transform(rows: Regions, root: int, p: int, scale: int = 1, out: None = None) -> np.ndarray: ...
+@overload
+def transform(rows: Regions, root: int, p: int, scale: int = 1, *,
+              out: Sequence[np.ndarray]) -> Sequence[np.ndarray]: ...
 
 
 def transform(rows: Regions, root: int, p: int, scale: int = 1,
@@ -270,6 +277,13 @@ def _transform_u64(rows, root, p, scale):
     if scale != 1:
         data = data * np.uint64(scale) % p
     return data.astype(np.uint32)
+
+
+@overload
+def inverse_ntt(field: PrimeField, values: Regions, root: int, out: None = None) -> np.ndarray: ...
+@overload
+def inverse_ntt(field: PrimeField, values: Regions, root: int,
+                out: Sequence[np.ndarray]) -> Sequence[np.ndarray]: ...
 
 
 def inverse_ntt(field: PrimeField, values: Regions, root: int,
