@@ -205,8 +205,9 @@ def rank(A: np.ndarray, p: int) -> int:
     >>> from fastcode.fields.prime.linalg import rank
     >>> rank(np.array([[1, 2, 3], [2, 4, 6]], dtype=np.uint32), 7)
     1
-    >>> rank(np.array([[1, 2, 3], [2, 4, 6]], dtype=np.uint32), 5)    # 6 = 1 mod 5
-    2
+    >>> A = np.array([[1, 2], [3, 1]], dtype=np.uint32)       # det = -5
+    >>> rank(A, 5), rank(A, 7)
+    (1, 2)
     """
     return int(rref(A, A.shape[1], p)[1])
 
