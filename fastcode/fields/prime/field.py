@@ -52,21 +52,14 @@ class PrimeField(Field):
     prime field offers ``solve_consistent`` and ``nullspace``, roots of unity
     and the number-theoretic transform (``ntt`` / ``intt``), polynomial
     evaluation and interpolation, and fixed-point conversion of real data
-    (``from_float`` / ``to_float``).
+    (``from_float`` / ``to_float``).  The attribute ``p`` (also ``order`` and
+    ``characteristic``) is the prime, ``name`` is "GF(p)" and ``dtype`` is
+    uint32.
 
     Parameters
     ----------
     p : int
         The prime, 2 < p < 2^31 (``P_MAX``).  Characteristic 2 is ``GF256``.
-
-    Attributes
-    ----------
-    p : int
-        The prime (also ``order`` and ``characteristic``).
-    name : str
-        ``"GF(p)"``.
-    dtype : numpy.dtype
-        uint32, the dtype of every element array.
 
     Raises
     ------
