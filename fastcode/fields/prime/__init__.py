@@ -16,6 +16,18 @@ One module per idea:
 
 Every name this package exported as a single module is still importable from
 ``fastcode.fields.prime``.
+
+Examples
+--------
+>>> from fastcode import PrimeField
+>>> from fastcode.fields.prime import is_prime, next_prime
+>>> p = next_prime(65000)
+>>> is_prime(p), p
+(True, 65003)
+>>> F = PrimeField(p)
+>>> A = F.random((3, 3), rng=np.random.default_rng(0))
+>>> np.array_equal(F.matmul(A, F.inv_matrix(A)), F.eye(3))
+True
 """
 from fastcode.fields.prime.numtheory import (
     P_MAX,

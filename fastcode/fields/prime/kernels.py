@@ -9,7 +9,8 @@ tree (which warns once and switches the process to the NumPy reference,
 from fastcode import _config
 
 try:
-    from fastcode.fields import _gfp as native
+    # ignore: the compiled Cython extension has no stub or source mypy can read
+    from fastcode.fields import _gfp as native  # type: ignore[attr-defined]
     IMPORT_ERROR = None
 except ImportError as exc:  # not built: run on the reference, loudly
     native = None
@@ -18,6 +19,22 @@ except ImportError as exc:  # not built: run on the reference, loudly
 __all__ = ["native", "active"]
 
 
-def active():
-    """Whether GF(p) bulk calls run on the compiled kernels."""
+def active() -> bool:
+    """Whether GF(p) bulk calls run on the compiled kernels.
+
+    False on the "numpy" backend and on an unbuilt tree (which warns once and
+    switches the process to the NumPy reference).
+
+    Returns
+    -------
+    bool
+        True when ``native`` is built and the backend is "native".
+
+    Examples
+    --------
+    >>> import fastcode
+    >>> from fastcode.fields.prime import kernels
+    >>> kernels.active() == (fastcode.get_backend() == "native" and kernels.native is not None)
+    True
+    """
     return _config.use_native(native, IMPORT_ERROR)

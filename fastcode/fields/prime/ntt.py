@@ -19,19 +19,64 @@ A uint64 version with a ``%`` (a 64-bit division) per element per stage is
 it remains only for the primes the float64 bound excludes
 (p^2 (log2 K + 1) >= 2^52, e.g. p ~ 2^30), where it is the exact fallback.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional, Sequence, Union, overload
+
 import numpy as np
 
 from fastcode.errors import FieldValueError, ShardSizeError
+from fastcode.fields.base import Regions
+
+if TYPE_CHECKING:
+    from fastcode.fields.prime.field import PrimeField
 
 __all__ = ["check_root", "fast_path_ok", "transform", "inverse_ntt"]
 
 _CHUNK = 8192        # columns per pass: a (16, 8192) float64 chunk is 1 MiB
 
 
-def check_root(field, n, root):
+def check_root(field: PrimeField, n: int, root: Optional[int]) -> int:
     """The transform root for length n: ``root`` checked to be a primitive n-th
     root of unity (FieldValueError otherwise), or ``field.root_of_unity(n)``.
-    ShardSizeError unless n is a power of two."""
+    ShardSizeError unless n is a power of two.
+
+    Parameters
+    ----------
+    field : PrimeField
+        The field GF(p).
+    n : int
+        The transform length, a power of two.
+    root : int or None
+        The caller's root, or None for the field's default.
+
+    Returns
+    -------
+    int
+        A primitive n-th root of unity of GF(p).
+
+    Raises
+    ------
+    ShardSizeError
+        n is not a power of two.
+    FieldValueError
+        ``root`` is outside [0, p) or not a primitive n-th root of unity, or
+        (``root`` None) n does not divide p - 1.
+    FieldTypeError
+        ``root`` is not an integer.
+
+    Examples
+    --------
+    >>> from fastcode import PrimeField
+    >>> from fastcode.fields.prime.ntt import check_root
+    >>> F = PrimeField(17)
+    >>> check_root(F, 4, None), check_root(F, 4, 4)
+    (13, 4)
+    >>> check_root(F, 4, 16)                      # 16 = -1 has order 2, not 4
+    Traceback (most recent call last):
+    ...
+    fastcode.errors.FieldValueError: 16 is not a primitive 4-th root of unity in GF(17)
+    """
     if n & (n - 1) or n < 1:
         raise ShardSizeError(f"NTT length must be a power of two, got {n}")
     if root is None:
@@ -43,8 +88,29 @@ def check_root(field, n, root):
     return root
 
 
-def fast_path_ok(p, K):
-    """Whether the float64 transform is exact for prime p and length K (a power of two)."""
+def fast_path_ok(p: int, K: int) -> bool:
+    """Whether the float64 transform is exact for prime p and length K (a power of two).
+
+    It is when (log2 K + 1) p^2 < 2^52; otherwise ``transform`` runs in uint64.
+
+    Parameters
+    ----------
+    p : int
+        The prime.
+    K : int
+        The transform length, a power of two.
+
+    Returns
+    -------
+    bool
+        True when every float64 intermediate stays an exact integer.
+
+    Examples
+    --------
+    >>> from fastcode.fields.prime.ntt import fast_path_ok
+    >>> fast_path_ok(65537, 16), fast_path_ok(998244353, 1024)
+    (True, False)
+    """
     return (K.bit_length()) * p * p < 2.0 ** 52
 
 
@@ -61,15 +127,55 @@ def _centred(v, p):
     return v - p if v > p // 2 else v
 
 
-def transform(rows, root, p, scale=1, out=None):
+@overload
+def transform(rows: Regions, root: int, p: int, scale: int = 1, out: None = None) -> np.ndarray: ...
+@overload
+def transform(rows: Regions, root: int, p: int, scale: int = 1, *,
+              out: Sequence[np.ndarray]) -> Sequence[np.ndarray]: ...
+
+
+def transform(rows: Regions, root: int, p: int, scale: int = 1,
+              out: Optional[Sequence[np.ndarray]] = None) -> Union[np.ndarray, Sequence[np.ndarray]]:
     """scale * X[i] with X[i] = sum_j rows[j] root^(i j): K rows of length L.
 
-    ``rows``: a (K, L) uint32 array or a sequence of K 1-D uint32 rows (no
-    stacking copy), entries < p (validated by the caller); K a power of two;
-    ``root`` a K-th root of unity and ``scale`` an element of GF(p) (ints).
-    ``out``: None (a new (K, L) uint32 array is returned) or K writable 2-D
-    arrays of shape (h, w), h w = L, that receive row i row-major (e.g. strided
-    block views of a larger matrix); returned."""
+    Parameters
+    ----------
+    rows : (K, L) uint32 array or sequence of K 1-D uint32 rows
+        Entries < p (validated by the caller); a sequence is read without a
+        stacking copy.  K is a power of two.
+    root : int
+        A K-th root of unity of GF(p).
+    p : int
+        The prime.
+    scale : int, default 1
+        An element of GF(p) multiplying every output.
+    out : sequence of K writable 2-D uint32 arrays, optional
+        Arrays of shape (h, w), h w = L, that receive row i row-major (e.g.
+        strided block views of a larger matrix).  None: a new (K, L) uint32
+        array is returned.
+
+    Returns
+    -------
+    (K, L) uint32 array or ``out``
+        The transformed rows.
+
+    Examples
+    --------
+    Two length-4 transforms over GF(17) at once, one per column (w = 13):
+
+    >>> from fastcode.fields.prime.ntt import transform
+    >>> rows = np.array([[1, 0], [2, 1], [3, 0], [4, 1]], dtype=np.uint32)
+    >>> transform(rows, 13, 17).tolist()
+    [[10, 2], [6, 0], [15, 15], [7, 0]]
+
+    The inverse (root 13^(-1) = 4, scale 4^(-1) = 13), written into (2, 1)
+    blocks of a larger array:
+
+    >>> big = np.zeros((4, 2, 3), dtype=np.uint32)
+    >>> res = transform(transform(rows, 13, 17), 4, 17, scale=13, out=[b[:, :1] for b in big])
+    >>> big[:, :, 0].tolist() == rows.tolist()
+    True
+    """
     K = len(rows)
     L = rows[0].shape[0] if K else 0
     if not fast_path_ok(p, K):
@@ -107,8 +213,8 @@ def transform(rows, root, p, scale=1, out=None):
         if isinstance(rows, np.ndarray):          # bit-reversed gather, chunk by chunk
             x[...] = rows[rev, c0:c0 + w]
         else:
-            for t, src in enumerate(rev):
-                x[t] = rows[src][c0:c0 + w]
+            for i, src in enumerate(rev):
+                x[i] = rows[src][c0:c0 + w]
         for length, half, tw in stages:
             d = x.reshape(K // length, length, w)
             u, v = d[:, :half], d[:, half:]
@@ -134,12 +240,16 @@ def transform(rows, root, p, scale=1, out=None):
         x -= q
         x += pf * (x < 0)
         if out is None:
+            assert result is not None       # allocated above when out is None
             result[:, c0:c0 + w] = x
         else:
             r0, r1 = c0 // width, (c0 + w) // width
             for dst, row in zip(out, x):
                 dst[r0:r1] = row.reshape(r1 - r0, width)
-    return result if out is None else out
+    if out is None:
+        assert result is not None
+        return result
+    return out
 
 
 def _transform_u64(rows, root, p, scale):
@@ -169,24 +279,73 @@ def _transform_u64(rows, root, p, scale):
     return data.astype(np.uint32)
 
 
-def inverse_ntt(field, values, root, out=None):
+@overload
+def inverse_ntt(field: PrimeField, values: Regions, root: int, out: None = None) -> np.ndarray: ...
+@overload
+def inverse_ntt(field: PrimeField, values: Regions, root: int,
+                out: Sequence[np.ndarray]) -> Sequence[np.ndarray]: ...
+
+
+def inverse_ntt(field: PrimeField, values: Regions, root: int,
+                out: Optional[Sequence[np.ndarray]] = None) -> Union[np.ndarray, Sequence[np.ndarray]]:
     """Coefficients c (K, L) uint32 of the polynomials with ``values[i] = sum_l c_l root^(i l)``.
 
-    field: a PrimeField; values: (K, L) uint32 in [0, p), or a sequence of K
-    1-D uint32 rows of length L (no stacking copy); K a power of two; root: a
-    primitive K-th root of unity (int).  ``out``: None (a new (K, L) array is
-    returned) or K writable 2-D arrays of shape (h, w), h w = L, that receive
-    coefficient l row-major (e.g. strided block views of a larger matrix).  Same
-    result as ``field.intt(values, axis=0, root=root)``."""
+    Same result as ``field.intt(values, axis=0, root=root)``; used by
+    polynomial-code decoding.
+
+    Parameters
+    ----------
+    field : PrimeField
+        The field GF(p).
+    values : (K, L) uint32 array or sequence of K 1-D uint32 rows
+        Values in [0, p); a sequence of rows of length L is read without a
+        stacking copy.  K is a power of two.
+    root : int
+        A primitive K-th root of unity.
+    out : sequence of K writable 2-D uint32 arrays, optional
+        Arrays of shape (h, w), h w = L, that receive coefficient l row-major
+        (e.g. strided block views of a larger matrix).  None: a new (K, L)
+        array is returned.
+
+    Returns
+    -------
+    (K, L) uint32 array or ``out``
+        The coefficients, ascending degree along axis 0.
+
+    Raises
+    ------
+    ShardSizeError
+        ``values`` is not 2-D, its rows differ in length, or K is not a power
+        of two.
+    FieldTypeError
+        ``values`` does not hold integers.
+    FieldValueError
+        An entry is outside [0, p).
+
+    Examples
+    --------
+    >>> from fastcode import PrimeField
+    >>> from fastcode.fields.prime.ntt import inverse_ntt
+    >>> F = PrimeField(17)
+    >>> c = np.array([[1, 0], [2, 1], [3, 0], [4, 1]], dtype=np.uint32)
+    >>> values = F.ntt(c, root=13)
+    >>> inverse_ntt(F, values, 13).tolist() == c.tolist()
+    True
+    >>> inverse_ntt(F, list(values), 13).tolist() == c.tolist()     # rows as separate buffers
+    True
+    """
+    rows: Regions
     if isinstance(values, np.ndarray):
-        rows = field.asarray(values, "values")
-        if rows.ndim != 2:
-            raise ShardSizeError(f"values must be 2-D (K, L), got shape {rows.shape}")
+        matrix = field.asarray(values, "values")
+        if matrix.ndim != 2:
+            raise ShardSizeError(f"values must be 2-D (K, L), got shape {matrix.shape}")
+        rows = matrix
     else:
-        rows = [field.asarray(r, "values row") for r in values]
-        L = len(rows[0]) if rows else 0
-        if any(r.shape != (L,) for r in rows):
+        row_list = [field.asarray(r, "values row") for r in values]
+        L = len(row_list[0]) if row_list else 0
+        if any(r.shape != (L,) for r in row_list):
             raise ShardSizeError("value rows must be 1-D of equal length")
+        rows = row_list
     K = len(rows)
     p = field.p
     if K & (K - 1) or K < 1:
