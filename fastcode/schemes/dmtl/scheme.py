@@ -607,9 +607,9 @@ class DMTLScheme:
     def decode_two_stage(self, k: int, Y: ArrayLike, own_values: ArrayLike) -> np.ndarray:
         """Same result as ``decode`` by two stages.
 
-        (a) recover the other workers' uplinks X_{-k} = A[:, not k]^{-1} (Y - A[:, k] X_k);
-        (b) strip their known parts and solve the square system U[not k, Unk_k] V_unk = rhs.
-        The two inverses are computed once per worker and cached.
+        Stage (a) recovers the other workers' uplinks X_{-k} = A[:, not k]^{-1} (Y - A[:, k] X_k);
+        stage (b) strips their known parts and solves the square system
+        U[not k, Unk_k] V_unk = rhs.  The two inverses are computed once per worker and cached.
 
         Parameters
         ----------
