@@ -54,8 +54,9 @@ class DecodingRule:
     ----------
     n_workers : int
         Number of workers, >= 1.
-    load : float or array_like of shape (n_workers,)
-        Fraction of the whole job given to each worker (> 0).
+    load : float or array_like
+        Fraction of the whole job given to each worker (> 0): one float, or
+        an array of shape ``(n_workers,)`` for unequal loads.
     name : str
         Short label for tables.
 
@@ -115,8 +116,9 @@ class KthFastest(DecodingRule):
         Number of workers n, >= 1.
     k : int
         Recovery threshold, 1 <= k <= n.
-    load : float or array_like of shape (n_workers,), optional
-        Fraction of the job per worker; defaults to ``1/k`` (an (n, k)-MDS task).
+    load : float or array_like, optional
+        Fraction of the job per worker (one float, or one per worker);
+        defaults to ``1/k`` (an (n, k)-MDS task).
     name : str, optional
         Label (default ``"MDS(n,k)"``).
 
@@ -167,8 +169,8 @@ class GroupRule(DecodingRule):
     groups : iterable of sequences of int
         Non-empty sequences of worker indices (0-based); groups may overlap and
         need not cover every worker.
-    load : float or array_like of shape (n_workers,)
-        Fraction of the job per worker.
+    load : float or array_like
+        Fraction of the job per worker (one float, or one per worker).
     n_workers : int, optional
         Number of workers (default: 1 + the largest index).
     name : str, optional
@@ -242,8 +244,8 @@ class PredicateRule(DecodingRule):
         shape (m,).  With ``vectorized=False`` the predicate instead takes one 1-D
         bool array (n_workers,) and returns a bool (slow: a Python call per trial
         and arrival).
-    load : float or array_like of shape (n_workers,)
-        Fraction of the job per worker.
+    load : float or array_like
+        Fraction of the job per worker (one float, or one per worker).
     vectorized : bool, optional
         Whether ``predicate`` takes a batch of trials (default True).
     name : str, optional
@@ -325,8 +327,8 @@ class FunctionRule(DecodingRule):
         ``fn(times) -> job_times``, float arrays of shapes (m, n_workers) -> (m,).
     n_workers : int
         Number of workers, >= 1.
-    load : float or array_like of shape (n_workers,)
-        Fraction of the job per worker.
+    load : float or array_like
+        Fraction of the job per worker (one float, or one per worker).
     name : str, optional
         Label (default: the function's ``__name__``).
 

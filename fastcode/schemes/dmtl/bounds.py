@@ -2,7 +2,7 @@
 
 All loads are normalised by the value length B and returned as exact
 ``fractions.Fraction``.  Z is a placement (K workers x N datasets, see
-``dmtl_placement``).
+:mod:`fastcode.schemes.dmtl.placement`).
 
 * downlink:  R_d >= max_k (N - m_k)                       (the worker that misses most)
 * uplink:    sum_{j in S} R_j >= |E_S| for every non-empty S != all workers,
