@@ -28,15 +28,18 @@ which Hall's condition gives from the LP constraints.  Random U then succeeds
 with probability >= 1 - u_k / (p - 1) per worker (Schwartz-Zippel).
 """
 from fractions import Fraction
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode.errors import InvalidArgumentError, ShardSizeError, SingularMatrixError
 from fastcode.fields import PrimeField
+from fastcode.fields.base import Field
 from fastcode._util.rng import as_generator
 from fastcode.matrices import cauchy_matrix, field_size
 from fastcode.schemes.dmtl.linalg import left_inverse, left_null_space, random_nonzero, sub_columns
-from fastcode.schemes.dmtl.bounds import demand_matrix, baseline_loads, dmtl_bounds
+from fastcode.schemes.dmtl.bounds import Demands, demand_matrix, baseline_loads, dmtl_bounds
 from fastcode.schemes.dmtl.placement import as_placement, cyclic_placement
 from fastcode.schemes.dmtl.lp import lcm_of_denominators
 
@@ -46,8 +49,33 @@ DEFAULT_FIELD = PrimeField(2**31 - 1)
 """Large prime field: random designs fail with probability ~ degree / p."""
 
 
-def split_values(values, P):
-    """(m, B) values -> (m P, L) sub-values, L = ceil(B / P), zero-padded at the end of each value."""
+def split_values(values: np.ndarray, P: int) -> np.ndarray:
+    """(m, B) values -> (m P, L) sub-values, L = ceil(B / P), zero-padded at the end of each value.
+
+    Row n P + i of the result is the i-th sub-value of value n.
+
+    Parameters
+    ----------
+    values : (m, B) array
+        One value per row (any dtype; the result keeps it).
+    P : int
+        Sub-values per value, P >= 1.
+
+    Returns
+    -------
+    (m P, L) array
+        The sub-values, L = ceil(B / P).
+
+    Examples
+    --------
+    >>> from fastcode.schemes.dmtl import merge_values, split_values
+    >>> values = np.arange(10).reshape(2, 5)
+    >>> sub = split_values(values, 2)
+    >>> sub.tolist()
+    [[0, 1, 2], [3, 4, 0], [5, 6, 7], [8, 9, 0]]
+    >>> merge_values(sub, 2, 5).tolist()
+    [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    """
     m, B = values.shape
     L = -(-B // P) if B else 0
     out = np.zeros((m, P * L), dtype=values.dtype)
@@ -55,8 +83,29 @@ def split_values(values, P):
     return out.reshape(m * P, L)
 
 
-def merge_values(sub, P, B):
-    """Inverse of ``split_values``: (m P, L) -> (m, B)."""
+def merge_values(sub: np.ndarray, P: int, B: int) -> np.ndarray:
+    """Inverse of ``split_values``: (m P, L) -> (m, B).
+
+    Parameters
+    ----------
+    sub : (m P, L) array
+        Sub-values, row n P + i the i-th sub-value of value n.
+    P : int
+        Sub-values per value.
+    B : int
+        Value length, B <= P L (the padding is dropped).
+
+    Returns
+    -------
+    (m, B) array
+        The values, C-contiguous, of ``sub``'s dtype.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.dmtl import merge_values
+    >>> merge_values(np.array([[1, 2], [3, 0]]), 2, 3).tolist()
+    [[1, 2, 3]]
+    """
     mP, L = sub.shape
     return np.ascontiguousarray(sub.reshape(mP // P, P * L)[:, :B])
 
@@ -79,14 +128,83 @@ class _WorkerDecoder:
 class DMTLScheme:
     """One coded-DMTL design: placement Z, subpacketisation P, uplink U, downlink A.
 
-    Parameters: Z (K, N) 0/1 placement; U (sum T, N P) field matrix with the
-    storage zero pattern; A (T_d, sum T); P >= 1; T: rows per worker (K ints);
-    field; demands: optional K sets W_k (default: every dataset worker k lacks).
-    Raises InvalidArgumentError / ShardSizeError on inconsistent arguments and
-    SingularMatrixError (naming the worker) if some worker cannot decode.
-    Use ``DMTLScheme.design`` to build one from a placement."""
+    Use ``DMTLScheme.design`` to build one from a placement.  The constructor
+    takes the matrices as given, checks them and precomputes every worker's
+    encoder and decoder (``worker_matrices``); it keeps ``Z``, ``K``, ``N``,
+    ``P``, ``T``, ``T_d``, ``L_u = sum T``, ``U``, ``A``, ``D = A U`` and the
+    demand matrix ``want`` as attributes.
 
-    def __init__(self, Z, U, A, P, T, field=DEFAULT_FIELD, demands=None):
+    Parameters
+    ----------
+    Z : (K, N) array_like of 0/1 or bool
+        The placement.
+    U : (sum T, N P) array_like of field elements
+        The uplink matrix, with the storage zero pattern: worker j's rows (in
+        worker order) are zero on the sub-columns of the datasets j does not store.
+    A : (T_d, sum T) array_like of field elements
+        The server's combination.
+    P : int
+        Subpacketisation, P >= 1.
+    T : sequence of K int
+        Uplink rows per worker, T_j >= 0.
+    field : Field, optional
+        The working field (default ``DEFAULT_FIELD``, GF(2^31 - 1)).
+    demands : sequence of K iterables of int, optional
+        The sets W_k of wanted datasets (default: every dataset worker k lacks).
+
+    Raises
+    ------
+    InvalidArgumentError
+        Invalid Z, P, T or demands, or U violates the storage zero pattern.
+    ShardSizeError
+        U or A has the wrong shape.
+    FieldTypeError, FieldValueError
+        U or A does not hold elements of ``field``.
+    SingularMatrixError
+        Some worker cannot decode (rank condition R1); the message names it.
+
+    See Also
+    --------
+    DMTLScheme.design : LP rates and a random verified U for a placement.
+    gf7_example : the worked example over GF(7).
+
+    Examples
+    --------
+    The worked example of :ref:`dmtl-gf7`: K = N = 3, cyclic M = 2, P = 2, sub-value
+    columns v_n^a = 2 n, v_n^b = 2 n + 1, X_0 = v_0^a + v_1^b, X_1 = v_1^a + v_2^b,
+    X_2 = v_2^a + v_0^b:
+
+    >>> from fastcode.fields import PrimeField
+    >>> from fastcode.schemes.dmtl import DMTLScheme, cyclic_placement
+    >>> U = np.zeros((3, 6), dtype=np.uint32)
+    >>> U[0, [0, 3]] = U[1, [2, 5]] = U[2, [4, 1]] = 1
+    >>> A = [[1, 1, 1], [1, 2, 3]]
+    >>> scheme = DMTLScheme(cyclic_placement(3, 2), U, A, 2, [1, 1, 1], PrimeField(7))
+    >>> scheme
+    DMTLScheme(K=3, N=3, P=2, T=[1, 1, 1], T_d=2, R_u=3/2, R_d=1, field=PrimeField(7))
+
+    One iteration, values v_0 = (3, 5), v_1 = (6, 1), v_2 = (2, 4) (B = 2):
+
+    >>> V = np.array([[3, 5], [6, 1], [2, 4]], dtype=np.uint32)
+    >>> X = [scheme.encode(j, V[scheme.stored(j)]) for j in range(3)]
+    >>> [x.tolist() for x in X]
+    [[[4]], [[3]], [[0]]]
+    >>> Y = scheme.server_combine(X)
+    >>> Y.tolist()
+    [[0], [3]]
+    >>> scheme.wanted(0).tolist(), scheme.decode(0, Y, V[[0, 1]]).tolist()
+    ([2], [[2, 4]])
+
+    A U that breaks a worker's decoding is refused:
+
+    >>> DMTLScheme(cyclic_placement(3, 2), U, [[1, 1, 1], [1, 1, 1]], 2, [1, 1, 1], PrimeField(7))
+    Traceback (most recent call last):
+        ...
+    fastcode.errors.SingularMatrixError: worker 0 cannot decode its demand (rank condition R1 fails: ...)
+    """
+
+    def __init__(self, Z: ArrayLike, U: ArrayLike, A: ArrayLike, P: int, T: Sequence[int],
+                 field: Field = DEFAULT_FIELD, demands: Optional[Demands] = None) -> None:
         self.Z = as_placement(Z)
         self.K, self.N = self.Z.shape
         self.field = field
@@ -116,30 +234,86 @@ class DMTLScheme:
         self.D = field.matmul(self.A, self.U) if self.L_u else field.zeros((self.T_d, self.N * self.P))
         self._enc = [np.ascontiguousarray(self.U[self.rows(j)][:, sub_columns(self.stored(j), self.P)])
                      for j in range(self.K)]
-        self._dec = []
+        self._dec: List[_WorkerDecoder] = []
         for k in range(self.K):
             self._dec.append(self._build_decoder(k))
-        self._two_stage = {}
+        self._two_stage: Dict[int, Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # ---- structure ------------------------------------------------------------
 
-    def rows(self, j):
-        """Slice of U's rows (and of X) owned by worker j."""
+    def rows(self, j: int) -> slice:
+        """Slice of U's rows (and of X) owned by worker j.
+
+        Parameters
+        ----------
+        j : int
+            Worker index.
+
+        Returns
+        -------
+        slice
+            Rows offsets[j] .. offsets[j+1] - 1 (T_j rows).
+        """
         return slice(self.offsets[j], self.offsets[j + 1])
 
-    def stored(self, k):
-        """Sorted dataset indices M_k stored by worker k."""
+    def stored(self, k: int) -> np.ndarray:
+        """Sorted dataset indices M_k stored by worker k.
+
+        Parameters
+        ----------
+        k : int
+            Worker index.
+
+        Returns
+        -------
+        (m_k,) int array
+            M_k in increasing order: the row order of worker k's own values.
+        """
         return np.flatnonzero(self.Z[k])
 
-    def worker_matrices(self, k):
-        """(E_k, Q_k, H_k): worker k's encoder (T_k, m_k P) on its own sub-values, and its
-        decoder, V_want = Q_k Y - H_k V_known (Q_k (|W_k| P, T_d), H_k (|W_k| P, m_k P)).
-        What a runtime ships to worker k once."""
+    def worker_matrices(self, k: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(E_k, Q_k, H_k): worker k's encoder on its own sub-values, and its decoder.
+
+        The decoder is V_want = Q_k Y - H_k V_known.  What a runtime ships to
+        worker k once.
+
+        Parameters
+        ----------
+        k : int
+            Worker index.
+
+        Returns
+        -------
+        E_k : (T_k, m_k P) array of field elements
+            X_k = E_k V_own (``split_values`` of its values).
+        Q_k : (|W_k| P, T_d) array of field elements
+            Applied to the broadcast Y.
+        H_k : (|W_k| P, m_k P) array of field elements
+            Applied to the worker's own sub-values.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import gf7_example
+        >>> E, Q, H = gf7_example().worker_matrices(0)
+        >>> E.shape, Q.shape, H.shape
+        ((1, 4), (2, 2), (2, 4))
+        """
         d = self._dec[k]
         return self._enc[k], d.Q, d.H
 
-    def wanted(self, k):
-        """Sorted dataset indices W_k that worker k decodes."""
+    def wanted(self, k: int) -> np.ndarray:
+        """Sorted dataset indices W_k that worker k decodes.
+
+        Parameters
+        ----------
+        k : int
+            Worker index.
+
+        Returns
+        -------
+        (|W_k|,) int array
+            W_k in increasing order: the row order of ``decode``'s result.
+        """
         return np.flatnonzero(self.want[k])
 
     def _build_decoder(self, k):
@@ -165,21 +339,76 @@ class DMTLScheme:
     # ---- design -------------------------------------------------------------------
 
     @classmethod
-    def design(cls, Z, field=DEFAULT_FIELD, rng=None, demands=None, rates=None, max_tries=20):
+    def design(cls, Z: ArrayLike, field: Field = DEFAULT_FIELD,
+               rng: Optional[Union[int, np.random.Generator]] = None,
+               demands: Optional[Demands] = None,
+               rates: Optional[Sequence[Union[int, Fraction]]] = None,
+               max_tries: int = 20) -> "DMTLScheme":
         """Design for placement Z: LP rates, P, random zero-pattern U, Cauchy A, (R1) verified.
 
-        rates: optional K non-negative rationals to use instead of the balanced
-        LP optimum (they must satisfy the cut-set constraints for decoding to
-        succeed).  When the field has fewer than T_d + L_u elements, A is drawn
-        uniformly at random instead of Cauchy.  Raises SingularMatrixError after
-        ``max_tries`` failed draws (small fields).
+        P is the lcm of the rates' denominators, T_j = R_j P and T_d = P max_k
+        miss_k.  When the field has fewer than T_d + L_u elements, A is drawn
+        uniformly at random (non-zero entries) instead of Cauchy.  Every worker's
+        rank condition is verified and U redrawn on failure (Las Vegas).
 
-        demands: with a general demand W_k the cut-set LP (restricted to wanted
-        datasets) is only a lower bound: interference can make it unreachable,
-        as in index coding.  The demand LP's rates are tried first (a few draws);
-        if they fail, the design falls back to the rates of the full demand
-        (every worker able to decode everything it lacks), which always work.
-        Compare ``loads()`` with ``dmtl_bounds(Z, demands)`` to see which."""
+        With a general demand W_k the cut-set LP (restricted to wanted datasets)
+        is only a lower bound: interference can make it unreachable, as in index
+        coding.  The demand LP's rates are tried first (a few draws); if they
+        fail, the design falls back to the rates of the full demand (every worker
+        able to decode everything it lacks), which always work.  Compare
+        ``loads()`` with ``dmtl_bounds(Z, demands)`` to see which.
+
+        Parameters
+        ----------
+        Z : (K, N) array_like of 0/1 or bool
+            The placement.
+        field : Field, optional
+            The working field (default ``DEFAULT_FIELD``, GF(2^31 - 1)).
+        rng : int, numpy.random.Generator or None, optional
+            Seed or generator of U (and of A when it is random).
+        demands : sequence of K iterables of int, optional
+            The sets W_k of wanted datasets (default: every dataset worker k lacks).
+        rates : sequence of K rationals, optional
+            Non-negative rates to use instead of the balanced LP optimum (they
+            must satisfy the cut-set constraints for decoding to succeed).
+        max_tries : int, optional
+            Draws before giving up (default 20).
+
+        Returns
+        -------
+        DMTLScheme
+            A design in which every worker decodes.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Invalid Z or demands, or ``rates`` not K non-negative values.
+        SingularMatrixError
+            ``max_tries`` draws all failed (small fields, or rates below the bound).
+        LPError
+            The LP optimum could not be recovered exactly.
+
+        Examples
+        --------
+        The cyclic placement K = 4, M = 2 meets both bounds, R_u = 8/3, R_d = 2:
+
+        >>> from fastcode.schemes.dmtl import DEFAULT_FIELD, DMTLScheme, cyclic_placement
+        >>> scheme = DMTLScheme.design(cyclic_placement(4, 2), rng=0)
+        >>> scheme
+        DMTLScheme(K=4, N=4, P=3, T=[2, 2, 2, 2], T_d=6, R_u=8/3, R_d=2, field=PrimeField(2147483647))
+        >>> V = DEFAULT_FIELD.random((4, 6), np.random.default_rng(1))    # N values, B = 6
+        >>> X, Y, decoded = scheme.run_iteration(V)
+        >>> [x.shape for x in X], Y.shape
+        ([(2, 2), (2, 2), (2, 2), (2, 2)], (6, 2))
+        >>> all(np.array_equal(decoded[k], V[scheme.wanted(k)]) for k in range(4))
+        True
+
+        A small field works too (A is then random; U may take a few draws):
+
+        >>> from fastcode.fields import PrimeField
+        >>> DMTLScheme.design(cyclic_placement(4, 2), field=PrimeField(7), rng=0).loads()
+        (Fraction(8, 3), Fraction(2, 1))
+        """
         Z = as_placement(Z)
         rng = as_generator(rng)
         if demands is not None and rates is None:
@@ -232,13 +461,51 @@ class DMTLScheme:
             raise ShardSizeError(f"{name} of worker {k} must have shape (m_k={m}, B), got {own.shape}")
         return own
 
-    def encode(self, j, own_values):
-        """Worker j's uplink X_j, shape (T_j, L), from its values (m_j, B) in the order of ``stored(j)``."""
+    def encode(self, j: int, own_values: ArrayLike) -> np.ndarray:
+        """Worker j's uplink X_j, shape (T_j, L), from its values (m_j, B) in the order of ``stored(j)``.
+
+        Parameters
+        ----------
+        j : int
+            Worker index.
+        own_values : (m_j, B) array_like of field elements
+            Worker j's values, rows in the order of ``stored(j)``.
+
+        Returns
+        -------
+        (T_j, L) array of field elements
+            X_j = U_j V, L = ceil(B / P).
+
+        Raises
+        ------
+        ShardSizeError
+            ``own_values`` is not of shape (m_j, B).
+        FieldTypeError, FieldValueError
+            ``own_values`` does not hold elements of the field.
+        """
         own = self._own(j, own_values)
         return self.field.matmul(self._enc[j], split_values(own, self.P))
 
-    def server_combine(self, X):
-        """Y = A X, shape (T_d, L).  X: list of the K uplinks (T_j, L) or one (L_u, L) array."""
+    def server_combine(self, X: ArrayLike) -> np.ndarray:
+        """Y = A X, shape (T_d, L): the server's broadcast.
+
+        Parameters
+        ----------
+        X : list of K (T_j, L) arrays, or one (L_u, L) array
+            The uplinks, in worker order (or already stacked).
+
+        Returns
+        -------
+        (T_d, L) array of field elements
+            Y = A X.
+
+        Raises
+        ------
+        ShardSizeError
+            Not K uplinks, or one with the wrong number of rows.
+        FieldTypeError, FieldValueError
+            An uplink does not hold elements of the field.
+        """
         if isinstance(X, (list, tuple)):
             if len(X) != self.K:
                 raise ShardSizeError(f"X must hold {self.K} uplinks, got {len(X)}")
@@ -251,8 +518,32 @@ class DMTLScheme:
             raise ShardSizeError(f"X must have shape ({self.L_u}, L), got {X.shape}")
         return self.field.matmul(self.A, X)
 
-    def decode(self, k, Y, own_values):
-        """Worker k's missing values (|W_k|, B), in the order of ``wanted(k)``, from Y (T_d, L)."""
+    def decode(self, k: int, Y: ArrayLike, own_values: ArrayLike) -> np.ndarray:
+        """Worker k's missing values (|W_k|, B), in the order of ``wanted(k)``, from Y (T_d, L).
+
+        V_want = Q_k Y - H_k V_known (see ``worker_matrices``).
+
+        Parameters
+        ----------
+        k : int
+            Worker index.
+        Y : (T_d, L) array_like of field elements
+            The broadcast, L = ceil(B / P).
+        own_values : (m_k, B) array_like of field elements
+            Worker k's values, rows in the order of ``stored(k)``.
+
+        Returns
+        -------
+        (|W_k|, B) array of field elements
+            The values worker k wants.
+
+        Raises
+        ------
+        ShardSizeError
+            ``own_values`` or ``Y`` has the wrong shape.
+        FieldTypeError, FieldValueError
+            An input does not hold elements of the field.
+        """
         f, d = self.field, self._dec[k]
         own = self._own(k, own_values)
         Y = self._check_y(Y, own.shape[1])
@@ -269,9 +560,28 @@ class DMTLScheme:
 
     # ---- two-stage decoding (symmetric case) -------------------------------------------
 
-    def supports_two_stage(self, k):
-        """True when sum_{j != k} T_j = T_d = u_k and worker k wants all it lacks:
-        then A[:, not k] and U[not k, Unk_k] are square (and invertible by R1)."""
+    def supports_two_stage(self, k: int) -> bool:
+        """Whether worker k can use ``decode_two_stage``.
+
+        True when sum_{j != k} T_j = T_d = u_k and worker k wants all it lacks:
+        then A[:, not k] and U[not k, Unk_k] are square (and invertible by R1).
+
+        Parameters
+        ----------
+        k : int
+            Worker index.
+
+        Returns
+        -------
+        bool
+            True if the two square systems exist.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import gf7_example
+        >>> gf7_example().supports_two_stage(0)
+        True
+        """
         others = self.L_u - self.T[k]
         u_k = int((~self.Z[k]).sum()) * self.P
         return (others == self.T_d == u_k and bool(np.all(self.want[k] == ~self.Z[k])))
@@ -294,10 +604,43 @@ class DMTLScheme:
             )
         return self._two_stage[k]
 
-    def decode_two_stage(self, k, Y, own_values):
-        """Same result as ``decode`` by two stages: (a) recover the other workers'
-        uplinks X_{-k} = A[:, not k]^{-1} (Y - A[:, k] X_k); (b) strip their known parts and
-        solve the square system U[not k, Unk_k] V_unk = rhs."""
+    def decode_two_stage(self, k: int, Y: ArrayLike, own_values: ArrayLike) -> np.ndarray:
+        """Same result as ``decode`` by two stages.
+
+        Stage (a) recovers the other workers' uplinks X_{-k} = A[:, not k]^{-1} (Y - A[:, k] X_k);
+        stage (b) strips their known parts and solves the square system
+        U[not k, Unk_k] V_unk = rhs.  The two inverses are computed once per worker and cached.
+
+        Parameters
+        ----------
+        k : int
+            Worker index; ``supports_two_stage(k)`` must hold.
+        Y : (T_d, L) array_like of field elements
+            The broadcast.
+        own_values : (m_k, B) array_like of field elements
+            Worker k's values, rows in the order of ``stored(k)``.
+
+        Returns
+        -------
+        (|W_k|, B) array of field elements
+            The values worker k lacks, in the order of ``wanted(k)``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``supports_two_stage(k)`` is False.
+        ShardSizeError
+            ``own_values`` or ``Y`` has the wrong shape.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import gf7_example
+        >>> scheme = gf7_example()
+        >>> V = np.array([[3, 5], [6, 1], [2, 4]], dtype=np.uint32)
+        >>> X, Y, decoded = scheme.run_iteration(V)
+        >>> scheme.decode_two_stage(1, Y, V[scheme.stored(1)]).tolist(), decoded[1].tolist()
+        ([[3, 5]], [[3, 5]])
+        """
         f = self.field
         own = self._own(k, own_values)
         Y = self._check_y(Y, own.shape[1])
@@ -310,10 +653,41 @@ class DMTLScheme:
 
     # ---- one whole iteration (tests, demos) ----------------------------------------------
 
-    def run_iteration(self, values, two_stage=False):
+    def run_iteration(self, values: ArrayLike,
+                      two_stage: bool = False) -> Tuple[List[np.ndarray], np.ndarray, List[np.ndarray]]:
         """Encode, combine and decode one iteration of all values (N, B).
 
-        Returns (X list, Y, decoded) with decoded[k] the (|W_k|, B) array of worker k."""
+        Parameters
+        ----------
+        values : (N, B) array_like of field elements
+            Every dataset's value v_n.
+        two_stage : bool, optional
+            Decode with ``decode_two_stage`` instead of ``decode``.
+
+        Returns
+        -------
+        X : list of K (T_j, L) arrays
+            The uplinks.
+        Y : (T_d, L) array
+            The broadcast.
+        decoded : list of K arrays
+            decoded[k] is the (|W_k|, B) array of worker k.
+
+        Raises
+        ------
+        ShardSizeError
+            ``values`` is not of shape (N, B).
+        InvalidArgumentError
+            ``two_stage`` and some worker does not support it.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import gf7_example
+        >>> V = np.array([[3, 5], [6, 1], [2, 4]], dtype=np.uint32)
+        >>> X, Y, decoded = gf7_example().run_iteration(V, two_stage=True)
+        >>> [d.tolist() for d in decoded]                  # v_2, v_0, v_1
+        [[[2, 4]], [[3, 5]], [[6, 1]]]
+        """
         values = self.field.asarray(values, "values")
         if values.ndim != 2 or values.shape[0] != self.N:
             raise ShardSizeError(f"values must have shape (N={self.N}, B), got {values.shape}")
@@ -324,29 +698,87 @@ class DMTLScheme:
 
     # ---- loads ---------------------------------------------------------------------------
 
-    def loads(self):
-        """(R_u, R_d) achieved, normalised by B: (sum_j T_j / P, T_d / P) as Fractions."""
+    def loads(self) -> Tuple[Fraction, Fraction]:
+        """(R_u, R_d) achieved, normalised by B: (sum_j T_j / P, T_d / P) as Fractions.
+
+        Returns
+        -------
+        R_u : Fraction
+            Uplink load.
+        R_d : Fraction
+            Downlink load.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import gf7_example
+        >>> [str(r) for r in gf7_example().loads()]
+        ['3/2', '1']
+        """
         return Fraction(self.L_u, self.P), Fraction(self.T_d, self.P)
 
-    def worker_uplink_loads(self):
-        """R_j = T_j / P for every worker (Fractions)."""
+    def worker_uplink_loads(self) -> List[Fraction]:
+        """R_j = T_j / P for every worker (Fractions).
+
+        Returns
+        -------
+        list of K Fraction
+            Each worker's uplink load, normalised by B.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import gf7_example
+        >>> [str(r) for r in gf7_example().worker_uplink_loads()]
+        ['1/2', '1/2', '1/2']
+        """
         return [Fraction(t, self.P) for t in self.T]
 
-    def baselines(self):
-        """{"uncoded": (R_u, R_d), "server_mds": (R_u, R_d)} for this placement."""
+    def baselines(self) -> Dict[str, Tuple[Fraction, Fraction]]:
+        """{"uncoded": (R_u, R_d), "server_mds": (R_u, R_d)} for this placement.
+
+        Returns
+        -------
+        dict
+            ``baseline_loads(Z)``: (R_u, R_d) as Fractions per baseline.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import gf7_example
+        >>> scheme = gf7_example()
+        >>> sum(scheme.loads()), sum(scheme.baselines()["server_mds"]), sum(scheme.baselines()["uncoded"])
+        (Fraction(5, 2), Fraction(4, 1), Fraction(6, 1))
+        """
         return baseline_loads(self.Z)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         R_u, R_d = self.loads()
         return (f"DMTLScheme(K={self.K}, N={self.N}, P={self.P}, T={list(self.T)}, T_d={self.T_d}, "
                 f"R_u={R_u}, R_d={R_d}, field={self.field})")
 
 
-def gf7_example():
+def gf7_example() -> DMTLScheme:
     """The worked example of :ref:`dmtl-gf7` over GF(7): K = N = 3, cyclic M = 2, P = 2.
 
     X_0 = v_0^a + v_1^b, X_1 = v_1^a + v_2^b, X_2 = v_2^a + v_0^b; A = [[1, 1, 1], [1, 2, 3]].
-    Sub-value columns: v_n^a = 2 n, v_n^b = 2 n + 1."""
+    Sub-value columns: v_n^a = 2 n, v_n^b = 2 n + 1.
+
+    Returns
+    -------
+    DMTLScheme
+        The design, R_u = 3/2 and R_d = 1 (both bounds).
+
+    Examples
+    --------
+    >>> from fastcode.schemes.dmtl import gf7_example
+    >>> scheme = gf7_example()
+    >>> scheme.U.tolist()
+    [[1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 1], [0, 1, 0, 0, 1, 0]]
+    >>> V = np.array([[3, 5], [6, 1], [2, 4]], dtype=np.uint32)   # v_0, v_1, v_2
+    >>> X, Y, decoded = scheme.run_iteration(V)
+    >>> [int(x[0, 0]) for x in X], Y.ravel().tolist()
+    ([4, 3, 0], [0, 3])
+    >>> [d.tolist() for d in decoded]
+    [[[2, 4]], [[3, 5]], [[6, 1]]]
+    """
     F7 = PrimeField(7)
     U = np.zeros((3, 6), dtype=np.uint32)
     U[0, [0, 3]] = 1     # v_0^a + v_1^b

@@ -28,11 +28,14 @@ that becomes round t+1's input.  A final round returns each worker's model.
 number and raises if that state is missing or stale.
 """
 from dataclasses import dataclass, replace
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode._util.rng import as_generator
 from fastcode.errors import FieldValueError, InvalidArgumentError
+from fastcode.fields import PrimeField
 from fastcode.schemes.dmtl.scheme import DEFAULT_FIELD, DMTLScheme, merge_values, split_values
 from fastcode.schemes.dmtl.bounds import baseline_loads
 
@@ -42,26 +45,78 @@ __all__ = ["MTLJob", "make_mtl_job", "DMTLTraining", "worker_fn", "nonlinear_upd
 
 @dataclass
 class MTLJob:
-    """Data and hyper-parameters: X[n] (s, d), y[n] (s,) float64 per task; W0 (K, d)."""
+    """Data and hyper-parameters: X[n] (s, d), y[n] (s,) float64 per task; W0 (K, d).
 
-    X: list
-    y: list
+    Attributes
+    ----------
+    X : list of (s, d) float64 arrays
+        Task n's samples.
+    y : list of (s,) float64 arrays
+        Task n's targets.
+    W0 : (K, d) float64 array
+        The initial models, one row per task.
+    lr : float
+        Learning rate (default 0.5).
+    tau : float
+        Temperature of the softmax in ``nonlinear_update`` (default 1.0).
+    scale : float
+        Fixed point: gradient g is sent as round(g * scale) in GF(p) (default 2^20).
+
+    Examples
+    --------
+    >>> from fastcode.schemes.dmtl import MTLJob
+    >>> rng = np.random.default_rng(0)
+    >>> job = MTLJob([rng.normal(size=(8, 4))], [rng.normal(size=8)], np.zeros((1, 4)), lr=0.1)
+    >>> job.lr, job.tau, job.scale
+    (0.1, 1.0, 1048576.0)
+    """
+
+    X: List[np.ndarray]
+    y: List[np.ndarray]
     W0: np.ndarray
     lr: float = 0.5
     tau: float = 1.0
     scale: float = 2.0**20       # fixed point: gradient g is sent as round(g * scale) in GF(p)
 
 
-def make_mtl_job(K, d=16, samples=32, rng=None):
-    """K related regression tasks: w*_n = common + 0.3 * own, noisy targets."""
-    rng = as_generator(rng)
-    common = rng.normal(size=d)
+def make_mtl_job(K: int, d: int = 16, samples: int = 32,
+                 rng: Optional[Union[int, np.random.Generator]] = None) -> MTLJob:
+    """K related regression tasks: w*_n = common + 0.3 * own, noisy targets.
+
+    Samples are standard normal / sqrt(d); targets X w*_n plus noise of
+    standard deviation 0.01; the initial models are zero.
+
+    Parameters
+    ----------
+    K : int
+        Number of tasks.
+    d : int, optional
+        Model dimension (default 16); B = d symbols per value.
+    samples : int, optional
+        Samples per task (default 32).
+    rng : int, numpy.random.Generator or None, optional
+        Seed or generator.
+
+    Returns
+    -------
+    MTLJob
+        The data, W0 = 0 and the default hyper-parameters.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.dmtl import make_mtl_job
+    >>> job = make_mtl_job(3, d=4, samples=8, rng=0)
+    >>> len(job.X), job.X[0].shape, job.y[0].shape, job.W0.shape
+    (3, (8, 4), (8,), (3, 4))
+    """
+    gen = as_generator(rng)
+    common = gen.normal(size=d)
     X, y = [], []
     for _ in range(K):
-        w_star = common + 0.3 * rng.normal(size=d)
-        Xn = rng.normal(size=(samples, d)) / np.sqrt(d)
+        w_star = common + 0.3 * gen.normal(size=d)
+        Xn = gen.normal(size=(samples, d)) / np.sqrt(d)
         X.append(Xn)
-        y.append(Xn @ w_star + 0.01 * rng.normal(size=samples))
+        y.append(Xn @ w_star + 0.01 * gen.normal(size=samples))
     return MTLJob(X, y, np.zeros((K, d)))
 
 
@@ -71,8 +126,37 @@ def local_value(Xn, yn, w, field, scale):
     return field.from_float(g, scale)
 
 
-def nonlinear_update(W, G, lr, tau):
-    """w_k <- w_k - lr * sum_n softmax_n(-|g_k - g_n|^2 / tau) g_n for every k.  W, G: (K, d)."""
+def nonlinear_update(W: np.ndarray, G: np.ndarray, lr: float, tau: float) -> np.ndarray:
+    """w_k <- w_k - lr * sum_n softmax_n(-|g_k - g_n|^2 / tau) g_n for every k.
+
+    Each model moves along a softmax-weighted mix of the tasks' gradients,
+    weighted by their similarity to its own: it needs every g_n individually.
+
+    Parameters
+    ----------
+    W : (K, d) float array
+        The models.
+    G : (K, d) float array
+        The gradients g_n.
+    lr : float
+        Learning rate.
+    tau : float
+        Softmax temperature.
+
+    Returns
+    -------
+    (K, d) float64 array
+        The updated models (W is not modified).
+
+    Examples
+    --------
+    Two orthogonal gradients: each model follows mostly its own.
+
+    >>> from fastcode.schemes.dmtl import nonlinear_update
+    >>> G = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> nonlinear_update(np.zeros((2, 2)), G, 0.5, 1.0).round(4).tolist()
+    [[-0.4404, -0.0596], [-0.0596, -0.4404]]
+    """
     dist = ((G[:, None, :] - G[None, :, :]) ** 2).sum(axis=2)
     logits = -dist / tau
     logits -= logits.max(axis=1, keepdims=True)
@@ -82,9 +166,49 @@ def nonlinear_update(W, G, lr, tau):
 
 
 class DMTLTraining:
-    """Runtime-protocol scheme object for coded DMTL training on placement Z (N = K)."""
+    """Runtime-protocol scheme object for coded DMTL training on placement Z (N = K).
 
-    def __init__(self, Z, field=DEFAULT_FIELD, rng=None):
+    Designs the coded exchange (``DMTLScheme.design``, kept as ``code``) and
+    implements the runtime protocol: ``n_workers``, ``setup_tasks``,
+    ``worker_fn``, ``worker_load``, ``can_decode``, ``decode``.
+
+    Parameters
+    ----------
+    Z : (K, K) array_like of 0/1 or bool
+        The placement, one dataset per task.
+    field : PrimeField, optional
+        The working field (default ``DEFAULT_FIELD``, GF(2^31 - 1)); values are
+        fixed point (``PrimeField.from_float``).
+    rng : int, numpy.random.Generator or None, optional
+        Seed or generator of the design.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Z is not a valid placement, or N != K.
+    SingularMatrixError
+        No decodable design was drawn.
+
+    Examples
+    --------
+    Two coded iterations in process match the centralised uncoded run exactly:
+
+    >>> from fastcode.schemes.dmtl import (DMTLTraining, cyclic_placement, make_mtl_job,
+    ...                                    reference_training, run_inprocess)
+    >>> job = make_mtl_job(3, d=4, samples=8, rng=0)
+    >>> scheme = DMTLTraining(cyclic_placement(3, 2), rng=0)
+    >>> scheme.code.loads()
+    (Fraction(3, 2), Fraction(1, 1))
+    >>> out = run_inprocess(scheme, job, 2)
+    >>> np.array_equal(out["models"], reference_training(job, 2))
+    True
+    """
+
+    #: The module-level ``worker_fn``, attached below (the runtime runs it by name on each worker).
+    worker_fn: Callable[[Dict[str, Any], Mapping[str, Any]], np.ndarray]
+
+    def __init__(self, Z: ArrayLike, field: PrimeField = DEFAULT_FIELD,
+                 rng: Optional[Union[int, np.random.Generator]] = None) -> None:
         self.code = DMTLScheme.design(Z, field, rng)
         if self.code.N != self.code.K:
             raise InvalidArgumentError(f"the demo needs one dataset per task (N = K), got "
@@ -92,8 +216,35 @@ class DMTLTraining:
         self.n_workers = self.code.K
         self.field = field
 
-    def setup_tasks(self, job):
-        """One payload per worker: its datasets, its encoder/decoder matrices, a state slot."""
+    def setup_tasks(self, job: MTLJob) -> List[Dict[str, Any]]:
+        """One payload per worker: its datasets, its encoder/decoder matrices, a state slot.
+
+        Parameters
+        ----------
+        job : MTLJob
+            The data (N = K tasks) and hyper-parameters.
+
+        Returns
+        -------
+        list of K dict
+            Payload k: ``k``, ``field``, ``P``, ``stored``, ``wanted``, ``data``
+            (its tasks' (X, y)), ``enc``, ``Q``, ``H`` (``worker_matrices``),
+            ``lr``, ``tau``, ``scale`` and ``state`` (round ``t``, the K models
+            ``W``, last round's values ``own``).
+
+        Raises
+        ------
+        InvalidArgumentError
+            The job does not have N tasks and K initial models.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import DMTLTraining, cyclic_placement, make_mtl_job
+        >>> scheme = DMTLTraining(cyclic_placement(3, 2), rng=0)
+        >>> payloads = scheme.setup_tasks(make_mtl_job(3, d=4, samples=8, rng=0))
+        >>> payloads[0]["stored"].tolist(), payloads[0]["wanted"].tolist(), payloads[0]["enc"].shape
+        ([0, 1], [2], (1, 4))
+        """
         c = self.code
         if len(job.X) != c.N or job.W0.shape[0] != c.K:
             raise InvalidArgumentError(f"job must have {c.N} tasks, got {len(job.X)}")
@@ -110,27 +261,108 @@ class DMTLTraining:
             })
         return payloads
 
-    def worker_load(self, i):
-        """Fraction of the datasets worker i processes (m_i / N)."""
+    def worker_load(self, i: int) -> float:
+        """Fraction of the datasets worker i processes (m_i / N).
+
+        Parameters
+        ----------
+        i : int
+            Worker index.
+
+        Returns
+        -------
+        float
+            m_i / N.
+        """
         return float(self.code.Z[i].sum()) / self.code.N
 
-    def can_decode(self, responders):
-        """The server needs the uplink of every worker that sends something (T_j > 0)."""
+    def can_decode(self, responders: Iterable[int]) -> bool:
+        """The server needs the uplink of every worker that sends something (T_j > 0).
+
+        Parameters
+        ----------
+        responders : iterable of int
+            The workers whose results arrived.
+
+        Returns
+        -------
+        bool
+            True if every worker with T_j > 0 is among them.
+
+        Examples
+        --------
+        >>> from fastcode.schemes.dmtl import DMTLTraining, cyclic_placement
+        >>> scheme = DMTLTraining(cyclic_placement(3, 2), rng=0)
+        >>> scheme.can_decode([0, 1]), scheme.can_decode([2, 0, 1])
+        (False, True)
+        """
         need = {j for j in range(self.code.K) if self.code.T[j] > 0}
         return need <= set(responders)
 
-    def decode(self, results, round_input):
-        """Server relay: Y = A X (T_d, L) from the workers' uplinks (dict worker -> (T_j, L));
-        in the final round the workers' models, stacked (K, d)."""
+    def decode(self, results: Mapping[int, np.ndarray], round_input: Mapping[str, Any]) -> np.ndarray:
+        """Server relay: Y = A X (T_d, L) from the workers' uplinks.
+
+        Parameters
+        ----------
+        results : dict int -> array
+            Worker -> its (T_j, L) uplink; in the final round worker -> its model (d,).
+        round_input : dict
+            The round's input; ``round_input["final"]`` marks the final round.
+
+        Returns
+        -------
+        array
+            Y (T_d, L) of field elements; in the final round the workers'
+            models, stacked (K, d).
+
+        Raises
+        ------
+        ShardSizeError
+            An uplink has the wrong number of rows.
+        """
         if round_input.get("final"):
             return np.stack([results[j] for j in range(self.code.K)])
         return self.code.server_combine([results[j] for j in range(self.code.K)])
 
 
-def worker_fn(payload, round_input):
+def worker_fn(payload: Dict[str, Any], round_input: Mapping[str, Any]) -> np.ndarray:
     """One round on worker k: decode last round's broadcast, update, compute and encode new values.
 
-    Returns the uplink X_k (T_k, L) uint32, or the model w_k (d,) float64 in the final round."""
+    The worker's state (its replica of all K models) lives in
+    ``payload["state"]``, which this call updates.
+
+    Parameters
+    ----------
+    payload : dict
+        Worker k's payload from ``DMTLTraining.setup_tasks``.
+    round_input : dict
+        ``{"t": round, "Y": last round's broadcast (None at t = 0), "final": bool}``.
+
+    Returns
+    -------
+    array
+        The uplink X_k (T_k, L) uint32, or the model w_k (d,) float64 in the final round.
+
+    Raises
+    ------
+    RuntimeError
+        The payload's state is not at round t (it did not stay on its worker).
+    FieldValueError
+        A value does not fit the field at ``scale`` (see ``fit_scale``).
+
+    Examples
+    --------
+    >>> from fastcode.schemes.dmtl import DMTLTraining, cyclic_placement, make_mtl_job, worker_fn
+    >>> scheme = DMTLTraining(cyclic_placement(3, 2), rng=0)
+    >>> payloads = scheme.setup_tasks(make_mtl_job(3, d=4, samples=8, rng=0))
+    >>> X0 = worker_fn(payloads[0], {"t": 0, "Y": None, "final": False})
+    >>> X0.shape, X0.dtype.name                     # (T_0, L), L = ceil(d / P)
+    ((1, 2), 'uint32')
+    >>> worker_fn(payloads[0], {"t": 0, "Y": None, "final": False})
+    Traceback (most recent call last):
+        ...
+    RuntimeError: worker 0: state is at round 1, input is round 0 (the runtime must keep payloads on their workers)
+    """
     f, P, k = payload["field"], payload["P"], payload["k"]
     state = payload["state"]
     t, Y = round_input["t"], round_input["Y"]
@@ -149,7 +381,8 @@ def worker_fn(payload, round_input):
     state["t"] = t + 1
     if round_input.get("final"):
         return W[k].copy()
-    own = np.stack([local_value(*payload["data"][int(n)], W[n], f, payload["scale"])
+    data = payload["data"]                                  # dataset n -> (X_n, y_n)
+    own = np.stack([local_value(data[int(n)][0], data[int(n)][1], W[n], f, payload["scale"])
                     for n in payload["stored"]])
     state["own"] = own
     return f.matmul(payload["enc"], split_values(own, P))
@@ -158,8 +391,40 @@ def worker_fn(payload, round_input):
 DMTLTraining.worker_fn = staticmethod(worker_fn)   # the runtime runs it by name on each worker
 
 
-def reference_training(job, iterations, field=DEFAULT_FIELD):
-    """Centralised uncoded run with the same quantised values: the models (K, d) after ``iterations``."""
+def reference_training(job: MTLJob, iterations: int, field: PrimeField = DEFAULT_FIELD) -> np.ndarray:
+    """Centralised uncoded run with the same quantised values: the models (K, d) after ``iterations``.
+
+    Parameters
+    ----------
+    job : MTLJob
+        The data and hyper-parameters.
+    iterations : int
+        Number of iterations.
+    field : PrimeField, optional
+        The field whose fixed-point quantisation is applied (default ``DEFAULT_FIELD``).
+
+    Returns
+    -------
+    (K, d) float64 array
+        The models.
+
+    Raises
+    ------
+    FieldValueError
+        A value does not fit the field at ``job.scale``.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.dmtl import make_mtl_job, reference_training
+    >>> job = make_mtl_job(2, d=3, samples=8, rng=0)
+    >>> W = reference_training(job, 5)
+    >>> W.shape
+    (2, 3)
+    >>> def loss(W):
+    ...     return sum(float(np.mean((X @ w - y) ** 2)) for X, y, w in zip(job.X, job.y, W))
+    >>> loss(W) < loss(job.W0)
+    True
+    """
     W = job.W0.copy()
     for _ in range(iterations):
         V = np.stack([local_value(job.X[n], job.y[n], W[n], field, job.scale) for n in range(len(job.X))])
@@ -167,12 +432,42 @@ def reference_training(job, iterations, field=DEFAULT_FIELD):
     return W
 
 
-def fit_scale(job, iterations, field=DEFAULT_FIELD):
-    """The largest fixed-point scale job.scale / 2^j (j >= 0) at which every value of
-    ``iterations`` training iterations fits GF(p)'s centred range |round(g * scale)| <= (p-1)/2.
+def fit_scale(job: MTLJob, iterations: int, field: PrimeField = DEFAULT_FIELD) -> float:
+    """The largest fixed-point scale that fits the field.
 
-    The coded run sends exactly the values of the centralised one (``reference_training``),
-    so it fits too.  A small p gets a coarse quantisation, never an overflow."""
+    That is job.scale / 2^j (j >= 0) at which every value of ``iterations``
+    training iterations fits GF(p)'s centred range |round(g * scale)| <= (p-1)/2.
+    The coded run sends exactly the values of the centralised one
+    (``reference_training``), so it fits too.  A small p gets a coarse
+    quantisation, never an overflow.
+
+    Parameters
+    ----------
+    job : MTLJob
+        The data and hyper-parameters (``job.scale`` is the starting scale).
+    iterations : int
+        Number of iterations.
+    field : PrimeField, optional
+        The field (default ``DEFAULT_FIELD``).
+
+    Returns
+    -------
+    float
+        The scale.
+
+    Raises
+    ------
+    FieldValueError
+        Values that fit at no scale (non-finite).
+
+    Examples
+    --------
+    >>> from fastcode.fields import PrimeField
+    >>> from fastcode.schemes.dmtl import fit_scale, make_mtl_job
+    >>> job = make_mtl_job(3, d=4, samples=8, rng=0)
+    >>> fit_scale(job, 2), fit_scale(job, 2, PrimeField(10007))
+    (1048576.0, 16384.0)
+    """
     scale = float(job.scale)
     while True:
         try:
@@ -184,12 +479,45 @@ def fit_scale(job, iterations, field=DEFAULT_FIELD):
             scale /= 2
 
 
-def run_inprocess(scheme, job, iterations):
+def run_inprocess(scheme: DMTLTraining, job: MTLJob, iterations: int) -> Dict[str, Any]:
     """Drive the protocol in this process, as the runtime would.
 
-    Returns a dict: models (K, d) reported by the workers, replicas (list of
-    every worker's K x d state), bytes_up / bytes_down per iteration (measured),
-    and the baselines' bytes per iteration for the same B."""
+    Parameters
+    ----------
+    scheme : DMTLTraining
+        The scheme object.
+    job : MTLJob
+        The data and hyper-parameters.
+    iterations : int
+        Number of iterations (one final round follows).
+
+    Returns
+    -------
+    dict
+        ``models``: (K, d) reported by the workers; ``replicas``: list of every
+        worker's K x d state; ``bytes_up`` / ``bytes_down``: per iteration
+        (measured); ``baselines``: {name: (bytes up, bytes down)} per iteration
+        for the same B; ``B``: the value length.
+
+    Raises
+    ------
+    RuntimeError
+        The server lacks an uplink (cannot happen in process).
+    FieldValueError
+        A value does not fit the field at ``job.scale``.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.dmtl import DMTLTraining, cyclic_placement, make_mtl_job, run_inprocess
+    >>> job = make_mtl_job(3, d=4, samples=8, rng=0)
+    >>> out = run_inprocess(DMTLTraining(cyclic_placement(3, 2), rng=0), job, 2)
+    >>> out["bytes_up"], out["bytes_down"], out["baselines"]
+    ([24, 24], [16, 16], {'uncoded': (48, 48), 'server_mds': (48, 16)})
+    >>> all(np.array_equal(r, out["replicas"][0]) for r in out["replicas"])    # K x d replicas agree
+    True
+    >>> out["models"].shape
+    (3, 4)
+    """
     payloads = scheme.setup_tasks(job)
     Y, up, down = None, [], []
     for t in range(iterations + 1):
