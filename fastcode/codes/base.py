@@ -43,17 +43,10 @@ class Code(abc.ABC):
     any ``k`` of them (the recovery threshold) give the answer.  Subclasses set
     the attributes below and implement ``encode``, ``can_decode`` and
     ``decode``; code that only needs the contract (a cluster round, a
-    simulator) can then drive any of them.
-
-    Attributes
-    ----------
-    n : int
-        Workers (shards, evaluation points).
-    k : int
-        The recovery threshold: results that always suffice (also
-        ``recovery_threshold``).
-    field : Field
-        The field the code computes over (``fastcode.fields``).
+    simulator) can then drive any of them.  The attributes every code sets:
+    ``n`` (int: workers, shards, evaluation points), ``k`` (int: the recovery
+    threshold, results that always suffice; also ``recovery_threshold``) and
+    ``field`` (the ``fastcode.fields`` field the code computes over).
 
     See Also
     --------

@@ -127,7 +127,8 @@ class FFTCode:
     shard is a sequence of 16-bit symbols); whole multiples of 64 bytes are
     the fastest.  Encode and decode cost O(n log n) per symbol column.
     ``MDSCode(n, k)`` returns an ``FFTCode`` when n > 256 over the default
-    field, or with ``kind="fft"``.
+    field, or with ``kind="fft"``.  Attributes: ``n``, ``k``, ``m`` (ints: all,
+    data and recovery shards) and ``field`` (GF65536).
 
     Parameters
     ----------
@@ -138,13 +139,6 @@ class FFTCode:
         min(pow2(k), pow2(m)) + max(k, m) <= 65536 (pow2 rounds up to a power
         of two): any k and m up to 32768 each, and lopsided pairs such as
         61440:4096.
-
-    Attributes
-    ----------
-    n, k, m : int
-        Shards in all, data shards, recovery shards.
-    field : Field
-        GF65536.
 
     Raises
     ------
