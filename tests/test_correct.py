@@ -138,3 +138,19 @@ def test_arguments(rng):
     custom = MDSCode(10, 6, kind="custom", G=G[6:] ^ np.eye(4, 6, dtype=np.uint8), check=False)
     with pytest.raises(InvalidArgumentError, match="Cauchy or Vandermonde"):
         custom.correct(np.concatenate([data, custom.encode(data)]))
+
+
+@pytest.mark.parametrize("container", [list, tuple])
+def test_out_as_buffers_gets_the_corrected_data_shard(container):
+    """``out`` given as a list (or tuple) of buffers, every data shard present and one of
+    them wrong: the corrected row is written into the caller's buffer (it used to replace
+    the list item, leaving the buffer wrong, and a tuple raised TypeError)."""
+    code = MDSCode(7, 3)
+    data = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    stripe = np.concatenate([data, code.encode(data)])
+    stripe[1] ^= 0x11
+    buffers = [bytearray(4) for _ in range(3)]
+    out = container(buffers)
+    result = code.correct(stripe, out=out)
+    assert result.corrupted == [1] and result.data is out
+    assert [list(b) for b in buffers] == data.tolist()

@@ -317,3 +317,20 @@ def test_fastcode_bench_fft_runs(capsys):
     assert {r["workload"] for r in rows} == {"encode", "decode 1% of m lost",
                                               "decode 100% of m lost"}
     assert all(r["fastcode_GBps"] > 0 for r in rows)
+
+
+def test_bad_out_raises_the_fastcode_errors_mdscode_raises():
+    """A read-only ``out`` is an InvalidArgumentError and non-contiguous ``out`` rows a
+    ShardSizeError, as in MDSCode (both were plain ValueErrors; still ValueErrors)."""
+    code = FFTCode(6, 4)
+    data = _data(4, 8)
+    frozen = np.zeros((2, 8), np.uint8)
+    frozen.setflags(write=False)
+    with pytest.raises(InvalidArgumentError, match="read-only"):
+        code.encode(data, out=frozen)
+    with pytest.raises(InvalidArgumentError, match="read-only"):
+        code.encode(data, out=list(frozen))
+    with pytest.raises(ShardSizeError, match="contiguous"):
+        code.encode(data, out=np.zeros((2, 16), np.uint8)[:, ::2])
+    with pytest.raises(ShardSizeError, match="contiguous"):
+        code.encode(data, out=list(np.zeros((2, 16), np.uint8)[:, ::2]))

@@ -42,29 +42,92 @@ floor((m - d - 1) / 2) rows of them wrong, locates the wrong rows and interpolat
 polynomials at other points (Lagrange coded computing decodes this way:
 ``fastcode.schemes.lagrange``).
 """
+from __future__ import annotations
+
 import threading
 from collections import namedtuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode._util.validate import integer
 from fastcode.errors import InvalidArgumentError, UncorrectableError
+from fastcode.fields.base import Field, MatmulPlan
+
+if TYPE_CHECKING:
+    from fastcode.codes.mds import MDSCode
 
 __all__ = ["Corrected", "grs_form", "ErrorCorrector", "EvaluationDecoder", "lagrange_basis"]
 
 Corrected = namedtuple("Corrected", ["data", "corrupted"])
-Corrected.__doc__ = """Result of ``MDSCode.correct``: ``data`` (k, L) and ``corrupted``, the sorted
-indices of the shards found wrong (and corrected)."""
+Corrected.__doc__ = """Result of ``MDSCode.correct``: the data and the shards found wrong.
+
+A named tuple: unpack it as ``data, corrupted = code.correct(...)``.
+
+Parameters
+----------
+data : (k, L) array of the field's dtype
+    The decoded data rows (``out`` when one was given).
+corrupted : list of int
+    The sorted indices of the shards found wrong (and corrected).
+
+Examples
+--------
+>>> from fastcode import MDSCode
+>>> code = MDSCode(7, 3)
+>>> data = np.arange(12, dtype=np.uint8).reshape(3, 4)
+>>> stripe = np.vstack([data, code.encode(data)])
+>>> stripe[4, 1] ^= 0xFF                             # shard 4 silently wrong
+>>> result = code.correct(stripe)
+>>> result.corrupted, np.array_equal(result.data, data)
+([4], True)
+"""
 
 # byte columns whose syndromes are used to locate the error pattern before the whole
 # stripe confirms it (more are taken only where the confirmation fails)
 SAMPLE_COLUMNS = 4
 
 
-def grs_form(G, points, field):
-    """Multipliers v (n,) with ``G[:, j] = v * f_j(points)`` (deg f_j < k) for the systematic
-    generator G (n, k) and its evaluation points; InvalidArgumentError if G is not a GRS
-    generator on those points."""
+def grs_form(G: np.ndarray, points: ArrayLike, field: Field) -> np.ndarray:
+    """The multipliers of a systematic generator seen as a generalized Reed-Solomon code.
+
+    Finds v with ``G[:, j] = v * f_j(points)`` (deg f_j < k) for every column
+    j, scaled so that v_0 = 1, and checks the whole matrix against them.
+
+    Parameters
+    ----------
+    G : (n, k) array of the field's dtype
+        Systematic generator [I; C].
+    points : (n,) array_like
+        Distinct evaluation points of the shards (data points first).
+    field : Field
+        The field of G.
+
+    Returns
+    -------
+    (n,) array of the field's dtype
+        The non-zero multipliers v.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Repeated points, or G not a GRS generator on these points.
+
+    Examples
+    --------
+    A Vandermonde code on the points 0..n-1 has multipliers 1; a Cauchy code
+    (over GF(2^8) its default points are also 0..n-1: y = 0..k-1 for data,
+    x = k..n-1 for parity) has others:
+
+    >>> from fastcode import GF256, MDSCode
+    >>> from fastcode.codes.correct import grs_form
+    >>> points = np.arange(6, dtype=np.uint8)
+    >>> grs_form(MDSCode(6, 4, kind="vandermonde").G, points, GF256).tolist()
+    [1, 1, 1, 1, 1, 1]
+    >>> grs_form(MDSCode(6, 4).G, points, GF256).tolist()
+    [1, 1, 1, 1, 32, 32]
+    """
     n, k = G.shape
     f = field
     a = f.asarray(points)
@@ -183,24 +246,114 @@ def _scratch(name, shape, dtype):
 
 
 class ErrorCorrector:
-    """Error-and-erasure decoder of one GRS code for one set of present shards (cached
-    by ``MDSCode``): points a_P, multipliers v_P, the parity check H_P and its plan.
+    """Error-and-erasure decoder of one GRS code for one set of present shards.
 
-    ``ErrorCorrector.for_evaluations(field, points, dimension)`` is the same decoder for
-    the Reed-Solomon code of the evaluations at ``points`` of polynomials of degree
-    < ``dimension`` (multipliers 1, every point present): what ``EvaluationDecoder`` uses."""
+    Holds the points a_P, multipliers v_P, the (m - k) x m parity check H_P of
+    the punctured code and its kernel plan (see the module docstring for the
+    method); ``MDSCode.correct`` builds one per present set and caches it.
+    Calling it, ``corrector(stripe, length, max_errors)``, returns the
+    positions (into ``present``) of the wrong shards and their error values
+    ((|E|, L), None when nothing is wrong); the stripe is the present shards in
+    increasing shard order ((m, L) array, or m rows of length L for GF(2^8)).
+    UncorrectableError when more than ``max_errors`` shards would have to be
+    wrong (with ``max_errors=0``: on any inconsistency).
 
-    def __init__(self, code, present, points, multipliers):
+    ``ErrorCorrector.for_evaluations(field, points, dimension)`` is the same
+    decoder for the Reed-Solomon code of the evaluations at ``points`` of
+    polynomials of degree < ``dimension`` (multipliers 1, every point
+    present): what ``EvaluationDecoder`` uses.
+
+    Parameters
+    ----------
+    code : MDSCode
+        A Cauchy or Vandermonde code over GF(2^8) or GF(p).
+    present : (m,) int array
+        Sorted indices of the present shards, m >= k.
+    points : (n,) array_like
+        Evaluation points of all n shards.
+    multipliers : (n,) array_like
+        Their multipliers (``grs_form``).
+
+    Attributes
+    ----------
+    H : (m - k, m) array of the field's dtype
+        The parity check of the present shards; its number of rows, m - k, is
+        the attribute ``rows``, and up to rows // 2 wrong shards are located.
+
+    Raises
+    ------
+    InvalidArgumentError
+        A field other than GF(2^8) or GF(p).
+
+    Examples
+    --------
+    >>> from fastcode import GF256, MDSCode
+    >>> from fastcode.codes.correct import ErrorCorrector, grs_form
+    >>> code = MDSCode(8, 4, kind="vandermonde")
+    >>> points = np.arange(8, dtype=np.uint8)        # its default points
+    >>> corrector = ErrorCorrector(code, np.arange(8), points,
+    ...                            grs_form(code.G, points, GF256))
+    >>> rng = np.random.default_rng(0)
+    >>> data = rng.integers(0, 256, size=(4, 16), dtype=np.uint8)
+    >>> stripe = np.vstack([data, code.encode(data)])
+    >>> stripe[2] ^= 0x5A                            # all of shard 2 wrong
+    >>> stripe[6, 3] ^= 1                            # one byte of shard 6
+    >>> wrong, values = corrector(stripe, 16, max_errors=2)
+    >>> wrong, values[0, :3].tolist(), values[1, :5].tolist()
+    ([2, 6], [90, 90, 90], [0, 0, 0, 1, 0])
+    """
+
+    code: Optional[MDSCode]          # None for the decoder of plain evaluations
+
+    def __init__(self, code: MDSCode, present: np.ndarray, points: ArrayLike,
+                 multipliers: ArrayLike) -> None:
         self.code = code
         self._setup(code.field, code.k, present, points, multipliers,
                     labels=present, unit="shards", column="byte column")
 
     @classmethod
-    def for_evaluations(cls, field, points, dimension, labels=None):
-        """The decoder of the evaluations at ``points`` (m distinct field elements) of
-        polynomials of degree < ``dimension``: rows of its stripes pair with ``points``;
-        errors are reported as positions into ``points`` and named in messages by
-        ``labels`` (default the positions), e.g. worker ids."""
+    def for_evaluations(cls, field: Field, points: Union[Sequence[int], np.ndarray],
+                        dimension: int, labels: Optional[ArrayLike] = None) -> ErrorCorrector:
+        """The decoder of the evaluations of polynomials of degree < ``dimension``.
+
+        Rows of its stripes pair with ``points``; errors are reported as
+        positions into ``points``.
+
+        Parameters
+        ----------
+        field : Field
+            GF(2^8) or a PrimeField.
+        points : (m,) sequence of int or array
+            Distinct field elements.
+        dimension : int
+            The polynomials' degree + 1 (the code's k).
+        labels : (m,) array_like, optional
+            Names of the rows in error messages, e.g. worker ids (default the
+            positions).
+
+        Returns
+        -------
+        ErrorCorrector
+            Locates up to (m - dimension) // 2 wrong rows.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A field other than GF(2^8) or GF(p).
+
+        Examples
+        --------
+        Values of x -> 3 + 2x at five points, the one at x = 4 wrong:
+
+        >>> from fastcode import PrimeField
+        >>> from fastcode.codes.correct import ErrorCorrector
+        >>> F = PrimeField(101)
+        >>> corrector = ErrorCorrector.for_evaluations(F, [1, 2, 3, 4, 5], 2)
+        >>> values = F.asarray([[5], [7], [9], [50], [13]])
+        >>> wrong, errors = corrector(values, 1, max_errors=1)
+        >>> wrong, errors.tolist()                   # 50 - 11
+        ([3], [[39]])
+        """
         self = cls.__new__(cls)
         self.code = None
         m = len(points)
@@ -233,9 +386,31 @@ class ErrorCorrector:
 
     # ---- locating -------------------------------------------------------------------------
 
-    def locate_column(self, S):
-        """Positions (indices into present) of the errors of one column from its syndromes
-        (Python ints, length rows), or None when no pattern of at most rows // 2 fits."""
+    def locate_column(self, S: Sequence[int]) -> Optional[List[int]]:
+        """Positions of the errors of one column, from its syndromes (Berlekamp-Massey).
+
+        Parameters
+        ----------
+        S : sequence of int
+            The column's ``rows`` syndromes (``H @ column``), as Python ints.
+
+        Returns
+        -------
+        list of int or None
+            Positions (indices into ``present``) of the wrong entries, or None
+            when no pattern of at most rows // 2 errors fits.
+
+        Examples
+        --------
+        >>> from fastcode import PrimeField
+        >>> from fastcode.codes.correct import ErrorCorrector
+        >>> F = PrimeField(101)
+        >>> corrector = ErrorCorrector.for_evaluations(F, [1, 2, 3, 4, 5], 2)
+        >>> column = F.asarray([5, 7, 9, 50, 13])      # 3 + 2x, wrong at x = 4
+        >>> S = F.matmul(corrector.H, column[:, None])[:, 0]
+        >>> corrector.locate_column([int(x) for x in S])
+        [3]
+        """
         F = self.F
         t = self.rows // 2
         C, L = _berlekamp_massey(F, S[:2 * t])
@@ -256,11 +431,46 @@ class ErrorCorrector:
 
     # ---- the stripe -----------------------------------------------------------------------
 
-    def error_values(self, S, E):
-        """(values (|E|, L), failing columns): the error values at positions E that explain
-        the first |E| syndrome rows, and the byte columns whose other rows they do not
-        explain.  Two kernel products over the stripe: ``inv(H[:|E|, E]) S[:|E|]`` and the
-        residual ``[-H[|E|:, E] inv(H[:|E|, E]) | I] S``, zero in every explained column."""
+    def error_values(self, S: np.ndarray, E: Sequence[int]) -> Tuple[np.ndarray, np.ndarray]:
+        """The error values at positions E, and the columns they do not explain.
+
+        Two kernel products over the stripe: ``inv(H[:|E|, E]) S[:|E|]`` and the
+        residual ``[-H[|E|:, E] inv(H[:|E|, E]) | I] S``, zero in every
+        explained column.  The returned arrays are per-thread scratch space,
+        overwritten by the next call in the same thread.
+
+        Parameters
+        ----------
+        S : (m - k, L) array of the field's dtype
+            Syndromes of the whole stripe.
+        E : sequence of int
+            Sorted positions (into ``present``) assumed wrong, len(E) <= rows.
+
+        Returns
+        -------
+        values : (len(E), L) array of the field's dtype
+            Error values that explain the first len(E) syndrome rows.
+        failing : 1-D intp array
+            The columns whose other syndrome rows they do not explain (empty:
+            E explains the whole stripe).
+
+        Raises
+        ------
+        SingularMatrixError
+            Repeated positions in E.
+
+        Examples
+        --------
+        >>> from fastcode import PrimeField
+        >>> from fastcode.codes.correct import ErrorCorrector
+        >>> F = PrimeField(101)
+        >>> corrector = ErrorCorrector.for_evaluations(F, [1, 2, 3, 4, 5], 2)
+        >>> stripe = F.asarray([[5, 7], [7, 8], [9, 9], [50, 10], [13, 12]])
+        >>> S = F.matmul(corrector.H, stripe)       # column 1 is 7 + x, wrong at x = 5
+        >>> values, failing = corrector.error_values(S, [3])
+        >>> values[:, 0].tolist(), failing.tolist()  # position 3 explains column 0 only
+        ([39], [1])
+        """
         f = self.field
         key = tuple(E)
         pair = self._solve_cache.get(key)
@@ -354,10 +564,46 @@ def _sample_columns(col, count):
 
 # ---- Reed-Solomon decoding of evaluations ------------------------------------------------------
 
-def lagrange_basis(field, points, at):
-    """(len(at), len(points)) matrix M with ``M[j, i] = l_i(at_j)``, the Lagrange basis
-    polynomials of the distinct ``points``: ``M @ g(points) = g(at)`` for every polynomial
-    g of degree < len(points).  ``at`` may include some of ``points`` (rows of the identity)."""
+def lagrange_basis(field: Field, points: ArrayLike, at: ArrayLike) -> np.ndarray:
+    """The Lagrange interpolation matrix from values at ``points`` to values at ``at``.
+
+    ``M[j, i] = l_i(at_j)``, with l_i the Lagrange basis polynomials of the
+    distinct ``points``: ``M @ g(points) = g(at)`` for every polynomial g of
+    degree < len(points).  ``at`` may include some of ``points`` (rows of the
+    identity).
+
+    Parameters
+    ----------
+    field : Field
+        An exact field (GF(2^8), GF(p), ...).
+    points : (m,) array_like
+        Distinct interpolation points.
+    at : (J,) array_like
+        Points to evaluate at.
+
+    Returns
+    -------
+    (J, m) array of the field's dtype
+        The matrix M.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Repeated points.
+
+    Examples
+    --------
+    g(x) = x^2 + 1 over GF(101) from its values at 1, 2, 3, evaluated at 0 and 4:
+
+    >>> from fastcode import PrimeField
+    >>> from fastcode.codes.correct import lagrange_basis
+    >>> F = PrimeField(101)
+    >>> M = lagrange_basis(F, [1, 2, 3], [0, 4])
+    >>> M.tolist()
+    [[3, 98, 1], [1, 98, 3]]
+    >>> F.matmul(M, F.asarray([[2], [5], [10]])).tolist()
+    [[1], [17]]
+    """
     f = field
     x = f.asarray(points).reshape(-1)
     z = f.asarray(at).reshape(-1)
@@ -389,16 +635,69 @@ class EvaluationDecoder:
 
     ``decoder(values, max_errors=None, out=None) -> (result, wrong)``: ``values`` (m, L)
     of the field's dtype, row i the values of the L polynomials (one per column) at
-    ``points[i]``; ``result`` (len(at), L) their values at ``at``; ``wrong`` the sorted
-    positions (into ``points``) of the rows found wrong.  The wrong rows are located as
-    one set for the whole stripe (``ErrorCorrector``) and the polynomials interpolated
-    from degree + 1 rows outside it.  UncorrectableError when more than ``max_errors``
-    (default and at most t) rows would have to be wrong; more than t rows of random
-    content are reported except with negligible probability (see the module doc).
-    ``labels`` name the rows in messages (default their positions).  Field: GF(2^8) or
-    GF(p)."""
+    ``points[i]``; ``result`` (len(at), L) their values at ``at`` (written into ``out``
+    when given); ``wrong`` the sorted positions (into ``points``) of the rows found
+    wrong.  The wrong rows are located as one set for the whole stripe
+    (``ErrorCorrector``) and the polynomials interpolated from degree + 1 rows outside
+    it.  UncorrectableError when more than ``max_errors`` (default and at most t) rows
+    would have to be wrong; more than t rows of random content are reported except with
+    negligible probability (see the module doc); InvalidArgumentError for ``values``
+    not of shape (m, L) or ``max_errors`` outside [0, t].  Lagrange coded computing
+    decodes this way (``fastcode.schemes.lagrange``).
 
-    def __init__(self, field, points, degree, at, labels=None):
+    Parameters
+    ----------
+    field : Field
+        GF(2^8) or a PrimeField.
+    points : (m,) array_like
+        Distinct evaluation points.
+    degree : int
+        Degree bound of the polynomials; m >= degree + 1.
+    at : (J,) array_like
+        Points to evaluate the polynomials at.
+    labels : (m,) array_like, optional
+        Names of the rows in error messages, e.g. worker ids (default their
+        positions).
+
+    Attributes
+    ----------
+    max_errors : int
+        t = (m - degree - 1) // 2, the most wrong rows it corrects.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Fewer than degree + 1 points (or a negative degree), or a field other
+        than GF(2^8) or GF(p).
+
+    Examples
+    --------
+    Two lines over GF(101), g0 = 3 + 2x and g1 = 7 + x, known at five
+    points; one row is wrong, and their values at 0 are still found:
+
+    >>> from fastcode import PrimeField
+    >>> from fastcode.codes.correct import EvaluationDecoder
+    >>> F = PrimeField(101)
+    >>> points = [1, 2, 3, 4, 5]
+    >>> values = F.asarray([[3 + 2 * x, 7 + x] for x in points])
+    >>> values[3] = [50, 1]                          # the row at x = 4 is wrong
+    >>> decoder = EvaluationDecoder(F, points, degree=1, at=[0])
+    >>> decoder.max_errors
+    1
+    >>> result, wrong = decoder(values)
+    >>> result.tolist(), wrong
+    ([[3, 7]], [3])
+
+    With ``max_errors=0`` it only checks:
+
+    >>> decoder(values, max_errors=0)
+    Traceback (most recent call last):
+        ...
+    fastcode.errors.UncorrectableError: the results are inconsistent in 2 of 2 columns (detection only: max_errors=0)
+    """
+
+    def __init__(self, field: Field, points: ArrayLike, degree: int, at: ArrayLike,
+                 labels: Optional[ArrayLike] = None) -> None:
         self.field = field
         self.points = field.asarray(points).reshape(-1)
         self.at = field.asarray(at).reshape(-1)
@@ -410,7 +709,7 @@ class EvaluationDecoder:
         self.max_errors = (m - self.dimension) // 2
         self.corrector = ErrorCorrector.for_evaluations(field, self.points, self.dimension,
                                                         labels)
-        self._interpolators = {}        # rows used -> plan of their Lagrange basis at `at`
+        self._interpolators: Dict[Tuple[int, ...], MatmulPlan] = {}   # rows used -> plan of their Lagrange basis at `at`
 
     def _interpolator(self, rows):
         key = tuple(rows)

@@ -22,12 +22,16 @@ Shard numbers: 0..k-1 data, k..n-1 recovery (recovery r is shard k + r).
 The Code contract: ``n``, ``k``, ``field``, ``encode(data, out=None)``,
 ``can_decode(indices)``, ``decode(results, indices, out=None)``.
 """
+from typing import Optional, Sequence, Union, cast
+
 import numpy as np
 
 from fastcode import _config
 from fastcode._util.memory import overlaps
 from fastcode.errors import (FieldTypeError, InvalidArgumentError, NotEnoughShardsError,
                              ShardSizeError)
+from fastcode.codes.base import Indices
+from fastcode.fields.base import Regions
 from fastcode.fields.gf65536 import GF65536, native_codec
 from fastcode.reference import gf65536 as _ref
 
@@ -84,9 +88,9 @@ def _out(out, rows, length, name="out"):
         if out.shape != (rows, length):
             raise ShardSizeError(f"{name} must have shape {(rows, length)}, got {out.shape}")
         if not out.flags.writeable:
-            raise ValueError(f"{name} is read-only")
+            raise InvalidArgumentError(f"{name} is read-only")
         if length > 1 and out.strides[1] != 1:
-            raise ValueError(f"{name} rows must be contiguous to be written in place")
+            raise ShardSizeError(f"{name} rows must be contiguous to be written in place")
         return out
     if len(out) != rows:
         raise ShardSizeError(f"{name} has {len(out)} buffers, expected {rows}")
@@ -96,9 +100,9 @@ def _out(out, rows, length, name="out"):
         if a.dtype != np.uint8 or a.shape != (length,):
             raise ShardSizeError(f"{name}[{i}] must be a 1-D uint8 buffer of {length} bytes")
         if not a.flags.writeable:
-            raise ValueError(f"{name}[{i}] is read-only")
+            raise InvalidArgumentError(f"{name}[{i}] is read-only")
         if length > 1 and a.strides[0] != 1:
-            raise ValueError(f"{name}[{i}] must be contiguous to be written in place")
+            raise ShardSizeError(f"{name}[{i}] must be contiguous to be written in place")
         views.append(a)
     return views
 
@@ -115,13 +119,67 @@ def _stage_if_overlapping(dst, inputs):
 class FFTCode:
     """Systematic (n, k) Reed-Solomon code over GF(2^16) by the additive FFT.
 
-    Parity equals reed-solomon-simd's recovery shards for the same k, m = n - k
-    and data.  Shards are uint8 (2-D array with contiguous rows, or a list of
-    buffers), all of one even length.  See the module docstring for limits."""
+    Any k of the n shards give back the data, for up to 65535 shards in all
+    (GF(2^8) codes stop at 256).  Shards 0..k-1 are the data, k..n-1 the
+    m = n - k recovery shards; parity equals reed-solomon-simd's recovery
+    shards for the same k, m and data.  Shards are uint8 (a 2-D array with
+    contiguous rows, or a list of buffers), all of one even length >= 2 (a
+    shard is a sequence of 16-bit symbols); whole multiples of 64 bytes are
+    the fastest.  Encode and decode cost O(n log n) per symbol column.
+    ``MDSCode(n, k)`` returns an ``FFTCode`` when n > 256 over the default
+    field, or with ``kind="fft"``.  Attributes: ``n``, ``k``, ``m`` (ints: all,
+    data and recovery shards) and ``field`` (GF65536).
+
+    Parameters
+    ----------
+    n : int
+        Shards in all, at most 65535.
+    k : int
+        Data shards, 1 <= k < n.  k and m = n - k must satisfy
+        min(pow2(k), pow2(m)) + max(k, m) <= 65536 (pow2 rounds up to a power
+        of two): any k and m up to 32768 each, and lopsided pairs such as
+        61440:4096.
+
+    Raises
+    ------
+    InvalidArgumentError
+        n or k not an int, k outside [1, n), or an (n, k) pair outside the
+        limits above.
+
+    See Also
+    --------
+    fastcode.codes.mds.MDSCode : GF(2^8) and other fields, up to 256 shards.
+
+    Examples
+    --------
+    300 shards, 4 of them data: any 4 recover the data.
+
+    >>> from fastcode import FFTCode
+    >>> code = FFTCode(300, 4)
+    >>> code
+    FFTCode(n=300, k=4, field=GF65536, rate='low')
+    >>> rng = np.random.default_rng(0)
+    >>> data = rng.integers(0, 256, size=(4, 64), dtype=np.uint8)
+    >>> parity = code.encode(data)
+    >>> parity.shape
+    (296, 64)
+    >>> stripe = np.vstack([data, parity])
+    >>> code.verify(stripe)
+    True
+    >>> indices = [299, 7, 150, 2]                   # any 4 shards, any order
+    >>> np.array_equal(code.decode(stripe[indices], indices), data)
+    True
+
+    ``MDSCode`` switches to this code above 256 shards:
+
+    >>> from fastcode import MDSCode
+    >>> MDSCode(300, 4) == code
+    True
+    """
 
     field = GF65536
 
-    def __init__(self, n, k):
+    def __init__(self, n: int, k: int) -> None:
         for name, v in (("n", n), ("k", k)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                 raise InvalidArgumentError(f"{name} must be an int, got {type(v).__name__}")
@@ -135,7 +193,7 @@ class FFTCode:
         self.n, self.k, self.m = n, k, n - k
 
     @property
-    def rate(self):
+    def rate(self) -> str:
         """"high" (recovery at points 0..m-1) or "low" (data at points 0..k-1): the
         layout reed-solomon-simd picks for these counts."""
         return "high" if _ref.uses_high_rate(self.k, self.m) else "low"
@@ -154,11 +212,51 @@ class FFTCode:
 
     # ---- encode ---------------------------------------------------------------
 
-    def encode(self, data, out=None, n_threads=None):
-        """Recovery shards (m, L) of data: a (k, L) uint8 array or k buffers.
+    def encode(self, data: Regions, out: Optional[Regions] = None,
+               n_threads: Optional[int] = None) -> Regions:
+        """Recovery shards (m, L) of data.
 
-        ``out``: a (m, L) array or m writable buffers, filled in place and
-        returned; it may overlap ``data`` (the parity is then staged)."""
+        Parameters
+        ----------
+        data : (k, L) uint8 array or list of k buffers
+            The data shards; L even, >= 2.
+        out : (m, L) uint8 array or list of m writable buffers, optional
+            Filled in place and returned; it may overlap ``data`` (the parity
+            is then computed into a temporary first).
+        n_threads : int, optional
+            Threads of this call (default ``fastcode.get_num_threads()``).
+
+        Returns
+        -------
+        (m, L) uint8 array or list of buffers
+            The recovery shards, shards k..n-1 of the codeword (``out`` when
+            given).
+
+        Raises
+        ------
+        FieldTypeError
+            ``data`` not uint8, or not an array or list of buffers.
+        ShardSizeError
+            Not k shards, shards of unequal or odd length, or ``out`` of the
+            wrong shape or with non-contiguous rows.
+        InvalidArgumentError
+            ``out`` read-only, or its rows overlap each other.
+        ValueError
+            ``n_threads`` not in [1, MAX_THREADS].
+
+        Examples
+        --------
+        A list of byte buffers works as well as an array:
+
+        >>> from fastcode import FFTCode
+        >>> code = FFTCode(6, 4)
+        >>> data = [bytes([i] * 8) for i in range(4)]
+        >>> parity = code.encode(data)
+        >>> parity.shape
+        (2, 8)
+        >>> code.verify(data + list(parity))
+        True
+        """
         threads = _config.check_num_threads(n_threads)
         codec = native_codec()
         if (codec is not None and type(data) is np.ndarray and data.dtype == np.uint8
@@ -194,8 +292,37 @@ class FFTCode:
                 row[...] = s
         return dst if out is None else out
 
-    def verify(self, codeword):
-        """True if the n shards of codeword ((n, L) array or n buffers) are consistent."""
+    def verify(self, codeword: Regions) -> bool:
+        """True if the n shards of a codeword are consistent.
+
+        Parameters
+        ----------
+        codeword : (n, L) uint8 array or list of n buffers
+            Data shards then recovery shards.
+
+        Returns
+        -------
+        bool
+            Whether the recovery shards are those of the data shards.
+
+        Raises
+        ------
+        FieldTypeError
+            Not uint8 shards.
+        ShardSizeError
+            Not n shards, or shards of unequal or odd length.
+
+        Examples
+        --------
+        >>> from fastcode import FFTCode
+        >>> code = FFTCode(6, 4)
+        >>> stripe = np.zeros((6, 8), dtype=np.uint8)
+        >>> code.verify(stripe)
+        True
+        >>> stripe[5, 3] = 1                              # one flipped bit
+        >>> code.verify(stripe)
+        False
+        """
         rows, length = _shards(codeword, self.n, "codeword")
         _check_length(length)
         parity = self.encode(rows[:self.k])
@@ -228,9 +355,33 @@ class FFTCode:
             raise InvalidArgumentError(f"indices has duplicates {vals[counts > 1].tolist()}")
         return given, False
 
-    def can_decode(self, indices):
-        """Whether the shards ``indices`` (distinct numbers or a bool mask) decode:
-        any k distinct shards do (MDS)."""
+    def can_decode(self, indices: Indices) -> bool:
+        """Whether the shards ``indices`` decode: any k distinct shards do (MDS).
+
+        Parameters
+        ----------
+        indices : sequence of int or bool mask of length n
+            Distinct shard numbers in [0, n).
+
+        Returns
+        -------
+        bool
+            True iff at least k shards are given.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Indices out of range, duplicated, or not integers.
+        ShardSizeError
+            A mask not of length n, or indices not 1-D.
+
+        Examples
+        --------
+        >>> from fastcode import FFTCode
+        >>> code = FFTCode(6, 4)
+        >>> code.can_decode([0, 5, 4]), code.can_decode([0, 5, 4, 1])
+        (False, True)
+        """
         given, _ = self._indices(indices)
         return len(given) >= self.k
 
@@ -252,22 +403,119 @@ class FFTCode:
         _check_length(length)
         return given, rows, length
 
-    def decode(self, results, indices, out=None, n_threads=None):
+    def decode(self, results: Regions, indices: Indices, out: Optional[Regions] = None,
+               n_threads: Optional[int] = None) -> Regions:
         """The k data shards (k, L) from any >= k shards.
 
-        ``indices``: shard numbers (distinct, in [0, n)), paired positionally
-        with the rows of ``results`` (a 2-D uint8 array or a list of buffers);
-        or a bool mask of length n, with ``results`` holding the True shards in
-        increasing order, or the whole (n, L) stripe.  ``out``: (k, L) array or
-        k writable buffers, filled and returned (it may overlap ``results``).
-        NotEnoughShardsError when fewer than k shards are given."""
+        Parameters
+        ----------
+        results : (len(indices), L) uint8 array or list of buffers
+            The shards, paired positionally with ``indices``.  With a bool
+            mask: the True shards in increasing order, or the whole (n, L)
+            stripe (absent rows are ignored).
+        indices : sequence of int or bool mask of length n
+            Distinct shard numbers in [0, n).
+        out : (k, L) uint8 array or list of k writable buffers, optional
+            Filled and returned; it may overlap ``results``.
+        n_threads : int, optional
+            Threads of this call (default ``fastcode.get_num_threads()``).
+
+        Returns
+        -------
+        (k, L) uint8 array or list of buffers
+            The data shards (``out`` when given).
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than k shards given.
+        InvalidArgumentError
+            Indices out of range, duplicated or not integers; ``out``
+            read-only or with rows overlapping each other.
+        ShardSizeError
+            Rows that do not pair with ``indices``, shards of unequal or odd
+            length, ``out`` of the wrong shape.
+        FieldTypeError
+            Shards that are not uint8 buffers.
+        ValueError
+            ``n_threads`` not in [1, MAX_THREADS].
+
+        Examples
+        --------
+        A stripe with two shards lost, given by a bool mask:
+
+        >>> from fastcode import FFTCode
+        >>> code = FFTCode(6, 4)
+        >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
+        >>> stripe = np.vstack([data, code.encode(data)])
+        >>> mask = np.array([True, False, True, True, False, True])
+        >>> np.array_equal(code.decode(stripe, mask), data)
+        True
+        """
         return self.reconstruct(results, indices, which="data", out=out, n_threads=n_threads)
 
-    def reconstruct(self, results, indices, which="data", out=None, n_threads=None):
-        """Shards ``which``: "data" (k rows), "parity" (m rows), "all" (n rows) or
-        a sequence of shard numbers (in that order), from any >= k shards
-        (``results`` and ``indices`` as in ``decode``).  Given shards are
-        copied; lost data shards are decoded, lost parity re-encoded."""
+    def reconstruct(self, results: Regions, indices: Indices,
+                    which: Union[str, Sequence[int]] = "data", out: Optional[Regions] = None,
+                    n_threads: Optional[int] = None) -> Regions:
+        """Any shards of the codeword from any >= k shards.
+
+        Given shards are copied; lost data shards are decoded, lost parity
+        re-encoded.
+
+        Parameters
+        ----------
+        results : (len(indices), L) uint8 array or list of buffers
+            As in ``decode``.
+        indices : sequence of int or bool mask of length n
+            As in ``decode``.
+        which : {"data", "parity", "all"} or sequence of int, default "data"
+            The k data rows, the m recovery rows, all n rows, or these shard
+            numbers (in that order).
+        out : (len(which), L) uint8 array or list of writable buffers, optional
+            Filled and returned; it may overlap ``results``.
+        n_threads : int, optional
+            Threads of this call (default ``fastcode.get_num_threads()``).
+
+        Returns
+        -------
+        (len(which), L) uint8 array or list of buffers
+            The shards asked for (``out`` when given).
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than k shards given.
+        InvalidArgumentError
+            Indices or ``which`` out of range or malformed; ``out`` read-only
+            or with rows overlapping each other.
+        ShardSizeError
+            Rows that do not pair with ``indices``, shards of unequal or odd
+            length, ``out`` of the wrong shape.
+        FieldTypeError
+            Shards that are not uint8 buffers.
+        ValueError
+            ``n_threads`` not in [1, MAX_THREADS].
+
+        Examples
+        --------
+        Rebuild two lost shards of a 300-shard stripe in place:
+
+        >>> from fastcode import FFTCode
+        >>> code = FFTCode(300, 4)
+        >>> rng = np.random.default_rng(1)
+        >>> data = rng.integers(0, 256, size=(4, 32), dtype=np.uint8)
+        >>> stripe = np.vstack([data, code.encode(data)])
+        >>> damaged = stripe.copy()
+        >>> damaged[[1, 200]] = 0                         # shards 1 and 200 lost
+        >>> mask = np.ones(300, dtype=bool)
+        >>> mask[[1, 200]] = False
+        >>> rebuilt = code.reconstruct(damaged, mask, which=[1, 200])
+        >>> np.array_equal(rebuilt, stripe[[1, 200]])
+        True
+        >>> _ = code.reconstruct(damaged, mask, which="all", out=damaged)
+        >>> np.array_equal(damaged, stripe)
+        True
+        """
         threads = _config.check_num_threads(n_threads)
         given, rows, length = self._received(results, indices)
         targets = self._targets(which)
@@ -308,8 +556,8 @@ class FFTCode:
                 row[...] = rows[p]
             elif t < k:
                 row[...] = decoded[slot[t]]
-            else:
-                row[...] = parity[t - k]
+            else:   # a lost parity row: parity was encoded above (a new array)
+                row[...] = cast(np.ndarray, parity)[t - k]
         return dst if out is None else out
 
     def _decode_into(self, given, rows, lost, out, threads):

@@ -24,7 +24,7 @@ R also has a closed form (``setup="closed_form"``, see ``_cauchy_recovery``).
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -202,26 +202,77 @@ class _Core:
 
     __slots__ = ("present", "chosen", "matrix", "plan", "miss_pos", "miss_run", "copy_pos", "copy_idx",
                  "full_plan")
+    present: np.ndarray
+    chosen: np.ndarray
+    matrix: np.ndarray
+    plan: Optional[MatmulPlan]
+    miss_pos: np.ndarray
+    miss_run: Optional[slice]
+    copy_pos: np.ndarray
+    copy_idx: np.ndarray
+    full_plan: Optional[MatmulPlan]
 
 
 class Decoder:
     """Prepared decoder of an MDSCode for one erasure pattern and target set.
 
-    ``decoder(shards, out=None)`` returns the target rows (``targets``, by
-    default the k data rows) as a (len(targets), L) array (or fills ``out``).
-    ``shards`` pairs with the decoder's ``indices`` positionally: row i is shard
-    indices[i] (len(indices) rows).  Only a decoder made from a boolean mask also takes
-    the whole stripe indexed by shard number (n rows, absent rows ignored and
-    may be None in a list), since a mask has no order of its own to confuse
-    with shard numbers.  ``out`` may overlap ``shards`` (see
-    ``MDSCode.decode``).  Immutable; safe to share between threads.  Attributes: ``present`` (sorted indices), ``targets``, ``chosen``
+    Made by ``MDSCode.decoder(indices, which)`` (and cached there), not
+    constructed directly.  ``decoder(shards, out=None)`` returns the target rows
+    (``targets``, by default the k data rows) as a (len(targets), L) array (or
+    fills ``out``).  ``shards`` pairs with the decoder's ``indices``
+    positionally: row i is shard indices[i] (len(indices) rows).  Only a
+    decoder made from a boolean mask also takes the whole stripe indexed by
+    shard number (n rows, absent rows ignored and may be None in a list), since
+    a mask has no order of its own to confuse with shard numbers.  ``out`` may
+    overlap ``shards`` (see ``MDSCode.decode``).  A batch of stripes with this
+    erasure pattern, (stripes, rows, L) or a list of stripes, gives (stripes,
+    len(targets), L) from one kernel call.  Immutable; safe to share between
+    threads.  Attributes: ``present`` (sorted indices), ``targets``, ``chosen``
     (the k shards read), ``lost`` (targets computed), ``matrix`` (the
-    (len(lost), k) matrix applied to the chosen shards)."""
+    (len(lost), k) matrix applied to the chosen shards).
+
+    Parameters
+    ----------
+    code : MDSCode
+        The code.
+    given : (m,) intp array
+        The shard indices in the caller's order.
+    given_sorted : bool
+        Whether ``given`` is increasing.
+    targets : 1-D intp array
+        The shard indices computed, in output order.
+    core : _Core
+        The prepared matrix and plan of the pattern (shared between decoders
+        of the same present set and targets).
+    from_mask : bool
+        Whether the indices came as a bool mask.
+
+    Examples
+    --------
+    >>> from fastcode import MDSCode
+    >>> code = MDSCode(6, 4)
+    >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
+    >>> stripe = np.vstack([data, code.encode(data)])
+    >>> decoder = code.decoder([5, 1, 4, 2])
+    >>> decoder
+    Decoder(n=6, k=4, present=4, targets=4, lost=2)
+    >>> decoder.lost.tolist(), decoder.chosen.tolist(), decoder.matrix.shape
+    ([0, 3], [1, 2, 4, 5], (2, 4))
+    >>> np.array_equal(decoder(stripe[[5, 1, 4, 2]]), data)
+    True
+
+    Many stripes with the same erasure pattern, one kernel call:
+
+    >>> stripes = np.stack([stripe, stripe ^ stripe])       # a second, all-zero stripe
+    >>> decoder(stripes[:, [5, 1, 4, 2]]).shape
+    (2, 4, 8)
+    """
 
     __slots__ = ("code", "present", "targets", "_core", "_given", "_given_arr", "_maps",
                  "_by_number", "_batch_plans")
 
-    def __init__(self, code, given, given_sorted, targets, core, from_mask):
+    def __init__(self, code: MDSCode, given: np.ndarray, given_sorted: bool,
+                 targets: np.ndarray, core: _Core, from_mask: bool) -> None:
         self.code = code
         self.present = core.present
         self.targets = targets
@@ -231,9 +282,9 @@ class Decoder:
         self._given_arr = None if given_sorted else given
         # row maps per shard layout ("pos": len(present) rows, "idx": n rows),
         # made on first use of that layout: (chosen rows, copied rows, slice or None)
-        self._maps = {}
+        self._maps: Dict[str, Tuple[List[int], List[int], Optional[slice]]] = {}
         # per layout, the plan of a whole batch: (targets x rows of a stripe)
-        self._batch_plans = {}
+        self._batch_plans: Dict[bool, MatmulPlan] = {}
 
     def _layout(self, positional):
         """(rows read by the kernel, rows copied, 2-D slice of the read rows or None)."""
@@ -299,7 +350,7 @@ class Decoder:
         """The targets (len(targets), L) from one stripe of shards, or
         (stripes, len(targets), L) from a batch: a 3-D (stripes, rows, L)
         array or a list of stripes, every stripe with the same erasure pattern
-        (the kernel runs once for all of them)."""
+        (the kernel runs once for all of them).  Raises as ``MDSCode.decode``."""
         code = self.code
         if is_stripe_batch(shards):
             return self._call_batch(shards, out)
@@ -464,35 +515,156 @@ def _run(idx):
 class MDSCode(Code):
     """Systematic (n, k) MDS code over ``field``: any k of n shards recover the data.
 
-    The ``Code`` contract: ``encode(data)``, ``can_decode(indices)`` (True iff at
-    least k distinct shards), ``decode(results, indices, out=None)``; ``k`` is the
-    recovery threshold.  Default field GF256: byte shards, the storage/erasure
-    use, and parity byte-identical to ISA-L with the default Cauchy points.
+    A codeword is n shards: rows 0..k-1 are the data, rows k..n-1 the parity
+    ``C @ data`` with C the (n-k, k) parity block of the generator G = [I; C].
+    Shards are rows of a 2-D C-contiguous (rows, L) array of the field's dtype
+    (GF256: uint8), or a list of 1-D buffers of equal length (zero-copy for
+    GF256).  The ``Code`` contract: ``encode(data)``, ``can_decode(indices)``
+    (True iff at least k distinct shards), ``decode(results, indices,
+    out=None)``; ``k`` is the recovery threshold.  Default field GF256: byte
+    shards, the storage/erasure use, and parity byte-identical to ISA-L with
+    the default Cauchy points.
 
-    kind="cauchy" (default): parity block 1/(x_i - y_j); over GF256 with the
-    default points it is ISA-L's ``gf_gen_cauchy1_matrix`` layout, so parity is
-    byte-identical to ISA-L's ``ec_encode_data``.  Optional ``x`` (n-k parity
-    points) and ``y`` (k data points).
-    kind="fft" (the default above 256 shards over the default field): the GF(2^16)
-    additive-FFT Reed-Solomon code, ``MDSCode(...)`` then returns an ``FFTCode``
-    (fastcode.codes.fft: up to 65535 shards, O(n log n), byte-compatible with
-    reed-solomon-simd; even shard lengths).
-    kind="vandermonde": V @ inv(V[:k]) for points p_i (``points``, default 0..n-1).
-    kind="custom": ``G`` of shape (n, k) (made systematic as G @ inv(G[:k]) if
-    its top is not the identity) or (n-k, k) (the parity block); checked to be
-    MDS with ``matrices.is_mds`` unless ``check=False`` (SingularMatrixError
-    if not MDS).
+    Decoding an erasure pattern costs one product with an (e x k) matrix (e =
+    lost rows asked for) plus row copies; the matrix and its kernel plan are
+    prepared once per pattern and kept in a thread-safe LRU cache
+    (``decoder(indices)``).  Over GF(2^8) and GF(p), Cauchy and Vandermonde
+    codes also correct silently wrong shards (``correct``).  Over
+    floating-point fields the worst recovery condition number is computed at
+    construction (``conditioning``, a ``matrices_real.ConditionReport``; None
+    for exact fields).  Instances pickle through their config (prepared tables
+    are rebuilt, never pickled) and compare equal when field, n, k and parity
+    block are.
 
-    ``cache_size`` bounds the LRU cache of prepared decoders (0 disables it).
-    ``setup`` chooses how a new erasure pattern's e x e system is solved:
-    "gauss_jordan" (default: the field's inv_matrix on the e x e block, then one
-    e x (k-e) product; native C for GF256) or "closed_form" (Cauchy codes only:
-    the O(e k) formula of ``_cauchy_recovery``, no elimination).  Both give the
-    same matrix (it is unique).  On GF256 the native elimination measured 2-4x
-    faster than the closed form written with element-wise field calls (each
-    ~5 us of NumPy overhead), for every (k, e) tried; the closed form pays off
-    where the field's elimination is slow (e.g. the NumPy reference backend).
-    Attributes: n, k, field, kind, G (n, k), parity_matrix (n-k, k); both read-only.
+    Parameters
+    ----------
+    n : int
+        Shards in all, k <= n <= the field size.  Over the default field with
+        more than 256 shards (GF(2^8) has no MDS code there), ``MDSCode(n,
+        k)`` returns an ``FFTCode`` (GF(2^16) additive-FFT Reed-Solomon, up to
+        65535 shards, O(n log n), byte-compatible with reed-solomon-simd; even
+        shard lengths).
+    k : int
+        Data shards, 1 <= k <= n.
+    field : Field, default GF256
+        Any fastcode field: GF256, a PrimeField, Reals, ...
+    kind : {"cauchy", "vandermonde", "custom", "fft"}, optional
+        "cauchy" (default): parity block 1/(x_i - y_j); over GF256 with the
+        default points it is ISA-L's ``gf_gen_cauchy1_matrix`` layout, so
+        parity is byte-identical to ISA-L's ``ec_encode_data``.
+        "vandermonde": V @ inv(V[:k]) for points p_i (``points``, default
+        0..n-1).  "custom": the generator ``G``.  "fft" (the default above 256
+        shards over the default field): returns an ``FFTCode``.
+    G : (n, k) or (n-k, k) array_like, optional
+        With kind="custom": the generator (made systematic as G @ inv(G[:k])
+        if its top is not the identity) or its parity block.
+    x : (n-k,) array_like, optional
+        Cauchy parity points.
+    y : (k,) array_like, optional
+        Cauchy data points.
+    points : (n,) array_like, optional
+        Vandermonde points.
+    check : bool, default True
+        With kind="custom": check that G is MDS (``matrices.is_mds``).
+    cache_size : int, default 128
+        Bound of the LRU cache of prepared decoders (0 disables it).
+    setup : {"gauss_jordan", "closed_form"}, default "gauss_jordan"
+        How a new erasure pattern's e x e system is solved: "gauss_jordan"
+        (one ``field.solve`` of the e x e block; native C for GF256) or
+        "closed_form" (Cauchy codes only: an O(e k) formula, no elimination).
+        Both give the same matrix (it is unique).  On GF256 the native
+        elimination measured 2-4x faster than the closed form written with
+        element-wise field calls (each ~5 us of NumPy overhead), for every
+        (k, e) tried; the closed form pays off where the field's elimination is
+        slow (e.g. the NumPy reference backend).
+
+    Attributes
+    ----------
+    G : (n, k) array of the field's dtype
+        The systematic generator [I; C] (read-only).
+    parity_matrix : (n-k, k) array of the field's dtype
+        C (read-only).
+    kind : str
+        The construction.
+
+    Raises
+    ------
+    InvalidArgumentError
+        n, k not ints with 1 <= k <= n <= the field size; an unknown kind or
+        setup; arguments that do not go with the kind (G, x / y, points,
+        closed_form, a field with kind="fft").
+    FieldValueError
+        Repeated or overlapping points.
+    ShardSizeError
+        G, points, x or y of the wrong shape.
+    SingularMatrixError
+        A custom G that is not MDS (its top k x k block singular, or k rows
+        linearly dependent).
+
+    Warns
+    -----
+    ConditioningWarning
+        A floating-point code whose worst responder set decodes less
+        accurately than ``REAL_DECODE_ACCURACY`` (1e-6 relative).
+
+    See Also
+    --------
+    fastcode.codes.fft.FFTCode : more than 256 shards.
+    fastcode.codes.real.real_mds_code : a well-conditioned real code.
+
+    Examples
+    --------
+    Four data shards, two parity shards; any four shards give the data back:
+
+    >>> from fastcode import MDSCode
+    >>> code = MDSCode(6, 4)
+    >>> code
+    MDSCode(n=6, k=4, field=GF256, kind='cauchy')
+    >>> rng = np.random.default_rng(0)
+    >>> data = rng.integers(0, 256, size=(4, 16), dtype=np.uint8)
+    >>> parity = code.encode(data)
+    >>> parity.shape
+    (2, 16)
+    >>> stripe = np.vstack([data, parity])
+    >>> code.verify(stripe)
+    True
+    >>> indices = [5, 1, 4, 2]                        # shards 0 and 3 lost
+    >>> np.array_equal(code.decode(stripe[indices], indices), data)
+    True
+
+    Rebuild lost shards, data or parity:
+
+    >>> rebuilt = code.reconstruct(stripe[indices], indices, which=[0, 3])
+    >>> np.array_equal(rebuilt, stripe[[0, 3]])
+    True
+
+    Change one data block and update the parity without re-encoding:
+
+    >>> new_block = np.full(16, 7, dtype=np.uint8)
+    >>> _ = code.update(stripe[4:], 2, stripe[2], new_block)
+    >>> stripe[2] = new_block
+    >>> code.verify(stripe)
+    True
+
+    Silently wrong shards are found and corrected (here one of six, with no
+    shard lost: up to (n - k) // 2 = 1):
+
+    >>> damaged = stripe.copy()
+    >>> damaged[1, 5] ^= 0x80
+    >>> data_back, corrupted = code.correct(damaged)
+    >>> corrupted, np.array_equal(data_back, stripe[:4])
+    ([1], True)
+
+    Other fields work alike, e.g. GF(257):
+
+    >>> from fastcode import PrimeField
+    >>> code = MDSCode(5, 3, PrimeField(257), kind="vandermonde")
+    >>> code
+    MDSCode(n=5, k=3, field=PrimeField(257), kind='vandermonde')
+    >>> data = code.field.asarray([[1, 2], [3, 4], [5, 6]])
+    >>> stripe = np.vstack([data, code.encode(data)])
+    >>> code.decode(stripe[[4, 0, 3]], [4, 0, 3]).tolist()
+    [[1, 2], [3, 4], [5, 6]]
     """
 
     def __new__(cls, n, k, field=GF256, kind=None, *args, **kwargs):
@@ -632,7 +804,25 @@ class MDSCode(Code):
     # ---- configuration -------------------------------------------------------------
 
     def get_config(self) -> Dict[str, Any]:
-        """JSON-able dict that ``MDSCode.from_config`` turns back into this code."""
+        """JSON-able dict that ``MDSCode.from_config`` turns back into this code.
+
+        Returns
+        -------
+        dict
+            n, k, kind, field (a description of it), cache_size, setup, the
+            points given (if any) and, for a custom code, its parity block.
+
+        Examples
+        --------
+        >>> import json
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> cfg = code.get_config()
+        >>> cfg["n"], cfg["k"], cfg["kind"], cfg["field"]["name"]
+        (6, 4, 'cauchy', 'GF256')
+        >>> MDSCode.from_config(json.loads(json.dumps(cfg))) == code
+        True
+        """
         cfg = {"class": "MDSCode", "n": self.n, "k": self.k, "kind": self.kind,
                "field": _field_config(self.field), "cache_size": self._cache.maxsize,
                "setup": self.setup}
@@ -643,7 +833,33 @@ class MDSCode(Code):
 
     @classmethod
     def from_config(cls, cfg: Dict[str, Any], field: Optional[Field] = None) -> "MDSCode":
-        """Rebuild a code from ``get_config()`` output (``field`` overrides cfg['field'])."""
+        """Rebuild a code from ``get_config()`` output.
+
+        Parameters
+        ----------
+        cfg : dict
+            What ``get_config`` returned (after a JSON round trip, too).
+        field : Field, optional
+            Overrides ``cfg["field"]``.
+
+        Returns
+        -------
+        MDSCode
+            Equal to the code the config came from.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Not an MDSCode config, or a field it cannot rebuild (and whatever
+            ``MDSCode(...)`` raises on the parameters).
+
+        Examples
+        --------
+        >>> from fastcode import MDSCode, PrimeField
+        >>> cfg = MDSCode(5, 3, PrimeField(257)).get_config()
+        >>> MDSCode.from_config(cfg)
+        MDSCode(n=5, k=3, field=PrimeField(257), kind='cauchy')
+        """
         cfg = dict(cfg)
         if cfg.pop("class", "MDSCode") != "MDSCode":
             raise InvalidArgumentError("config is not an MDSCode config")
@@ -678,15 +894,52 @@ class MDSCode(Code):
     # ---- encoding -------------------------------------------------------------------
 
     def encode(self, data: Regions, out: Optional[Regions] = None) -> Regions:
-        """Parity (n-k, L) of data: a (k, L) array or a list of k buffers.
+        """Parity (n-k, L) of data.
 
-        ``out``: a (n-k, L) array or list of n-k writable buffers, filled in place.
-        It may overlap ``data``: the parity is then computed into a temporary
-        before ``out`` is written.  Returns out (or a new array).
+        Parameters
+        ----------
+        data : (k, L) array or list of k buffers
+            Of the field's dtype (GF256: uint8; any bytes-like buffer works).
+            A batch of stripes, (stripes, k, L) or a list of stripes (each a
+            (k, L) array or k buffers), gives the parity (stripes, n-k, L)
+            from one kernel call.
+        out : (n-k, L) array or list of n-k writable buffers, optional
+            Filled in place and returned ((stripes, n-k, L) or a list of
+            stripes for a batch).  It may overlap ``data``: the parity is then
+            computed into a temporary before ``out`` is written.
 
-        A batch of stripes, ``data`` (stripes, k, L) or a list of stripes (each a
-        (k, L) array or k buffers), gives the parity (stripes, n-k, L) from one
-        kernel call (``out`` then (stripes, n-k, L) or a list of stripes)."""
+        Returns
+        -------
+        (n-k, L) array or list of buffers
+            The parity, shards k..n-1 of the codeword (``out`` when given).
+
+        Raises
+        ------
+        FieldTypeError
+            Shards of the wrong dtype, None rows, or not an array or list.
+        ShardSizeError
+            Not k shards, rows of unequal length, ``out`` of the wrong shape
+            or with non-contiguous rows.
+        InvalidArgumentError
+            ``out`` read-only, or its rows overlapping each other.
+
+        Examples
+        --------
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
+        >>> code.encode(data).tolist()
+        [[116, 84, 52, 20, 244, 212, 180, 148], [105, 73, 41, 9, 233, 201, 169, 137]]
+
+        Buffers in, buffers out, and a batch of three stripes in one call:
+
+        >>> out = [bytearray(8), bytearray(8)]
+        >>> _ = code.encode([bytes(row) for row in data], out=out)
+        >>> list(out[0]) == code.encode(data)[0].tolist()
+        True
+        >>> code.encode(np.stack([data, data, data])).shape
+        (3, 2, 8)
+        """
         if is_stripe_batch(data):
             return self._encode_batch(data, out)
         sh = _Shards(data, self.field, "data", count=self.k)
@@ -728,7 +981,36 @@ class MDSCode(Code):
         return _batch_by_stripe(self.field, self.encode, data, out, self.n - self.k)
 
     def verify(self, codeword: Regions) -> bool:
-        """True if the n shards of codeword ((n, L) array or n buffers) are consistent."""
+        """True if the n shards of a codeword are consistent.
+
+        Parameters
+        ----------
+        codeword : (n, L) array or list of n buffers
+            Data shards then parity shards.
+
+        Returns
+        -------
+        bool
+            Whether the parity shards are those of the data shards.
+
+        Raises
+        ------
+        FieldTypeError
+            Shards of the wrong dtype.
+        ShardSizeError
+            Not n shards, or rows of unequal length.
+
+        Examples
+        --------
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> stripe = np.zeros((6, 8), dtype=np.uint8)     # all-zero: a codeword
+        >>> code.verify(stripe)
+        True
+        >>> stripe[0, 0] = 1
+        >>> code.verify(stripe)
+        False
+        """
         sh = _Shards(codeword, self.field, "codeword", count=self.n)
         rows = sh.take(range(self.n))
         parity = self.encode(rows[:self.k])
@@ -770,9 +1052,47 @@ class MDSCode(Code):
                new_block: ArrayLike) -> Regions:
         """Update parity in place after data block ``idx`` changed from old to new.
 
-        parity: (n-k, L) array or n-k buffers; blocks: 1-D of length L (they may
-        overlap parity: their difference is formed before parity is written).
-        Costs n-k multiply-adds of one block instead of a full re-encode."""
+        Costs n-k multiply-adds of one block instead of a full re-encode:
+        ``parity[r] += C[r, idx] * (new_block - old_block)``.
+
+        Parameters
+        ----------
+        parity : (n-k, L) array or list of n-k writable buffers
+            The parity of the old data, updated in place.
+        idx : int
+            The data block that changed, in [0, k).
+        old_block, new_block : (L,) buffers
+            Its old and new contents (they may overlap ``parity``: their
+            difference is formed before ``parity`` is written).
+
+        Returns
+        -------
+        (n-k, L) array or list of buffers
+            ``parity``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``idx`` not a data index; ``parity`` read-only or with rows
+            overlapping each other.
+        ShardSizeError
+            Blocks and parity rows of different lengths, or not n-k parity
+            rows.
+        FieldTypeError
+            Buffers of the wrong dtype.
+
+        Examples
+        --------
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
+        >>> parity = code.encode(data)
+        >>> new = np.full(8, 255, dtype=np.uint8)
+        >>> _ = code.update(parity, 1, data[1], new)
+        >>> data[1] = new
+        >>> np.array_equal(parity, code.encode(data))
+        True
+        """
         old = _as_row(old_block, self.field, "old_block")
         new = _as_row(new_block, self.field, "new_block")
         if len(old) != len(new):
@@ -782,7 +1102,45 @@ class MDSCode(Code):
     def encode_incremental(self, block: ArrayLike, idx: int, parity: Regions) -> Regions:
         """Add data block ``idx``'s contribution to parity in place (streaming encode).
 
-        Start from all-zero parity and call once per data block, in any order."""
+        Start from all-zero parity and call once per data block, in any order:
+        the data never has to be in memory all at once.
+
+        Parameters
+        ----------
+        block : (L,) buffer
+            Data block ``idx``.
+        idx : int
+            Its index, in [0, k).
+        parity : (n-k, L) array or list of n-k writable buffers
+            Updated in place: ``parity[r] += C[r, idx] * block``.
+
+        Returns
+        -------
+        (n-k, L) array or list of buffers
+            ``parity``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``idx`` not a data index; ``parity`` read-only or with rows
+            overlapping each other.
+        ShardSizeError
+            ``block`` and parity rows of different lengths, or not n-k parity
+            rows.
+        FieldTypeError
+            Buffers of the wrong dtype.
+
+        Examples
+        --------
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
+        >>> parity = np.zeros((2, 8), dtype=np.uint8)
+        >>> for idx in (3, 0, 2, 1):
+        ...     _ = code.encode_incremental(data[idx], idx, parity)
+        >>> np.array_equal(parity, code.encode(data))
+        True
+        """
         return self._add_column(parity, idx, block)
 
     # ---- decoding -------------------------------------------------------------------
@@ -793,8 +1151,35 @@ class MDSCode(Code):
         return self.k
 
     def can_decode(self, indices: Indices) -> bool:
-        """True iff ``decode`` succeeds on the shards ``indices`` (ints or a bool mask
-        of length n): at least k distinct shards.  Invalid indices raise as in decode."""
+        """True iff ``decode`` succeeds on the shards ``indices``: at least k distinct shards.
+
+        Parameters
+        ----------
+        indices : sequence of int or bool mask of length n
+            Distinct shard indices in [0, n).
+
+        Returns
+        -------
+        bool
+            Whether those shards decode.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Indices out of range, duplicated or not integers (as in
+            ``decode``).
+        ShardSizeError
+            A mask not of length n, or indices not 1-D.
+
+        Examples
+        --------
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> code.can_decode([0, 2, 5]), code.can_decode([0, 2, 5, 3])
+        (False, True)
+        >>> code.can_decode(np.array([True, True, False, True, False, True]))
+        True
+        """
         try:
             self._normalize_present(indices)
         except NotEnoughShardsError:
@@ -803,11 +1188,45 @@ class MDSCode(Code):
 
     def decoder(self, indices: Indices = REQUIRED, which: Which = "data", *,
                 present: Optional[Indices] = None) -> Decoder:
-        """Prepared ``Decoder`` for the shards ``indices`` (ints or a bool mask
-        of length n) and the rows ``which`` ("data", "all", "parity" or indices).
+        """Prepared ``Decoder`` for the shards ``indices`` and the rows ``which``.
 
-        Cached per pattern in a thread-safe LRU (``cache_size``).  (``present=``
-        is the deprecated name of ``indices``.)"""
+        Cached per pattern in a thread-safe LRU (``cache_size``): decoding many
+        stripes with one erasure pattern prepares its matrix once.
+
+        Parameters
+        ----------
+        indices : sequence of int or bool mask of length n
+            The shards the decoder will be given, in that order.
+        which : {"data", "all", "parity"} or sequence of int, default "data"
+            The rows it computes: the k data rows, all n, the n-k parity rows,
+            or these shard indices (in that order).
+        present : optional
+            Deprecated name of ``indices``.
+
+        Returns
+        -------
+        Decoder
+            Callable as ``decoder(shards, out=None)``.
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than k shards.
+        InvalidArgumentError
+            Indices or ``which`` out of range, duplicated or malformed.
+        ShardSizeError
+            A mask not of length n, or indices not 1-D.
+
+        Examples
+        --------
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> decoder = code.decoder([0, 1, 2, 4], which="parity")
+        >>> decoder.lost.tolist()                       # shard 5 is computed
+        [5]
+        >>> code.decoder([0, 1, 2, 4], which="parity") is decoder   # cached
+        True
+        """
         if present is not None or indices is REQUIRED:
             indices = renamed("MDSCode.decoder", "indices", indices, "present", present)
         key = _raw_key(indices, which)
@@ -833,48 +1252,150 @@ class MDSCode(Code):
                shards: Optional[Regions] = None) -> Regions:
         """The k data rows, (k, L), from any >= k shards.
 
-        ``indices``: the shard indices (ints, distinct, in [0, n)) or a bool mask
-        of length n.  ``results`` (the shards) pairs with ``indices``
-        positionally: a (m, L) array or a list of m buffers whose row i is shard
-        indices[i] (for a mask: the True positions in increasing order).  With a
-        mask, ``results`` may instead be the whole stripe indexed by shard number
-        (n rows; absent rows ignored, None allowed in a list).  Integer indices
-        never take that second reading: an (n, L) stripe with fewer than n
-        indices is refused with ShardSizeError, so a stripe in any order decodes
-        right.  (``present=`` and ``shards=`` are the deprecated keyword names.)
+        Present data rows are copied, lost ones computed by one kernel call
+        (the decode matrix of the pattern is prepared once and cached, see
+        ``decoder``).
 
-        A batch of stripes with one erasure pattern, ``results`` (stripes, m, L)
-        or a list of stripes, gives (stripes, k, L), every stripe decoded by one
-        kernel call (``out`` then (stripes, k, L) or a list of stripes).
+        Parameters
+        ----------
+        results : (m, L) array or list of m buffers
+            The shards, paired with ``indices`` positionally: row i is shard
+            indices[i] (for a mask: the True positions in increasing order).
+            With a mask, ``results`` may instead be the whole stripe indexed
+            by shard number (n rows; absent rows ignored, None allowed in a
+            list).  Integer indices never take that second reading: an (n, L)
+            stripe with fewer than n indices is refused with ShardSizeError,
+            so a stripe in any order decodes right.  A batch of stripes with
+            one erasure pattern, (stripes, m, L) or a list of stripes, gives
+            (stripes, k, L), every stripe decoded by one kernel call.
+        indices : sequence of int or bool mask of length n
+            Distinct shard indices in [0, n), m >= k of them.
+        out : (k, L) array or list of k writable buffers, optional
+            Filled and returned ((stripes, k, L) or a list of stripes for a
+            batch).  It may overlap ``results`` (e.g. ``out=shards`` to decode
+            in place): the result is then computed into a temporary before
+            ``out`` is written, so it is always right.
+        present, shards : optional
+            Deprecated keyword names of ``indices`` and ``results``.
 
-        Present data rows are copied, lost ones computed by one kernel call.
-        ``out``: (k, L) array or k writable buffers, filled and returned.  It may
-        overlap ``results`` (e.g. ``out=shards`` to decode in place): the result
-        is then computed into a temporary before ``out`` is written, so it is
-        always right.  Output rows overlapping each other raise
-        InvalidArgumentError before anything is written."""
+        Returns
+        -------
+        (k, L) array or list of buffers
+            The data rows (``out`` when given).
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than k shards (or a needed row is None).
+        InvalidArgumentError
+            Indices out of range, duplicated or not integers; ``out``
+            read-only or with rows overlapping each other (raised before
+            anything is written).
+        ShardSizeError
+            Rows that do not pair with ``indices``, rows of unequal length,
+            ``out`` of the wrong shape.
+        FieldTypeError
+            Shards of the wrong dtype.
+
+        Examples
+        --------
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
+        >>> stripe = np.vstack([data, code.encode(data)])
+
+        Shards in any order, paired with their indices:
+
+        >>> np.array_equal(code.decode(stripe[[4, 2, 5, 0]], [4, 2, 5, 0]), data)
+        True
+
+        A whole stripe with a bool mask of the shards that survived, repaired
+        in place (``out`` overlaps the shards):
+
+        >>> damaged = stripe.copy()
+        >>> damaged[[1, 3]] = 0
+        >>> mask = np.array([True, False, True, False, True, True])
+        >>> _ = code.decode(damaged, mask, out=damaged[:4])
+        >>> np.array_equal(damaged[:4], data)
+        True
+        """
         if present is not None or shards is not None or indices is REQUIRED or results is REQUIRED:
             results = renamed("MDSCode.decode", "results", results, "shards", shards)
             indices = renamed("MDSCode.decode", "indices", indices, "present", present)
         return self.decoder(indices)(results, out=out)
 
-    def correct(self, shards, indices=None, max_errors=None, out=None):
+    def correct(self, shards: Regions, indices: Optional[Indices] = None,
+                max_errors: Optional[int] = None, out: Optional[Regions] = None) -> Corrected:
         """Decode through errors and erasures: the data, and which present shards were wrong.
 
-        ``shards`` pairs with ``indices`` as in ``decode`` (default: all n shards, rows
-        0..n-1).  With m shards present (e = n - m erased) and r = n - k parity shards,
-        up to ``t = (r - e) // 2`` present shards may be silently wrong, in any of their
-        bytes: they are located (the same shards in every byte column), corrected and
-        reported.  ``max_errors`` (default t, at most t) caps how many wrong shards are
-        accepted; ``max_errors=0`` only detects: any inconsistency among the m shards (up
-        to r - e wrong shards are always seen) raises.  Needs a Cauchy or Vandermonde
-        code over GF(2^8) or GF(p) (generalized Reed-Solomon codes).
+        With m shards present (e = n - m erased) and r = n - k parity shards, up
+        to ``t = (r - e) // 2`` present shards may be silently wrong, in any of
+        their bytes: they are located (the same shards in every byte column),
+        corrected and reported.  Needs a Cauchy or Vandermonde code over GF(2^8)
+        or GF(p) (generalized Reed-Solomon codes).  Nothing is repaired column
+        by column (see ``fastcode.codes.correct`` for the method and the
+        residual risk).  The inputs are never modified.
 
-        Returns ``Corrected(data, corrupted)``: data (k, L) (written into ``out`` if
-        given), corrupted the sorted indices of the shards found wrong.  Raises
-        UncorrectableError when more shards are wrong than can be located; nothing is
-        repaired column by column (see ``fastcode.codes.correct`` for the method and the
-        residual risk).  The inputs are never modified."""
+        Parameters
+        ----------
+        shards : (m, L) array or list of m buffers
+            Paired with ``indices`` as in ``decode``.
+        indices : sequence of int or bool mask of length n, optional
+            Default: all n shards, rows 0..n-1.
+        max_errors : int, optional
+            Caps how many wrong shards are accepted (default t, at most t).
+            ``max_errors=0`` only detects: any inconsistency among the m shards
+            (up to r - e wrong shards are always seen) raises.
+        out : (k, L) array or list of k writable buffers, optional
+            Receives the data.
+
+        Returns
+        -------
+        Corrected
+            ``(data, corrupted)``: data (k, L) (``out`` if given), corrupted
+            the sorted indices of the shards found wrong.
+
+        Raises
+        ------
+        UncorrectableError
+            More shards are wrong than can be located (or, with
+            ``max_errors=0``, the shards are inconsistent).
+        InvalidArgumentError
+            A custom code or a field other than GF(2^8) or GF(p);
+            ``max_errors`` outside [0, t]; invalid indices.
+        NotEnoughShardsError
+            Fewer than k shards.
+        ShardSizeError
+            Rows that do not pair with ``indices`` (or not n rows without
+            ``indices``), rows of unequal length.
+        FieldTypeError
+            Shards of the wrong dtype.
+
+        Examples
+        --------
+        A (7, 3) code with shard 6 lost: t = (4 - 1) // 2 = 1 wrong shard among
+        the six present is corrected.
+
+        >>> from fastcode import MDSCode, UncorrectableError
+        >>> code = MDSCode(7, 3)
+        >>> data = np.arange(12, dtype=np.uint8).reshape(3, 4)
+        >>> stripe = np.vstack([data, code.encode(data)])
+        >>> present = [0, 1, 2, 3, 4, 5]
+        >>> received = stripe[present].copy()
+        >>> received[1] ^= 0x11                          # shard 1 corrupted
+        >>> result = code.correct(received, present)
+        >>> result.corrupted, np.array_equal(result.data, data)
+        ([1], True)
+
+        Two wrong shards are more than it can locate, but are still detected:
+
+        >>> received[4, 0] ^= 1
+        >>> try:
+        ...     code.correct(received, present)
+        ... except UncorrectableError:
+        ...     print("uncorrectable")
+        uncorrectable
+        """
         n, k, f = self.n, self.k, self.field
         sh = _Shards(shards, f, "shards")
         if indices is None:
@@ -909,7 +1430,9 @@ class MDSCode(Code):
             for i, pos in enumerate(wrong):
                 s = int(present[pos])
                 if s < k:
-                    data[s] = f.sub(data[s], values[i])
+                    # in place: out may be a list or tuple of buffers, not only an array
+                    row = as_region(data[s], f.dtype, f"out[{s}]", writable=True)
+                    row[...] = f.sub(row, values[i])
         else:
             rows = list(stripe) if in_order else rows
             for i, pos in enumerate(wrong):
@@ -938,12 +1461,60 @@ class MDSCode(Code):
     def reconstruct(self, shards: Regions, indices: Indices = REQUIRED, which: Which = "data",
                     out: Optional[Regions] = None, *,
                     present: Optional[Indices] = None) -> Regions:
-        """Rows ``which`` of the codeword: "data" (k rows), "all" (n rows),
-        "parity" (n-k rows) or a sequence of shard indices (in that order).
+        """Rows ``which`` of the codeword from any >= k shards.
+
         Only the missing rows asked for are computed; present ones are copied.
-        ``shards``, ``indices`` and ``out`` follow the rules of ``decode``: with a
-        bool mask, ``reconstruct(stripe, mask, "all", out=stripe)`` repairs a
-        whole stripe in place.  (``present=`` is the deprecated name of ``indices``.)"""
+
+        Parameters
+        ----------
+        shards : (m, L) array or list of m buffers
+            As in ``decode`` (a whole stripe with a bool mask, or a batch).
+        indices : sequence of int or bool mask of length n
+            As in ``decode``.
+        which : {"data", "all", "parity"} or sequence of int, default "data"
+            The k data rows, all n rows, the n-k parity rows, or these shard
+            indices (in that order).
+        out : (len(which), L) array or list of writable buffers, optional
+            Filled and returned; it may overlap ``shards``: with a bool mask,
+            ``reconstruct(stripe, mask, "all", out=stripe)`` repairs a whole
+            stripe in place.
+        present : optional
+            Deprecated name of ``indices``.
+
+        Returns
+        -------
+        (len(which), L) array or list of buffers
+            The rows asked for (``out`` when given).
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than k shards.
+        InvalidArgumentError
+            Indices or ``which`` out of range, duplicated or malformed; ``out``
+            read-only or with rows overlapping each other.
+        ShardSizeError
+            Rows that do not pair with ``indices``, rows of unequal length,
+            ``out`` of the wrong shape.
+        FieldTypeError
+            Shards of the wrong dtype.
+
+        Examples
+        --------
+        Repair a whole stripe in place after losing one data and one parity
+        shard:
+
+        >>> from fastcode import MDSCode
+        >>> code = MDSCode(6, 4)
+        >>> data = np.arange(32, dtype=np.uint8).reshape(4, 8)
+        >>> stripe = np.vstack([data, code.encode(data)])
+        >>> damaged = stripe.copy()
+        >>> damaged[[2, 5]] = 0
+        >>> mask = np.array([True, True, False, True, True, False])
+        >>> _ = code.reconstruct(damaged, mask, "all", out=damaged)
+        >>> np.array_equal(damaged, stripe)
+        True
+        """
         if present is not None or indices is REQUIRED:
             indices = renamed("MDSCode.reconstruct", "indices", indices, "present", present)
         return self.decoder(indices, which)(shards, out=out)

@@ -34,12 +34,14 @@ worker ids ``indices``) and uses the first ``recovery_threshold`` (= ``k``) of
 them; ``workers=`` is the deprecated keyword name of ``indices``.
 """
 import warnings
+from typing import Any, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode._util.memory import overlaps
 from fastcode.codes._lru import LRUCache
-from fastcode.codes.base import REQUIRED, Code, renamed
+from fastcode.codes.base import REQUIRED, Code, Indices, renamed
 from fastcode.fields.prime.ntt import inverse_ntt
 from fastcode.errors import (
     FieldTypeError,
@@ -49,6 +51,7 @@ from fastcode.errors import (
     ShardSizeError,
 )
 from fastcode.fields import PrimeField, Reals
+from fastcode.fields.base import Field
 from fastcode.matrices_real import chebyshev_nodes, chebyshev_polynomials, condition_numbers
 
 __all__ = ["PolynomialCode", "MatDot", "OrthoMatDot", "OrthoPolyCode", "worker_product",
@@ -57,33 +60,95 @@ __all__ = ["PolynomialCode", "MatDot", "OrthoMatDot", "OrthoPolyCode", "worker_p
 BASES = ("monomial", "chebyshev")
 METHODS = ("auto", "ntt", "inverse", "solve")
 
+#: One worker's task: (left, right, field); the worker computes field.matmul(left, right).
+Task = Tuple[np.ndarray, np.ndarray, Field]
+#: The workers' results as ``decode`` takes them: a sequence of 2-D arrays or a stacked array.
+Results = Union[np.ndarray, Sequence[ArrayLike]]
 
-def worker_product(task, round_input=None):
+
+def worker_product(task: Task, round_input: Any = None) -> np.ndarray:
     """One worker's product: ``task = (left, right, field)`` -> ``field.matmul(left, right)``.
 
-    Module level (picklable by name for process/MPI workers); ``round_input``
-    is unused: a coded matrix product is a one-round job on its payloads."""
+    Module level (picklable by name for process/MPI workers).
+
+    Parameters
+    ----------
+    task : (left, right, field)
+        One item of ``encode(A, B)``.
+    round_input : object, optional
+        Unused: a coded matrix product is a one-round job on its payloads.
+
+    Returns
+    -------
+    2-D array of the field's dtype
+        The worker's result, what ``decode`` takes.
+
+    Examples
+    --------
+    >>> from fastcode.codes import MatDot
+    >>> from fastcode.codes.polynomial import worker_product
+    >>> code = MatDot(4, 2)
+    >>> A = code.field.asarray([[1, 2], [3, 4]])
+    >>> tasks = code.encode(A, A)
+    >>> worker_product(tasks[0]).shape
+    (2, 2)
+    """
     left, right, field = task
     return field.matmul(left, right)
 
 
-def default_points(field, n, K):
-    """n distinct evaluation points.
+def default_points(field: Field, n: int, K: int) -> np.ndarray:
+    """n distinct evaluation points, one per worker.
 
     Reals: the Chebyshev nodes cos((2j+1) pi / 2n).  GF(p): when K is a power of
     two dividing p - 1 and n >= K, the K-th roots of unity w^j (j < K, w =
     ``root_of_unity(K)``) followed by g, g^2, ... (g the primitive root, skipping
-    the powers that are K-th roots); for GF(65537), K = 16, n = 17 that is
-    Yu et al.'s 64^j and 3.  Otherwise 1, 2, ..., n."""
+    the powers that are K-th roots), so that decoding can take the inverse NTT;
+    for GF(65537), K = 16, n = 17 that is Yu et al.'s 64^j and 3.  Otherwise
+    1, 2, ..., n.
+
+    Parameters
+    ----------
+    field : Field
+        Reals or a PrimeField.
+    n : int
+        Workers.
+    K : int
+        The recovery threshold (the NTT length when a power of two).
+
+    Returns
+    -------
+    (n,) array of the field's dtype
+        The points.
+
+    Raises
+    ------
+    InvalidArgumentError
+        n > p - 1: GF(p) has too few non-zero points.
+
+    Examples
+    --------
+    >>> from fastcode import PrimeField, Reals
+    >>> from fastcode.codes.polynomial import default_points
+    >>> default_points(PrimeField(65537), 17, 16).tolist()[:4]   # 64^j, then 3
+    [1, 64, 4096, 65533]
+    >>> int(default_points(PrimeField(65537), 17, 16)[-1])
+    3
+    >>> default_points(PrimeField(101), 5, 3).tolist()
+    [1, 2, 3, 4, 5]
+    >>> np.round(default_points(Reals, 3, 3), 4).tolist()
+    [0.866, 0.0, -0.866]
+    """
     if not field.exact:                  # floating point: nodes that keep V well conditioned
         return chebyshev_nodes(n)
-    p = field.order
+    p = cast(int, field.order)           # exact fields are finite: their order is set
     if n > p - 1:
         raise InvalidArgumentError(f"n = {n} needs more distinct nonzero points than GF({p}) has")
     if hasattr(field, "root_of_unity") and K & (K - 1) == 0 and (p - 1) % K == 0 and n >= K:
-        w = field.root_of_unity(K)
+        ntt_field: Any = field           # duck-typed: any field with roots of unity (GF(p))
+        w = ntt_field.root_of_unity(K)
         pts = [pow(w, j, p) for j in range(K)]
-        g, step = field.primitive_root(), (p - 1) // K
+        g, step = ntt_field.primitive_root(), (p - 1) // K
         e = 1
         while len(pts) < n:
             if e % step:
@@ -99,6 +164,22 @@ class _EvaluationCode(Code):
     Subclasses set ``EA`` (n, k_a), ``EB`` (n, k_b), ``V`` (n, D) and implement
     ``_split_A``/``_split_B``, ``_pair`` (worker task from the coded blocks) and
     ``_finish`` (output from the D coefficients)."""
+
+    EA: np.ndarray
+    EB: np.ndarray
+    V: np.ndarray
+
+    def _check_shapes(self, sa: Tuple[int, ...], sb: Tuple[int, ...]) -> None:
+        raise NotImplementedError
+
+    def _split_A(self, A: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _split_B(self, B: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _pair(self, a_tilde: np.ndarray, b_tilde: np.ndarray) -> Task:
+        raise NotImplementedError
 
     def _setup(self, n, field, points, basis, D):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
@@ -125,8 +206,10 @@ class _EvaluationCode(Code):
         self.points.setflags(write=False)
         self._cache = LRUCache(128)
 
+    # Code declares k as a plain attribute; here it is read-only, the recovery threshold
+    # under the contract's name, which mypy reports as an override of a writable attribute.
     @property
-    def k(self):
+    def k(self) -> int:  # type: ignore[override]
         """The recovery threshold (the ``Code`` contract's name)."""
         return self.recovery_threshold
 
@@ -146,8 +229,37 @@ class _EvaluationCode(Code):
         flat = np.ascontiguousarray(blocks).reshape(k, -1)
         return self.field.matmul(E, flat).reshape((self.n,) + blocks.shape[1:])
 
-    def encode(self, A, B):
-        """Worker tasks ``(left, right, field)`` for j = 0..n-1; ``worker_product(task)``."""
+    def encode(self, A: ArrayLike, B: ArrayLike) -> List[Task]:
+        """The n worker tasks for the product of A and B.
+
+        Parameters
+        ----------
+        A, B : 2-D array_like
+            The factors, of the field's dtype or convertible to it (shapes as
+            the code's class documents).
+
+        Returns
+        -------
+        list of (left, right, field)
+            Task j for worker j = 0..n-1; ``worker_product(task)`` computes
+            its result.
+
+        Raises
+        ------
+        ShardSizeError
+            A or B not 2-D, or shapes the code cannot split.
+        FieldTypeError, FieldValueError
+            Entries not in the field.
+
+        Examples
+        --------
+        >>> from fastcode.codes import PolynomialCode
+        >>> code = PolynomialCode(5, 2, 2)
+        >>> A = code.field.asarray(np.ones((3, 4), dtype=np.int64))
+        >>> tasks = code.encode(A, A)
+        >>> len(tasks), tasks[0][0].shape, tasks[0][1].shape
+        (5, (2, 3), (3, 2))
+        """
         f = self.field
         A = f.asarray(A, "A")
         B = f.asarray(B, "B")
@@ -173,9 +285,33 @@ class _EvaluationCode(Code):
             raise InvalidArgumentError(f"duplicate worker ids {vals[counts > 1].tolist()}")
         return w
 
-    def can_decode(self, indices):
-        """True iff at least ``k`` distinct workers are in ``indices`` (any k distinct
-        points determine the polynomial).  Invalid ids raise InvalidArgumentError."""
+    def can_decode(self, indices: Indices) -> bool:
+        """True iff at least ``k`` distinct workers are in ``indices``.
+
+        Any k distinct points determine the polynomial.
+
+        Parameters
+        ----------
+        indices : sequence of int
+            Distinct worker ids in [0, n).
+
+        Returns
+        -------
+        bool
+            Whether their results decode.
+
+        Raises
+        ------
+        InvalidArgumentError
+            Ids out of range, duplicated or not integers.
+
+        Examples
+        --------
+        >>> from fastcode.codes import MatDot
+        >>> code = MatDot(5, 2)                  # threshold 2m - 1 = 3
+        >>> code.can_decode([4, 0]), code.can_decode([4, 0, 2])
+        (False, True)
+        """
         return len(self._check_indices(indices)) >= self.recovery_threshold
 
     def _decode_args(self, results, indices, out, workers, method=None):
@@ -235,9 +371,28 @@ class _EvaluationCode(Code):
             self._cache.put(key, M)
         return M
 
-    def worst_condition_number(self):
-        """Worst 2-norm condition number of V[S] over responder sets (Reals only;
-        exhaustive when C(n, D) <= 20000, else sampled)."""
+    def worst_condition_number(self) -> float:
+        """Worst 2-norm condition number of V[S] over responder sets (Reals only).
+
+        Exhaustive when C(n, D) <= 20000, else sampled.  Decoding loses about
+        log10 of it in digits on the worst responder set.
+
+        Returns
+        -------
+        float
+            The worst condition number.
+
+        Raises
+        ------
+        InvalidArgumentError
+            An exact field (condition numbers are for real codes).
+
+        Examples
+        --------
+        >>> from fastcode.codes import OrthoMatDot
+        >>> OrthoMatDot(5, 2).worst_condition_number() < 100
+        True
+        """
         if self.field.exact:
             raise InvalidArgumentError("condition numbers are defined for real codes")
         return condition_numbers(self.V.T, self.recovery_threshold, rng=0).worst
@@ -248,22 +403,66 @@ class PolynomialCode(_EvaluationCode):
 
     A (s, r) and B (s, t), r divisible by k_a, t by k_b (ShardSizeError otherwise).
     Worker j stores Ã_j = sum_a A_a x_j^a (s, r/k_a; kept as its transpose) and
-    B̃_j = sum_b B_b x_j^(b k_a) (s, t/k_b), and returns Ã_j^T B̃_j (r/k_a, t/k_b).
+    B̃_j = sum_b B_b x_j^(b k_a) (s, t/k_b), and returns Ã_j^T B̃_j (r/k_a, t/k_b):
+    one evaluation of a matrix polynomial whose K coefficients are the blocks
+    A_a^T B_b of C.  Any K results give C (r, t).
     ``basis="chebyshev"`` (Reals): T_a and T_(b k_a) at Chebyshev nodes (OrthoPoly).
-    ``decode(results, indices, out=None, method="auto")`` returns C (r, t); methods:
-    "ntt" (GF(p), points holding all K-th roots of unity), "inverse" (a prepared
-    inv(V_S) applied by one field.matmul: the generic default), "solve"
-    (``field.solve(V_S, results)``, nothing prepared), "auto" (ntt when every
-    root of unity is among the responders, else inverse over GF(p); solve over
-    Reals).  At K = 16, 4000 x 4000 the NTT is ~4x solve and about even with the
-    prepared inverse (BLAS); with a root to interpolate the inverse is ~2x faster.
 
     Default field GF(65537), Yu et al.'s reference setting: exact (a real
     Vandermonde system loses accuracy fast as K grows) and 2^16 | p - 1, so the
     default points hold the K-th roots of unity and decoding takes the NTT path.
-    Pass ``field=Reals`` (with ``basis="chebyshev"`` for OrthoPoly) for real data."""
+    Pass ``field=Reals`` (with ``basis="chebyshev"`` for OrthoPoly) for real data.
 
-    def __init__(self, n, k_a, k_b, field=PrimeField(65537), points=None, basis="monomial"):
+    Parameters
+    ----------
+    n : int
+        Workers, n >= K.
+    k_a, k_b : int
+        Column blocks of A and of B (positive).
+    field : Field, default PrimeField(65537)
+        A PrimeField or Reals.
+    points : (n,) array_like, optional
+        Distinct evaluation points (default ``default_points(field, n, K)``).
+    basis : {"monomial", "chebyshev"}, default "monomial"
+        "chebyshev" needs ``field=Reals``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        k_a, k_b or n not positive ints, K > n, an unknown basis, a field that
+        is neither a PrimeField nor Reals, or the Chebyshev basis on an exact
+        field; too few non-zero points in GF(p).
+    ShardSizeError
+        ``points`` not of n entries.
+    FieldValueError
+        Repeated points.
+
+    See Also
+    --------
+    MatDot : C = A B with threshold 2m - 1 and less traffic per worker.
+    OrthoPolyCode : the well-conditioned real form.
+
+    Examples
+    --------
+    C = A^T B over GF(65537) on 6 workers; any 4 results give C:
+
+    >>> from fastcode.codes import PolynomialCode
+    >>> from fastcode.codes.polynomial import worker_product
+    >>> code = PolynomialCode(6, 2, 2)
+    >>> code.k, code.ntt_available
+    (4, True)
+    >>> rng = np.random.default_rng(0)
+    >>> A = code.field.asarray(rng.integers(0, 100, size=(3, 4)))
+    >>> B = code.field.asarray(rng.integers(0, 100, size=(3, 2)))
+    >>> results = [worker_product(task) for task in code.encode(A, B)]
+    >>> fastest = [5, 1, 3, 0]                       # workers 2 and 4 straggle
+    >>> C = code.decode([results[j] for j in fastest], fastest)
+    >>> C.shape, np.array_equal(C, A.T.astype(np.int64) @ B % 65537)
+    ((4, 2), True)
+    """
+
+    def __init__(self, n: int, k_a: int, k_b: int, field: Field = PrimeField(65537),
+                 points: Optional[ArrayLike] = None, basis: str = "monomial") -> None:
         for name, v in (("k_a", k_a), ("k_b", k_b)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise InvalidArgumentError(f"{name} must be a positive int, got {v!r}")
@@ -282,8 +481,9 @@ class PolynomialCode(_EvaluationCode):
                 f"basis={self.basis!r})")
 
     @property
-    def ntt_available(self):
-        """True when decode can use the inverse-NTT path."""
+    def ntt_available(self) -> bool:
+        """True when decode can use the inverse-NTT path (a prime field, K a power
+        of two, and the points holding every K-th root of unity)."""
         return self._ntt is not None
 
     def _find_roots(self):
@@ -328,13 +528,66 @@ class PolynomialCode(_EvaluationCode):
     def _pair(self, a_tilde, b_tilde):
         return (np.ascontiguousarray(a_tilde.T), b_tilde, self.field)
 
-    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, method="auto", *, workers=None):
-        """C = A^T B (r, t) from the results of the first K of ``indices`` (worker ids,
-        paired positionally with ``results``).  ``out`` (r, t) of the field's dtype, if
-        given, receives C and is returned (it may overlap the results).  ``method`` as
-        in the class docstring.  (``workers=`` is the deprecated name of ``indices``;
-        a method name in third position, where ``out`` now stands, still works with a
-        DeprecationWarning.)"""
+    def decode(self, results: Results = REQUIRED, indices: Indices = REQUIRED,
+               out: Optional[np.ndarray] = None, method: str = "auto", *,
+               workers: Optional[Indices] = None) -> np.ndarray:
+        """C = A^T B (r, t) from the results of the first K of ``indices``.
+
+        Parameters
+        ----------
+        results : sequence of (r/k_a, t/k_b) arrays, or a stacked array
+            Paired positionally with ``indices``; only the first K are used.
+        indices : sequence of int
+            Distinct worker ids in [0, n), at least K of them.
+        out : (r, t) array of the field's dtype, optional
+            Receives C and is returned (it may overlap the results).  (A
+            method name in this position, where it stood before, still works
+            with a DeprecationWarning.)
+        method : {"auto", "ntt", "inverse", "solve"}, default "auto"
+            "ntt" (GF(p), points holding all K-th roots of unity), "inverse"
+            (a prepared inv(V_S) applied by one field.matmul: the generic
+            default), "solve" (``field.solve(V_S, results)``, nothing
+            prepared), "auto" (ntt when every root of unity is among the
+            responders, else inverse over GF(p); solve over Reals).  At K = 16,
+            4000 x 4000 the NTT is ~4x solve and about even with the prepared
+            inverse (BLAS); with a root to interpolate the inverse is ~2x
+            faster.
+        workers : optional
+            Deprecated name of ``indices``.
+
+        Returns
+        -------
+        (r, t) array of the field's dtype
+            C (``out`` when given).
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than K results.
+        InvalidArgumentError
+            An unknown method, "ntt" without the roots of unity, invalid
+            worker ids, or a read-only ``out``.
+        ShardSizeError
+            As many results as indices not given, results of different or
+            non-2-D shapes, ``out`` of the wrong shape.
+        FieldTypeError
+            ``out`` not an array of the field's dtype, or results not in the
+            field.
+
+        Examples
+        --------
+        The same product by each method, from the results of workers 0..3:
+
+        >>> from fastcode.codes import PolynomialCode
+        >>> from fastcode.codes.polynomial import worker_product
+        >>> code = PolynomialCode(5, 2, 2)
+        >>> A = code.field.asarray(np.arange(12).reshape(3, 4))
+        >>> results = [worker_product(task) for task in code.encode(A, A)]
+        >>> want = A.T.astype(np.int64) @ A % 65537
+        >>> [np.array_equal(code.decode(results[:4], [0, 1, 2, 3], method=m), want)
+        ...  for m in ("ntt", "inverse", "solve")]
+        [True, True, True]
+        """
         indices, out, method = self._decode_args(results, indices, out, workers, method)
         if method not in METHODS:
             raise InvalidArgumentError(f"method must be one of {METHODS}, got {method!r}")
@@ -368,9 +621,47 @@ class PolynomialCode(_EvaluationCode):
             out[...] = C
         return out
 
-    def coefficients(self, Y, indices=REQUIRED, method="auto", *, S=None):
-        """The K polynomial coefficients (K, L) from stacked results Y (K, L) of the
-        workers ``indices`` (K distinct ids; ``S=`` is the deprecated keyword name)."""
+    def coefficients(self, Y: np.ndarray, indices: Indices = REQUIRED, method: str = "auto", *,
+                     S: Optional[Indices] = None) -> np.ndarray:
+        """The K polynomial coefficients from stacked results.
+
+        Coefficient a + b k_a is the block A_a^T B_b of C (flattened); in the
+        Chebyshev basis, the coefficients of the product polynomial.
+
+        Parameters
+        ----------
+        Y : (K, L) array of the field's dtype
+            Row i: the flattened result of worker ``indices[i]``.
+        indices : sequence of int
+            K distinct worker ids (not checked here: ``decode`` checks them).
+        method : {"auto", "ntt", "inverse", "solve"}, default "auto"
+            As in ``decode``.
+        S : optional
+            Deprecated name of ``indices``.
+
+        Returns
+        -------
+        (K, L) array of the field's dtype
+            The coefficients.
+
+        Raises
+        ------
+        InvalidArgumentError
+            method="ntt" without the roots of unity among the points.
+        SingularMatrixError
+            Repeated worker ids.
+
+        Examples
+        --------
+        >>> from fastcode.codes import PolynomialCode
+        >>> from fastcode.codes.polynomial import worker_product
+        >>> code = PolynomialCode(4, 2, 1)
+        >>> A = code.field.asarray([[1, 2], [3, 4]])
+        >>> B = code.field.asarray([[1], [1]])
+        >>> Y = np.stack([worker_product(t).reshape(-1) for t in code.encode(A, B)[:2]])
+        >>> code.coefficients(Y, [0, 1]).tolist()          # A_0^T B and A_1^T B
+        [[4], [6]]
+        """
         if S is not None or indices is REQUIRED:
             indices = renamed("PolynomialCode.coefficients", "indices", indices, "S", S)
         S = np.asarray(indices, dtype=np.intp)
@@ -413,9 +704,46 @@ class PolynomialCode(_EvaluationCode):
         return inverse_ntt(f, values, w, out=out)
 
 
-def OrthoPolyCode(n, k_a, k_b, nodes=None):
-    """OrthoPoly (:ref:`OrthoPoly <codes-orthopoly>`): ``PolynomialCode`` over Reals in the Chebyshev basis
-    (field: Reals always; the Chebyshev basis is what keeps the real code well conditioned)."""
+def OrthoPolyCode(n: int, k_a: int, k_b: int, nodes: Optional[ArrayLike] = None) -> PolynomialCode:
+    """OrthoPoly (:ref:`OrthoPoly <codes-orthopoly>`): ``PolynomialCode`` over Reals in the
+    Chebyshev basis.
+
+    Field: Reals always; the Chebyshev basis is what keeps the real code well
+    conditioned.  Decoding is a triangular back-substitution after the solve.
+
+    Parameters
+    ----------
+    n : int
+        Workers, n >= k_a k_b.
+    k_a, k_b : int
+        Column blocks of A and of B.
+    nodes : (n,) array_like, optional
+        Distinct evaluation points (default the Chebyshev nodes).
+
+    Returns
+    -------
+    PolynomialCode
+        With ``field=Reals`` and ``basis="chebyshev"``.
+
+    Raises
+    ------
+    InvalidArgumentError, ShardSizeError, FieldValueError
+        As ``PolynomialCode``.
+
+    Examples
+    --------
+    >>> from fastcode.codes import OrthoPolyCode
+    >>> from fastcode.codes.polynomial import worker_product
+    >>> code = OrthoPolyCode(5, 2, 2)
+    >>> code
+    PolynomialCode(n=5, k_a=2, k_b=2, field=Reals, basis='chebyshev')
+    >>> rng = np.random.default_rng(0)
+    >>> A, B = rng.standard_normal((3, 4)), rng.standard_normal((3, 2))
+    >>> results = [worker_product(task) for task in code.encode(A, B)]
+    >>> fastest = [4, 1, 2, 0]
+    >>> np.allclose(code.decode([results[j] for j in fastest], fastest), A.T @ B)
+    True
+    """
     return PolynomialCode(n, k_a, k_b, field=Reals, points=nodes, basis="chebyshev")
 
 
@@ -432,9 +760,55 @@ class MatDot(_EvaluationCode):
 
     Default field GF(65537), as for ``PolynomialCode``: exact decoding whatever m
     (the real monomial form is badly conditioned; its stable real form is
-    ``OrthoMatDot``)."""
+    ``OrthoMatDot``).
 
-    def __init__(self, n, m, field=PrimeField(65537), points=None, basis="monomial"):
+    Parameters
+    ----------
+    n : int
+        Workers, n >= 2m - 1.
+    m : int
+        Blocks of the inner dimension (positive).
+    field : Field, default PrimeField(65537)
+        A PrimeField or Reals.
+    points : (n,) array_like, optional
+        Distinct evaluation points (default ``default_points``).
+    basis : {"monomial", "chebyshev"}, default "monomial"
+        "chebyshev" needs ``field=Reals`` (``OrthoMatDot``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        m or n not positive ints, 2m - 1 > n, an unknown basis, a field that is
+        neither a PrimeField nor Reals, or the Chebyshev basis on an exact
+        field; too few non-zero points in GF(p).
+    ShardSizeError
+        ``points`` not of n entries.
+    FieldValueError
+        Repeated points.
+
+    Examples
+    --------
+    C = A B on 5 workers with m = 2: any 3 results give C.
+
+    >>> from fastcode.codes import MatDot
+    >>> from fastcode.codes.polynomial import worker_product
+    >>> code = MatDot(5, 2)
+    >>> code.k
+    3
+    >>> rng = np.random.default_rng(0)
+    >>> A = code.field.asarray(rng.integers(0, 100, size=(2, 4)))
+    >>> B = code.field.asarray(rng.integers(0, 100, size=(4, 3)))
+    >>> results = [worker_product(task) for task in code.encode(A, B)]
+    >>> fastest = [3, 0, 4]
+    >>> C = code.decode([results[j] for j in fastest], fastest)
+    >>> np.array_equal(C, A.astype(np.int64) @ B % 65537)
+    True
+    """
+
+    _scale: Optional[float]
+
+    def __init__(self, n: int, m: int, field: Field = PrimeField(65537),
+                 points: Optional[ArrayLike] = None, basis: str = "monomial") -> None:
         if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
             raise InvalidArgumentError(f"m must be a positive int, got {m!r}")
         self.m = int(m)
@@ -485,11 +859,58 @@ class MatDot(_EvaluationCode):
             self._cache.put(key, wts)
         return wts
 
-    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, *, workers=None):
-        """C = A B (r, t) from the results of the first 2m - 1 of ``indices`` (worker ids,
-        paired positionally with ``results``); ``out`` (r, t) of the field's dtype, if
-        given, receives C and is returned (it may overlap the results).  (``workers=``
-        is the deprecated name of ``indices``.)"""
+    def decode(self, results: Results = REQUIRED, indices: Indices = REQUIRED,
+               out: Optional[np.ndarray] = None, *,
+               workers: Optional[Indices] = None) -> np.ndarray:
+        """C = A B (r, t) from the results of the first 2m - 1 of ``indices``.
+
+        One weighted sum of the results, with the row of inv(V_S) prepared
+        once per responder set.
+
+        Parameters
+        ----------
+        results : sequence of (r, t) arrays, or a stacked array
+            Paired positionally with ``indices``; only the first 2m - 1 are
+            used.
+        indices : sequence of int
+            Distinct worker ids in [0, n), at least 2m - 1 of them.
+        out : (r, t) array of the field's dtype, optional
+            Receives C and is returned (it may overlap the results).
+        workers : optional
+            Deprecated name of ``indices``.
+
+        Returns
+        -------
+        (r, t) array of the field's dtype
+            C (``out`` when given).
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than 2m - 1 results.
+        InvalidArgumentError
+            Invalid worker ids, or a read-only ``out``.
+        ShardSizeError
+            As many results as indices not given, results of different or
+            non-2-D shapes, ``out`` of the wrong shape.
+        FieldTypeError
+            ``out`` not an array of the field's dtype, or results not in the
+            field.
+
+        Examples
+        --------
+        Decoding into a preallocated array:
+
+        >>> from fastcode.codes import MatDot
+        >>> from fastcode.codes.polynomial import worker_product
+        >>> code = MatDot(4, 2)
+        >>> A = code.field.asarray([[1, 2], [3, 4]])
+        >>> results = [worker_product(task) for task in code.encode(A, A)]
+        >>> out = code.field.zeros((2, 2))
+        >>> _ = code.decode(results[1:], [1, 2, 3], out=out)
+        >>> out.tolist()
+        [[7, 10], [15, 22]]
+        """
         indices, out, _ = self._decode_args(results, indices, out, workers)
         S, first, shape = self._check_results(results, indices)
         if out is not None:
@@ -503,11 +924,41 @@ class MatDot(_EvaluationCode):
 
 
 class OrthoMatDot(MatDot):
-    """OrthoMatDot (Fahim & Cadambe, :ref:`OrthoMatDot <codes-orthopoly>`): MatDot over Reals in the
-    Chebyshev basis at the Chebyshev nodes (or ``nodes``); threshold 2m - 1.
-    Field: Reals always (the construction is a real, well-conditioned one)."""
+    """OrthoMatDot (Fahim & Cadambe, :ref:`OrthoMatDot <codes-orthopoly>`): MatDot over
+    Reals in the Chebyshev basis at the Chebyshev nodes (or ``nodes``); threshold 2m - 1.
 
-    def __init__(self, n, m, nodes=None):
+    Field: Reals always (the construction is a real, well-conditioned one).
+
+    Parameters
+    ----------
+    n : int
+        Workers, n >= 2m - 1.
+    m : int
+        Blocks of the inner dimension.
+    nodes : (n,) array_like, optional
+        Distinct evaluation points (default the Chebyshev nodes).
+
+    Raises
+    ------
+    InvalidArgumentError, ShardSizeError, FieldValueError
+        As ``MatDot``.
+
+    Examples
+    --------
+    >>> from fastcode.codes import OrthoMatDot
+    >>> from fastcode.codes.polynomial import worker_product
+    >>> code = OrthoMatDot(5, 2)
+    >>> code, code.k
+    (OrthoMatDot(n=5, m=2), 3)
+    >>> rng = np.random.default_rng(0)
+    >>> A, B = rng.standard_normal((2, 4)), rng.standard_normal((4, 3))
+    >>> results = [worker_product(task) for task in code.encode(A, B)]
+    >>> fastest = [4, 1, 2]
+    >>> np.allclose(code.decode([results[j] for j in fastest], fastest), A @ B)
+    True
+    """
+
+    def __init__(self, n: int, m: int, nodes: Optional[ArrayLike] = None) -> None:
         super().__init__(n, m, field=Reals, points=nodes, basis="chebyshev")
 
     def __repr__(self):
