@@ -63,8 +63,7 @@ def cpu_model() -> str:
 def cpu_features() -> Dict[str, bool]:
     """Dict feature -> bool for the CPU features the kernels care about.
 
-    Read by the native module (CPUID on x86-64); all False when it is not
-    built.
+    Detected by the native module; all False when it is not built.
 
     Returns
     -------

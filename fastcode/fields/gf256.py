@@ -208,7 +208,7 @@ class GF256Plan(MatmulPlan):
     product (ISA-L's ``ec_encode_data`` with prepared tables):
     out[r] = sum_j A[r, j] * B[j] over GF(2^8), byte-identical to ISA-L.  A plan
     follows ``fastcode.set_backend``: it rebuilds its kernel when the backend
-    changes.  Plans are safe to call from several threads at once.
+    changes.
 
     Parameters
     ----------
@@ -454,7 +454,7 @@ class GF256Field(BinaryTableOps, Field):
     ``plan_matmul``, ``mul_region`` and ``mad_region`` run on the native SIMD
     kernels (``fastcode.platform`` picks the level) or on the NumPy reference
     when the backend is "numpy"; ``inv_matrix``, ``solve``, ``rank`` and ``det``
-    are a native Gauss-Jordan.  Class attributes: ``name`` "GF256", ``dtype``
+    are a Gauss-Jordan elimination on the same backend.  Class attributes: ``name`` "GF256", ``dtype``
     uint8, ``order`` 256, ``characteristic`` 2, ``degree`` 8, ``polynomial``
     0x11D, ``generator`` 2.  All instances are equal and pickle to the
     singleton ``GF256``; the constructor takes no parameters.
