@@ -1,4 +1,15 @@
-"""Field descriptors: GF256, PrimeField(p) and Reals, sharing the interface of fields.base."""
+"""Field descriptors: GF256, GF65536, PrimeField(p) and Reals, sharing the interface of fields.base.
+
+GF256 is GF(2^8) with polynomial 0x11d, byte-compatible with ISA-L; GF65536 is
+GF(2^16) in the Cantor basis of Leopard-RS (the FFT code's field); PrimeField(p)
+is the integers mod a prime p; Reals is float64.
+
+Examples
+--------
+>>> from fastcode.fields import GF256, GF65536, PrimeField, Reals
+>>> [(str(F), F.dtype.name, F.order) for F in (GF256, GF65536, PrimeField(257), Reals)]
+[('GF256', 'uint8', 256), ('GF65536', 'uint16', 65536), ('PrimeField(257)', 'uint32', 257), ('Reals', 'float64', None)]
+"""
 from fastcode.fields.base import Field
 from fastcode.fields.gf256 import GF256, GF256Field
 
