@@ -406,7 +406,7 @@ class _MDSRowScheme(_RowBlockScheme):
         self.k = self.n_blocks = self.recovery_threshold = code.k
         self.load = 1.0 / code.k
         self._plans: Dict[Tuple[int, ...], Any] = {}   # responder pattern -> decode plan (_prepare)
-        self._zeros: Dict[Tuple[int, ...], np.ndarray] = {}   # result shape -> zero block for lost ones
+        self._zeros: Dict[Tuple[int, ...], np.ndarray] = {}   # result shape -> zero for lost blocks
         self._bind(A, code.field, transpose, code.k)
 
     def __repr__(self) -> str:
