@@ -87,9 +87,9 @@ class LagrangeDecoded(NamedTuple):
     f(X_1), ..., f(X_K); ``adversaries``, the sorted ids of the workers found wrong;
     ``responders``, the sorted ids of the workers whose results were decoded.
 
-    Attributes
+    Parameters
     ----------
-    values : (K, *shape) uint32 array
+    values : ``(K, *shape)`` uint32 array
         f(X_1), ..., f(X_K), elements of GF(p).
     adversaries : tuple of int
         Sorted ids of the workers whose results were found wrong.
@@ -463,14 +463,14 @@ class LagrangeCoded(Code):
 
         Parameters
         ----------
-        data : (K, *shape) array_like, or K arrays of one shape
+        data : ``(K, *shape)`` array_like, or K arrays of one shape
             The data blocks X_1..X_K, elements of GF(p).
-        noise : (T, *shape) array_like, or T arrays, optional
+        noise : ``(T, *shape)`` array_like, or T arrays, optional
             The padding blocks Z_1..Z_T; drawn uniformly (see ``rng``) when None.
 
         Returns
         -------
-        (N, *shape) uint32 array
+        ``(N, *shape)`` uint32 array
             Row i is worker i's coded block u(alpha_i).
 
         Raises
@@ -518,7 +518,7 @@ class LagrangeCoded(Code):
 
         Parameters
         ----------
-        job : (K, *shape) array_like, or K arrays of one shape
+        job : ``(K, *shape)`` array_like, or K arrays of one shape
             The data blocks.
 
         Returns
@@ -607,7 +607,7 @@ class LagrangeCoded(Code):
             The workers of ``results`` (distinct ids in ``[0, n)``); required unless
             ``results`` is a mapping, in which case the second argument is the round
             input and is ignored.
-        out : (K, *shape) uint32 array, optional
+        out : ``(K, *shape)`` uint32 array, optional
             Receives the values.
         max_errors : int, optional
             How many wrong results to locate, at most floor((R - D - 1) / 2) (the
@@ -630,7 +630,7 @@ class LagrangeCoded(Code):
             ``max_errors`` out of range.
         ShardSizeError
             Not one result per index, results of different shapes, or ``out`` not a
-            uint32 array of shape (K, *shape).
+            uint32 array of shape ``(K, *shape)``.
         FieldTypeError, FieldValueError
             A result does not hold elements of GF(p).
 
