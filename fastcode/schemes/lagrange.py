@@ -419,7 +419,8 @@ class LagrangeCoded(Code):
         # U[i, j] = l_j(alpha_i): coded blocks = U @ (data blocks, padding blocks)
         self.encoding_matrix = lagrange_basis(field, self.betas, self.alphas)
         self._encoder = field.plan_matmul(self.encoding_matrix)
-        self._decoders: Dict[Tuple[int, ...], EvaluationDecoder] = {}   # sorted responders ->
+        # sorted responders -> EvaluationDecoder
+        self._decoders: Dict[Tuple[int, ...], EvaluationDecoder] = {}
         self.last_adversaries: Optional[Tuple[int, ...]] = None
         self.last_responders: Optional[Tuple[int, ...]] = None
 
