@@ -9,13 +9,14 @@ CLI (``fastcode.cli.RUN_SCHEMES``).  They live with the schemes they build; the
 runtime knows a job only by its attributes.
 """
 from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import field as dataclass_field
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
 from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
-from fastcode.codes.gradient import CyclicRepetition, FractionalRepetition
+from fastcode.codes.gradient import CyclicRepetition, FractionalRepetition, GradientCode
 from fastcode.codes.polynomial import PolynomialCode
 from fastcode.fields import PrimeField
 from fastcode.schemes.gradient_training import GradientTraining, full_gradient
@@ -33,13 +34,39 @@ __all__ = ["Job", "uncoded_matvec_job", "replicated_matvec_job", "mds_matvec_job
 class Job:
     """A runnable job.
 
-    Attributes:
-        name: label for reports.
-        scheme: a protocol scheme (see fastcode.runtime.protocol).
-        data: what ``scheme.setup_tasks`` takes (e.g. the matrix A).
-        make_input: rng -> round input (e.g. a fresh vector x).
-        reference: round input -> the exact output, computed directly.
-        rtol, atol: tolerance of the check (0 for exact fields).
+    What ``fastcode.runtime.run_job`` runs: ``cluster.setup(job.scheme,
+    job.data)``, then every round ``x = job.make_input(rng)`` and
+    ``job.check(output, x)`` on the decoded output.
+
+    Attributes
+    ----------
+    name : str
+        Label for reports.
+    scheme : object
+        A protocol scheme (see fastcode.runtime.protocol).
+    data : object
+        What ``scheme.setup_tasks`` takes (e.g. the matrix A).
+    make_input : callable
+        rng (a numpy Generator) -> round input (e.g. a fresh vector x).
+    reference : callable
+        Round input -> the exact output, computed directly.
+    rtol, atol : float
+        Tolerance of the check (default 1e-9 each; 0 for exact fields: then the
+        output must be equal).
+
+    Examples
+    --------
+    >>> from fastcode.schemes import CodedMatVec
+    >>> from fastcode.schemes.jobs import Job
+    >>> A = np.arange(12.0).reshape(4, 3)
+    >>> job = Job("A x", CodedMatVec(A, 3, 2), A, make_input=lambda g: g.standard_normal(3),
+    ...           reference=lambda x: A @ x)
+    >>> x = job.make_input(np.random.default_rng(0))
+    >>> s = job.scheme
+    >>> job.check(s.decode({i: s.compute(i, x) for i in (2, 1)}), x)
+    True
+    >>> job.check(np.zeros(4), x)
+    False
     """
 
     name: str
@@ -50,37 +77,184 @@ class Job:
     rtol: float = 1e-9
     atol: float = 1e-9
 
-    def check(self, output, round_input):
-        """True when ``output`` matches the direct computation."""
+    def check(self, output: Any, round_input: Any) -> bool:
+        """True when ``output`` matches the direct computation.
+
+        Parameters
+        ----------
+        output : array_like
+            The decoded output of a round.
+        round_input : object
+            That round's input.
+
+        Returns
+        -------
+        bool
+            ``output`` equals ``reference(round_input)`` (rtol = atol = 0) or is
+            close to it (``np.allclose`` with rtol, atol).
+        """
         expected = self.reference(round_input)
         if self.rtol == 0 and self.atol == 0:
             return bool(np.array_equal(output, expected))
         return bool(np.allclose(output, expected, rtol=self.rtol, atol=self.atol))
 
 
-def _matvec_job(name, make_scheme, rng, rows, cols):
+def _matvec_job(name: str, make_scheme: Callable[[np.ndarray], Any],
+                rng: Optional[Union[int, np.random.Generator]], rows: int, cols: int) -> Job:
     A = as_generator(rng).standard_normal((rows, cols))
     return Job(name, make_scheme(A), A, make_input=lambda g: g.standard_normal(cols),
                reference=lambda x: A @ x)
 
 
-def uncoded_matvec_job(n_workers, rng, rows=1024, cols=1024, **params):
-    """Uncoded A @ x on n_workers row blocks (needs every worker)."""
+def uncoded_matvec_job(n_workers: int, rng: Optional[Union[int, np.random.Generator]],
+                       rows: int = 1024, cols: int = 1024, **params: Any) -> Job:
+    """Uncoded A @ x on n_workers row blocks (needs every worker).
+
+    A (rows, cols) standard normal from ``rng``; every round a fresh standard
+    normal x; checked against A @ x (rtol 1e-9).
+
+    Parameters
+    ----------
+    n_workers : int
+        Workers (and row blocks).
+    rng : int or numpy.random.Generator
+        Seed or Generator of A.
+    rows, cols : int, optional
+        Shape of A (default 1024 x 1024).
+    **params
+        None accepted.
+
+    Returns
+    -------
+    Job
+        Scheme :class:`~fastcode.schemes.matvec.UncodedMatVec`, data A.
+
+    Raises
+    ------
+    ValueError
+        Any keyword parameter.
+    InvalidArgumentError
+        ``n_workers`` is not an int >= 1.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.jobs import uncoded_matvec_job
+    >>> job = uncoded_matvec_job(3, rng=0, rows=6, cols=4)
+    >>> job.name
+    'uncoded'
+    >>> from fastcode.runtime import VirtualCluster
+    >>> cluster = VirtualCluster(3)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> x = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(x, [1.0, 2.0, 3.0])
+    >>> job.check(r.output, x)
+    True
+    """
     if params:
         raise ValueError(f"uncoded takes no parameters, got {sorted(params)}")
     return _matvec_job("uncoded", lambda A: UncodedMatVec(A, n_workers), rng, rows, cols)
 
 
-def replicated_matvec_job(n_workers, rng, rows=1024, cols=1024, r=2, **params):
-    """r-replicated A @ x (any one copy of each row block suffices)."""
+def replicated_matvec_job(n_workers: int, rng: Optional[Union[int, np.random.Generator]],
+                          rows: int = 1024, cols: int = 1024, r: int = 2, **params: Any) -> Job:
+    """r-replicated A @ x (any one copy of each row block suffices).
+
+    A (rows, cols) standard normal from ``rng``; every round a fresh standard
+    normal x; checked against A @ x (rtol 1e-9).
+
+    Parameters
+    ----------
+    n_workers : int
+        Workers.
+    rng : int or numpy.random.Generator
+        Seed or Generator of A.
+    rows, cols : int, optional
+        Shape of A (default 1024 x 1024).
+    r : int, optional
+        Replication factor, dividing n_workers (default 2).
+    **params
+        None other accepted.
+
+    Returns
+    -------
+    Job
+        Scheme :class:`~fastcode.schemes.matvec.ReplicatedMatVec`, data A.
+
+    Raises
+    ------
+    ValueError
+        A keyword parameter other than ``r``.
+    InvalidArgumentError
+        ``r`` does not divide ``n_workers``.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.jobs import replicated_matvec_job
+    >>> job = replicated_matvec_job(4, rng=0, rows=6, cols=4)
+    >>> job.name
+    '2-replication'
+    >>> from fastcode.runtime import VirtualCluster
+    >>> cluster = VirtualCluster(4)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> x = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(x, [1.0, 9.0, 9.0, 2.0])
+    >>> job.check(r.output, x)
+    True
+    """
     if params:
         raise ValueError(f"replication takes only r, got {sorted(params)}")
     return _matvec_job(f"{int(r)}-replication", lambda A: ReplicatedMatVec(A, n_workers, int(r)),
                        rng, rows, cols)
 
 
-def mds_matvec_job(n_workers, rng, rows=1024, cols=1024, k=None, **params):
-    """(n, k)-MDS-coded A @ x over the reals (any k workers suffice; default k = 3n/4)."""
+def mds_matvec_job(n_workers: int, rng: Optional[Union[int, np.random.Generator]],
+                   rows: int = 1024, cols: int = 1024, k: Optional[int] = None,
+                   **params: Any) -> Job:
+    """(n, k)-MDS-coded A @ x over the reals (any k workers suffice; default k = 3n/4).
+
+    A (rows, cols) standard normal from ``rng``; every round a fresh standard
+    normal x; checked against A @ x (rtol 1e-9).
+
+    Parameters
+    ----------
+    n_workers : int
+        Workers, n.
+    rng : int or numpy.random.Generator
+        Seed or Generator of A.
+    rows, cols : int, optional
+        Shape of A (default 1024 x 1024).
+    k : int, optional
+        Recovery threshold (default max(1, 3n // 4)).
+    **params
+        None other accepted.
+
+    Returns
+    -------
+    Job
+        Scheme :class:`~fastcode.schemes.matvec.CodedMatVec` (the Reals default
+        code), data A.
+
+    Raises
+    ------
+    ValueError
+        A keyword parameter other than ``k``.
+    InvalidArgumentError
+        ``k`` is not in ``[1, n]``.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.jobs import mds_matvec_job
+    >>> job = mds_matvec_job(4, rng=0, rows=6, cols=4)
+    >>> job.name
+    'MDS (4,3)'
+    >>> from fastcode.runtime import VirtualCluster
+    >>> cluster = VirtualCluster(4)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> x = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(x, [1.0, 9.0, 3.0, 2.0])
+    >>> job.check(r.output, x)
+    True
+    """
     if params:
         raise ValueError(f"mds takes only k, got {sorted(params)}")
     k = max(1, (3 * n_workers) // 4) if k is None else int(k)
@@ -89,14 +263,61 @@ def mds_matvec_job(n_workers, rng, rows=1024, cols=1024, k=None, **params):
 
 
 
-def _no_extra(name, params):
+def _no_extra(name: str, params: dict) -> None:
     if params:
         raise ValueError(f"{name}: unknown parameters {sorted(params)}")
 
 
-def mds_prime_matvec_job(n_workers, rng, rows=1024, cols=1024, k=None, p=65537, **params):
+def mds_prime_matvec_job(n_workers: int, rng: Optional[Union[int, np.random.Generator]],
+                         rows: int = 1024, cols: int = 1024, k: Optional[int] = None,
+                         p: int = 65537, **params: Any) -> Job:
     """(n, k)-MDS-coded A @ x over GF(p) (default p = 65537, k = 3n/4): A (rows, cols)
-    and every x uniform field elements; checked exactly against field.matmul."""
+    and every x uniform field elements; checked exactly against field.matmul.
+
+    Parameters
+    ----------
+    n_workers : int
+        Workers, n.
+    rng : int or numpy.random.Generator
+        Seed or Generator of A.
+    rows, cols : int, optional
+        Shape of A (default 1024 x 1024).
+    k : int, optional
+        Recovery threshold (default max(1, 3n // 4)).
+    p : int, optional
+        The prime (default 65537).
+    **params
+        None other accepted.
+
+    Returns
+    -------
+    Job
+        Scheme :class:`~fastcode.schemes.matvec.CodedMatVec` over PrimeField(p)
+        (Cauchy code), data A (uint32), rtol = atol = 0.
+
+    Raises
+    ------
+    ValueError
+        A keyword parameter other than ``k`` and ``p``, or ``k > n``.
+    FieldValueError
+        ``p`` is not a prime in (2, 2^31) (a ValueError).
+    InvalidArgumentError
+        ``k`` or ``p`` is not an int, ``k < 1``, or n exceeds the field's size.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.jobs import mds_prime_matvec_job
+    >>> job = mds_prime_matvec_job(4, rng=0, rows=6, cols=4, p=257)
+    >>> job.name
+    'MDS (4,3) over GF(257)'
+    >>> from fastcode.runtime import VirtualCluster
+    >>> cluster = VirtualCluster(4)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> x = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(x, [1.0, 9.0, 3.0, 2.0])
+    >>> job.check(r.output, x)
+    True
+    """
     _no_extra("mds-prime takes only k and p", params)
     field = PrimeField(integer(p, "p", 1))       # FieldValueError (a ValueError) if not prime
     k = max(1, (3 * n_workers) // 4) if k is None else integer(k, "k", 1)
@@ -108,7 +329,9 @@ def mds_prime_matvec_job(n_workers, rng, rows=1024, cols=1024, k=None, p=65537, 
                reference=lambda x: field.matmul(A, x), rtol=0, atol=0)
 
 
-def polynomial_job(n_workers, rng, rows=1024, cols=1024, k_a=None, k_b=None, p=65537, **params):
+def polynomial_job(n_workers: int, rng: Optional[Union[int, np.random.Generator]],
+                   rows: int = 1024, cols: int = 1024, k_a: Optional[int] = None,
+                   k_b: Optional[int] = None, p: int = 65537, **params: Any) -> Job:
     """Polynomial code (Yu et al.) for C = A^T B over GF(p), threshold K = k_a k_b.
 
     A (rows, cols_a) and B (rows, cols_b) uniform over GF(p): ``rows`` is the shared
@@ -116,7 +339,54 @@ def polynomial_job(n_workers, rng, rows=1024, cols=1024, k_a=None, k_b=None, p=6
     of A (of B), so C is about cols x cols.  Default k_a, k_b: the largest powers of
     two with k_a k_b <= 3n/4 (k_a >= k_b).  The pair is encoded once; every round
     recomputes the product (the round input is a dummy tag) and is checked exactly
-    against field.matmul(A.T, B)."""
+    against field.matmul(A.T, B).
+
+    Parameters
+    ----------
+    n_workers : int
+        Workers, n.
+    rng : int or numpy.random.Generator
+        Seed or Generator of A and B.
+    rows, cols : int, optional
+        The inner dimension and (about) the columns of A and B (default 1024 each).
+    k_a, k_b : int, optional
+        Column blocks of A and of B (a missing one defaults to 1 when the other
+        is given).
+    p : int, optional
+        The prime (default 65537).
+    **params
+        None other accepted.
+
+    Returns
+    -------
+    Job
+        Scheme :class:`~fastcode.schemes.polynomial_job.PolynomialJob` of a
+        ``PolynomialCode``, data (A, B), rtol = atol = 0.
+
+    Raises
+    ------
+    ValueError
+        A keyword parameter other than ``k_a``, ``k_b`` and ``p``; ``k_a k_b > n``;
+        ``rows < 1`` or ``cols < max(k_a, k_b)``.
+    FieldValueError
+        ``p`` is not a prime in (2, 2^31) (a ValueError).
+    InvalidArgumentError
+        ``k_a``, ``k_b`` or ``p`` is not an int >= 1.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.jobs import polynomial_job
+    >>> job = polynomial_job(5, rng=0, rows=4, cols=4)     # K = 2: any 2 of 5 workers
+    >>> job.name
+    'polynomial (5, 2x1) over GF(65537)'
+    >>> from fastcode.runtime import VirtualCluster
+    >>> cluster = VirtualCluster(5)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> x = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(x, [1.0, 9.0, 3.0, 2.0, 5.0])
+    >>> job.check(r.output, x)
+    True
+    """
     _no_extra("polynomial takes only k_a, k_b and p", params)
     field = PrimeField(integer(p, "p", 1))
     if k_a is None and k_b is None:
@@ -140,7 +410,9 @@ def polynomial_job(n_workers, rng, rows=1024, cols=1024, k_a=None, k_b=None, p=6
                reference=lambda _tag: C, rtol=0, atol=0)
 
 
-def gradient_job(n_workers, rng, rows=1024, cols=1024, code="crc", s=1, lr=0.5, **params):
+def gradient_job(n_workers: int, rng: Optional[Union[int, np.random.Generator]],
+                 rows: int = 1024, cols: int = 1024, code: str = "crc", s: int = 1,
+                 lr: float = 0.5, **params: Any) -> Job:
     """Gradient-coded logistic regression: ``rows`` samples, ``cols`` features.
 
     Synthetic data from ``rng`` (X Gaussian, labels from a random true model);
@@ -152,11 +424,56 @@ def gradient_job(n_workers, rng, rows=1024, cols=1024, code="crc", s=1, lr=0.5, 
     one gradient step theta_{t+1} = theta_t - lr * grad(theta_t) computed
     directly (run_job does not feed decoded outputs back; since every decoded
     gradient is checked against that very gradient, the trajectory is the one
-    the coded run follows)."""
+    the coded run follows).
+
+    Parameters
+    ----------
+    n_workers : int
+        Workers, n.
+    rng : int or numpy.random.Generator
+        Seed or Generator of the data.
+    rows, cols : int, optional
+        Samples (at least one per data part) and features (default 1024 each).
+    code : {"crc", "frc"}, optional
+        The gradient code (default "crc").
+    s : int, optional
+        Stragglers tolerated, ``0 <= s < n`` (default 1).
+    lr : float, optional
+        Learning rate of the trajectory (default 0.5).
+    **params
+        None other accepted.
+
+    Returns
+    -------
+    Job
+        Scheme :class:`~fastcode.schemes.gradient_training.GradientTraining`,
+        data None (bound to the scheme).
+
+    Raises
+    ------
+    ValueError
+        An unknown keyword parameter, ``s`` out of range, an unknown ``code``,
+        "frc" with (s + 1) not dividing n, or too few rows or columns.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.jobs import gradient_job
+    >>> job = gradient_job(4, rng=0, rows=40, cols=3)
+    >>> job.name
+    'gradient crc (n=4, s=1)'
+    >>> from fastcode.runtime import VirtualCluster
+    >>> cluster = VirtualCluster(4)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> x = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(x, [1.0, 9.0, 3.0, 2.0])
+    >>> job.check(r.output, x)
+    True
+    """
     _no_extra("gradient takes only code, s and lr", params)
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < n_workers:
         raise ValueError(f"gradient needs 0 <= s < n, got s={s!r}, n={n_workers}")
     s = int(s)
+    gcode: GradientCode
     if code == "crc":
         gcode = CyclicRepetition(n_workers, s, rng=0)
     elif code == "frc":
@@ -192,18 +509,61 @@ class LagrangeJob(Job):
     ``finish(values)`` turns the K decoded values f(X_1..K) into the job's answer (None:
     the values themselves), compared exactly with ``reference(round_input)``.  The check
     also requires the located adversaries to be exactly the Byzantine workers among the
-    responders.  ``located`` collects the adversaries located in every checked round."""
+    responders.  ``located`` collects the adversaries located in every checked round.
 
-    finish: Callable = None
-    located: list = None
+    Attributes
+    ----------
+    name, scheme, data, make_input, reference, rtol, atol
+        As for :class:`Job`; ``scheme`` is a ``LagrangeCoded``.
+    finish : callable, optional
+        The K decoded values (K, ...) uint32 -> the job's answer (None: the values
+        themselves).
+    located : list of tuple of int
+        The adversaries located in every checked round (a new list when None).
 
-    def __post_init__(self):
+    Examples
+    --------
+    X_j^T X_j of the row blocks of X on 6 workers, one of them Byzantine:
+
+    >>> from fastcode.runtime import VirtualCluster
+    >>> from fastcode.schemes.jobs import lagrange_gram_job
+    >>> job = lagrange_gram_job(6, rng=0, rows=8, cols=2, byzantine=1)
+    >>> job.scheme
+    LagrangeCoded(f_degree=2, K=2, T=0, A=1, S=1, field=PrimeField(2147483647))
+    >>> sorted(job.scheme.byzantine)
+    [5]
+    >>> cluster = VirtualCluster(6)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> tag = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(tag, [1.0, 2.0, 9.0, 3.0, 4.0, 0.5])   # the liar answers first
+    >>> r.output.adversaries, job.check(r.output, tag), job.located
+    ((5,), True, [(5,)])
+    """
+
+    finish: Optional[Callable[[np.ndarray], Any]] = None
+    located: List[Tuple[int, ...]] = dataclass_field(default_factory=list)
+
+    def __post_init__(self) -> None:
         if self.located is None:
             self.located = []
 
-    def check(self, output, round_input):
+    def check(self, output: Any, round_input: Any) -> bool:
         """True when the answer is exact and the adversaries found are the Byzantine
-        responders (no more, no fewer)."""
+        responders (no more, no fewer).
+
+        Appends ``output.adversaries`` to ``located``.
+
+        Parameters
+        ----------
+        output : LagrangeDecoded
+            The decoded output of a round.
+        round_input : object
+            That round's input.
+
+        Returns
+        -------
+        bool
+        """
         self.located.append(output.adversaries)
         answer = output.values if self.finish is None else self.finish(output.values)
         expected = self.reference(round_input)
@@ -212,7 +572,9 @@ class LagrangeJob(Job):
         return bool(exact and set(output.adversaries) == byzantine)
 
 
-def _lagrange_scheme(n_workers, g, f, f_degree, byzantine, private, K, p, name):
+def _lagrange_scheme(n_workers: int, g: np.random.Generator, f: Callable[..., Any],
+                     f_degree: int, byzantine: int, private: int, K: Optional[int], p: int,
+                     name: str) -> LagrangeCoded:
     """The LagrangeCoded scheme of a Lagrange job on n_workers: A = byzantine adversaries
     (that many workers, drawn with ``g``, return random garbage), T = private colluders,
     K blocks (default: the largest K leaving a straggler to spare, else none), S the rest."""
@@ -235,7 +597,7 @@ def _lagrange_scheme(n_workers, g, f, f_degree, byzantine, private, K, p, name):
                          byzantine=sorted(int(i) for i in bad))
 
 
-def _row_blocks(M, K, field):
+def _row_blocks(M: np.ndarray, K: int, field: PrimeField) -> np.ndarray:
     """M (rows, c) as K blocks (K, ceil(rows / K), c), the last ones padded with zero rows."""
     b = -(-M.shape[0] // K)
     out = field.zeros((K * b, M.shape[1]))
@@ -243,13 +605,14 @@ def _row_blocks(M, K, field):
     return out.reshape(K, b, M.shape[1])
 
 
-def _lagrange_label(kind, scheme):
+def _lagrange_label(kind: str, scheme: LagrangeCoded) -> str:
     return (f"lagrange {kind} (n={scheme.n}, K={scheme.K}, T={scheme.T}, A={scheme.A}, "
             f"S={scheme.S}) over GF({scheme.field.p})")
 
 
-def lagrange_gram_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, private=0, K=None,
-                      p=DEFAULT_PRIME, **params):
+def lagrange_gram_job(n_workers: int, rng: Optional[Union[int, np.random.Generator]],
+                      rows: int = 1024, cols: int = 1024, byzantine: int = 0, private: int = 0,
+                      K: Optional[int] = None, p: int = DEFAULT_PRIME, **params: Any) -> "LagrangeJob":
     """Coded polynomial evaluation by Lagrange coded computing: the quadratic forms
     f(X_j) = X_j^T X_j (degree 2) of the K row blocks of X (rows, cols), uniform over GF(p)
     (default p = 2^31 - 1; rows padded with zero rows to a multiple of K, which leaves
@@ -260,7 +623,59 @@ def lagrange_gram_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, private
     the largest that leaves one straggler to spare on n_workers (else none).  Every round
     recomputes the forms (the round input is a dummy tag); the output, the K forms, is
     checked exactly against field.matmul(X_j^T, X_j), and the located adversaries against
-    the Byzantine responders (``LagrangeJob``)."""
+    the Byzantine responders (``LagrangeJob``).  The padding comes from os.urandom, not
+    from ``rng`` (the decoded values do not depend on it).
+
+    Parameters
+    ----------
+    n_workers : int
+        Workers, N.
+    rng : int or numpy.random.Generator
+        Seed or Generator of X and of the Byzantine workers.
+    rows, cols : int, optional
+        Shape of X (default 1024 x 1024).
+    byzantine : int, optional
+        A, the workers returning garbage (default 0).
+    private : int, optional
+        T, the colluders that learn nothing (default 0).
+    K : int, optional
+        Data blocks (default: the largest leaving a straggler to spare).
+    p : int, optional
+        The prime (default 2^31 - 1).
+    **params
+        None other accepted.
+
+    Returns
+    -------
+    LagrangeJob
+        Scheme ``LagrangeCoded(2, K, T, A, S, GF(p), f=gram)`` with S the workers
+        to spare, data the K blocks (K, b, cols) uint32.
+
+    Raises
+    ------
+    ValueError
+        An unknown keyword parameter; fewer workers than the recovery threshold
+        (K + T - 1) 2 + 2A + 1; ``rows < 1`` or ``cols < 1``.
+    FieldValueError
+        ``p`` is not a prime in (2, 2^31) (a ValueError).
+    InvalidArgumentError
+        ``byzantine``, ``private``, ``K`` or ``p`` is not an int in range, or p is
+        too small for the points (p < N + K + T).
+
+    Examples
+    --------
+    >>> from fastcode.schemes.jobs import lagrange_gram_job
+    >>> job = lagrange_gram_job(6, rng=0, rows=8, cols=2, private=1, K=1, p=65537)
+    >>> job.name
+    'lagrange X_j^T X_j (n=6, K=1, T=1, A=0, S=3) over GF(65537)'
+    >>> from fastcode.runtime import VirtualCluster
+    >>> cluster = VirtualCluster(6)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> x = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(x, [1.0, 2.0, 9.0, 3.0, 4.0, 0.5])
+    >>> job.check(r.output, x)
+    True
+    """
     _no_extra("lagrange takes only byzantine, private, K and p", params)
     g = as_generator(rng)
     scheme = _lagrange_scheme(n_workers, g, gram, 2, byzantine, private, K, p, "lagrange")
@@ -274,12 +689,12 @@ def lagrange_gram_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, private
                        reference=lambda _tag: forms, rtol=0, atol=0)
 
 
-def _power_of_two_at_least(x):
+def _power_of_two_at_least(x: float) -> int:
     """The exponent e of the smallest 2^e >= x > 0."""
     return int(np.ceil(np.log2(x)))
 
 
-def regression_scales(X, y, w_max, bits):
+def regression_scales(X: np.ndarray, y: np.ndarray, w_max: float, bits: int) -> Tuple[int, int]:
     """Fixed-point exponents (ex, ew) of the regression job: X and w get ``bits`` bits
     relative to their largest magnitude (X * 2^ex, w * 2^ew, |entries| <= 2^bits), y the
     scale 2^(ex + ew) of X w; the gradient then has the scale 2^(2 ex + ew)."""
@@ -288,7 +703,7 @@ def regression_scales(X, y, w_max, bits):
     return ex, ew
 
 
-def regression_bound(Xq, yq, w_bound, K):
+def regression_bound(Xq: np.ndarray, yq: np.ndarray, w_bound: int, K: int) -> int:
     """Largest |entry| that any block's X_j^T (X_j w - y_j) can reach, over the integer
     (quantised) Xq (rows, c) and yq (rows,), for every w with |w_i| <= w_bound, the row
     blocks as ``_row_blocks`` cuts them (a Python int)."""
@@ -303,8 +718,11 @@ def regression_bound(Xq, yq, w_bound, K):
     return worst
 
 
-def lagrange_regression_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, private=0,
-                            K=None, p=DEFAULT_PRIME, bits=None, w_max=1.0, **params):
+def lagrange_regression_job(n_workers: int, rng: Optional[Union[int, np.random.Generator]],
+                            rows: int = 1024, cols: int = 1024, byzantine: int = 0,
+                            private: int = 0, K: Optional[int] = None, p: int = DEFAULT_PRIME,
+                            bits: Optional[int] = None, w_max: float = 1.0,
+                            **params: Any) -> "LagrangeJob":
     """The linear-regression gradient X^T (X w - y) by Lagrange coded computing, in fixed
     point over GF(p) (default p = 2^31 - 1).
 
@@ -328,7 +746,65 @@ def lagrange_regression_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, p
 
     The decoded gradient is checked exactly against the same fixed-point gradient computed
     directly in integers (and the located adversaries against the Byzantine responders);
-    it differs from the real-valued X^T (X w - y) by the quantisation of X, w and y only."""
+    it differs from the real-valued X^T (X w - y) by the quantisation of X, w and y only.
+    The job also has ``real_gradient(wq)``, that real-valued gradient at the weights of
+    the quantised round input ``wq``.
+
+    Parameters
+    ----------
+    n_workers : int
+        Workers, N.
+    rng : int or numpy.random.Generator
+        Seed or Generator of the data and of the Byzantine workers.
+    rows, cols : int, optional
+        Samples and features (default 1024 x 1024).
+    byzantine, private, K : int, optional
+        As in ``lagrange_gram_job``.
+    p : int, optional
+        The prime (default 2^31 - 1).
+    bits : int, optional
+        Significant bits of X and w, in [1, 30] (default: the largest that cannot
+        overflow, see above).
+    w_max : float, optional
+        Bound of the weights, > 0 (default 1.0).
+    **params
+        None other accepted.
+
+    Returns
+    -------
+    LagrangeJob
+        Scheme ``LagrangeCoded(2, K, T, A, S, GF(p), f=regression_gradient)``, data
+        the K blocks of [Xq | yq] (uint32), ``finish`` the integer sum and rescaling.
+
+    Raises
+    ------
+    ValueError
+        An unknown keyword parameter; too few workers (as ``lagrange_gram_job``);
+        ``rows < 1`` or ``cols < 1``; ``w_max`` not a finite number > 0; an explicit
+        ``bits`` that can overflow, or no ``bits`` that cannot.
+    FieldValueError
+        ``p`` is not a prime in (2, 2^31) (a ValueError).
+    InvalidArgumentError
+        ``byzantine``, ``private``, ``K``, ``p`` or ``bits`` is not an int in range, or
+        p is too small for the points.
+
+    Examples
+    --------
+    >>> from fastcode.schemes.jobs import lagrange_regression_job
+    >>> job = lagrange_regression_job(6, rng=0, rows=8, cols=2, byzantine=1)
+    >>> job.name
+    'lagrange X^T (X w - y) (n=6, K=2, T=0, A=1, S=1) over GF(2147483647), 9-bit fixed point ...'
+    >>> from fastcode.runtime import VirtualCluster
+    >>> cluster = VirtualCluster(6)
+    >>> _ = cluster.setup(job.scheme, job.data)
+    >>> wq = job.make_input(np.random.default_rng(1))
+    >>> r = cluster.run_round(wq, [1.0, 2.0, 3.0, 4.0, 5.0, 0.5])
+    >>> job.check(r.output, wq)                   # exact in fixed point, liar located
+    True
+    >>> grad = job.finish(r.output.values)
+    >>> bool(np.allclose(grad, job.real_gradient(wq), atol=0.05))   # up to quantisation
+    True
+    """
     _no_extra("lagrange-regression takes only byzantine, private, K, p, bits and w_max", params)
     g = as_generator(rng)
     scheme = _lagrange_scheme(n_workers, g, regression_gradient, 2, byzantine, private, K, p,
@@ -357,7 +833,7 @@ def lagrange_regression_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, p
             if trial[-1] > half:
                 break
             bits, q = b, trial
-        if bits is None:
+        if q is None:
             raise ValueError(f"lagrange-regression: even 1-bit fixed point can overflow "
                              f"GF({field.p}) with {rows} x {cols} data in {scheme.K} blocks: "
                              "use more blocks (K) or fewer rows")
@@ -391,5 +867,6 @@ def lagrange_regression_job(n_workers, rng, rows=1024, cols=1024, byzantine=0, p
     job = LagrangeJob(f"{_lagrange_label('X^T (X w - y)', scheme)}, {bits}-bit fixed point "
                       f"(X * 2^{ex}, w * 2^{ew})", scheme, blocks, make_input=make_input,
                       reference=reference, rtol=0, atol=0, finish=finish)
-    job.real_gradient = lambda wq: X.T @ (X @ (centred(wq) * 2.0 ** -ew) - y)
+    # an attribute of this job only (not a LagrangeJob field)
+    job.real_gradient = lambda wq: X.T @ (X @ (centred(wq) * 2.0 ** -ew) - y)  # type: ignore[attr-defined]
     return job
