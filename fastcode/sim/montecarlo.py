@@ -235,8 +235,8 @@ def simulate(rule: DecodingRule, model: StragglerModel, trials: int, rng: RNGLik
         The workers' straggler model (:mod:`fastcode.sim.stragglers`).
     trials : int
         Number of rounds, >= 1.
-    rng : None, int or numpy.random.Generator, optional
-        Seed or generator of the draws.
+    rng : None, int, sequence of int or numpy.random.Generator, optional
+        Seed or generator of the draws (a new generator from a seed).
     load : float or (n_workers,) float array, optional
         Overrides ``rule.load``.
     level : float, default 0.95

@@ -50,8 +50,9 @@ __all__ = [
     "Empirical",
 ]
 
-#: What ``rng=`` accepts everywhere: None (fresh entropy), an int seed or a Generator.
-RNGLike = Union[None, int, np.random.Generator]
+#: What ``rng=`` accepts everywhere: None (fresh entropy), an int seed (or a sequence of
+#: them, or a SeedSequence: what numpy.random.default_rng takes) or a Generator.
+RNGLike = Union[None, int, Sequence[int], np.random.SeedSequence, np.random.Generator]
 #: What ``size=`` accepts: None, a number of trials or a tuple of trial axes.
 SizeLike = Union[None, int, Sequence[int]]
 
@@ -142,7 +143,7 @@ class StragglerModel:
         load : float or (n_workers,) float array, default 1.0
             Positive fraction of the job each task is (``1/k`` for an
             (n, k)-MDS task), one value or one per worker.
-        rng : None, int or numpy.random.Generator, optional
+        rng : None, int, sequence of int or numpy.random.Generator, optional
             Seed or generator of the draws.
         size : None, int or tuple of int, optional
             Trial axes in front of the worker axis.
@@ -188,7 +189,7 @@ class StragglerModel:
             Number of workers (>= 1).
         checkpoints : 1-D float array
             Non-negative cumulative loads.
-        rng : None, int or numpy.random.Generator, optional
+        rng : None, int, sequence of int or numpy.random.Generator, optional
             Seed or generator of the draws.
         size : None, int or tuple of int, optional
             Trial axes in front of the worker axis.
