@@ -146,7 +146,7 @@ class SchemeParam:
     Its ``name`` is the keyword of the scheme's job factory, the flag
     ``--NAME`` (underscores as dashes) and the key of ``--set NAME=VALUE``.
 
-    Attributes
+    Parameters
     ----------
     name : str
         The factory keyword.
@@ -186,7 +186,7 @@ class RunScheme:
     Add a scheme with one entry of ``RUN_SCHEMES``; its parameters become the
     flags (and ``--set`` keys) of ``fastcode run NAME``.
 
-    Attributes
+    Parameters
     ----------
     factory : str
         "module:function" (imported on use), called as

@@ -601,7 +601,7 @@ class Output:
     the fields keep their output byte for byte.  A reproduction module sets
     one as its ``OUTPUT``.
 
-    Attributes
+    Parameters
     ----------
     footer : str, default ""
         A last line after a blank one ("" for none), ``str.format``-ed with the

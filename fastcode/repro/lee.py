@@ -75,7 +75,7 @@ class LeeCell:
 
     Made by :func:`lee_table` and :func:`lee_k_curve`.
 
-    Attributes
+    Parameters
     ----------
     n : int
         Number of workers.
@@ -125,7 +125,7 @@ class SpeedupRow:
 
     Made by :func:`lee_speedup`.
 
-    Attributes
+    Parameters
     ----------
     n : int
         Number of workers.

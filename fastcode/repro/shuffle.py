@@ -44,7 +44,7 @@ NAME = "shuffle"
 #: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Coded shuffling: measured vs formula loads for the (n, s) of Lee et al.'s table."
 SHUFFLE_CASES = ((10, 0.1), (10, 0.2), (10, 0.5), (25, 0.2), (25, 0.5))
-"""(n, s) rows of the table: n in {10, 25} workers, storage fractions s."""
+"""The (n, s) rows of the table, with n in {10, 25} workers and storage fractions s."""
 
 
 #: Rows in each worker's block.

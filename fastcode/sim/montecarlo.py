@@ -85,7 +85,7 @@ class SimulationResult:
     Made by :func:`simulate`; immutable.  Statistics that average (``mean``,
     ``stderr``, ``ci``) are inf as soon as one trial never completed.
 
-    Attributes
+    Parameters
     ----------
     samples : (trials,) float64 array
         Job times (``inf`` = the job never completed, e.g. too many failed
@@ -237,8 +237,9 @@ def simulate(rule: DecodingRule, model: StragglerModel, trials: int, rng: RNGLik
         Number of rounds, >= 1.
     rng : None, int, sequence of int or numpy.random.Generator, optional
         Seed or generator of the draws (a new generator from a seed).
-    load : float or (n_workers,) float array, optional
-        Overrides ``rule.load``.
+    load : float or float array, optional
+        Overrides ``rule.load`` (a scalar, or one load per worker: shape
+        ``(rule.n_workers,)``).
     level : float, default 0.95
         Confidence level of the result's interval, in (0, 1).
     batch_size : int, optional

@@ -65,12 +65,8 @@ class StragglerModel:
     workers) and ``_mean()`` (``E[X]``).  The base class turns these into
     :meth:`sample`, :meth:`sample_partial` and :meth:`mean_time`, and gives
     every model immutability, equality, hashing, pickling and a repr from its
-    constructor arguments.
-
-    Attributes
-    ----------
-    n_workers : int or None
-        Number of workers the model is tied to (per-worker models), else None.
+    constructor arguments.  ``n_workers`` is the number of workers a
+    per-worker model is tied to (None for the i.i.d. models).
 
     See Also
     --------
@@ -140,9 +136,10 @@ class StragglerModel:
         n_workers : int
             Number of workers (>= 1); a per-worker model requires exactly its
             own ``n_workers``.
-        load : float or (n_workers,) float array, default 1.0
+        load : float or float array, default 1.0
             Positive fraction of the job each task is (``1/k`` for an
-            (n, k)-MDS task), one value or one per worker.
+            (n, k)-MDS task), one value or one per worker (shape
+            ``(n_workers,)``).
         rng : None, int, sequence of int or numpy.random.Generator, optional
             Seed or generator of the draws.
         size : None, int or tuple of int, optional
@@ -672,13 +669,13 @@ class HeterogeneousShiftedExponential(StragglerModel):
 
         Parameters
         ----------
-        load : float or (n_workers,) float array, default 1.0
-            Positive fraction(s) of the job.
+        load : float or float array, default 1.0
+            Positive fraction(s) of the job: one, or one per worker.
 
         Returns
         -------
-        (n_workers,) float64 array
-            One mean per worker.
+        float64 array
+            One mean per worker, shape ``(n_workers,)``.
 
         Raises
         ------
@@ -751,13 +748,13 @@ class PerWorker(StragglerModel):
 
         Parameters
         ----------
-        load : float or (n_workers,) float array, default 1.0
-            Positive fraction(s) of the job.
+        load : float or float array, default 1.0
+            Positive fraction(s) of the job: one, or one per worker.
 
         Returns
         -------
-        (n_workers,) float64 array
-            One mean per worker (``inf`` where a model's mean diverges).
+        float64 array
+            One mean per worker, shape ``(n_workers,)`` (``inf`` where a model's mean diverges).
 
         Raises
         ------
