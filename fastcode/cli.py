@@ -15,13 +15,15 @@ How every command behaves:
   in the key names, fastcode version, machine) instead of the tables;
 - progress lines go to stderr, and only when it is a terminal.
 """
+from __future__ import annotations
+
 import argparse
 import importlib
 import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 from fastcode import __version__
 from fastcode._interrupts import exit_status, raise_on_signals
@@ -139,8 +141,31 @@ def _add_simulate(sub):
 
 @dataclass(frozen=True)
 class SchemeParam:
-    """A parameter of a ``fastcode run`` scheme: the keyword of its job factory, the
-    flag ``--NAME`` (underscores as dashes) and the key of ``--set NAME=VALUE``."""
+    """A parameter of a ``fastcode run`` scheme.
+
+    Its ``name`` is the keyword of the scheme's job factory, the flag
+    ``--NAME`` (underscores as dashes) and the key of ``--set NAME=VALUE``.
+
+    Parameters
+    ----------
+    name : str
+        The factory keyword.
+    type : callable
+        The argparse type parsing its text (``str -> value``).
+    help : str
+        Its help line.
+    default : object, default None
+        None: the factory's own default (the help says which).
+    choices : tuple, optional
+        The accepted values, where there is a fixed set.
+
+    Examples
+    --------
+    >>> from fastcode.cli import RUN_SCHEMES
+    >>> param = RUN_SCHEMES["polynomial"].params[0]
+    >>> param.name, param.flag, param.type("2")
+    ('k_a', '--k-a', 2)
+    """
 
     name: str
     type: Callable[[str], Any]
@@ -149,19 +174,42 @@ class SchemeParam:
     choices: Optional[tuple] = None
 
     @property
-    def flag(self):
+    def flag(self) -> str:
+        """The command-line flag: ``--NAME`` with underscores as dashes."""
         return "--" + self.name.replace("_", "-")
 
 
 @dataclass(frozen=True)
 class RunScheme:
-    """A job ``fastcode run NAME`` executes: ``factory`` is "module:function" (imported
-    on use), called as ``factory(n_workers, seed, rows=, cols=, **params) -> Job`` (see
-    fastcode.schemes.jobs)."""
+    """A job ``fastcode run NAME`` executes.
+
+    Add a scheme with one entry of ``RUN_SCHEMES``; its parameters become the
+    flags (and ``--set`` keys) of ``fastcode run NAME``.
+
+    Parameters
+    ----------
+    factory : str
+        "module:function" (imported on use), called as
+        ``factory(n_workers, seed, rows=, cols=, **params) -> Job`` (see
+        fastcode.schemes.jobs).
+    help : str
+        Its help line.
+    params : tuple of SchemeParam, default ()
+        Its parameters.
+
+    Examples
+    --------
+    >>> from fastcode.cli import RUN_SCHEMES
+    >>> scheme = RUN_SCHEMES["replication"]
+    >>> scheme.factory
+    'fastcode.schemes.jobs:replicated_matvec_job'
+    >>> [(p.flag, p.default) for p in scheme.params]
+    [('--r', 2)]
+    """
 
     factory: str
     help: str
-    params: tuple = ()
+    params: Tuple[SchemeParam, ...] = ()
 
 
 def _text(choices):
@@ -344,7 +392,7 @@ def _cmd_run(args):
     return 0 if summary["wrong_rounds"] == 0 and summary["failed_rounds"] == 0 else 1
 
 
-def format_run_summary(summary):
+def format_run_summary(summary: dict) -> str:
     """The figures of a ``fastcode run`` (a JobReport.summary()) as lines that say their
     units and what the less obvious ones mean."""
     def ms(key):
@@ -432,8 +480,28 @@ def _add_demo(sub):
 
 # -- the command -------------------------------------------------------------------
 
-def build_parser():
-    """The ``fastcode`` argument parser: info, bench, demo, simulate and run sub-commands."""
+def build_parser() -> argparse.ArgumentParser:
+    """The ``fastcode`` argument parser: info, bench, demo, simulate and run sub-commands.
+
+    Options are never abbreviated; every sub-command sets ``func``, which
+    :func:`main` calls with the parsed arguments.  Building it imports the
+    reproduction modules (one ``simulate`` target each).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser, ``prog="fastcode"``.
+
+    Examples
+    --------
+    >>> from fastcode.cli import build_parser
+    >>> parser = build_parser()
+    >>> args = parser.parse_args(["run", "mds", "--workers", "6", "--k", "4", "--backend", "thread"])
+    >>> args.command, args.scheme, args.workers, args.k, args.rounds, args.backend
+    ('run', 'mds', 6, 4, 10, 'thread')
+    >>> parser.parse_args(["simulate", "lee", "--trials", "0"]).trials
+    0
+    """
     parser = Parser(prog="fastcode", description="fastcode: finite-field erasure coding for "
                     "coded distributed computing.  `fastcode demo` is the main job; `fastcode "
                     "COMMAND --help` explains each command.")
@@ -453,10 +521,47 @@ def _prog(args):
                                     if isinstance(getattr(args, k, None), str)])
 
 
-def main(argv=None):
-    """Run the ``fastcode`` command with ``argv`` (default sys.argv[1:]); returns the exit
-    status (0 ok, 1 a failed check or a fastcode error, 2 a bad invocation, 128 + signal
-    when interrupted)."""
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``fastcode`` command with ``argv``.
+
+    A fastcode error (or an OSError) during the run is one line on stderr
+    and status 1 (``--debug`` shows the traceback instead); Ctrl-C or
+    SIGTERM stops the command cleanly with one "interrupted" line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 ok, 1 a failed check or a fastcode error, 2 a bad
+        invocation, 128 + signal when interrupted.
+
+    Raises
+    ------
+    SystemExit
+        From argparse: ``--help``, ``--version`` (status 0) or a bad option
+        (status 2).
+
+    Examples
+    --------
+    >>> from fastcode.cli import main
+    >>> status = main(["info"])
+    version            ...
+    ...
+    >>> status
+    0
+    >>> main(["simulate", "shuffle", "--trials", "1", "--rows-per-block", "1"])
+    Coded shuffling: load in data units (rows sent / N), 1 rows per block, mean of 1 shuffles
+    ...
+    0
+    >>> main(["--version"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
     args = build_parser().parse_args(argv)
     args.tally = Tally()
     try:

@@ -16,7 +16,10 @@ runs it through the one shared tail, :func:`fastcode.repro.cli.run_command`.
 Modules are imported on first use, so importing this package (or its validators in
 ``fastcode.repro.cli``) stays cheap.
 """
+from __future__ import annotations
+
 import importlib
+from types import ModuleType
 
 __all__ = ["REPRODUCTIONS", "reproduction"]
 
@@ -25,8 +28,40 @@ REPRODUCTIONS = {name: f"fastcode.repro.{name}"
 """``fastcode simulate`` targets, in the order of its help: name -> module."""
 
 
-def reproduction(name):
-    """The reproduction module called ``name`` (imported now)."""
+def reproduction(name: str) -> ModuleType:
+    """The reproduction module called ``name`` (imported now).
+
+    Parameters
+    ----------
+    name : str
+        A key of ``REPRODUCTIONS`` (a ``fastcode simulate`` target).
+
+    Returns
+    -------
+    module
+        ``fastcode.repro.NAME``, with ``NAME``, ``SUMMARY``,
+        ``add_arguments``, ``run`` and ``plot``.
+
+    Raises
+    ------
+    KeyError
+        No reproduction ``name``; the message lists the ones there are.
+
+    Examples
+    --------
+    >>> from fastcode.repro import REPRODUCTIONS, reproduction
+    >>> list(REPRODUCTIONS)
+    ['lee', 'stream', 'gradient', 'dmtl', 'shuffle', 'bcgc', 'lagrange']
+    >>> lee = reproduction("lee")
+    >>> lee.NAME, lee.SUMMARY
+    ('lee', 'Lee et al. E[T] table, E[T] versus k and speed-up versus n (analytic + Monte Carlo).')
+    >>> [t.name for t in lee.run(n=(10,), mu=(1.0,), trials=0, curve_n=4, speedup_n=(10,))]
+    ['table', 'k-curve', 'speedup']
+    >>> reproduction("nope")
+    Traceback (most recent call last):
+    ...
+    KeyError: "no reproduction 'nope'; there are lee, stream, gradient, dmtl, shuffle, bcgc, lagrange"
+    """
     if name not in REPRODUCTIONS:
         raise KeyError(f"no reproduction {name!r}; there are {', '.join(REPRODUCTIONS)}")
     return importlib.import_module(REPRODUCTIONS[name])

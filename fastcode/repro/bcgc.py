@@ -18,13 +18,17 @@ formula (:ref:`bcgc-exact`); SPSG's result is cross-checked by Monte Carlo.
 6. The same on real clocks: ``fastcode.runtime.LocalCluster`` workers send each block message as
    they finish it (partial results) and the master decodes block by block.
 """
+from __future__ import annotations
+
+import argparse
 import math
+from typing import Any, Dict, List, Sequence
 
 import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util.tables import Table, by_name, fixed_cell
-from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_list, count, int_at_least,
+from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, PathLike, comma_list, count, int_at_least,
                                 nonnegative_float, optional_count, positive_float, draws_with_pyplot,
                                 random_seed, save_figure)
 from fastcode.schemes.bcgc import (BlockCoordinateGC, approx_a, approx_b, best_plain_gc,
@@ -43,7 +47,7 @@ SUMMARY = "Block-coordinate gradient coding: E[T] and P(T <= t) vs plain gradien
 OUTPUT = Output(footer="(seed {seed}, {seconds:.1f} s)")
 
 #: Default settings of ``run`` (the command-line defaults).
-DEFAULTS = dict(N=10, L=1000, shift=1.0, mus=(1.0, 0.2), Ns=(5, 10, 20), deadlines=(3000.0, 3500.0,
+DEFAULTS: Dict[str, Any] = dict(N=10, L=1000, shift=1.0, mus=(1.0, 0.2), Ns=(5, 10, 20), deadlines=(3000.0, 3500.0,
                 4500.0), deadline_mu=1.0, sweep_Ns=(5, 10, 20, 40),
                 sweep_mus=(0.1, 0.2, 0.5, 1.0, 2.0, 5.0), iters=10_000, batch=64, mc=200_000,
                 rounds=20, seed=1)
@@ -235,21 +239,78 @@ def _local_table(N, L, shift, mu, x_opt, rounds, seed, backend="process"):
                   name="local")
 
 
-def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS["mus"],
-        Ns=DEFAULTS["Ns"], deadlines=DEFAULTS["deadlines"], deadline_mu=DEFAULTS["deadline_mu"],
-        sweep_Ns=DEFAULTS["sweep_Ns"], sweep_mus=DEFAULTS["sweep_mus"], iters=DEFAULTS["iters"],
-        batch=DEFAULTS["batch"], mc=DEFAULTS["mc"], rounds=DEFAULTS["rounds"],
-        local_rounds=0, local_backend="process", seed=DEFAULTS["seed"], quiet=False):
-    """Compute the tables: a list of Tables named ``runtime``, ``deadline``, ``blocks``, ``gain``,
-    ``virtual`` and ``local`` (a table is skipped when its parameter list is empty or its
-    rounds are 0).
+def run(N: int = DEFAULTS["N"], L: int = DEFAULTS["L"], shift: float = DEFAULTS["shift"],
+        mus: Sequence[float] = DEFAULTS["mus"], Ns: Sequence[int] = DEFAULTS["Ns"],
+        deadlines: Sequence[float] = DEFAULTS["deadlines"], deadline_mu: float = DEFAULTS["deadline_mu"],
+        sweep_Ns: Sequence[int] = DEFAULTS["sweep_Ns"], sweep_mus: Sequence[float] = DEFAULTS["sweep_mus"],
+        iters: int = DEFAULTS["iters"], batch: int = DEFAULTS["batch"], mc: int = DEFAULTS["mc"],
+        rounds: int = DEFAULTS["rounds"], local_rounds: int = 0, local_backend: str = "process",
+        seed: int = DEFAULTS["seed"], quiet: bool = False) -> List[Table]:
+    """Compute the reproduction's tables.
 
-    ``N``: workers of the deadline, block and virtual tables; ``Ns``, ``mus``: the runtime table's
-    grid (``N`` is added to ``Ns`` if missing); ``L``: coordinates; ``shift``: ``a``; ``deadlines``
-    at ``deadline_mu``; ``sweep_Ns`` x ``sweep_mus``: the gain table; ``iters``, ``batch``: SPSG;
-    ``mc``: Monte Carlo draws of the SPSG cross-check; ``rounds``: virtual-clock gradient steps;
-    ``local_rounds``: rounds per scheme on a LocalCluster of ``local_backend`` workers;
-    ``quiet``: no progress line (it is drawn on a terminal only)."""
+    Per-unit times are ``τ = shift + Exp(μ)`` (shifted exponential); every
+    E[T] is exact, in τ-units.
+
+    Parameters
+    ----------
+    N : int, default 10
+        Workers of the deadline, block and virtual tables, >= 2.
+    L : int, default 1000
+        Coordinates.
+    shift : float, default 1.0
+        The shift ``a``, >= 0.
+    mus : sequence of float, default (1.0, 0.2)
+        μ values of the runtime table's grid (empty: no runtime, block or
+        clock-run tables).
+    Ns : sequence of int, default (5, 10, 20)
+        N values of the runtime table's grid (``N`` is added if missing).
+    deadlines : sequence of float, default (3000.0, 3500.0, 4500.0)
+        Deadlines t of the completion-probability table, at ``deadline_mu``.
+    deadline_mu : float, default 1.0
+        μ of the completion-probability table.
+    sweep_Ns, sweep_mus : sequences, default (5, 10, 20, 40), (0.1, ..., 5.0)
+        The gain table's grid.
+    iters, batch : int, default 10000, 64
+        SPSG iterations and batch.
+    mc : int, default 200000
+        Monte Carlo draws of the SPSG cross-check, >= 2.
+    rounds : int, default 20
+        Virtual-clock gradient steps (0 skips that table).
+    local_rounds : int, default 0
+        Rounds per scheme on a LocalCluster (0 skips that table).
+    local_backend : {"process", "thread"}, default "process"
+        Workers of the LocalCluster run.
+    seed : int, default 1
+        Random seed.
+    quiet : bool, default False
+        No progress line (it is drawn on a terminal only).
+
+    Returns
+    -------
+    list of Table
+        Named ``runtime``, ``deadline``, ``blocks``, ``gain``, ``virtual`` and
+        ``local`` (a table is skipped when its parameter list is empty or its
+        rounds are 0).
+
+    Raises
+    ------
+    ValueError
+        A count below its minimum or not an integer, a non-positive μ or
+        deadline, or a negative shift.
+
+    Examples
+    --------
+    >>> from fastcode.repro import bcgc
+    >>> tables = bcgc.run(N=4, L=20, mus=(1.0,), Ns=(4,), deadlines=(30.0,), sweep_Ns=(4,),
+    ...                   sweep_mus=(1.0,), iters=20, batch=4, mc=100, rounds=0, quiet=True)
+    >>> [(t.name, len(t.rows)) for t in tables]
+    [('runtime', 1), ('deadline', 1), ('blocks', 3), ('gain', 1)]
+    >>> row = dict(zip(tables[0].columns, tables[0].rows[0]))
+    >>> round(float(row["uncoded"]), 3), round(float(row["lower_bd"]), 3)
+    (61.667, 40.421)
+    >>> bool(row["lower_bd"] <= row["SPSG"] <= row["best_GC"])
+    True
+    """
     for name, v, lo in (("N", N, 2), ("L", L, 1), ("iters", iters, 1), ("batch", batch, 1),
                         ("mc", mc, 2), ("rounds", rounds, 0), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
@@ -257,9 +318,9 @@ def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS[
     for name, vals in (("Ns", Ns), ("sweep_Ns", sweep_Ns)):
         if any(isinstance(v, bool) or not float(v).is_integer() or v < 1 for v in vals):
             raise ValueError(f"{name} must be positive integers, got {vals!r}")
-    for name, vals in (("mus", mus), ("sweep_mus", sweep_mus), ("deadlines", deadlines)):
-        if any(not (v > 0 and math.isfinite(v)) for v in vals):
-            raise ValueError(f"{name} must be positive numbers, got {vals!r}")
+    for name, reals in (("mus", mus), ("sweep_mus", sweep_mus), ("deadlines", deadlines)):
+        if any(not (v > 0 and math.isfinite(v)) for v in reals):
+            raise ValueError(f"{name} must be positive numbers, got {reals!r}")
     if not (shift >= 0 and math.isfinite(shift)):
         raise ValueError(f"shift must be >= 0, got {shift!r}")
     Ns = tuple(int(v) for v in Ns) if Ns else ()
@@ -268,7 +329,9 @@ def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS[
     sweep_Ns = tuple(int(v) for v in sweep_Ns)
     prog = Progress(NAME, len(Ns) * len(mus) + len(deadlines) + len(sweep_Ns),
                     enabled=False if quiet else None)
-    tables, keep_rt, keep_dl = {}, {}, {}
+    tables: Dict[str, Table] = {}
+    keep_rt: Dict[Any, Dict[str, Any]] = {}
+    keep_dl: Dict[Any, Any] = {}
     with prog:
         if mus:
             tables["runtime"] = _runtime_table(Ns, tuple(mus), L, shift, iters, batch, mc, seed,
@@ -296,14 +359,38 @@ def run(N=DEFAULTS["N"], L=DEFAULTS["L"], shift=DEFAULTS["shift"], mus=DEFAULTS[
 # ---- plotting ---------------------------------------------------------------------------------
 
 @draws_with_pyplot(NO_MATPLOTLIB_RERUN)
-def plot(plt, tables, path):
-    """Expected runtime, completion probability, block sizes and gain panels, into ``path``;
-    returns None, or why not (matplotlib missing)."""
-    tables = by_name(tables)
+def plot(plt, tables: Sequence[Table], path: PathLike) -> None:
+    """Expected runtime, completion probability, block sizes and gain panels, into ``path``.
+
+    Parameters
+    ----------
+    tables : list of Table
+        What :func:`run` returns (a missing table leaves its panel empty).
+    path : str or path
+        The figure file; its suffix picks the format.
+
+    Returns
+    -------
+    str or None
+        None, or why no figure was written (matplotlib missing).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from fastcode.repro import bcgc
+    >>> tables = bcgc.run(N=4, L=20, mus=(1.0,), Ns=(4,), deadlines=(30.0,), sweep_Ns=(4,),
+    ...                   sweep_mus=(1.0,), iters=20, batch=4, mc=100, rounds=0, quiet=True)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "bcgc.png")
+    ...     problem = bcgc.plot(tables, path)
+    ...     os.path.exists(path) if problem is None else "matplotlib" in problem
+    True
+    """
+    named = by_name(tables)
     fig, axes = plt.subplots(2, 2, figsize=(12, 9))
     ax = axes[0, 0]
-    if "runtime" in tables:
-        t = tables["runtime"]
+    if "runtime" in named:
+        t = named["runtime"]
         for mu, style in zip(t.plot_data["mus"], ("-", "--", ":", "-.")):
             sel = [r for r in t.rows if r[1] == mu]
             Ns = [r[0] for r in sel]
@@ -317,12 +404,12 @@ def plot(plt, tables, path):
         ax.set_title(f"expected runtime, L = {t.plot_data['L']}")
         ax.legend(fontsize=6, ncol=2)
     ax = axes[0, 1]
-    if "deadline" in tables:
-        meta = tables["deadline"].plot_data
+    if "deadline" in named:
+        meta = named["deadline"].plot_data
         N, L = meta["N"], meta["L"]
         m = ShiftedExponential(meta["mu"], meta["shift"])
-        ts = np.linspace(0.5 * min(tables["deadline"].column("t")),
-                         1.5 * max(tables["deadline"].column("t")), 80)
+        ts = np.linspace(0.5 * min(named["deadline"].column("t")),
+                         1.5 * max(named["deadline"].column("t")), 80)
         curves = [("uncoded", plain_gc_blocks(N, L, 0)),
                   ("approx A", round_blocks(approx_a(N, L, m), L))]
         if meta["spsg"] is not None:
@@ -336,8 +423,8 @@ def plot(plt, tables, path):
         ax.set_title(f"completion probability, N = {N}, μ = {meta['mu']:g}")
         ax.legend(fontsize=7)
     ax = axes[1, 0]
-    if "blocks" in tables:
-        t = tables["blocks"]
+    if "blocks" in named:
+        t = named["blocks"]
         k = len(t.rows)
         w = 0.8 / max(k, 1)
         s = np.arange(len(t.columns) - 1)
@@ -348,8 +435,8 @@ def plot(plt, tables, path):
         ax.set_title("block sizes")
         ax.legend(fontsize=7)
     ax = axes[1, 1]
-    if "gain" in tables:
-        t = tables["gain"]
+    if "gain" in named:
+        t = named["gain"]
         for N in sorted(set(t.column("N"))):
             sel = [r for r in t.rows if r[0] == N]
             line, = ax.semilogx([r[1] for r in sel], [r[5] for r in sel], "o-", label=f"N={N}")
@@ -366,8 +453,27 @@ def plot(plt, tables, path):
 
 # ---- command line -------------------------------------------------------------------------------
 
-def add_arguments(p):
-    """The options of ``fastcode simulate bcgc`` on parser ``p``."""
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``fastcode simulate bcgc`` on parser ``p``.
+
+    Their argparse dests are :func:`run`'s keywords (plus ``plot``); the
+    defaults are ``DEFAULTS`` (and 10 LocalCluster rounds).
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The parser to add them to.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from fastcode.repro import bcgc
+    >>> parser = argparse.ArgumentParser(prog="fastcode simulate bcgc")
+    >>> bcgc.add_arguments(parser)
+    >>> args = parser.parse_args(["--N", "4", "--mus", "1,0.5", "--local-rounds", "0"])
+    >>> args.N, args.mus, args.local_rounds, args.L
+    (4, (1.0, 0.5), 0, 1000)
+    """
     d = DEFAULTS
     p.add_argument("--N", type=int_at_least(2), default=d["N"], help="workers (default 10)")
     p.add_argument("--L", type=count, default=d["L"], help="coordinates (default 1000)")

@@ -10,15 +10,19 @@ Sections of the report:
    heterogeneous table;
 4. a coded DMTL training run (in-process, runtime protocol): exact models, bytes per iteration.
 """
+from __future__ import annotations
+
+import argparse
 import itertools
 import math
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from fastcode._util.tables import Table
 from fastcode.errors import InvalidArgumentError, SingularMatrixError
 from fastcode.fields import PrimeField
-from fastcode.repro.cli import (Output, count, optional_count, prime_at_least, draws_with_pyplot,
+from fastcode.repro.cli import (Output, PathLike, count, optional_count, prime_at_least, draws_with_pyplot,
                                 random_seed, save_figure)
 from fastcode.schemes.dmtl.training import (
     DMTLTraining,
@@ -88,8 +92,43 @@ def _sets(Z):
                             for s in placement_sets(Z)) + "}"
 
 
-def loads_rows(field, rng, B, n_random):
-    """One dict per placement: bounds, achieved loads, baselines, decodability."""
+def loads_rows(field: PrimeField, rng: np.random.Generator, B: int, n_random: int) -> List[Dict[str, Any]]:
+    """One dict per placement: bounds, achieved loads, baselines, decodability.
+
+    The placements are the cyclic ones of ``CYCLIC_CASES``, the MAN ones of
+    ``MAN_CASES`` and ``n_random`` random heterogeneous ones.  For each, a
+    scheme is designed over ``field`` (redrawn up to ``DESIGN_TRIES`` times)
+    and one real iteration on random values of length ``B`` checks that every
+    worker decodes every missing value exactly (and with the two-stage
+    decoder where every worker supports it).
+
+    Parameters
+    ----------
+    field : PrimeField
+        The field GF(p) of the values.
+    rng : numpy.random.Generator
+        Draws the random placements, designs and values.
+    B : int
+        Value length (symbols) of the checking iteration.
+    n_random : int
+        Number of random heterogeneous placements.
+
+    Returns
+    -------
+    list of dict
+        Keys ``name``, ``Z`` (placement matrix), ``bounds`` (cut-set LP
+        bounds), ``closed`` (closed forms, or None), ``scheme``, ``loads``
+        ((uplink, downlink) as Fractions), ``base`` (baselines), ``ok`` (one
+        bool per worker) and ``two_stage`` (bool, or None when not supported).
+
+    Examples
+    --------
+    >>> from fastcode.fields import PrimeField
+    >>> from fastcode.repro.dmtl import loads_rows
+    >>> rows = loads_rows(PrimeField(2**31 - 1), np.random.default_rng(0), B=2, n_random=0)
+    >>> rows[0]["name"], [str(x) for x in rows[0]["loads"]], all(rows[0]["ok"])
+    ('cyclic K=3 M=2', ['3/2', '1'], True)
+    """
     cases = [(f"cyclic K={K} M={M}", cyclic_placement(K, M), cyclic_bounds(K, M)) for K, M in CYCLIC_CASES]
     cases += [(f"MAN K={K} r={r} (N={math.comb(K, r)})", man_placement(K, r), man_bounds(K, r))
               for K, r in MAN_CASES]
@@ -119,11 +158,38 @@ LOADS_COLUMNS = ("placement", "lp_uplink", "closed_uplink", "downlink", "meets_b
                  "achieved_downlink", "P", "uncoded", "server_mds", "decodable")
 
 
-def loads_table(rows, title=""):
-    """The rows of :func:`loads_rows` as a Table: the LP bound and closed form of the uplink,
-    the downlink bound, whether the achieved (uplink, downlink) meets (LP, max miss), the
-    achieved loads, P, the baselines (uplink, downlink) and decodability; ``failures``
-    counts placements that did not decode or did not meet the bound."""
+def loads_table(rows: Sequence[Dict[str, Any]], title: str = "") -> Table:
+    """The rows of :func:`loads_rows` as a Table.
+
+    Columns: the LP bound and closed form of the uplink, the downlink bound,
+    whether the achieved (uplink, downlink) meets (LP, max miss), the
+    achieved loads, P, the baselines (uplink, downlink) and decodability.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        From :func:`loads_rows`.
+    title : str, default ""
+        Text above the table.
+
+    Returns
+    -------
+    Table
+        Named "loads", columns ``LOADS_COLUMNS``; ``failures`` counts
+        placements that did not decode or did not meet the bound.
+
+    Examples
+    --------
+    >>> from fastcode.fields import PrimeField
+    >>> from fastcode.repro.dmtl import loads_rows, loads_table
+    >>> rows = loads_rows(PrimeField(2**31 - 1), np.random.default_rng(0), B=2, n_random=0)
+    >>> print(loads_table(rows[:2]).format())
+    placement                                     LP R_u*      closed   R_d*  | achieved R_u   R_d   P  | uncoded  srv+MDS | decodable
+    ----------------------------------------------------------------------------------------------------------------------------------
+    cyclic K=3 M=2                                    3/2      3/2     1  | =     3/2      1   2  |     3+3      3+1 | yes (3/3), 2-stage yes
+    cyclic K=4 M=2                                    8/3      8/3     2  | =     8/3      2   3  |     4+4      4+2 | yes (4/4), 2-stage yes
+    closed: ...
+    """
     out, failures = [], 0
     for r in rows:
         b, (Ru, Rd) = r["bounds"], r["loads"]
@@ -155,8 +221,31 @@ def _loads_layout(table):
     return "\n".join(out + table.notes)
 
 
-def gf7_walkthrough():
-    """The worked example of :ref:`dmtl-gf7` as printable lines (a fixed input, then all 7^6 inputs)."""
+def gf7_walkthrough() -> Tuple[List[str], bool]:
+    """The worked example of :ref:`dmtl-gf7` as printable lines (a fixed input, then all 7^6 inputs).
+
+    GF(7), K = N = 3 workers, cyclic placement M = 2: the uplink and downlink
+    values of one fixed input, each worker's decoding by hand and by the
+    scheme, then every one of the 7^6 inputs decoded (direct and two-stage).
+
+    Returns
+    -------
+    lines : list of str
+        The report section.
+    ok : bool
+        True when every decoding (by hand and by the scheme) was exact.
+
+    Examples
+    --------
+    >>> from fastcode.repro.dmtl import gf7_walkthrough
+    >>> lines, ok = gf7_walkthrough()
+    >>> ok
+    True
+    >>> print(lines[2])
+      uplink (R_u = 3/2): X_0 = v_0^a + v_1^b = 3 + 1 = 4, X_1 = v_1^a + v_2^b = 6 + 4 = 3, X_2 = v_2^a + v_0^b = 2 + 5 = 0
+    >>> print(lines[-1])
+      total communication 3/2 + 1 = 5/2; server decodes + MDS 4; uncoded 6
+    """
     s = gf7_example()
     F = s.field
     v = np.array([[3, 5], [6, 1], [2, 4]], dtype=np.uint32)   # v_n = (v_n^a, v_n^b)
@@ -331,13 +420,45 @@ D = 48
 BACKEND = "process"
 
 
-def run(seed=SEED, prime=PRIME, B=B, n_random=N_RANDOM, iterations=ITERATIONS, d=D,
-        backend=BACKEND):
-    """The report's four sections over GF(``prime``), ``prime`` >= MIN_PRIME, as Tables named
-    ``loads``, ``gf7``, ``separable`` and ``training``; each counts its failed checks in
-    ``failures``.  ``B``: value length of the checking iteration; ``n_random``: random
-    heterogeneous placements; ``iterations``, ``d``: the training run, on a LocalCluster of
-    ``backend`` workers ("process", "thread", or "none" to skip it)."""
+def run(seed: int = SEED, prime: int = PRIME, B: int = B, n_random: int = N_RANDOM,
+        iterations: int = ITERATIONS, d: int = D, backend: str = BACKEND) -> List[Table]:
+    """The report's four sections over GF(``prime``), as Tables.
+
+    Parameters
+    ----------
+    seed : int, default SEED
+        Random seed of every section.
+    prime : int, default 2^31 - 1
+        The field prime, >= MIN_PRIME.
+    B : int, default 12
+        Value length of the checking iteration.
+    n_random : int, default 4
+        Random heterogeneous placements.
+    iterations : int, default 10
+        Iterations of the training run.
+    d : int, default 48
+        Model length of the training run.
+    backend : {"process", "thread", "none"}, default "process"
+        Workers of the LocalCluster training run ("none" skips it).
+
+    Returns
+    -------
+    list of Table
+        Named ``loads``, ``gf7``, ``separable`` and ``training``; each counts
+        its failed checks in ``failures``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``prime`` below MIN_PRIME (its random designs rarely decode).
+
+    Examples
+    --------
+    >>> from fastcode.repro import dmtl
+    >>> tables = dmtl.run(B=2, n_random=0, iterations=1, d=4, backend="none")
+    >>> [(t.name, t.failures) for t in tables]
+    [('loads', 0), ('gf7', 0), ('separable', 0), ('training', 0)]
+    """
     if prime < MIN_PRIME:
         raise InvalidArgumentError(f"the report needs a prime p >= {MIN_PRIME} (its random designs "
                                    f"rarely decode over a smaller field), got p={prime}")
@@ -356,16 +477,56 @@ def run(seed=SEED, prime=PRIME, B=B, n_random=N_RANDOM, iterations=ITERATIONS, d
     return [loads, gf7, separable, training]
 
 
-def dmtl_report(seed=SEED, p=PRIME, B=B, n_random=N_RANDOM, iterations=ITERATIONS, d=D,
-                backend=BACKEND):
-    """The whole report as (text, all_checks_passed) over GF(p), p >= MIN_PRIME; ``backend``
-    of the LocalCluster training run ("process", "thread", or "none" to skip it)."""
+def dmtl_report(seed: int = SEED, p: int = PRIME, B: int = B, n_random: int = N_RANDOM,
+                iterations: int = ITERATIONS, d: int = D, backend: str = BACKEND) -> Tuple[str, bool]:
+    """The whole report as (text, all_checks_passed) over GF(p), p >= MIN_PRIME.
+
+    Parameters
+    ----------
+    seed, p, B, n_random, iterations, d
+        As :func:`run` (``p`` is its ``prime``).
+    backend : {"process", "thread", "none"}, default "process"
+        Workers of the LocalCluster training run ("none" skips it).
+
+    Returns
+    -------
+    text : str
+        The four sections, separated by blank lines.
+    all_checks_passed : bool
+        True when no section reports a failed check.
+
+    Examples
+    --------
+    >>> from fastcode.repro.dmtl import dmtl_report
+    >>> text, ok = dmtl_report(B=2, n_random=0, iterations=1, d=4, backend="none")
+    >>> ok
+    True
+    >>> print(text.splitlines()[0])
+    Coded DMTL (Cheng, Wang, Zhang, Wu, arXiv 2507.18025) over ...(2147483647), seed 0
+    """
     tables = run(seed, p, B, n_random, iterations, d, backend)
     return "\n\n".join(t.format() for t in tables), not any(t.failures for t in tables)
 
 
-def add_arguments(parser):
-    """The options of ``fastcode simulate dmtl``."""
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``fastcode simulate dmtl``.
+
+    Their argparse dests are :func:`run`'s keywords.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser to add them to.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from fastcode.repro import dmtl
+    >>> parser = argparse.ArgumentParser(prog="fastcode simulate dmtl")
+    >>> dmtl.add_arguments(parser)
+    >>> vars(parser.parse_args(["--prime", "65537", "--random", "0", "--backend", "none"]))
+    {'seed': 0, 'prime': 65537, 'B': 12, 'n_random': 0, 'iterations': 10, 'backend': 'none'}
+    """
     parser.add_argument("--seed", type=random_seed, default=SEED, help="random seed (default 0)")
     parser.add_argument("--prime", type=prime_at_least(MIN_PRIME), default=PRIME,
                         help="field prime (default 2^31 - 1)")
@@ -380,10 +541,35 @@ def add_arguments(parser):
 
 
 @draws_with_pyplot()
-def plot(plt, tables, path):
-    """The uplink load of each placement: the cut-set LP bound beside the achieved load,
-    into ``path``; returns None, or why not (matplotlib missing).  (``fastcode simulate
-    dmtl`` has no ``--plot`` option; call it from Python.)"""
+def plot(plt, tables: Sequence[Table], path: PathLike) -> None:
+    """The uplink load of each placement: the cut-set LP bound beside the achieved load, into ``path``.
+
+    ``fastcode simulate dmtl`` has no ``--plot`` option; call it from Python.
+
+    Parameters
+    ----------
+    tables : list of Table
+        What :func:`run` returns (only the ``loads`` table is drawn).
+    path : str or path
+        The figure file; its suffix picks the format.
+
+    Returns
+    -------
+    str or None
+        None, or why no figure was written (matplotlib missing).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from fastcode.fields import PrimeField
+    >>> from fastcode.repro import dmtl
+    >>> rows = dmtl.loads_rows(PrimeField(2**31 - 1), np.random.default_rng(0), B=2, n_random=0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "dmtl.png")
+    ...     problem = dmtl.plot([dmtl.loads_table(rows)], path)
+    ...     os.path.exists(path) if problem is None else "matplotlib" in problem
+    True
+    """
     loads = next(t for t in tables if t.name == "loads")
     names = loads.column("placement")
     x = np.arange(len(names))

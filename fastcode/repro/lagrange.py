@@ -39,11 +39,16 @@ EC2 experiments; the threshold grid (K = 10, deg f 1..3, S, A, T in {0, 2}) and 
 completion-time cluster (N = 40 workers, K = 8 blocks for repetition and LCC) are this
 reproduction's choices, not figures copied from the paper (all are options).
 """
+from __future__ import annotations
+
+import argparse
+from typing import Callable, List, Optional, Sequence, Tuple
+
 import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util.tables import Table, by_name
-from fastcode.repro.cli import (comma_list, count, draws_with_pyplot, optional_count,
+from fastcode.repro.cli import (PathLike, comma_list, count, draws_with_pyplot, optional_count,
                                 positive_float, random_seed, save_figure)
 from fastcode.errors import InvalidArgumentError
 from fastcode.schemes.lagrange import recovery_threshold, workers_needed
@@ -76,23 +81,126 @@ SEED = 0
 Z_CHECK = 5.0      # a Monte Carlo mean more than this many standard errors from exact fails
 
 
-def repetition_workers(K, S, A):
-    """Workers of the repetition design: each of K blocks on S + 2A + 1 workers."""
+def repetition_workers(K: int, S: int, A: int) -> int:
+    """Workers of the repetition design: each of K blocks on S + 2A + 1 workers.
+
+    A block is decided by majority (A + 1 equal results); not private.
+
+    Parameters
+    ----------
+    K : int
+        Data blocks.
+    S : int
+        Stragglers tolerated.
+    A : int
+        Adversaries tolerated.
+
+    Returns
+    -------
+    int
+        ``K (S + 2A + 1)``.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lagrange import repetition_workers
+    >>> repetition_workers(10, S=2, A=2)
+    70
+    """
     return K * (S + 2 * A + 1)
 
 
-def secret_sharing_workers(f_degree, K, T, S, A):
-    """Workers of Shamir sharing per block: K groups of T deg f + S + 2A + 1."""
+def secret_sharing_workers(f_degree: int, K: int, T: int, S: int, A: int) -> int:
+    """Workers of Shamir sharing per block: K groups of T deg f + S + 2A + 1.
+
+    Each block is Shamir-shared (degree T) on its own group and f evaluated on
+    the shares (the BGW-style design).
+
+    Parameters
+    ----------
+    f_degree : int
+        Degree of the polynomial f.
+    K : int
+        Data blocks.
+    T : int
+        Privacy: any T workers learn nothing.
+    S : int
+        Stragglers tolerated.
+    A : int
+        Adversaries tolerated.
+
+    Returns
+    -------
+    int
+        ``K (T deg f + S + 2A + 1)``.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lagrange import secret_sharing_workers
+    >>> secret_sharing_workers(2, 10, T=2, S=2, A=2)
+    110
+    """
     return K * (T * f_degree + S + 2 * A + 1)
 
 
-def mds_workers(f_degree, K, T, S, A):
-    """Workers of MDS-coded evaluation, or None when f is not linear."""
+def mds_workers(f_degree: int, K: int, T: int, S: int, A: int) -> Optional[int]:
+    """Workers of MDS-coded evaluation, or None when f is not linear.
+
+    MDS-coded inputs work for deg f = 1 only; LCC coincides with it there.
+
+    Parameters
+    ----------
+    f_degree : int
+        Degree of the polynomial f.
+    K : int
+        Data blocks.
+    T : int
+        Privacy.
+    S : int
+        Stragglers tolerated.
+    A : int
+        Adversaries tolerated.
+
+    Returns
+    -------
+    int or None
+        ``K + T + S + 2A`` for deg f = 1, else None.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lagrange import mds_workers
+    >>> mds_workers(1, 10, T=2, S=2, A=2), mds_workers(2, 10, T=0, S=0, A=0)
+    (18, None)
+    """
     return K + T + S + 2 * A if f_degree == 1 else None
 
 
-def threshold_table(cases=THRESHOLD_CASES):
-    """Workers needed by LCC and each baseline, one row per (deg f, K, S, A, T)."""
+def threshold_table(cases: Sequence[Tuple[int, int, int, int, int]] = THRESHOLD_CASES) -> Table:
+    """Workers needed by LCC and each baseline, one row per (deg f, K, S, A, T).
+
+    With the saving of LCC against the best baseline that applies
+    (repetition for T = 0, secret sharing for T > 0, MDS for deg f = 1).
+
+    Parameters
+    ----------
+    cases : sequence of (int, int, int, int, int), default THRESHOLD_CASES
+        The (deg f, K, S, A, T) rows.
+
+    Returns
+    -------
+    Table
+        Named "thresholds"; "-" where a baseline does not apply.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lagrange import threshold_table
+    >>> print(threshold_table([(2, 10, 2, 2, 0), (1, 10, 0, 0, 2)]).format())
+    Workers needed to evaluate f of degree deg f on K blocks with S stragglers, A adversaries, T-privacy
+    deg f   K  S  A  T  LCC  LCC threshold  repetition  secret sharing  MDS  saving
+    -----  --  -  -  -  ---  -------------  ----------  --------------  ---  ------
+        2  10  2  2  0   25             23          70               -    -    2.80
+        1  10  0  0  2   12             12           -              30   12    1.00
+    LCC: ...
+    """
     rows = []
     for d, K, S, A, T in cases:
         lcc = workers_needed(d, K, T, A, S)
@@ -148,12 +256,54 @@ def _best_blocks(N, f_degree, T, A, mu, shift):
     return fits[int(np.argmin(means))]
 
 
-def completion_table(N=N_WORKERS, f_degree=F_DEGREE, K=BLOCKS, adversaries=ADVERSARIES, T=0,
-                     mu=MU, shift=SHIFT, trials=TRIALS, seed=SEED, progress=None):
-    """Monte Carlo E[T] (and exact E[T] where it is an order statistic) of uncoded,
-    repetition, LCC at K and LCC at its best K, per number of adversaries."""
+def completion_table(N: int = N_WORKERS, f_degree: int = F_DEGREE, K: int = BLOCKS,
+                     adversaries: Sequence[int] = ADVERSARIES, T: int = 0, mu: float = MU,
+                     shift: float = SHIFT, trials: int = TRIALS, seed: int = SEED,
+                     progress: Optional[Callable[[int, int, str], None]] = None) -> Table:
+    """Monte Carlo E[T] of uncoded, repetition, LCC at K and LCC at its best K, per number of adversaries.
+
+    The exact E[T] is printed beside it where the time is an order statistic
+    (uncoded and LCC); the table's check is that the Monte Carlo mean lies
+    within ``Z_CHECK`` standard errors of it.  Under the shifted exponential
+    model a task of load 1/K takes ``(shift + Exp(mu)) / K``.
+
+    Parameters
+    ----------
+    N : int, default N_WORKERS
+        Workers.
+    f_degree : int, default F_DEGREE
+        Degree of f.
+    K : int, default BLOCKS
+        Data blocks of repetition and LCC.
+    adversaries : sequence of int, default ADVERSARIES
+        Numbers of adversaries A, one group of rows each.
+    T : int, default 0
+        T-privacy of LCC.
+    mu, shift : float, default 1.0, 1.0
+        The straggler model.
+    trials : int, default TRIALS
+        Monte Carlo trials per cell.
+    seed : int, default SEED
+        Random seed.
+    progress : callable, optional
+        ``progress(done, total, label)``, called after every cell.
+
+    Returns
+    -------
+    Table
+        Named "completion", four rows per A ("cannot" where the scheme does
+        not fit); ``failures`` counts the failed checks.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lagrange import completion_table
+    >>> table = completion_table(N=12, K=4, adversaries=(1,), trials=200)
+    >>> table.column("scheme"), table.column("check"), table.failures
+    (['uncoded', 'repetition', 'LCC', 'LCC best K'], ['cannot', '-', 'ok', 'ok'], 0)
+    """
     model = ShiftedExponential(mu, shift=shift)
-    rows, failures = [], 0
+    rows: List[tuple] = []
+    failures = 0
     cells = [(A, kind) for A in adversaries for kind in ("uncoded", "repetition", "lcc", "best")]
     for c, (A, kind) in enumerate(cells):
         exact, blocks = None, K
@@ -196,8 +346,26 @@ def completion_table(N=N_WORKERS, f_degree=F_DEGREE, K=BLOCKS, adversaries=ADVER
                  left=("scheme",), name="completion", failures=failures)
 
 
-def add_arguments(parser):
-    """The options of ``fastcode simulate lagrange``."""
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``fastcode simulate lagrange``.
+
+    Their argparse dests are :func:`run`'s keywords (plus ``plot``).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser to add them to.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from fastcode.repro import lagrange
+    >>> parser = argparse.ArgumentParser(prog="fastcode simulate lagrange")
+    >>> lagrange.add_arguments(parser)
+    >>> args = parser.parse_args(["--workers", "12", "--blocks", "4", "--adversaries", "0,1"])
+    >>> args.N, args.K, args.adversaries, args.f_degree
+    (12, 4, (0, 1), 2)
+    """
     parser.add_argument("--workers", dest="N", type=count, default=N_WORKERS,
                         help=f"N of the completion-time table (default {N_WORKERS})")
     parser.add_argument("--degree", dest="f_degree", type=count, default=F_DEGREE,
@@ -216,9 +384,38 @@ def add_arguments(parser):
     parser.add_argument("--plot", metavar="FILE", help="also draw E[T] versus A to FILE")
 
 
-def run(N=N_WORKERS, f_degree=F_DEGREE, K=BLOCKS, adversaries=ADVERSARIES, T=0, mu=MU,
-        shift=SHIFT, trials=TRIALS, seed=SEED):
-    """The threshold table and the completion-time table; progress on a terminal."""
+def run(N: int = N_WORKERS, f_degree: int = F_DEGREE, K: int = BLOCKS,
+        adversaries: Sequence[int] = ADVERSARIES, T: int = 0, mu: float = MU,
+        shift: float = SHIFT, trials: int = TRIALS, seed: int = SEED) -> List[Table]:
+    """The threshold table and the completion-time table; progress on a terminal.
+
+    Parameters
+    ----------
+    N, f_degree, K, adversaries, T, mu, shift, trials, seed
+        The settings of :func:`completion_table` (the threshold table uses
+        ``THRESHOLD_CASES``).
+
+    Returns
+    -------
+    list of Table
+        Named "thresholds" and "completion".
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``adversaries`` empty or negative, or ``K > N``.
+
+    Examples
+    --------
+    >>> from fastcode.repro import lagrange
+    >>> tables = lagrange.run(N=12, K=4, adversaries=(0, 1), trials=200)
+    >>> [(t.name, len(t.rows), t.failures) for t in tables]
+    [('thresholds', 18, 0), ('completion', 8, 0)]
+    >>> lagrange.run(N=4, K=8)
+    Traceback (most recent call last):
+    ...
+    fastcode.errors.InvalidArgumentError: K must be at most N = 4, got 8
+    """
     if any(a < 0 for a in adversaries) or not adversaries:
         raise InvalidArgumentError(f"adversaries must be non-negative counts, got {adversaries}")
     if K > N:
@@ -230,8 +427,32 @@ def run(N=N_WORKERS, f_degree=F_DEGREE, K=BLOCKS, adversaries=ADVERSARIES, T=0, 
 
 
 @draws_with_pyplot()
-def plot(plt, tables, path):
-    """E[T] versus the number of adversaries, one line per scheme, into ``path``."""
+def plot(plt, tables: Sequence[Table], path: PathLike) -> None:
+    """E[T] versus the number of adversaries, one line per scheme, into ``path``.
+
+    Parameters
+    ----------
+    tables : list of Table
+        What :func:`run` returns.
+    path : str or path
+        The figure file; its suffix picks the format.
+
+    Returns
+    -------
+    str or None
+        None, or why no figure was written (matplotlib missing).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from fastcode.repro import lagrange
+    >>> tables = lagrange.run(N=12, K=4, adversaries=(0, 1), trials=100)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "lagrange.png")
+    ...     problem = lagrange.plot(tables, path)
+    ...     os.path.exists(path) if problem is None else "matplotlib" in problem
+    True
+    """
     t = by_name(tables)["completion"]
     fig, ax = plt.subplots(figsize=(6, 4))
     for scheme in dict.fromkeys(t.column("scheme")):

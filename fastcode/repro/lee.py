@@ -11,10 +11,13 @@ Model: shifted exponential with shift 1, a task of load 1/k takes
 Monte Carlo cell is seeded from ``(seed, n, mu, scheme, k)``, so a cell's
 estimate does not depend on which other cells are run.
 """
+from __future__ import annotations
+
+import argparse
 import math
 from dataclasses import dataclass
 from functools import partial
-from typing import Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -22,8 +25,8 @@ from fastcode._progress import Progress
 from fastcode._util import validate
 from fastcode._util.tables import Table, by_name
 from fastcode.errors import SimParameterError
-from fastcode.repro.cli import (CommaLists, Output, comma_list, count, open_unit_interval, optional_count, positive_float,
-                                draws_with_pyplot, random_seed, save_figure)
+from fastcode.repro.cli import (CommaLists, Output, PathLike, comma_list, count, open_unit_interval, optional_count,
+                                positive_float, draws_with_pyplot, random_seed, save_figure)
 from fastcode.sim.latency import (
     expected_time_mds,
     expected_time_replication,
@@ -62,13 +65,40 @@ DEFAULT_TRIALS = 200_000
 REPLICATION_R = 2
 _SCHEME_IDS = {"uncoded": 0, "replication": 1, "mds": 2}
 
+#: ``progress(done, total, label)``, called after every cell.
+ProgressFn = Callable[[int, int, str], None]
+
 
 @dataclass(frozen=True, eq=False)
 class LeeCell:
     """One scheme at one ``(n, mu)``: the exact E[T] and (optionally) its Monte Carlo estimate.
 
-    ``scheme``: "uncoded", "replication" (r = 2) or "mds"; ``k``: the MDS
-    dimension (n for uncoded, r for replication: copies per task)."""
+    Made by :func:`lee_table` and :func:`lee_k_curve`.
+
+    Parameters
+    ----------
+    n : int
+        Number of workers.
+    mu : float
+        Straggling parameter of the shifted-exponential model (shift 1).
+    scheme : str
+        "uncoded", "replication" (r = 2) or "mds".
+    k : int
+        The MDS dimension (n for uncoded, r for replication: copies per task).
+    exact : float
+        The closed-form E[T].
+    mc : SimulationResult, optional
+        The Monte Carlo estimate (None when skipped).
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import LeeCell
+    >>> cell = LeeCell(n=10, mu=1.0, scheme="mds", k=7, exact=0.2994)
+    >>> cell.label
+    'MDS (k=7)'
+    >>> cell.rel_diff          # no Monte Carlo
+    nan
+    """
 
     n: int
     mu: float
@@ -78,12 +108,13 @@ class LeeCell:
     mc: Optional[SimulationResult] = None
 
     @property
-    def label(self):
+    def label(self) -> str:
+        """The scheme as the table prints it: "uncoded", "2-replication" or "MDS (k=K)"."""
         return {"uncoded": "uncoded", "replication": f"{self.k}-replication",
                 "mds": f"MDS (k={self.k})"}[self.scheme]
 
     @property
-    def rel_diff(self):
+    def rel_diff(self) -> float:
         """(MC mean - exact) / exact, or nan without Monte Carlo."""
         return float("nan") if self.mc is None else (self.mc.mean - self.exact) / self.exact
 
@@ -92,9 +123,32 @@ class LeeCell:
 class SpeedupRow:
     """Speed-up ``E[T_uncoded] / E[T_MDS(n, k*)]`` at one ``(n, mu)``.
 
-    ``asymptote = n E[T_uncoded] / f(alpha*) = (1 + H_n/mu) / f(alpha*)``, the large-n
-    prediction (``n E[T_MDS(n, k*)] -> f(alpha*)``), which grows like ``ln(n) / (mu f(alpha*))``.
-    ``mc`` / ``mc_half_width``: ratio of Monte Carlo means and its approximate CI half-width."""
+    Made by :func:`lee_speedup`.
+
+    Parameters
+    ----------
+    n : int
+        Number of workers.
+    mu : float
+        Straggling parameter.
+    k_star : int
+        The optimal MDS dimension (:func:`fastcode.sim.latency.optimal_k`).
+    speedup : float
+        The exact ratio.
+    asymptote : float
+        ``n E[T_uncoded] / f(alpha*) = (1 + H_n/mu) / f(alpha*)``, the large-n
+        prediction (``n E[T_MDS(n, k*)] -> f(alpha*)``), which grows like
+        ``ln(n) / (mu f(alpha*))``.
+    mc, mc_half_width : float, default nan
+        Ratio of Monte Carlo means and its approximate CI half-width.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import lee_speedup
+    >>> row = lee_speedup(ns=[100], mus=[1.0])[0]
+    >>> row.k_star, round(row.speedup, 3), round(row.asymptote, 3)
+    (69, 1.976, 1.967)
+    """
 
     n: int
     mu: float
@@ -105,11 +159,45 @@ class SpeedupRow:
     mc_half_width: float = float("nan")
 
 
-def lee_table(ns=LEE_NS, mus=LEE_MUS, trials=DEFAULT_TRIALS, seed=0, level=0.95, progress=None):
+def lee_table(ns: Sequence[int] = LEE_NS, mus: Sequence[float] = LEE_MUS, trials: int = DEFAULT_TRIALS,
+              seed: int = 0, level: float = 0.95, progress: Optional[ProgressFn] = None) -> List[LeeCell]:
     """Exact and Monte Carlo E[T] of uncoded, 2-replication and (n, k*)-MDS.
 
-    ``trials=0`` skips Monte Carlo.  ``progress(done, total, label)`` is called
-    after every cell.  Returns a list of :class:`LeeCell`, ordered by n, mu, scheme."""
+    Each Monte Carlo cell is seeded from ``(seed, n, mu, scheme, k)``, so its
+    estimate does not depend on which other cells are run.
+
+    Parameters
+    ----------
+    ns : sequence of int, default LEE_NS
+        Worker counts n, each even (2-replication).
+    mus : sequence of float, default LEE_MUS
+        Straggling parameters mu, > 0.
+    trials : int, default DEFAULT_TRIALS
+        Monte Carlo trials per cell; 0 skips Monte Carlo.
+    seed : int, default 0
+        Random seed, >= 0.
+    level : float, default 0.95
+        Confidence level of the Monte Carlo intervals.
+    progress : callable, optional
+        ``progress(done, total, label)``, called after every cell.
+
+    Returns
+    -------
+    list of LeeCell
+        Three per (n, mu) (uncoded, replication, mds), ordered by n, mu, scheme.
+
+    Raises
+    ------
+    SimParameterError
+        An odd n, a non-positive n or mu, a negative ``trials`` or ``seed``.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import lee_table
+    >>> cells = lee_table(ns=[10], mus=[1.0], trials=500, seed=0)
+    >>> [(c.label, round(c.exact, 4), round(c.mc.mean, 4)) for c in cells]
+    [('uncoded', 0.3929, 0.3963), ('2-replication', 0.4283, 0.423), ('MDS (k=7)', 0.2994, 0.3029)]
+    """
     ns = [positive_int(n, "n") for n in ns]
     mus = [real_scalar(mu, "mu", positive=True) for mu in mus]
     trials = positive_int(trials, "trials", minimum=0)
@@ -133,14 +221,42 @@ def lee_table(ns=LEE_NS, mus=LEE_MUS, trials=DEFAULT_TRIALS, seed=0, level=0.95,
     return cells
 
 
-def lee_k_curve(n=10, mu=1.0, trials=DEFAULT_TRIALS, seed=0, level=0.95, progress=None):
+def lee_k_curve(n: int = 10, mu: float = 1.0, trials: int = DEFAULT_TRIALS, seed: int = 0,
+                level: float = 0.95, progress: Optional[ProgressFn] = None) -> List[LeeCell]:
     """E[T_MDS(n, k)] for k = 1..n, exact and Monte Carlo (``trials=0``: exact only).
 
-    ``k = n`` is the uncoded scheme and ``k = 1`` full replication of the whole job."""
+    ``k = n`` is the uncoded scheme and ``k = 1`` full replication of the whole job.
+
+    Parameters
+    ----------
+    n : int, default 10
+        Number of workers.
+    mu : float, default 1.0
+        Straggling parameter, > 0.
+    trials : int, default DEFAULT_TRIALS
+        Monte Carlo trials per k; 0 skips Monte Carlo.
+    seed : int, default 0
+        Random seed, >= 0.
+    level : float, default 0.95
+        Confidence level of the Monte Carlo intervals.
+    progress : callable, optional
+        ``progress(k, n, label)``, called after every k.
+
+    Returns
+    -------
+    list of LeeCell
+        One "mds" cell per k = 1..n.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import lee_k_curve
+    >>> [(c.k, round(c.exact, 4)) for c in lee_k_curve(4, mu=1.0, trials=0)]
+    [(1, 1.25), (2, 0.7917), (3, 0.6944), (4, 0.7708)]
+    """
     n = positive_int(n, "n")
     mu = real_scalar(mu, "mu", positive=True)
     trials = positive_int(trials, "trials", minimum=0)
-    exact = expected_time_mds(n, np.arange(1, n + 1), mu)
+    exact = np.asarray(expected_time_mds(n, np.arange(1, n + 1), mu))
     cells = []
     for k in range(1, n + 1):
         mc = _run_cell(mds(n, k), n, mu, "mds", k, trials, seed, level)
@@ -150,11 +266,36 @@ def lee_k_curve(n=10, mu=1.0, trials=DEFAULT_TRIALS, seed=0, level=0.95, progres
     return cells
 
 
-def lee_speedup(ns=SPEEDUP_NS, mus=LEE_MUS, table=None):
+def lee_speedup(ns: Sequence[int] = SPEEDUP_NS, mus: Sequence[float] = LEE_MUS,
+                table: Optional[Sequence[LeeCell]] = None) -> List[SpeedupRow]:
     """Speed-up of the optimal MDS code over uncoded versus n, for each mu.
 
     Exact for every n in ``ns``; where ``table`` (from :func:`lee_table`) has
-    Monte Carlo cells for the same (n, mu), their ratio is attached too."""
+    Monte Carlo cells for the same (n, mu), their ratio is attached too (its
+    half-width by the delta method: relative half-widths add in quadrature).
+
+    Parameters
+    ----------
+    ns : sequence of int, default SPEEDUP_NS
+        Worker counts.
+    mus : sequence of float, default LEE_MUS
+        Straggling parameters, > 0.
+    table : sequence of LeeCell, optional
+        Cells of :func:`lee_table` whose Monte Carlo means are compared.
+
+    Returns
+    -------
+    list of SpeedupRow
+        Ordered by mu, then n.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import lee_speedup, lee_table
+    >>> cells = lee_table(ns=[10], mus=[1.0], trials=500, seed=0)
+    >>> row = lee_speedup(ns=[10], mus=[1.0], table=cells)[0]
+    >>> round(row.speedup, 3), round(row.mc, 3)
+    (1.312, 1.308)
+    """
     ns = [positive_int(n, "n") for n in ns]
     mus = [real_scalar(mu, "mu", positive=True) for mu in mus]
     mc = {}
@@ -167,7 +308,7 @@ def lee_speedup(ns=SPEEDUP_NS, mus=LEE_MUS, table=None):
         for n in ns:
             k_star = optimal_k(n, mu)
             t_unc = expected_time_uncoded(n, mu)
-            row = dict(n=n, mu=mu, k_star=k_star, speedup=t_unc / expected_time_mds(n, k_star, mu),
+            row: Dict[str, Any] = dict(n=n, mu=mu, k_star=k_star, speedup=t_unc / expected_time_mds(n, k_star, mu),
                        asymptote=n * t_unc / f_star)
             unc, cod = mc.get((n, mu, "uncoded")), mc.get((n, mu, "mds"))
             if unc is not None and cod is not None:
@@ -186,7 +327,7 @@ CURVE_COLUMNS = ("n", "mu", "k", "exact", "mc_mean", "mc_half_width", "rel_diff"
 SPEEDUP_COLUMNS = ("n", "mu", "k_star", "speedup", "asymptote", "mc", "mc_half_width")
 
 
-def _mc_columns(cell):
+def _mc_columns(cell: LeeCell) -> tuple:
     if cell.mc is None:
         return None, None, None
     return cell.mc.mean, cell.mc.half_width, cell.rel_diff
@@ -196,9 +337,34 @@ def _mc_text(mean, half_width, rel_diff):
     return f"{mean:>10.5f} {'±':>2}{half_width:.5f} {rel_diff:>+7.2%}"
 
 
-def cells_table(cells, level=0.95):
-    """The analytic E[T] beside Monte Carlo (``mc_*`` are None without it), one row per
-    scheme grouped by (n, mu), as a Table (its text: :func:`format_lee_table`)."""
+def cells_table(cells: Sequence[LeeCell], level: float = 0.95) -> Table:
+    """The analytic E[T] beside Monte Carlo, one row per scheme grouped by (n, mu), as a Table.
+
+    Its text: :func:`format_lee_table`.  The ``mc_*`` columns are None
+    without Monte Carlo; with it, a note gives the largest relative
+    difference.
+
+    Parameters
+    ----------
+    cells : sequence of LeeCell
+        From :func:`lee_table`.
+    level : float, default 0.95
+        Confidence level of the Monte Carlo intervals (for the title).
+
+    Returns
+    -------
+    Table
+        Named "table", columns ``CELL_COLUMNS``.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import cells_table, lee_table
+    >>> table = cells_table(lee_table(ns=[10], mus=[1.0], trials=0))
+    >>> table.name, len(table.rows)
+    ('table', 3)
+    >>> table.columns[:6]
+    ['n', 'mu', 'scheme', 'label', 'k', 'exact']
+    """
     trials = next((c.mc.trials for c in cells if c.mc is not None), 0)
     title = ("Expected job time E[T]: shifted exponential, a task of load 1/k takes (1/k)(1 + Exp(mu))\n"
              + (f"(Lee et al., exact finite-n formulas).  Monte Carlo: {trials} trials per cell, "
@@ -232,9 +398,28 @@ def _cells_layout(table):
     return "\n".join(lines + table.notes)
 
 
-def k_curve_table(cells):
-    """E[T_MDS(n, k)] versus k (k = n is uncoded), exact beside Monte Carlo, as a Table
-    (its text: :func:`format_k_curve`)."""
+def k_curve_table(cells: Sequence[LeeCell]) -> Table:
+    """E[T_MDS(n, k)] versus k (k = n is uncoded), exact beside Monte Carlo, as a Table.
+
+    Its text: :func:`format_k_curve`.
+
+    Parameters
+    ----------
+    cells : sequence of LeeCell
+        From :func:`lee_k_curve` (one n and mu).
+
+    Returns
+    -------
+    Table
+        Named "k-curve", columns ``CURVE_COLUMNS``.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import k_curve_table, lee_k_curve
+    >>> table = k_curve_table(lee_k_curve(4, mu=1.0, trials=0))
+    >>> table.name, table.column("k")
+    ('k-curve', [1, 2, 3, 4])
+    """
     n, mu = cells[0].n, cells[0].mu
     rep = ""
     if n % REPLICATION_R == 0:
@@ -256,18 +441,38 @@ def _k_curve_layout(table):
     return "\n".join(lines + table.notes)
 
 
-def speedup_table(rows):
-    """Speed-up versus n, one column block per mu, with the large-n prediction and the
-    slope against ln n, as a Table (its text: :func:`format_speedup`)."""
-    rows = [(r.n, r.mu, r.k_star, r.speedup, r.asymptote, r.mc, r.mc_half_width) for r in rows]
+def speedup_table(rows: Sequence[SpeedupRow]) -> Table:
+    """Speed-up versus n, one column block per mu, with the large-n prediction and the slope against ln n.
+
+    Its text: :func:`format_speedup`.
+
+    Parameters
+    ----------
+    rows : sequence of SpeedupRow
+        From :func:`lee_speedup`.
+
+    Returns
+    -------
+    Table
+        Named "speedup", columns ``SPEEDUP_COLUMNS``; the notes give the
+        least-squares slope against ln n per mu.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import lee_speedup, speedup_table
+    >>> table = speedup_table(lee_speedup(ns=[10, 100], mus=[1.0]))
+    >>> table.name, table.column("k_star")
+    ('speedup', [7, 69])
+    """
+    data = [(r.n, r.mu, r.k_star, r.speedup, r.asymptote, r.mc, r.mc_half_width) for r in rows]
     table = Table("Speed-up E[T_uncoded] / E[T_MDS(n, k*)] versus n: grows like ln(n) / (mu f(alpha*));\n"
                   "'large-n' = (1 + H_n/mu) / f(alpha*), 'MC' = ratio of the Monte Carlo means.",
-                  SPEEDUP_COLUMNS, rows, layout=_speedup_layout, name="speedup")
+                  SPEEDUP_COLUMNS, data, layout=_speedup_layout, name="speedup")
     table.notes = ["", "least-squares slope of the exact speed-up against ln n (large-n limit "
                        "1/(mu f(alpha*))):"]
     for mu in sorted(set(table.column("mu"))):
-        xs = np.log([r[0] for r in rows if r[1] == mu])
-        ys = np.array([r[3] for r in rows if r[1] == mu])
+        xs = np.log([r[0] for r in data if r[1] == mu])
+        ys = np.array([r[3] for r in data if r[1] == mu])
         if xs.size >= 2:
             slope = np.polyfit(xs, ys, 1)[0]
             f_star = normalized_time_mds(optimal_rate(mu), mu)
@@ -292,18 +497,92 @@ def _speedup_layout(table):
     return "\n".join(lines + table.notes)
 
 
-def format_lee_table(cells, level=0.95):
-    """The analytic table beside Monte Carlo, one line per scheme, grouped by (n, mu)."""
+def format_lee_table(cells: Sequence[LeeCell], level: float = 0.95) -> str:
+    """The analytic table beside Monte Carlo, one line per scheme, grouped by (n, mu).
+
+    Parameters
+    ----------
+    cells : sequence of LeeCell
+        From :func:`lee_table`.
+    level : float, default 0.95
+        Confidence level of the Monte Carlo intervals (for the title).
+
+    Returns
+    -------
+    str
+        The text of :func:`cells_table`.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import format_lee_table, lee_table
+    >>> print(format_lee_table(lee_table(ns=[10], mus=[1.0], trials=0)))
+    Expected job time E[T]: shifted exponential, a task of load 1/k takes (1/k)(1 + Exp(mu))
+    (Lee et al., exact finite-n formulas).  Exact values only.
+    <BLANKLINE>
+        n    mu  scheme          exact E[T]   Monte Carlo   CI half    diff   speed-up alpha*n
+       10     1  uncoded            0.39290
+                 2-replication      0.42833
+                 MDS (k=7)          0.29938                                      1.312    6.82
+    """
     return cells_table(cells, level).format()
 
 
-def format_k_curve(cells):
-    """E[T_MDS(n, k)] versus k (k = n is uncoded), exact beside Monte Carlo."""
+def format_k_curve(cells: Sequence[LeeCell]) -> str:
+    """E[T_MDS(n, k)] versus k (k = n is uncoded), exact beside Monte Carlo.
+
+    Parameters
+    ----------
+    cells : sequence of LeeCell
+        From :func:`lee_k_curve`.
+
+    Returns
+    -------
+    str
+        The text of :func:`k_curve_table`; ``<- k*`` marks the best k.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import format_k_curve, lee_k_curve
+    >>> print(format_k_curve(lee_k_curve(4, mu=1.0, trials=0)))
+    E[T_MDS(n=4, k)] versus k, mu = 1 (k = n is uncoded; 2-replication: 0.87500)
+    <BLANKLINE>
+        k exact E[T]   Monte Carlo   CI half    diff
+        1    1.25000
+        2    0.79167
+        3    0.69444      <- k*
+        4    0.77083
+    """
     return k_curve_table(cells).format()
 
 
-def format_speedup(rows):
-    """Speed-up versus n, one column block per mu, with the large-n prediction."""
+def format_speedup(rows: Sequence[SpeedupRow]) -> str:
+    """Speed-up versus n, one column block per mu, with the large-n prediction.
+
+    Parameters
+    ----------
+    rows : sequence of SpeedupRow
+        From :func:`lee_speedup`.
+
+    Returns
+    -------
+    str
+        The text of :func:`speedup_table`.
+
+    Examples
+    --------
+    >>> from fastcode.repro.lee import format_speedup, lee_speedup
+    >>> print(format_speedup(lee_speedup(ns=[10, 100], mus=[1.0])))
+    Speed-up E[T_uncoded] / E[T_MDS(n, k*)] versus n: grows like ln(n) / (mu f(alpha*));
+    'large-n' = (1 + H_n/mu) / f(alpha*), 'MC' = ratio of the Monte Carlo means.
+    <BLANKLINE>
+                 |           mu = 1
+         n  ln n |    k*  exact large-n     MC
+        10  2.30 |     7  1.312   1.249
+       100  4.61 |    69  1.976   1.967
+    <BLANKLINE>
+    least-squares slope of the exact speed-up against ln n (large-n limit 1/(mu f(alpha*))):
+      mu = 1     slope 0.288   limit 0.318
+    """
     return speedup_table(rows).format()
 
 
@@ -314,8 +593,26 @@ CURVE_MU = 1.0
 LEVEL = 0.95
 
 
-def add_arguments(parser):
-    """The options of ``fastcode simulate lee``."""
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``fastcode simulate lee``.
+
+    Their argparse dests are :func:`run`'s keywords (plus ``plot``).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser to add them to.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from fastcode.repro import lee
+    >>> parser = argparse.ArgumentParser(prog="fastcode simulate lee")
+    >>> lee.add_arguments(parser)
+    >>> args = parser.parse_args(["--n", "10,20", "--mu", "1", "--trials", "0"])
+    >>> args.n, args.mu, args.trials, args.curve_n
+    ((10, 20), (1.0,), 0, 10)
+    """
     parser.add_argument("--trials", type=optional_count, default=DEFAULT_TRIALS,
                         help=f"Monte Carlo trials per cell (default {DEFAULT_TRIALS}; 0 = exact only)")
     parser.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
@@ -340,11 +637,49 @@ def add_arguments(parser):
     parser.add_argument("--plot", metavar="FILE", help="also draw the figures to FILE (needs matplotlib)")
 
 
-def run(n=LEE_NS, mu=LEE_MUS, trials=DEFAULT_TRIALS, seed=0, curve_n=CURVE_N, curve_mu=CURVE_MU,
-        speedup_n=SPEEDUP_NS, level=LEVEL):
-    """The three tables: E[T] per (n, mu) of ``n`` x ``mu``, E[T] versus k at
-    (``curve_n``, ``curve_mu``) and the speed-up versus ``speedup_n`` (plus ``n``);
-    ``trials = 0`` is exact values only.  Progress on a terminal."""
+def run(n: Sequence[int] = LEE_NS, mu: Sequence[float] = LEE_MUS, trials: int = DEFAULT_TRIALS,
+        seed: int = 0, curve_n: int = CURVE_N, curve_mu: float = CURVE_MU,
+        speedup_n: Sequence[int] = SPEEDUP_NS, level: float = LEVEL) -> List[Table]:
+    """The three tables of ``fastcode simulate lee``.
+
+    E[T] per (n, mu) of ``n`` x ``mu``, E[T] versus k at (``curve_n``,
+    ``curve_mu``) and the speed-up versus ``speedup_n`` (plus ``n``).
+    Progress on a terminal.
+
+    Parameters
+    ----------
+    n : sequence of int, default LEE_NS
+        Worker counts of the E[T] table (even).
+    mu : sequence of float, default LEE_MUS
+        Straggling parameters.
+    trials : int, default DEFAULT_TRIALS
+        Monte Carlo trials per cell; 0 is exact values only.
+    seed : int, default 0
+        Random seed.
+    curve_n, curve_mu : int, float, default 10, 1.0
+        The (n, mu) of the E[T]-versus-k curve.
+    speedup_n : sequence of int, default SPEEDUP_NS
+        n values of the speed-up table (exact).
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    list of Table
+        Named "table", "k-curve" and "speedup".
+
+    Raises
+    ------
+    SimParameterError
+        A setting the tables refuse (an odd n, a non-positive mu, ...).
+
+    Examples
+    --------
+    >>> from fastcode.repro import lee
+    >>> tables = lee.run(n=(10,), mu=(1.0,), trials=0, curve_n=4, speedup_n=(10, 100))
+    >>> [(t.name, len(t.rows)) for t in tables]
+    [('table', 3), ('k-curve', 4), ('speedup', 2)]
+    """
     with Progress(NAME) as progress:
         table = lee_table(n, mu, trials, seed, level, progress=progress.stage("table"))
         curve = lee_k_curve(curve_n, curve_mu, trials, seed, level,
@@ -358,9 +693,34 @@ PLOT_MISSING = ("fastcode simulate lee: cannot plot: plotting needs matplotlib: 
 
 
 @draws_with_pyplot(PLOT_MISSING)
-def plot(plt, tables, path):
-    """Draw the E[T]-versus-k curve and the speed-up versus n into ``path`` (PNG, PDF, ...);
-    returns None, or why not (matplotlib missing: ``pip install fastcode[plot]``)."""
+def plot(plt, tables: Sequence[Table], path: PathLike) -> None:
+    """Draw the E[T]-versus-k curve and the speed-up versus n into ``path`` (PNG, PDF, ...).
+
+    Called as ``plot(tables, path)`` (matplotlib is passed in by the decorator).
+
+    Parameters
+    ----------
+    tables : list of Table
+        What :func:`run` returns.
+    path : str or path
+        The figure file; its suffix picks the format.
+
+    Returns
+    -------
+    str or None
+        None, or why not (matplotlib missing: ``pip install fastcode[plot]``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from fastcode.repro import lee
+    >>> tables = lee.run(n=(10,), mu=(1.0,), trials=0, curve_n=4, speedup_n=(10,))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "lee.png")
+    ...     problem = lee.plot(tables, path)
+    ...     os.path.exists(path) if problem is None else "matplotlib" in problem
+    True
+    """
     by = by_name(tables)
     curve, speedup = by["k-curve"], by["speedup"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))

@@ -15,11 +15,16 @@ with C(n, t) sets per size t the pieces are only a few rows long (at n = 25,
 s = 0.5 nearly every piece is one row and coding gains nothing).  The gap
 closes as rows_per_block grows (``--rows-per-block``).
 """
+from __future__ import annotations
+
+import argparse
+from typing import Callable, List, Optional, Sequence, Tuple
+
 import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util.tables import Table
-from fastcode.repro.cli import count, draws_with_pyplot, random_seed, save_figure
+from fastcode.repro.cli import PathLike, count, draws_with_pyplot, random_seed, save_figure
 from fastcode.schemes.shuffle import (
     CodedShuffle,
     UncodedShuffle,
@@ -39,7 +44,7 @@ NAME = "shuffle"
 #: One line: the help of ``fastcode simulate NAME``.
 SUMMARY = "Coded shuffling: measured vs formula loads for the (n, s) of Lee et al.'s table."
 SHUFFLE_CASES = ((10, 0.1), (10, 0.2), (10, 0.5), (25, 0.2), (25, 0.5))
-"""(n, s) rows of the table: n in {10, 25} workers, storage fractions s."""
+"""The (n, s) rows of the table, with n in {10, 25} workers and storage fractions s."""
 
 
 #: Rows in each worker's block.
@@ -58,11 +63,43 @@ _FORMATS = dict(n="2d", s="4.2f", uncoded_formula="11.3f", uncoded="8.4f", coded
                 gain_measured="8.3f")
 
 
-def shuffle_table(cases=SHUFFLE_CASES, rows_per_block=ROWS_PER_BLOCK, trials=TRIALS, seed=SEED,
-                  progress=None):
-    """A Table, one row per (n, s): formula loads and gain, measured means (coded under
-    both cache models, uncoded under independent caching); ``progress(done, total, label)``
-    is called after every row."""
+def shuffle_table(cases: Sequence[Tuple[int, float]] = SHUFFLE_CASES, rows_per_block: int = ROWS_PER_BLOCK,
+                  trials: int = TRIALS, seed: int = SEED,
+                  progress: Optional[Callable[[int, int, str], None]] = None) -> Table:
+    """The loads table: one row per (n, s), formula loads and gain beside measured means.
+
+    Coded loads are measured under both cache models, uncoded under
+    independent caching.  Each row is seeded from ``(seed, n, s)``.  Loads are
+    in data units (rows sent / N).
+
+    Parameters
+    ----------
+    cases : sequence of (int, float), default SHUFFLE_CASES
+        The (n workers, storage fraction s) rows.
+    rows_per_block : int, default ROWS_PER_BLOCK
+        Rows in each worker's block.
+    trials : int, default TRIALS
+        Random shuffles per row.
+    seed : int, default SEED
+        Random seed.
+    progress : callable, optional
+        ``progress(done, total, label)``, called after every row.
+
+    Returns
+    -------
+    Table
+        Named "loads", columns ``COLUMNS``.
+
+    Examples
+    --------
+    >>> from fastcode.repro.shuffle import shuffle_table
+    >>> table = shuffle_table(cases=[(10, 0.2)], rows_per_block=5, trials=1)
+    >>> row = dict(zip(table.columns, table.rows[0]))
+    >>> row["uncoded_formula"], round(row["coded_formula"], 4), round(row["gain_formula"], 3)
+    (0.8, 0.3571, 2.241)
+    >>> row["coded_independent"], row["uncoded"]
+    (0.76, 0.78)
+    """
     rows = []
     for c, (n, s) in enumerate(cases):
         rng = np.random.default_rng([seed, n, int(round(s * 1000))])
@@ -91,26 +128,89 @@ def shuffle_table(cases=SHUFFLE_CASES, rows_per_block=ROWS_PER_BLOCK, trials=TRI
                  groups=(2, 2, 3, 2), name="loads")
 
 
-def add_arguments(parser):
-    """The options of ``fastcode simulate shuffle``."""
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``fastcode simulate shuffle``.
+
+    Their argparse dests are :func:`run`'s keywords.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The parser to add them to.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from fastcode.repro import shuffle
+    >>> parser = argparse.ArgumentParser(prog="fastcode simulate shuffle")
+    >>> shuffle.add_arguments(parser)
+    >>> vars(parser.parse_args(["--rows-per-block", "50"]))
+    {'rows_per_block': 50, 'trials': 3, 'seed': 0}
+    """
     parser.add_argument("--rows-per-block", type=count, default=ROWS_PER_BLOCK,
                         help="rows in each worker's block (default 2000)")
     parser.add_argument("--trials", type=count, default=TRIALS, help="shuffles per cell (default 3)")
     parser.add_argument("--seed", type=random_seed, default=SEED, help="random seed (default 0)")
 
 
-def run(rows_per_block=ROWS_PER_BLOCK, trials=TRIALS, seed=SEED):
-    """The loads table of the (n, s) cases of ``SHUFFLE_CASES``, as a one-table list; progress on a terminal."""
+def run(rows_per_block: int = ROWS_PER_BLOCK, trials: int = TRIALS, seed: int = SEED) -> List[Table]:
+    """The loads table of the (n, s) cases of ``SHUFFLE_CASES``, as a one-table list; progress on a terminal.
+
+    Parameters
+    ----------
+    rows_per_block : int, default ROWS_PER_BLOCK
+        Rows in each worker's block.
+    trials : int, default TRIALS
+        Random shuffles per (n, s).
+    seed : int, default SEED
+        Random seed.
+
+    Returns
+    -------
+    list of Table
+        The one table of :func:`shuffle_table`.
+
+    Examples
+    --------
+    >>> from fastcode.repro import shuffle
+    >>> table, = shuffle.run(rows_per_block=2, trials=1)
+    >>> table.column("n"), table.column("s")
+    ([10, 10, 10, 25, 25], [0.1, 0.2, 0.5, 0.2, 0.5])
+    """
     with Progress(NAME) as progress:
         return [shuffle_table(rows_per_block=rows_per_block, trials=trials, seed=seed,
                               progress=progress)]
 
 
 @draws_with_pyplot()
-def plot(plt, tables, path):
-    """Formula versus measured loads of each (n, s), into ``path``; returns None, or why not
-    (matplotlib missing).  (``fastcode simulate shuffle`` has no ``--plot`` option; call it
-    from Python.)"""
+def plot(plt, tables: Sequence[Table], path: PathLike) -> None:
+    """Formula versus measured loads of each (n, s), into ``path``.
+
+    ``fastcode simulate shuffle`` has no ``--plot`` option; call it from Python.
+
+    Parameters
+    ----------
+    tables : list of Table
+        What :func:`run` returns.
+    path : str or path
+        The figure file; its suffix picks the format.
+
+    Returns
+    -------
+    str or None
+        None, or why no figure was written (matplotlib missing).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from fastcode.repro import shuffle
+    >>> tables = shuffle.run(rows_per_block=1, trials=1)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "shuffle.png")
+    ...     problem = shuffle.plot(tables, path)
+    ...     os.path.exists(path) if problem is None else "matplotlib" in problem
+    True
+    """
     t = tables[0]
     labels = [f"n={n}, s={s:g}" for n, s in zip(t.column("n"), t.column("s"))]
     x = np.arange(len(labels))

@@ -16,14 +16,18 @@
 A job's delay is from its arrival to its in-order delivery (slots).  ``ρ`` is the measured load
 ``λ·E[service]``; at ``ρ >= 1`` the queue is unstable and its mean delay grows with J (marked ``*``).
 """
+from __future__ import annotations
+
+import argparse
 import math
 import time
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
 from fastcode._progress import Progress
 from fastcode._util.tables import Flagged, Table, by_name
-from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, comma_list, count, draws_with_pyplot,
+from fastcode.repro.cli import (NO_MATPLOTLIB_RERUN, Output, PathLike, comma_list, count, draws_with_pyplot,
                                 float_at_least, nonnegative_float, optional_count, positive_float,
                                 random_seed, save_figure)
 from fastcode.schemes.stream import lower_bound_delay
@@ -41,19 +45,54 @@ SUMMARY = "Stream coded computing: optimal vs uniform load split vs the M/D/1 lo
 OUTPUT = Output(footer="({jobs} jobs per point, seed {seed}, {seconds:.1f} s)")
 
 #: The authors' parameter set (docs: schemes/stream, 'Reproduction').
-SPEC = dict(jobs=10000, lam=0.01, Z=50000.0, K=1000, P=5, gamma=1.0, omega_max=1.1, seed=900)
+SPEC: Dict[str, Any] = dict(jobs=10000, lam=0.01, Z=50000.0, K=1000, P=5, gamma=1.0, omega_max=1.1, seed=900)
 DEFAULT_OMEGAS = (1.0, 1.05, 1.1, 1.2)
 DEFAULT_HETERO = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 SWEEP_OMEGAS = (1.0, 1.1)
 GAMMAS = (1e-6, 0.0065, 1.0, 100.0)
 
 
-def spec_rates_and_arrivals(jobs=SPEC["jobs"], lam=SPEC["lam"], Z=SPEC["Z"], P=SPEC["P"],
-                            omega_max=SPEC["omega_max"], seed=SPEC["seed"]):
-    """Rates ``μ`` (shape ``(P,)``, ops/slot) and arrivals (shape ``(jobs,)``, slots) of the
-    authors' script: ``rng(900); exprnd(1/λ, 1, J); rand(1, P)`` in MATLAB, taken to
-    equal NumPy's ``RandomState(900)`` (MT19937, 53-bit doubles, ``exprnd(m) = −m log(rand)``).
-    Only with ``jobs = 10000`` are the rates ``(385.95, 650.92, 373.40, 415.75, 373.98)``.
+def spec_rates_and_arrivals(jobs: int = SPEC["jobs"], lam: float = SPEC["lam"], Z: float = SPEC["Z"],
+                            P: int = SPEC["P"], omega_max: float = SPEC["omega_max"],
+                            seed: int = SPEC["seed"]) -> Tuple[np.ndarray, np.ndarray]:
+    """Rates ``μ`` and arrivals of the authors' script.
+
+    ``rng(900); exprnd(1/λ, 1, J); rand(1, P)`` in MATLAB, taken to equal
+    NumPy's ``RandomState(900)`` (MT19937, 53-bit doubles,
+    ``exprnd(m) = −m log(rand)``).  The rates are scaled to
+    ``Σ μ = 4 Z Ω_max λ``.
+
+    Parameters
+    ----------
+    jobs : int, default 10000
+        Number of arrivals J.
+    lam : float, default 0.01
+        Arrival rate λ (jobs per slot).
+    Z : float, default 50000.0
+        Operations per job.
+    P : int, default 5
+        Number of workers.
+    omega_max : float, default 1.1
+        Largest redundancy ratio Ω of the setting.
+    seed : int, default 900
+        The MATLAB ``rng`` seed.
+
+    Returns
+    -------
+    rates : (P,) float64 array
+        Worker speeds, ops/slot.  Only with ``jobs = 10000`` are they
+        ``(385.95, 650.92, 373.40, 415.75, 373.98)``.
+    arrivals : (jobs,) float64 array
+        Arrival times, slots (increasing).
+
+    Examples
+    --------
+    >>> from fastcode.repro.stream import spec_rates_and_arrivals
+    >>> rates, arrivals = spec_rates_and_arrivals()
+    >>> rates.round(2).tolist()
+    [385.95, 650.92, 373.4, 415.75, 373.98]
+    >>> arrivals.shape, arrivals[:2].round(2).tolist()
+    ((10000,), [83.66, 201.64])
     """
     rs = np.random.RandomState(seed)
     arrivals = np.cumsum(-(1.0 / lam) * np.log(rs.random_sample(jobs)))
@@ -62,9 +101,33 @@ def spec_rates_and_arrivals(jobs=SPEC["jobs"], lam=SPEC["lam"], Z=SPEC["Z"], P=S
     return rates, arrivals
 
 
-def geometric_rates(h, P=SPEC["P"], total=4 * SPEC["Z"] * SPEC["omega_max"] * SPEC["lam"]):
-    """``μ_p ∝ h^p`` for ``p = 0..P-1``, scaled to ``Σ μ = total`` (2200 by default); ``h = 2`` is the
-    strong-heterogeneity setting ``(70.97, 141.94, 283.87, 567.74, 1135.48)``."""
+def geometric_rates(h: float, P: int = SPEC["P"],
+                    total: float = 4 * SPEC["Z"] * SPEC["omega_max"] * SPEC["lam"]) -> np.ndarray:
+    """``μ_p ∝ h^p`` for ``p = 0..P-1``, scaled to ``Σ μ = total``.
+
+    Parameters
+    ----------
+    h : float
+        Heterogeneity ratio (1: equal workers).
+    P : int, default 5
+        Number of workers.
+    total : float, default 2200
+        The sum of the rates, ops/slot.
+
+    Returns
+    -------
+    (P,) float64 array
+        The rates; ``h = 2`` is the strong-heterogeneity setting
+        ``(70.97, 141.94, 283.87, 567.74, 1135.48)``.
+
+    Examples
+    --------
+    >>> from fastcode.repro.stream import geometric_rates
+    >>> geometric_rates(2.0).round(2).tolist()
+    [70.97, 141.94, 283.87, 567.74, 1135.48]
+    >>> geometric_rates(1.0, P=4, total=100.0).tolist()
+    [25.0, 25.0, 25.0, 25.0]
+    """
     mu = float(h) ** np.arange(P)
     return mu * (total / mu.sum())
 
@@ -232,21 +295,69 @@ def _local_run(jobs, seed, backend="process", K=8, Omega=1.25, rates=(1.0, 2.0, 
     return out
 
 
-def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
-        sweep_omegas=SWEEP_OMEGAS, fine=False, gamma_table=False, real_jobs=300, gamma=1.0,
-        local_jobs=0, local_backend="process", quiet=False):
-    """Compute the reproduction's tables: a list of Tables named ``omega_spec``, ``omega_strong``,
-    ``sweep`` (if ``hetero``), ``gamma`` (if ``gamma_table``), ``real`` (if ``real_jobs``) and
-    ``local`` (if ``local_jobs``).
+def run(jobs: int = SPEC["jobs"], seed: int = 1, omegas: Sequence[float] = DEFAULT_OMEGAS,
+        hetero: Sequence[float] = DEFAULT_HETERO, sweep_omegas: Sequence[float] = SWEEP_OMEGAS,
+        fine: bool = False, gamma_table: bool = False, real_jobs: int = 300, gamma: float = 1.0,
+        local_jobs: int = 0, local_backend: str = "process", quiet: bool = False) -> List[Table]:
+    """Compute the reproduction's tables.
 
-    ``jobs``: jobs per simulated point (the authors use 10 000; the rates always come from the
-    10 000-draw MATLAB stream, the arrivals are its first ``jobs``); ``seed``: seed of the job-level
-    randomness (roundings, task times); ``omegas``: Ω values of tables 1-2; ``hetero``: ratios ``h``
-    of the sweep, run at each of ``sweep_omegas``; ``fine``: use the authors' 0.002 grid on
-    [1, 1.1] for the first table (51 points, about 50 s); ``gamma_table``: add the γ-sensitivity
-    table; ``real_jobs``: jobs of the virtual-time scheme run (0 to skip); ``gamma``: the split's
-    γ; ``local_jobs``: jobs of the LocalCluster run on ``local_backend`` workers (0 to skip);
-    ``quiet``: no progress line (it is drawn on a terminal only).
+    Delays are mean in-order delays in slots; a ``*`` marks an unstable
+    queue (ρ >= 1), whose mean grows with the number of jobs.
+
+    Parameters
+    ----------
+    jobs : int, default 10000
+        Jobs per simulated point, >= 10 (the authors use 10 000; the rates
+        always come from the 10 000-draw MATLAB stream, the arrivals are its
+        first ``jobs``).
+    seed : int, default 1
+        Seed of the job-level randomness (roundings, task times).
+    omegas : sequence of float, default DEFAULT_OMEGAS
+        Ω values of tables 1-2.
+    hetero : sequence of float, default DEFAULT_HETERO
+        Ratios ``h`` of the sweep (empty: no sweep).
+    sweep_omegas : sequence of float, default SWEEP_OMEGAS
+        The Ω at which each ``h`` of the sweep runs.
+    fine : bool, default False
+        Use the authors' 0.002 grid on [1, 1.1] for the first table (51
+        points, about 50 s).
+    gamma_table : bool, default False
+        Add the γ-sensitivity table.
+    real_jobs : int, default 300
+        Jobs of the virtual-time scheme run (0 to skip).
+    gamma : float, default 1.0
+        The split's γ (second-moment weight).
+    local_jobs : int, default 0
+        Jobs of the LocalCluster run (0 to skip).
+    local_backend : {"process", "thread"}, default "process"
+        Workers of the LocalCluster run.
+    quiet : bool, default False
+        No progress line (it is drawn on a terminal only).
+
+    Returns
+    -------
+    list of Table
+        Named ``omega_spec``, ``omega_strong``, ``sweep`` (if ``hetero``),
+        ``gamma`` (if ``gamma_table``), ``real`` (if ``real_jobs``) and
+        ``local`` (if ``local_jobs``).
+
+    Raises
+    ------
+    ValueError
+        ``jobs`` not an integer >= 10.
+
+    Examples
+    --------
+    >>> from fastcode.repro import stream
+    >>> tables = stream.run(jobs=20, omegas=(1.1,), hetero=(), real_jobs=0, quiet=True)
+    >>> [(t.name, len(t.rows)) for t in tables]
+    [('omega_spec', 1), ('omega_strong', 1)]
+    >>> print(tables[0].format())
+    Authors' parameters: mean in-order delay vs Omega (slots; mu = 385.95, 650.92, 373.40, 415.75, 373.98)
+    Omega  optimal  opt_p95  uniform  uni_p95  lower_bd  rho_opt  rho_uni
+    -----  -------  -------  -------  -------  --------  -------  -------
+    1.100   24.015   33.780   26.988   40.482    26.070    0.227    0.250
+    * = unstable (rho >= 1): the mean grows with the number of jobs.
     """
     if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 10:
         raise ValueError(f"jobs must be an integer >= 10, got {jobs!r}")
@@ -297,14 +408,37 @@ def run(jobs=SPEC["jobs"], seed=1, omegas=DEFAULT_OMEGAS, hetero=DEFAULT_HETERO,
 
 
 @draws_with_pyplot(NO_MATPLOTLIB_RERUN)
-def plot(plt, tables, path):
-    """Delay versus Omega (both settings) and the heterogeneity sweep, into ``path``;
-    returns None, or why not (matplotlib missing)."""
-    tables = by_name(tables)
-    panels = [k for k in ("omega_spec", "omega_strong", "sweep") if k in tables]
+def plot(plt, tables: Sequence[Table], path: PathLike) -> None:
+    """Delay versus Omega (both settings) and the heterogeneity sweep, into ``path``.
+
+    Parameters
+    ----------
+    tables : list of Table
+        What :func:`run` returns.
+    path : str or path
+        The figure file; its suffix picks the format.
+
+    Returns
+    -------
+    str or None
+        None, or why no figure was written (matplotlib missing).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from fastcode.repro import stream
+    >>> tables = stream.run(jobs=20, omegas=(1.0, 1.1), hetero=(1.0, 2.0), real_jobs=0, quiet=True)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "stream.png")
+    ...     problem = stream.plot(tables, path)
+    ...     os.path.exists(path) if problem is None else "matplotlib" in problem
+    True
+    """
+    named = by_name(tables)
+    panels = [k for k in ("omega_spec", "omega_strong", "sweep") if k in named]
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2), squeeze=False)
     for ax, key in zip(axes[0], panels):
-        t = tables[key]
+        t = named[key]
         if key == "sweep":
             for om in sorted(set(t.column("Omega"))):
                 sel = [r for r in t.rows if r[2] == om]
@@ -330,8 +464,26 @@ def plot(plt, tables, path):
     return None
 
 
-def add_arguments(p):
-    """The options of ``fastcode simulate stream`` on parser ``p``."""
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``fastcode simulate stream`` on parser ``p``.
+
+    Their argparse dests are :func:`run`'s keywords (plus ``plot``).
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The parser to add them to.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from fastcode.repro import stream
+    >>> parser = argparse.ArgumentParser(prog="fastcode simulate stream")
+    >>> stream.add_arguments(parser)
+    >>> args = parser.parse_args(["--jobs", "100", "--omegas", "1,1.1", "--hetero", ""])
+    >>> args.jobs, args.omegas, args.hetero, args.local_jobs
+    (100, (1.0, 1.1), (), 30)
+    """
     p.add_argument("--jobs", type=count, default=SPEC["jobs"], help="jobs per point (default 10000)")
     p.add_argument("--seed", type=random_seed, default=1, help="seed of task times and roundings (default 1)")
     p.add_argument("--omegas", type=comma_list(float_at_least(1)), default=DEFAULT_OMEGAS,
