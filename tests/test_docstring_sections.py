@@ -170,7 +170,18 @@ MODULES = sorted(_public_objects())
 
 # Modules whose docstrings are being converted to numpydoc (issue 14); each one
 # leaves this set in the commit that converts it, and the set ends empty.
-PENDING = set(MODULES)
+PENDING = {
+    "fastcode.codes.gradient",
+    "fastcode.codes.gradient_approx",
+    "fastcode.compat.pyeclib.driver",
+    "fastcode.reference.lagrange",
+    "fastcode.reference.recovery",
+    "fastcode.runtime.jobs",
+    "fastcode.runtime.local",
+    "fastcode.runtime.protocol",
+    "fastcode.runtime.result",
+    "fastcode.runtime.virtual",
+}
 
 
 @pytest.mark.parametrize("module", MODULES)
