@@ -21,14 +21,14 @@ reproduction does).  ``lower_bound(F)`` = sum_j max(0, m - c_j(F))
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from fastcode.codes.designs import (biregular_graph, check_assignment, random_regular_graph,
                                     second_eigenvalue)
-from fastcode.codes.gradient import GradientCode, DEFAULT_CACHE_SIZE, _RngLike
+from fastcode.codes.gradient import GradientCode, DEFAULT_CACHE_SIZE
 if TYPE_CHECKING:
     # the compiled module has no stub; its NumPy twin has the same signatures
     from fastcode.reference import recovery as _recovery
@@ -43,6 +43,9 @@ from fastcode.errors import InvalidArgumentError, NotEnoughShardsError
 from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
 from fastcode.fields.reals import Reals
+
+# A random source: None (fresh entropy), an int seed or a numpy.random.Generator.
+_RngLike = Union[None, int, np.random.Generator]
 
 #: The decoders every approximate code offers (``decoder=``): least squares, or fixed.
 DECODERS = ("optimal", "fixed")
