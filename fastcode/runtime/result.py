@@ -22,20 +22,20 @@ class RoundResult:
         Workers whose results were collected, in arrival order; the round stopped
         at the first prefix the scheme could decode.  Partial-results schemes:
         ``(worker, key)`` pairs, one per part.
-    latencies : (n_workers,) float64 array
+    latencies : float64 array, one entry per worker
         Arrival time of each worker's result; NaN for workers that did not answer
         before the round was decoded.  Partial results: arrival of the worker's
         last part received before the decode (NaN if none was).
-    compute_times : (n_workers,) float64 array
+    compute_times : float64 array, one entry per worker
         Time spent in ``worker_fn`` on each worker (measured there); NaN for
         non-responders.
-    service_times : (n_workers,) float64 array
+    service_times : float64 array, one entry per worker
         Time from the worker receiving the round to it sending the result
         (compute + injected wait, measured there); NaN for non-responders.
         Partial results: booked when the worker has sent all its parts, so NaN
         for workers whose last parts came after the decode (compute = time in the
         part generator).
-    delays : (n_workers,) float64 array
+    delays : float64 array, one entry per worker
         Injected completion times drawn from the straggler model, in seconds
         (zeros without a model).
     wait_time : float

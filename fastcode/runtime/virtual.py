@@ -200,7 +200,7 @@ class VirtualCluster:
         ----------
         round_input : object
             The round's input, passed to the worker functions and ``decode``.
-        times : (n_workers,) float64 array, or a sequence of per-part arrays
+        times : float64 array with one time per worker, or a sequence of per-part arrays
             When each message (or part) is ready; ``inf`` = never (see the class).
 
         Returns
