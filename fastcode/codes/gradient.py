@@ -35,26 +35,37 @@ Shapes and dtypes.  Reals: float64 everywhere.  PrimeField: uint32 field
 elements (gradients quantised by the caller, e.g. ``field.from_float``).
 GF256: uint8 (FractionalRepetition only).
 """
+from __future__ import annotations
+
 import math
 import warnings
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode._util.memory import overlaps
 from fastcode._util.rng import as_generator
 from fastcode._util.validate import integer
-try:
-    from fastcode.codes import _recovery
-except ImportError:     # unbuilt source tree (FASTCODE_BACKEND=numpy): the NumPy twin
+if TYPE_CHECKING:
+    # the compiled module has no stub; its NumPy twin has the same signatures
     from fastcode.reference import recovery as _recovery
+else:
+    try:
+        from fastcode.codes import _recovery
+    except ImportError:     # unbuilt source tree (FASTCODE_BACKEND=numpy): the NumPy twin
+        from fastcode.reference import recovery as _recovery
 from fastcode.codes._lru import LRUCache
-from fastcode.codes.base import REQUIRED, Code, renamed
+from fastcode.codes.base import REQUIRED, Code, Indices, renamed
 from fastcode.codes.designs import check_assignment, cyclic_assignment, frc_assignment
 from fastcode.errors import (FieldTypeError, FieldValueError, InvalidArgumentError,
                              NotEnoughShardsError, ShardSizeError, SingularMatrixError)
-from fastcode.fields.base import Field
+from fastcode.fields.base import Field, Regions
 from fastcode.fields.reals import Reals
-from fastcode.matrices_real import chebyshev_nodes, condition_numbers
+from fastcode.matrices_real import ConditionReport, chebyshev_nodes, condition_numbers
+
+# A random source: None (fresh entropy), an int seed or a numpy.random.Generator.
+_RngLike = Union[None, int, np.random.Generator]
 
 DEFAULT_CACHE_SIZE = 4096
 """Decode-weight cache entries per code (one (m, n) float64 array each)."""
@@ -98,19 +109,82 @@ class GradientCode(Code):
     out=None)``; the old keyword names ``responders=`` and ``coded=`` still work
     with a DeprecationWarning.
 
-    Parameters: ``blocks`` (m, n, N) array over ``field``; ``assignment`` (n, N)
-    0/1; ``s`` the number of stragglers an exact code tolerates (None for
-    approximate codes).  Subclasses build these; ``GradientCode`` itself can
-    wrap explicit matrices (e.g. a small hand-made example) and decodes by
-    least squares (inexact fields: Reals) or an exact consistent solve (exact
-    fields: PrimeField).  Default field Reals (see the module docstring).
+    Subclasses build the encoding matrices; ``GradientCode`` itself can wrap
+    explicit matrices (e.g. a small hand-made example) and decodes by least
+    squares (inexact fields: Reals) or an exact consistent solve (exact fields:
+    PrimeField).  Default field Reals (see the module docstring).
 
-    Attributes: n, N (parts), m (blocks), s, field, assignment (n, N) uint8,
-    blocks (m, n, N), B (n, m N), exact (bool)."""
+    Parameters
+    ----------
+    blocks : (m, n, N) array over ``field``, or (n, N) for m = 1
+        The encoding matrices B_0..B_{m-1}; entry [u, i, j] multiplies block u of
+        part j's gradient in worker i's message.
+    assignment : (n, N) 0/1 array, optional
+        Which worker holds which part; default the support of ``blocks`` (every
+        nonzero coefficient must lie inside it).
+    field : Field, default Reals
+        The field of the coefficients and gradients (Reals, PrimeField(p); GF256
+        only for codes that solve nothing).
+    s : int or None, default 0
+        The number of stragglers an exact code tolerates (None for approximate
+        codes); the recovery threshold is n - s.
+    cache_size : int, default DEFAULT_CACHE_SIZE
+        Entries of the decode-weight LRU cache (0 disables it).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``field`` is not a fastcode field, the assignment is not 0/1, the
+        coefficients use parts a worker does not hold, or s >= n.
+    ShardSizeError
+        ``blocks`` is not (m, n, N) (or is empty) or ``assignment`` is not (n, N).
+    FieldTypeError
+        Complex encoding matrices, or entries the field refuses.
+    FieldValueError
+        Entries outside the field.
+
+    Attributes
+    ----------
+    n, N, m : int
+        Workers, data parts and blocks per gradient.
+    s : int or None
+        Stragglers tolerated by an exact code.
+    field : Field
+        The code's field.
+    assignment : (n, N) uint8 array
+        Read-only 0/1 matrix: A[i, j] = 1 iff worker i holds part j.
+    blocks : (m, n, N) array
+        Read-only encoding matrices, over the field's dtype.
+    B : (n, m N) array
+        Read-only [B_0 | ... | B_{m-1}].
+    exact : bool
+        True for codes whose decode is exact on any n - s responders.
+
+    Examples
+    --------
+    A hand-made code (Tandon et al.'s 3-worker example, one straggler): worker 0
+    sends g_0 / 2 + g_1, worker 1 sends g_1 - g_2, worker 2 sends g_0 / 2 + g_2.
+
+    >>> from fastcode.codes.gradient import GradientCode
+    >>> B = np.array([[0.5, 1, 0], [0, 1, -1], [0.5, 0, 1]])
+    >>> code = GradientCode(B, s=1)
+    >>> code
+    GradientCode(n=3, N=3, m=1, s=1, field=Reals)
+    >>> code.assignment.tolist()
+    [[1, 1, 0], [0, 1, 1], [1, 0, 1]]
+    >>> g = np.arange(6.0).reshape(3, 2)            # the 3 partial gradients, d = 2
+    >>> messages = code.encode_all(g)               # (n, L) = (3, 2)
+    >>> code.decode(messages[[0, 2]], [0, 2]).round(6).tolist()   # worker 1 straggles
+    [6.0, 9.0]
+    >>> g.sum(axis=0).tolist()
+    [6.0, 9.0]
+    """
 
     exact = True
 
-    def __init__(self, blocks, assignment=None, field=Reals, s=0, cache_size=DEFAULT_CACHE_SIZE):
+    def __init__(self, blocks: ArrayLike, assignment: Optional[ArrayLike] = None,
+                 field: Field = Reals, s: Optional[int] = 0,
+                 cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         self.field = _check_field(field)
         blocks = np.asarray(blocks)
         if blocks.ndim == 2:
@@ -147,7 +221,7 @@ class GradientCode(Code):
         self._float64 = self.field.dtype == np.float64
         self._csr = csr_arrays(self.B) if self._float64 and not self.field.exact else None
         self._cache = LRUCache(cache_size)
-        self._targets = None
+        self._targets: Optional[np.ndarray] = None
 
     # ---- description -----------------------------------------------------------
 
@@ -156,35 +230,105 @@ class GradientCode(Code):
                 f"field={self.field!r})")
 
     @property
-    def recovery_threshold(self):
+    def recovery_threshold(self) -> int:
         """Responders an exact code needs in the worst case (n - s)."""
         return self.n - (self.s or 0)
 
+    # Code declares ``k: int`` for codes that store it; here it is derived from n and s
+    # and read-only, which every reader of the contract accepts (nothing assigns k).
     @property
-    def k(self):
+    def k(self) -> int:  # type: ignore[override]
         """The recovery threshold (the ``Code`` contract's name)."""
         return self.recovery_threshold
 
     @property
-    def load(self):
+    def load(self) -> float:
         """Largest fraction of the parts one worker holds."""
         return float(self.assignment.sum(axis=1).max()) / self.N
 
     @property
-    def upload_fraction(self):
+    def upload_fraction(self) -> float:
         """Length of a worker's message relative to d (1/m)."""
         return 1.0 / self.m
 
-    def parts(self, worker):
-        """Parts held by ``worker`` (sorted int64 array): the rows ``encode`` expects."""
+    def parts(self, worker: int) -> np.ndarray:
+        """Parts held by ``worker``: the rows ``encode`` expects, in that order.
+
+        Parameters
+        ----------
+        worker : int
+            Worker id in [0, n).
+
+        Returns
+        -------
+        int64 array
+            Sorted part ids (read it, do not write it: it is the code's own array).
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``worker`` is not an integer in [0, n).
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CyclicRepetition
+        >>> code = CyclicRepetition(5, 2, rng=0)     # worker i holds parts i..i+2 mod 5
+        >>> code.parts(4).tolist()
+        [0, 1, 4]
+        """
         return self._parts[self._worker(worker)]
 
-    def coefficients(self, worker):
-        """Encoding coefficients of ``worker``: (len(parts), m), entry [jj, u] = B_u[i, parts[jj]]."""
+    def coefficients(self, worker: int) -> np.ndarray:
+        """Encoding coefficients of ``worker``: entry [jj, u] = B_u[i, parts[jj]].
+
+        Parameters
+        ----------
+        worker : int
+            Worker id i in [0, n).
+
+        Returns
+        -------
+        (len(parts(worker)), m) array
+            Over the field's dtype (the code's own array: do not write it).
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``worker`` is not an integer in [0, n).
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import FractionalRepetition
+        >>> code = FractionalRepetition(4, 1)        # groups {0, 1} and {2, 3}
+        >>> code.coefficients(2).tolist()            # worker 2 adds parts 2 and 3
+        [[1.0], [1.0]]
+        """
         return self._coef[self._worker(worker)]
 
-    def block_length(self, d):
-        """Length L = ceil(d / m) of a coded message for gradients of length d."""
+    def block_length(self, d: int) -> int:
+        """Length L = ceil(d / m) of a coded message for gradients of length d.
+
+        Parameters
+        ----------
+        d : int
+            Gradient length (>= 0).
+
+        Returns
+        -------
+        int
+            L; the gradient is zero-padded to m L.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``d`` is not an integer >= 0.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CommEfficient
+        >>> CommEfficient(5, 1, m=2).block_length(7)
+        4
+        """
         return -(-integer(d, "d", 0) // self.m)
 
     def _worker(self, worker):
@@ -195,10 +339,49 @@ class GradientCode(Code):
 
     # ---- worker side -------------------------------------------------------------
 
-    def encode(self, partial_gradients, worker):
-        """The message of ``worker``: partial_gradients (len(parts(worker)), d), its own
-        parts' gradients in ``parts(worker)`` order, over the field's dtype.
-        Returns (L,) with L = ceil(d / m)."""
+    def encode(self, partial_gradients: ArrayLike, worker: int) -> np.ndarray:
+        """The message of ``worker``: y_i = sum_u sum_j B_u[i, j] g_j[u].
+
+        Parameters
+        ----------
+        partial_gradients : (len(parts(worker)), d) array
+            The worker's own parts' gradients in ``parts(worker)`` order, over the
+            field's dtype (float64 for Reals, uint32 elements for PrimeField).
+        worker : int
+            Worker id i in [0, n).
+
+        Returns
+        -------
+        (L,) array
+            The message, L = ceil(d / m) (gradients zero-padded to m L), over the
+            field's dtype.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``worker`` is not an integer in [0, n).
+        ShardSizeError
+            ``partial_gradients`` is not 2-D with one row per part of the worker.
+        FieldTypeError
+            Entries the field cannot hold (e.g. strings).
+
+        Examples
+        --------
+        Each worker encodes its own parts; the master decodes from any n - s
+        messages:
+
+        >>> from fastcode.codes.gradient import CommEfficient
+        >>> code = CommEfficient(5, 2, m=2)               # 5 workers, 2 stragglers
+        >>> g = np.random.default_rng(0).standard_normal((5, 4))   # N = 5 parts, d = 4
+        >>> code.parts(3).tolist()
+        [0, 1, 3, 4]
+        >>> msgs = {i: code.encode(g[code.parts(i)], i) for i in (1, 3, 4)}
+        >>> msgs[3].shape                                 # L = d / m
+        (2,)
+        >>> total = code.decode([msgs[1], msgs[3], msgs[4]], [1, 3, 4])
+        >>> np.allclose(total, g.sum(axis=0))
+        True
+        """
         i = self._worker(worker)
         G = self.field.asarray(partial_gradients, "partial_gradients")
         c = len(self._parts[i])
@@ -213,8 +396,37 @@ class GradientCode(Code):
         coef = self._coef[i].reshape(1, c * self.m)
         return self.field.matmul(coef, stacked).reshape(L)
 
-    def encode_all(self, partial_gradients):
-        """Every worker's message at once (simulation): partial_gradients (N, d) -> (n, L)."""
+    def encode_all(self, partial_gradients: ArrayLike) -> np.ndarray:
+        """Every worker's message at once (simulation).
+
+        Parameters
+        ----------
+        partial_gradients : (N, d) array
+            The gradient of every part, over the field's dtype.
+
+        Returns
+        -------
+        (n, L) array
+            Row i is ``encode(partial_gradients[parts(i)], i)``; L = ceil(d / m).
+
+        Raises
+        ------
+        ShardSizeError
+            ``partial_gradients`` is not (N, d).
+        FieldTypeError
+            Entries the field cannot hold.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CyclicRepetition
+        >>> code = CyclicRepetition(5, 2, rng=0)
+        >>> g = np.random.default_rng(0).standard_normal((5, 4))
+        >>> messages = code.encode_all(g)
+        >>> messages.shape
+        (5, 4)
+        >>> np.allclose(messages[1], code.encode(g[code.parts(1)], 1))
+        True
+        """
         G = self.field.asarray(partial_gradients, "partial_gradients")
         if G.ndim != 2 or G.shape[0] != self.N:
             raise ShardSizeError(f"partial_gradients must have shape ({self.N}, d), got {G.shape}")
@@ -229,8 +441,20 @@ class GradientCode(Code):
 
     # ---- master side ----------------------------------------------------------------
 
-    def targets(self):
-        """T (m N, m): column u is e_u (x) 1_N, the coefficient vector of block u's sum."""
+    def targets(self) -> np.ndarray:
+        """The decoding targets: column u is e_u (x) 1_N, the coefficient vector of block u's sum.
+
+        Returns
+        -------
+        (m N, m) float64 array
+            T, computed once and cached (do not write it).
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CommEfficient
+        >>> CommEfficient(3, 1, m=2).targets().T.tolist()
+        [[1.0, 1.0, 1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]]
+        """
         if self._targets is None:
             T = np.zeros((self.m * self.N, self.m))
             for u in range(self.m):
@@ -238,10 +462,38 @@ class GradientCode(Code):
             self._targets = T
         return self._targets
 
-    def can_decode(self, indices=REQUIRED, *, responders=None):
-        """True iff ``decode(results, indices)`` succeeds: enough responders, and their
-        decode weights solve (they are then cached for ``decode``).  Invalid ids raise
-        InvalidArgumentError.  (``responders=`` is the deprecated name of ``indices``.)"""
+    def can_decode(self, indices: Indices = REQUIRED, *,
+                   responders: Optional[Indices] = None) -> bool:
+        """True iff ``decode(results, indices)`` succeeds.
+
+        That is: enough responders, and their decode weights solve (they are then
+        cached for ``decode``).
+
+        Parameters
+        ----------
+        indices : sequence of int
+            Distinct worker ids in [0, n), any order.
+        responders : sequence of int, optional
+            Deprecated name of ``indices`` (DeprecationWarning).
+
+        Returns
+        -------
+        bool
+
+        Raises
+        ------
+        InvalidArgumentError
+            Ids out of range, duplicated or not integers.
+        TypeError
+            Both ``indices`` and ``responders`` given, or neither.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CyclicRepetition
+        >>> code = CyclicRepetition(5, 2, rng=0)         # any 3 of 5 workers decode
+        >>> code.can_decode([3, 1]), code.can_decode([3, 1, 0])
+        (False, True)
+        """
         if responders is not None or indices is REQUIRED:
             indices = renamed(f"{type(self).__name__}.can_decode", "indices", indices,
                               "responders", responders)
@@ -259,14 +511,45 @@ class GradientCode(Code):
             raise NotEnoughShardsError(f"{type(self).__name__} needs at least "
                                        f"{self.recovery_threshold} responders, got {len(idx)}")
 
-    def decode_weights(self, indices=REQUIRED, *, responders=None):
-        """Decode weights aligned with ``indices`` (distinct worker ids, any order):
-        shape (|F|,) if m == 1, else (m, |F|); over the field's dtype.
+    def decode_weights(self, indices: Indices = REQUIRED, *,
+                       responders: Optional[Indices] = None) -> np.ndarray:
+        """Decode weights W aligned with ``indices``: block u of the sum is sum_i W[u, i] y_i.
 
         Cached by the responder set; for ascending ``indices`` the cached array itself
-        is returned (read-only), otherwise a fresh permuted copy.  Raises NotEnoughShardsError for fewer than
-        ``recovery_threshold`` responders, InvalidArgumentError for duplicate or
-        out-of-range ids.  (``responders=`` is the deprecated name of ``indices``.)"""
+        is returned (read-only), otherwise a fresh permuted copy.
+
+        Parameters
+        ----------
+        indices : sequence of int
+            The responders F: distinct worker ids in [0, n), any order.
+        responders : sequence of int, optional
+            Deprecated name of ``indices`` (DeprecationWarning).
+
+        Returns
+        -------
+        (|F|,) array if m == 1, else (m, |F|)
+            Over the field's dtype; column i weighs worker ``indices[i]``.
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than ``recovery_threshold`` responders.
+        InvalidArgumentError
+            Duplicate, out-of-range or non-integer ids.
+        SingularMatrixError
+            The responders cannot decode (a rank-deficient system).
+        TypeError
+            Both ``indices`` and ``responders`` given, or neither.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CyclicRepetition
+        >>> code = CyclicRepetition(5, 2, rng=0)
+        >>> code.decode_weights([0, 2, 4]).round(3).tolist()
+        [-0.564, 0.237, 0.538]
+        >>> code.decode_weights([4, 0, 2]).round(3).tolist()     # aligned with the order given
+        [0.538, -0.564, 0.237]
+        """
         if responders is not None or indices is REQUIRED:
             indices = renamed(f"{type(self).__name__}.decode_weights", "indices", indices,
                               "responders", responders)
@@ -338,16 +621,69 @@ class GradientCode(Code):
                                       f"over {f}: {exc}") from None
         return np.ascontiguousarray(W.T)
 
-    def decode(self, results=REQUIRED, indices=REQUIRED, out=None, *, coded=None, responders=None):
+    def decode(self, results: Regions = REQUIRED, indices: Indices = REQUIRED,
+               out: Optional[np.ndarray] = None, *, coded: Optional[Regions] = None,
+               responders: Optional[Indices] = None) -> np.ndarray:
         """The gradient sum from the responders' messages.
 
-        results: (|F|, L) array, or a sequence of |F| 1-D arrays of length L, row i
-        sent by worker ``indices[i]`` (Reals: float64; rows that are not contiguous
-        float64 are copied).  Returns (m L,) -- blocks u = 0..m-1 concatenated;
-        drop the zero padding beyond d -- written into ``out`` ((m L,) or (m, L),
-        C-contiguous, of the field's dtype) if given.  ``out`` may overlap
-        ``results``: the sum is then formed in a temporary before out is written.
-        (``coded=`` and ``responders=`` are the deprecated keyword names.)"""
+        ``out`` may overlap ``results``: the sum is then formed in a temporary before
+        ``out`` is written.
+
+        Parameters
+        ----------
+        results : (|F|, L) array, or a sequence of |F| 1-D arrays of length L
+            Row i sent by worker ``indices[i]`` (Reals: float64; rows that are not
+            contiguous float64 are copied).
+        indices : sequence of int
+            The responders: distinct worker ids in [0, n), any order.
+        out : (m L,) or (m, L) array, optional
+            C-contiguous, writeable, of the field's dtype; receives the sum.
+        coded, responders : optional
+            Deprecated keyword names of ``results`` and ``indices``.
+
+        Returns
+        -------
+        (m L,) array, or ``out`` when given
+            Blocks u = 0..m-1 of the gradient sum concatenated; drop the zero
+            padding beyond d.
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Fewer than ``recovery_threshold`` responders.
+        InvalidArgumentError
+            Duplicate, out-of-range or non-integer ids.
+        SingularMatrixError
+            The responders cannot decode.
+        ShardSizeError
+            ``results`` does not have one row per responder, rows of unequal
+            length, or ``out`` of the wrong shape or not C-contiguous and writeable.
+        FieldTypeError
+            Complex results over Reals, or ``out`` not of the field's dtype.
+        TypeError
+            A new and a deprecated name given together, or neither.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CyclicRepetition
+        >>> code = CyclicRepetition(5, 2, rng=0)
+        >>> g = np.random.default_rng(0).standard_normal((5, 4))
+        >>> messages = code.encode_all(g)
+        >>> out = np.empty(4)
+        >>> total = code.decode(messages[[0, 2, 4]], [0, 2, 4], out=out)
+        >>> total is out, np.allclose(out, g.sum(axis=0))
+        (True, True)
+
+        Over a prime field the sum is exact (uint32 field elements):
+
+        >>> from fastcode.fields import PrimeField
+        >>> code = CyclicRepetition(5, 2, field=PrimeField(11), rng=0)
+        >>> g = np.random.default_rng(1).integers(0, 11, size=(5, 3)).astype(np.uint32)
+        >>> code.decode(code.encode_all(g)[[1, 2, 3]], [1, 2, 3]).tolist()
+        [8, 0, 6]
+        >>> (g.sum(axis=0) % 11).tolist()
+        [8, 0, 6]
+        """
         if coded is not None or responders is not None or results is REQUIRED or indices is REQUIRED:
             name = f"{type(self).__name__}.decode"
             results = renamed(name, "results", results, "coded", coded)
@@ -355,8 +691,43 @@ class GradientCode(Code):
         W = self.decode_weights(indices)
         return self.combine(W, results, out)
 
-    def combine(self, W, coded, out=None):
-        """out[u] = sum_i W[u, i] coded[i]; W (|F|,) or (m, |F|).  See ``decode``."""
+    def combine(self, W: np.ndarray, coded: Regions,
+                out: Optional[np.ndarray] = None) -> np.ndarray:
+        """out[u] = sum_i W[u, i] coded[i]: the messages combined with given weights.
+
+        ``decode`` is ``combine(decode_weights(indices), results, out)``; call it
+        directly to reuse weights computed once.
+
+        Parameters
+        ----------
+        W : (|F|,) or (m, |F|) array
+            Weights, e.g. from ``decode_weights``.
+        coded : (|F|, L) array, or a sequence of |F| 1-D arrays of length L
+            The messages, aligned with the columns of W.
+        out : (m L,) or (m, L) array, optional
+            As in ``decode``.
+
+        Returns
+        -------
+        (m L,) array, or ``out`` when given
+
+        Raises
+        ------
+        ShardSizeError
+            ``coded`` does not match W, rows of unequal length, or a bad ``out``.
+        FieldTypeError
+            ``coded`` not an array or sequence, complex over Reals, or ``out`` not of
+            the field's dtype.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CyclicRepetition
+        >>> code = CyclicRepetition(5, 2, rng=0)
+        >>> g = np.random.default_rng(0).standard_normal((5, 4))
+        >>> W = code.decode_weights([0, 2, 4])
+        >>> np.allclose(code.combine(W, code.encode_all(g)[[0, 2, 4]]), g.sum(axis=0))
+        True
+        """
         W2 = W.reshape(1, -1) if W.ndim == 1 else W
         k = W2.shape[1]
         rows, L = self._rows(coded, k)
@@ -438,10 +809,42 @@ class GradientCode(Code):
         systems the decoder solves (here B[F]^T, i.e. G = B^T)."""
         return self.B.T, self.recovery_threshold
 
-    def worst_condition_number(self, max_sets=2000, rng=None, report=False):
-        """Worst 2-norm condition number of the decoding system over responder sets of
-        size n - s (exhaustive when C(n, n-s) <= max_sets, else max_sets random sets).
-        Inexact (real) fields only.  ``report=True`` returns the full ConditionReport."""
+    def worst_condition_number(self, max_sets: Optional[int] = 2000, rng: _RngLike = None,
+                               report: bool = False) -> Union[float, ConditionReport]:
+        """Worst 2-norm condition number of the decoding system over responder sets of size n - s.
+
+        Inexact (real) fields only.
+
+        Parameters
+        ----------
+        max_sets : int or None, default 2000
+            Exhaustive when C(n, n-s) <= max_sets (None: always), else ``max_sets``
+            random sets.
+        rng : None, int or numpy.random.Generator
+            Draws the random sets.
+        report : bool, default False
+            Return the full ConditionReport instead of the worst figure.
+
+        Returns
+        -------
+        float or ConditionReport
+            The worst condition number, or the report (worst, mean, worst set,
+            sets evaluated, exhaustive or not).
+
+        Raises
+        ------
+        FieldValueError
+            The code's field is exact (condition numbers are for real-valued codes).
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import CyclicRepetition
+        >>> code = CyclicRepetition(5, 2, rng=0)
+        >>> round(code.worst_condition_number(), 2)
+        36.65
+        >>> code.worst_condition_number(report=True)
+        ConditionReport(worst=36.65, mean=11.45, worst_set=(1, 2, 3), all 10 sets)
+        """
         if self.field.exact:
             raise FieldValueError("condition numbers are defined for real-valued codes only")
         G, k = self._decoding_matrix_for_conditioning()
@@ -464,9 +867,53 @@ class FractionalRepetition(GradientCode):
     Decoding adds the first response of each group, so it can finish as soon as
     every group has answered -- possibly before n - s responses.  Works over
     Reals, PrimeField and GF256 (0/1 coefficients: it solves nothing).  Default
-    field Reals (gradients are real vectors)."""
+    field Reals (gradients are real vectors).
 
-    def __init__(self, n, s, field=Reals):
+    Parameters
+    ----------
+    n : int
+        Workers (= parts N), a multiple of s + 1.
+    s : int
+        Stragglers tolerated; groups have s + 1 workers.
+    field : Field, default Reals
+        Any fastcode field.
+
+    Raises
+    ------
+    InvalidArgumentError
+        (s + 1) does not divide n, n or s not integers in range, or ``field`` not a
+        fastcode field.
+
+    Attributes
+    ----------
+    group_size : int
+        s + 1.
+    groups : int
+        n / (s + 1).
+
+    Examples
+    --------
+    >>> from fastcode.codes.gradient import FractionalRepetition
+    >>> code = FractionalRepetition(6, 2)       # groups {0, 1, 2} and {3, 4, 5}
+    >>> code.group(4)
+    1
+    >>> code.can_decode([0, 1, 2]), code.can_decode([4, 1])   # one per group suffices
+    (False, True)
+    >>> g = np.random.default_rng(0).standard_normal((6, 3))
+    >>> np.allclose(code.decode(code.encode_all(g)[[4, 1]], [4, 1]), g.sum(axis=0))
+    True
+
+    Over GF256 (uint8 gradients) the sum is the XOR:
+
+    >>> from fastcode.fields import GF256
+    >>> code = FractionalRepetition(6, 2, field=GF256)
+    >>> g = np.random.default_rng(0).integers(0, 256, size=(6, 4), dtype=np.uint8)
+    >>> np.array_equal(code.decode(code.encode_all(g)[[4, 1]], [4, 1]),
+    ...                np.bitwise_xor.reduce(g, axis=0))
+    True
+    """
+
+    def __init__(self, n: int, s: int, field: Field = Reals) -> None:
         n = integer(n, "n", 1)
         s = integer(s, "s", 0)
         A = frc_assignment(n, s)
@@ -475,20 +922,94 @@ class FractionalRepetition(GradientCode):
         self.group_size = s + 1
         self.groups = n // (s + 1)
 
-    def group(self, worker):
-        """Group of a worker: workers g(s+1) .. g(s+1)+s form group g."""
+    def group(self, worker: int) -> int:
+        """Group of a worker: workers g(s+1) .. g(s+1)+s form group g.
+
+        Parameters
+        ----------
+        worker : int
+            Worker id in [0, n).
+
+        Returns
+        -------
+        int
+            Its group g in [0, n / (s + 1)).
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``worker`` is not an integer in [0, n).
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import FractionalRepetition
+        >>> [FractionalRepetition(6, 1).group(i) for i in range(6)]
+        [0, 0, 1, 1, 2, 2]
+        """
         return self._worker(worker) // self.group_size
 
-    def can_decode(self, indices=REQUIRED, *, responders=None):
-        """True once every group has at least one responder (may be < n - s responders)."""
+    def can_decode(self, indices: Indices = REQUIRED, *,
+                   responders: Optional[Indices] = None) -> bool:
+        """True once every group has at least one responder (may be < n - s responders).
+
+        Parameters
+        ----------
+        indices : sequence of int
+            Distinct worker ids in [0, n), any order.
+        responders : sequence of int, optional
+            Deprecated name of ``indices`` (DeprecationWarning).
+
+        Returns
+        -------
+        bool
+
+        Raises
+        ------
+        InvalidArgumentError
+            Ids out of range, duplicated or not integers.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import FractionalRepetition
+        >>> code = FractionalRepetition(6, 2)
+        >>> code.can_decode([0, 3]), code.can_decode([0, 1, 2])
+        (True, False)
+        """
         if responders is not None or indices is REQUIRED:
             indices = renamed("FractionalRepetition.can_decode", "indices", indices,
                               "responders", responders)
         idx, _, _ = _recovery.parse_responders(indices, self.n)
         return len(np.unique(idx // self.group_size)) == self.groups
 
-    def decode_weights(self, indices=REQUIRED, *, responders=None):
-        """1 for the first responder (in the given order) of each group, 0 for the others."""
+    def decode_weights(self, indices: Indices = REQUIRED, *,
+                       responders: Optional[Indices] = None) -> np.ndarray:
+        """1 for the first responder (in the given order) of each group, 0 for the others.
+
+        Parameters
+        ----------
+        indices : sequence of int
+            Distinct worker ids in [0, n), any order.
+        responders : sequence of int, optional
+            Deprecated name of ``indices`` (DeprecationWarning).
+
+        Returns
+        -------
+        (|F|,) array
+            0/1 over the field's dtype, aligned with ``indices``.
+
+        Raises
+        ------
+        NotEnoughShardsError
+            Some group has no responder.
+        InvalidArgumentError
+            Ids out of range, duplicated or not integers.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import FractionalRepetition
+        >>> FractionalRepetition(6, 2).decode_weights([0, 1, 3]).tolist()
+        [1.0, 0.0, 1.0]
+        """
         if responders is not None or indices is REQUIRED:
             indices = renamed("FractionalRepetition.decode_weights", "indices", indices,
                               "responders", responders)
@@ -499,14 +1020,32 @@ class FractionalRepetition(GradientCode):
             missing = sorted(set(range(self.groups)) - set(g.tolist()))
             gm = missing[0]
             raise NotEnoughShardsError(
-                f"group {gm} (workers {gm * self.group_size}..{gm * self.group_size + self.s}) "
+                f"group {gm} (workers {gm * self.group_size}..{(gm + 1) * self.group_size - 1}) "
                 f"has no responder ({len(missing)} of {self.groups} groups missing)")
         w = np.zeros(len(idx), dtype=self.field.dtype)
         w[first] = 1
         return w
 
-    def worst_condition_number(self, max_sets=None, rng=None, report=False):
-        """1.0: decoding adds 0/1 multiples of vectors and solves nothing."""
+    def worst_condition_number(self, max_sets: Optional[int] = None, rng: _RngLike = None,
+                               report: bool = False) -> Union[float, ConditionReport]:
+        """1.0: decoding adds 0/1 multiples of vectors and solves nothing.
+
+        Parameters
+        ----------
+        max_sets, rng, report
+            Ignored (the signature of ``GradientCode.worst_condition_number``).
+
+        Returns
+        -------
+        float
+            1.0, over every field.
+
+        Examples
+        --------
+        >>> from fastcode.codes.gradient import FractionalRepetition
+        >>> FractionalRepetition(6, 2).worst_condition_number()
+        1.0
+        """
         return 1.0
 
 
@@ -533,10 +1072,63 @@ class CyclicRepetition(GradientCode):
     responder sets, exhaustive when fewer) is kept.  Exact fields (PrimeField): H
     uniform; redrawn on a singular solve, and checked on every responder set when
     there are at most ``verify_sets`` of them (otherwise on that many random sets).
-    Default field Reals (gradients are real vectors)."""
+    Default field Reals (gradients are real vectors).
 
-    def __init__(self, n, s, field=Reals, rng=None, draws=8, condition_sets=200, verify_sets=2000,
-                 cache_size=DEFAULT_CACHE_SIZE):
+    Parameters
+    ----------
+    n : int
+        Workers (= parts N).
+    s : int
+        Stragglers tolerated, s < n; worker i holds parts (i..i+s) mod n.
+    field : Field, default Reals
+        A field that solves linear systems (Reals or PrimeField(p)).
+    rng : None, int or numpy.random.Generator
+        Draws H.
+    draws : int, default 8
+        Inexact fields: random H drawn, the best conditioned kept.
+    condition_sets : int, default 200
+        Inexact fields: responder sets scored per draw (exhaustive when fewer).
+    verify_sets : int, default 2000
+        Exact fields: responder sets checked to decode.
+    cache_size : int, default DEFAULT_CACHE_SIZE
+        Entries of the decode-weight cache.
+
+    Warns
+    -----
+    RuntimeWarning
+        The worst condition number exceeds COND_WARN (1e8): float64 decoding
+        then loses more than half its digits on an unlucky responder set.
+
+    Raises
+    ------
+    InvalidArgumentError
+        s >= n, n or s not integers in range, or a field that solves nothing
+        (GF256).
+    SingularMatrixError
+        No random H gave a valid code (every real draw singular; 100 draws over
+        a too-small prime field: use a larger prime).
+
+    Attributes
+    ----------
+    condition_report : ConditionReport or None
+        The kept draw's conditioning (inexact fields; None over exact ones).
+
+    Examples
+    --------
+    >>> from fastcode.codes.gradient import CyclicRepetition
+    >>> code = CyclicRepetition(5, 2, rng=0)       # any 3 of 5 workers decode
+    >>> code.parts(1).tolist()
+    [1, 2, 3]
+    >>> code.condition_report
+    ConditionReport(worst=36.65, mean=11.45, worst_set=(1, 2, 3), all 10 sets)
+    >>> g = np.random.default_rng(0).standard_normal((5, 4))
+    >>> np.allclose(code.decode(code.encode_all(g)[[0, 2, 4]], [0, 2, 4]), g.sum(axis=0))
+    True
+    """
+
+    def __init__(self, n: int, s: int, field: Field = Reals, rng: _RngLike = None,
+                 draws: int = 8, condition_sets: int = 200, verify_sets: int = 2000,
+                 cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         n = integer(n, "n", 1)
         s = integer(s, "s", 0)
         if s >= n:
@@ -628,9 +1220,49 @@ class CyclicMDS(GradientCode):
     under t -> n - t for g to be real: Z = {(n-s+1)/2 .. (n+s-1)/2}, which needs n - s
     odd.  Exact on every n - s responders (BCH bound; the proof is in
     :ref:`gradient-cyclic-mds`).  Default field
-    Reals (gradients are real vectors)."""
+    Reals (gradients are real vectors).
 
-    def __init__(self, n, s, field=Reals, cache_size=DEFAULT_CACHE_SIZE):
+    Parameters
+    ----------
+    n : int
+        Workers (= parts N).
+    s : int
+        Stragglers tolerated, s < n.
+    field : Field, default Reals
+        Reals (n - s odd) or PrimeField(p) with n | p - 1.
+    cache_size : int, default DEFAULT_CACHE_SIZE
+        Entries of the decode-weight cache.
+
+    Raises
+    ------
+    InvalidArgumentError
+        s >= n, n - s even over Reals, n or s not integers in range, or a field
+        that solves nothing (GF256).
+    FieldValueError
+        An exact field without a primitive n-th root of unity (n does not
+        divide p - 1).
+
+    Attributes
+    ----------
+    generator : (s + 1,) array
+        Ascending coefficients of g(x), over the field's dtype.
+
+    Examples
+    --------
+    >>> from fastcode.codes.gradient import CyclicMDS
+    >>> code = CyclicMDS(5, 2)                       # n - s = 3: odd, fine over Reals
+    >>> code.generator.round(4).tolist()             # x^2 + (1 + sqrt 5) / 2 x + 1
+    [1.0, 1.618, 1.0]
+    >>> g = np.random.default_rng(0).standard_normal((5, 4))
+    >>> np.allclose(code.decode(code.encode_all(g)[[1, 3, 4]], [1, 3, 4]), g.sum(axis=0))
+    True
+    >>> from fastcode.fields import PrimeField
+    >>> CyclicMDS(5, 2, field=PrimeField(11)).generator.tolist()   # 5 | 11 - 1
+    [9, 2, 1]
+    """
+
+    def __init__(self, n: int, s: int, field: Field = Reals,
+                 cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         n = integer(n, "n", 1)
         s = integer(s, "s", 0)
         if s >= n:
@@ -690,9 +1322,59 @@ class CommEfficient(GradientCode):
     Points: Chebyshev nodes over Reals (conditioning as a Vandermonde matrix of size
     n - s: keep n - s small); powers of a root of unity over GF(p) when n | p - 1,
     else 1..n.  Built with the field's operations, so any field that solves linear
-    systems works; default field Reals (gradients are real vectors)."""
+    systems works; default field Reals (gradients are real vectors).
 
-    def __init__(self, n, s, m, c=None, field=Reals, points=None, cache_size=DEFAULT_CACHE_SIZE):
+    Parameters
+    ----------
+    n : int
+        Workers (= parts N).
+    s : int
+        Stragglers tolerated.
+    m : int
+        Blocks per gradient: each message has length d / m.
+    c : int, optional
+        Parts per worker, s + m <= c <= n; default s + m.
+    field : Field, default Reals
+        A field that solves linear systems (Reals or PrimeField(p)).
+    points : (n,) array, optional
+        The distinct evaluation points alpha_i; default as above.
+    cache_size : int, default DEFAULT_CACHE_SIZE
+        Entries of the decode-weight cache.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Not s + m <= c <= n, ``points`` not n distinct elements, parameters not
+        integers in range, or a field that solves nothing (GF256).
+    FieldValueError
+        A finite field with fewer than n distinct points.
+
+    Attributes
+    ----------
+    c : int
+        Parts per worker.
+    points : (n,) array
+        The evaluation points alpha_i.
+
+    Examples
+    --------
+    >>> from fastcode.codes.gradient import CommEfficient
+    >>> code = CommEfficient(5, 2, m=2)          # c = 4 parts per worker
+    >>> code.c, code.upload_fraction
+    (4, 0.5)
+    >>> code.points.round(4).tolist()            # Chebyshev nodes
+    [0.9511, 0.5878, 0.0, -0.5878, -0.9511]
+    >>> g = np.random.default_rng(0).standard_normal((5, 6))
+    >>> messages = code.encode_all(g)            # (n, d / m)
+    >>> messages.shape
+    (5, 3)
+    >>> np.allclose(code.decode(messages[[0, 2, 3]], [0, 2, 3]), g.sum(axis=0))
+    True
+    """
+
+    def __init__(self, n: int, s: int, m: int, c: Optional[int] = None, field: Field = Reals,
+                 points: Optional[ArrayLike] = None,
+                 cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         n = integer(n, "n", 1)
         s = integer(s, "s", 0)
         m = integer(m, "m", 1)

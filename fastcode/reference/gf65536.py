@@ -16,18 +16,27 @@ x of layer i is simply the element x >> i.
 Everything here is slow and obviously right; the native codec
 (fastcode.fields._gf65536) is tested against it.  Symbols are uint16.
 """
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Optional, Tuple, Union
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode.errors import SingularMatrixError
 
+#: The field's modulus x^16+x^5+x^3+x^2+1.
 POLYNOMIAL = 0x1002D
+#: Elements of the field.
 ORDER = 65536
-MODULUS = 65535  # order of the multiplicative group; also "log of zero" below
+#: Order of the multiplicative group; also the "log of zero" of LOG.
+MODULUS = 65535
+#: The Cantor basis v_0..v_15 (polynomial-basis values) the elements are written in.
 CANTOR_BASIS = (0x0001, 0xACCA, 0x3C0E, 0x163E, 0xC582, 0xED2E, 0x914C, 0x4012,
                 0x6C98, 0x10D8, 0x6A72, 0xB900, 0xFDB8, 0xFB34, 0xFF38, 0x991E)
 
 
-def _build_tables():
+def _build_tables() -> Tuple[np.ndarray, np.ndarray]:
     # powers of x in the polynomial basis
     poly_exp = np.zeros(MODULUS, dtype=np.int64)
     x = 1
@@ -59,38 +68,143 @@ EXP, LOG = _build_tables()
 
 # ---- element-wise ---------------------------------------------------------
 
-def add(a, b):
-    """a + b (= a - b = a XOR b), broadcasting."""
+def add(a: ArrayLike, b: ArrayLike) -> Union[np.ndarray, np.generic]:
+    """a + b (= a - b = a XOR b), broadcasting.
+
+    Parameters
+    ----------
+    a, b : uint16 array_like
+        Field elements.
+
+    Returns
+    -------
+    uint16 array (a NumPy scalar for scalar operands)
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.add(np.array([3, 1000], np.uint16), np.array([5, 7], np.uint16)).tolist()
+    [6, 1007]
+    """
     return np.bitwise_xor(a, b)
 
 
-def mul(a, b):
-    """a * b element-wise (uint16), broadcasting."""
+def mul(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """a * b element-wise (uint16), broadcasting, through the log/exp tables.
+
+    Parameters
+    ----------
+    a, b : uint16 array_like
+        Field elements (Cantor-basis values).
+
+    Returns
+    -------
+    uint16 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.mul(np.array([3, 1000], np.uint16), np.array([5, 7], np.uint16)).tolist()
+    [12, 3368]
+    """
     a = np.asarray(a, dtype=np.uint16)
     b = np.asarray(b, dtype=np.uint16)
     out = EXP[LOG[a] + LOG[b]]
     return np.where((a == 0) | (b == 0), np.uint16(0), out).astype(np.uint16)
 
 
-def mul_log(a, log_c):
-    """a * c for c given by its log (0..65534); a uint16 array."""
+def mul_log(a: ArrayLike, log_c: int) -> np.ndarray:
+    """a * c for c given by its log (0..65534).
+
+    Parameters
+    ----------
+    a : uint16 array_like
+        Field elements.
+    log_c : int
+        LOG[c] of the non-zero constant c.
+
+    Returns
+    -------
+    uint16 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> a = np.array([3, 1000], np.uint16)
+    >>> gf65536.mul_log(a, int(gf65536.LOG[5])).tolist() == gf65536.mul(a, 5).tolist()
+    True
+    """
     a = np.asarray(a, dtype=np.uint16)
     return np.where(a == 0, np.uint16(0), EXP[LOG[a] + int(log_c)]).astype(np.uint16)
 
 
-def inv(a):
-    """1 / a element-wise; a must have no zeros (checked by the caller)."""
+def inv(a: ArrayLike) -> np.ndarray:
+    """1 / a element-wise; a must have no zeros (checked by the caller).
+
+    Parameters
+    ----------
+    a : uint16 array_like
+        Non-zero field elements.
+
+    Returns
+    -------
+    uint16 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> a = np.array([3, 1000], np.uint16)
+    >>> gf65536.mul(a, gf65536.inv(a)).tolist()
+    [1, 1]
+    """
     a = np.asarray(a, dtype=np.uint16)
     return EXP[(MODULUS - LOG[a]) % MODULUS].astype(np.uint16)
 
 
-def div(a, b):
-    """a / b element-wise; b must have no zeros (checked by the caller)."""
+def div(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """a / b element-wise; b must have no zeros (checked by the caller).
+
+    Parameters
+    ----------
+    a, b : uint16 array_like
+        Field elements, b non-zero.
+
+    Returns
+    -------
+    uint16 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.div(np.array([12, 3368], np.uint16), np.array([5, 7], np.uint16)).tolist()
+    [3, 1000]
+    """
     return mul(a, inv(b))
 
 
-def power(a, e):
-    """a ** e for integer e (negative e needs non-zero a, checked by the caller)."""
+def power(a: ArrayLike, e: ArrayLike) -> np.ndarray:
+    """a ** e for integer e (negative e needs non-zero a, checked by the caller).
+
+    Parameters
+    ----------
+    a : uint16 array_like
+        Bases.
+    e : int array_like
+        Exponents, broadcast against ``a`` (reduced mod 65535 first).
+
+    Returns
+    -------
+    uint16 array
+        0 ** 0 = 1, 0 ** e = 0 for e != 0.
+
+    Examples
+    --------
+    In the Cantor basis the value 2 is v_1, a root of x^2 + x + 1: its order is 3.
+
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.power(2, np.arange(5)).tolist()
+    [1, 2, 3, 1, 2]
+    """
     a = np.asarray(a, dtype=np.uint16)
     e = np.asarray(e)
     e = e.astype(np.uint64 if e.dtype.kind == "u" else np.int64)
@@ -102,7 +216,7 @@ def power(a, e):
 
 # ---- small dense linear algebra (Gauss-Jordan) -------------------------------
 
-def _eliminate(m, n_pivot_cols, full):
+def _eliminate(m: np.ndarray, n_pivot_cols: int, full: bool) -> Tuple[int, int]:
     """Row-reduce m in place over its first n_pivot_cols columns; returns (rank, det)."""
     rows = m.shape[0]
     rank, det = 0, 1
@@ -127,8 +241,31 @@ def _eliminate(m, n_pivot_cols, full):
     return rank, det
 
 
-def solve(a, b):
-    """x with a @ x = b; a (n, n), b (n, m) uint16.  SingularMatrixError if singular."""
+def solve(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """x with a @ x = b over GF(2^16), by Gauss-Jordan elimination.
+
+    Parameters
+    ----------
+    a : (n, n) uint16 array_like
+    b : (n, m) uint16 array_like
+
+    Returns
+    -------
+    (n, m) uint16 array
+
+    Raises
+    ------
+    SingularMatrixError
+        ``a`` is singular.
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> a = np.array([[1, 1], [1, 2]], np.uint16)
+    >>> x = gf65536.solve(a, [[3], [5]])
+    >>> gf65536.matmul(a, x).tolist()
+    [[3], [5]]
+    """
     a = np.asarray(a, dtype=np.uint16)
     b = np.asarray(b, dtype=np.uint16)
     n = a.shape[0]
@@ -139,22 +276,74 @@ def solve(a, b):
     return np.ascontiguousarray(aug[:, n:])
 
 
-def inv_matrix(a):
-    """Inverse of the square matrix a."""
+def inv_matrix(a: ArrayLike) -> np.ndarray:
+    """Inverse of the square matrix a.
+
+    Parameters
+    ----------
+    a : (n, n) uint16 array_like
+
+    Returns
+    -------
+    (n, n) uint16 array
+
+    Raises
+    ------
+    SingularMatrixError
+        ``a`` is singular.
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> a = np.array([[1, 1], [1, 2]], np.uint16)
+    >>> gf65536.matmul(a, gf65536.inv_matrix(a)).tolist()
+    [[1, 0], [0, 1]]
+    """
     a = np.asarray(a, dtype=np.uint16)
     return solve(a, np.eye(a.shape[0], dtype=np.uint16))
 
 
-def rank(a):
-    """Rank of a 2-D matrix."""
+def rank(a: ArrayLike) -> int:
+    """Rank of a 2-D matrix over GF(2^16).
+
+    Parameters
+    ----------
+    a : (r, c) uint16 array_like
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.rank([[1, 2], [2, 3]]), gf65536.rank([[1, 2], [2, 1]])   # 2 * 2 = 3 here
+    (1, 2)
+    """
     m = np.array(a, dtype=np.uint16)
     if m.size == 0:
         return 0
     return _eliminate(m, m.shape[1], full=False)[0]
 
 
-def det(a):
-    """Determinant of a square matrix."""
+def det(a: ArrayLike) -> int:
+    """Determinant of a square matrix over GF(2^16) (1 for the empty matrix).
+
+    Parameters
+    ----------
+    a : (n, n) uint16 array_like
+
+    Returns
+    -------
+    int
+        A field element (0 iff ``a`` is singular).
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.det([[1, 1], [1, 2]])                  # 2 - 1 = 2 XOR 1
+    3
+    """
     m = np.array(a, dtype=np.uint16)
     if m.shape[0] == 0:
         return 1
@@ -162,8 +351,24 @@ def det(a):
     return d if r == m.shape[0] else 0
 
 
-def matmul(a, b):
-    """a @ b over GF(2^16): a (r, k), b (k, L), uint16."""
+def matmul(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """a @ b over GF(2^16).
+
+    Parameters
+    ----------
+    a : (r, k) uint16 array_like
+    b : (k, L) uint16 array_like
+
+    Returns
+    -------
+    (r, L) uint16 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.matmul([[1, 1]], [[3], [5]]).tolist()  # 3 XOR 5
+    [[6]]
+    """
     a = np.asarray(a, dtype=np.uint16)
     b = np.asarray(b, dtype=np.uint16)
     out = np.zeros((a.shape[0],) + b.shape[1:], dtype=np.uint16)
@@ -174,11 +379,27 @@ def matmul(a, b):
 
 # ---- shard bytes <-> symbols ----------------------------------------------------
 
-def shards_to_symbols(shards):
-    """(rows, L) uint8 shards, L even -> (rows, L/2) uint16 symbols.
+def shards_to_symbols(shards: ArrayLike) -> np.ndarray:
+    """Shard bytes to field symbols, in reed-solomon-simd's layout.
 
     Each whole 64-byte chunk holds the low bytes of 32 symbols, then their high
-    bytes; a last partial chunk of t bytes holds t/2 low bytes, then t/2 high."""
+    bytes; a last partial chunk of t bytes holds t/2 low bytes, then t/2 high.
+
+    Parameters
+    ----------
+    shards : (rows, L) uint8 array_like
+        L even.
+
+    Returns
+    -------
+    (rows, L/2) uint16 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.shards_to_symbols(np.arange(8, dtype=np.uint8).reshape(1, 8)).tolist()
+    [[1024, 1281, 1538, 1795]]
+    """
     shards = np.asarray(shards, dtype=np.uint8)
     rows, length = shards.shape
     whole = length - length % 64
@@ -190,8 +411,24 @@ def shards_to_symbols(shards):
     return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
 
-def symbols_to_shards(symbols):
-    """Inverse of shards_to_symbols: (rows, S) uint16 -> (rows, 2S) uint8."""
+def symbols_to_shards(symbols: ArrayLike) -> np.ndarray:
+    """Inverse of shards_to_symbols: field symbols back to shard bytes.
+
+    Parameters
+    ----------
+    symbols : (rows, S) uint16 array_like
+
+    Returns
+    -------
+    (rows, 2S) uint8 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> shards = np.arange(8, dtype=np.uint8).reshape(1, 8)
+    >>> gf65536.symbols_to_shards(gf65536.shards_to_symbols(shards)).tolist()
+    [[0, 1, 2, 3, 4, 5, 6, 7]]
+    """
     symbols = np.asarray(symbols, dtype=np.uint16)
     rows, count = symbols.shape
     whole = count - count % 32
@@ -204,15 +441,36 @@ def symbols_to_shards(symbols):
 
 # ---- additive FFT in the novel polynomial basis --------------------------------
 
-def _twiddle_log(x, layer):
+def _twiddle_log(x: int, layer: int) -> Optional[int]:
     """log of W_layer(omega_x) = omega_{x >> layer}, or None for zero."""
     v = x >> layer
     return None if v == 0 else int(LOG[v])
 
 
-def fft(work, size, delta):
-    """In-place FFT of rows work[0:size] (polynomial in the novel basis ->
-    values at the points delta .. delta+size-1).  work (>= size, S) uint16."""
+def fft(work: np.ndarray, size: int, delta: int) -> None:
+    """In-place FFT of rows work[0:size]: polynomial in the novel basis -> values.
+
+    Parameters
+    ----------
+    work : (>= size, S) uint16 array
+        Rows 0..size-1 hold the coefficients; overwritten with the values at the
+        points delta .. delta+size-1.
+    size : int
+        A power of two.
+    delta : int
+        The first point (a multiple of ``size``).
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> work = np.array([[1], [2], [3], [4]], np.uint16)
+    >>> gf65536.ifft(work, 4, 0)                         # values -> coefficients
+    >>> work.ravel().tolist()
+    [1, 3, 8, 4]
+    >>> gf65536.fft(work, 4, 0)                          # and back
+    >>> work.ravel().tolist()
+    [1, 2, 3, 4]
+    """
     dist = size // 2
     layer = dist.bit_length() - 1
     while dist:
@@ -226,8 +484,27 @@ def fft(work, size, delta):
         layer -= 1
 
 
-def ifft(work, size, delta):
-    """Inverse of fft: values at points delta.. -> novel-basis coefficients."""
+def ifft(work: np.ndarray, size: int, delta: int) -> None:
+    """Inverse of fft, in place: values at points delta.. -> novel-basis coefficients.
+
+    Parameters
+    ----------
+    work : (>= size, S) uint16 array
+        Rows 0..size-1, overwritten.
+    size : int
+        A power of two.
+    delta : int
+        The first point (a multiple of ``size``).
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> work = np.array([[1], [2], [3], [4]], np.uint16)
+    >>> gf65536.ifft(work, 4, 0)
+    >>> gf65536.fft(work, 4, 0)
+    >>> work.ravel().tolist()
+    [1, 2, 3, 4]
+    """
     dist, layer = 1, 0
     while dist < size:
         for r in range(0, size, 2 * dist):
@@ -240,13 +517,29 @@ def ifft(work, size, delta):
         layer += 1
 
 
-def formal_derivative(work, size):
-    """Formal derivative of the polynomial with novel-basis coefficients work[0:size].
+def formal_derivative(work: np.ndarray, size: int) -> None:
+    """Formal derivative of the polynomial with novel-basis coefficients work[0:size], in place.
 
     With a Cantor basis every W_i has derivative 1, so by the product rule
     D(X_k) = sum over the set bits i of k of X_{k - 2^i}: the new coefficient j
     is the sum of the old ones at j + 2^i for each clear bit i of j.  Rows are
-    rewritten in ascending order, each reading only rows above it (still old)."""
+    rewritten in ascending order, each reading only rows above it (still old).
+
+    Parameters
+    ----------
+    work : (>= size, S) uint16 array
+        Coefficient rows, overwritten with the derivative's.
+    size : int
+        Rows of the polynomial.
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> work = np.array([[0], [1], [0], [0]], np.uint16)     # X_1
+    >>> gf65536.formal_derivative(work, 4)
+    >>> work.ravel().tolist()                                # D(X_1) = X_0
+    [1, 0, 0, 0]
+    """
     for j in range(size):
         acc = np.zeros_like(work[j])
         bit = 1
@@ -257,31 +550,87 @@ def formal_derivative(work, size):
         work[j] = acc
 
 
-def _next_pow2(n):
+def _next_pow2(n: int) -> int:
     return 1 << max(0, (int(n) - 1).bit_length())
 
 
-def uses_high_rate(k, m):
+def uses_high_rate(k: int, m: int) -> bool:
     """The layout reed-solomon-simd picks for k originals and m recovery shards.
 
     High rate: recovery at points 0..m-1, originals at m_pow2 + i.  Low rate:
     originals at points i, recovery at k_pow2 + r.  With equal powers of two
-    the "wrong" layout is chosen (it decodes faster), as the crate does."""
+    the "wrong" layout is chosen (it decodes faster), as the crate does.
+
+    Parameters
+    ----------
+    k, m : int
+        Original and recovery shards.
+
+    Returns
+    -------
+    bool
+        True for the high-rate layout.
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.uses_high_rate(4, 2), gf65536.uses_high_rate(2, 4), gf65536.uses_high_rate(3, 3)
+    (True, False, True)
+    """
     kp, mp = _next_pow2(k), _next_pow2(m)
     if kp != mp:
         return kp > mp
     return k <= m
 
 
-def supports(k, m):
-    """Whether (k, m) is a supported pair: both >= 1 and min_pow2 + max <= 65536."""
+def supports(k: int, m: int) -> bool:
+    """Whether (k, m) is a supported pair: both >= 1 and min_pow2 + max <= 65536.
+
+    Parameters
+    ----------
+    k, m : int
+        Original and recovery shards.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.supports(4, 2), gf65536.supports(60000, 10000)
+    (True, False)
+    """
     if k < 1 or m < 1 or k > MODULUS or m > MODULUS:
         return False
     return min(_next_pow2(k), _next_pow2(m)) + max(k, m) <= ORDER
 
 
-def encode_symbols(data, m):
-    """Recovery symbols (m, S) of data (k, S) uint16."""
+def encode_symbols(data: ArrayLike, m: int) -> np.ndarray:
+    """Recovery symbols of the original symbols ``data``.
+
+    Parameters
+    ----------
+    data : (k, S) uint16 array_like
+        The k original shards' symbols.
+    m : int
+        Recovery shards; ``supports(k, m)`` must hold.
+
+    Returns
+    -------
+    (m, S) uint16 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> data = np.array([[1, 2], [3, 4], [5, 6]], np.uint16)
+    >>> recovery = gf65536.encode_symbols(data, 2)
+    >>> recovery.tolist()
+    [[5, 1], [2, 1]]
+    >>> shards = np.vstack([data, recovery])             # shard numbers 0..4
+    >>> gf65536.decode_symbols(3, 2, [0, 3, 4], shards[[0, 3, 4]]).tolist()
+    [[1, 2], [3, 4], [5, 6]]
+    """
     data = np.asarray(data, dtype=np.uint16)
     k, s = data.shape
     if uses_high_rate(k, m):
@@ -308,8 +657,27 @@ def encode_symbols(data, m):
     return out
 
 
-def walsh_hadamard(v):
-    """Unnormalised Walsh-Hadamard transform of an int64 vector, mod 65535."""
+def walsh_hadamard(v: ArrayLike) -> np.ndarray:
+    """Unnormalised Walsh-Hadamard transform of an int64 vector, mod 65535.
+
+    Parameters
+    ----------
+    v : int array_like
+        Length a power of two.
+
+    Returns
+    -------
+    int64 array
+        Entries in [0, 65535).
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> gf65536.walsh_hadamard([1, 0, 0, 0]).tolist()
+    [1, 1, 1, 1]
+    >>> gf65536.walsh_hadamard([1, 2, 3, 4]).tolist()       # [10, -2, -4, 0] mod 65535
+    [10, 65533, 65531, 0]
+    """
     v = np.array(v, dtype=np.int64)
     n = len(v)
     dist = 1
@@ -323,11 +691,32 @@ def walsh_hadamard(v):
     return v
 
 
-def error_locator_logs(erased, size):
-    """log E'(omega_i) for the positions i < size (a power of two), where
-    E(x) = prod_{j erased} (x + omega_j): sum_j erased[j] * log(omega_i + omega_j)
-    with log 0 read as 0, an XOR convolution computed with two Walsh-Hadamard
-    transforms (WH twice is size * identity; 1/size = 2^(16-t) mod 65535)."""
+def error_locator_logs(erased: Iterable[int], size: int) -> np.ndarray:
+    """log E'(omega_i) for the positions i < size, E(x) = prod_{j erased} (x + omega_j).
+
+    That is sum_j erased[j] * log(omega_i + omega_j) with log 0 read as 0, an XOR
+    convolution computed with two Walsh-Hadamard transforms (WH twice is size *
+    identity; 1/size = 2^(16-t) mod 65535).
+
+    Parameters
+    ----------
+    erased : iterable of int
+        The erased positions, in [0, size).
+    size : int
+        A power of two.
+
+    Returns
+    -------
+    (size,) int64 array
+        Logs mod 65535.
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> logs = gf65536.error_locator_logs([1], 4)      # E(x) = x + omega_1
+    >>> logs.tolist() == [int(gf65536.LOG[i ^ 1]) if i != 1 else 0 for i in range(4)]
+    True
+    """
     ind = np.zeros(size, dtype=np.int64)
     ind[np.asarray(erased, dtype=np.int64)] = 1
     logs = LOG[:size].copy()
@@ -338,11 +727,30 @@ def error_locator_logs(erased, size):
     return (out * scale) % MODULUS
 
 
-def decode_symbols(k, m, received, symbols):
-    """Original symbols (k, S) from received shard symbols.
+def decode_symbols(k: int, m: int, received: Iterable[int], symbols: ArrayLike) -> np.ndarray:
+    """Original symbols from any k received shards' symbols.
 
-    received: shard numbers (0..k-1 originals, k..k+m-1 recovery), at least k
-    of them; symbols: (len(received), S) uint16 in the same order."""
+    Parameters
+    ----------
+    k, m : int
+        Original and recovery shards of the code.
+    received : iterable of int
+        Shard numbers (0..k-1 originals, k..k+m-1 recovery), at least k of them.
+    symbols : (len(received), S) uint16 array_like
+        Their symbols, in the same order.
+
+    Returns
+    -------
+    (k, S) uint16 array
+
+    Examples
+    --------
+    >>> from fastcode.reference import gf65536
+    >>> data = np.array([[1, 2], [3, 4], [5, 6]], np.uint16)
+    >>> shards = np.vstack([data, gf65536.encode_symbols(data, 2)])
+    >>> gf65536.decode_symbols(3, 2, [4, 1, 3], shards[[4, 1, 3]]).tolist()
+    [[1, 2], [3, 4], [5, 6]]
+    """
     received = [int(r) for r in received]
     symbols = np.asarray(symbols, dtype=np.uint16)
     s = symbols.shape[1]

@@ -28,6 +28,7 @@ reply; parts of earlier rounds, or arriving after the decode, are discarded.
 """
 import math
 import time
+from typing import Any, Dict, List, Literal, Optional, Tuple, Union
 
 import numpy as np
 
@@ -54,23 +55,51 @@ SETUP_TIMEOUT = 60.0  # seconds; process start-up + shipping big payloads
 class Master:
     """Rounds of one scheme on a set of workers (see the module doc).
 
-    Args:
-        transport: the message layer (local processes/threads, or MPI).
-        straggler_model: object with ``sample(n, load, rng)`` (``fastcode.sim``
-            models), or None for no injected delay.
-        timeout: default per-round timeout in seconds.
-        rng: seed or numpy Generator for the injected delays.
-        time_scale: seconds per unit of the model's time (the models of
-            :mod:`fastcode.sim` are normalised, e.g. a shift of 1 for the whole job).
-        additive_delays: False (default): an injected time is the task's total
-            time, counted from the round start (from the task's arrival on
-            workers of another host): the worker answers at max(delay,
-            compute); True: the delay
-            is added after the computation.
+    Parameters
+    ----------
+    transport : object
+        The message layer (local processes/threads, or MPI): ``n_workers``,
+        ``pack_setup``, ``pack_input``, ``send``, ``poll``, ``alive``, ``close``.
+    straggler_model : StragglerModel, optional
+        Object with ``sample(n, load, rng)`` (``fastcode.sim`` models), or None for
+        no injected delay.
+    timeout : float, default 30.0
+        Default per-round timeout in seconds (> 0).
+    rng : None, int or numpy.random.Generator
+        Seed or Generator for the injected delays.
+    time_scale : float, default 1.0
+        Seconds per unit of the model's time (> 0; the models of
+        :mod:`fastcode.sim` are normalised, e.g. a shift of 1 for the whole job).
+    additive_delays : bool, default False
+        False: an injected time is the task's total time, counted from the round
+        start (from the task's arrival on workers of another host): the worker
+        answers at max(delay, compute); True: the delay is added after the
+        computation.
+
+    Raises
+    ------
+    ValueError
+        A timeout or time_scale that is not > 0.
+
+    Examples
+    --------
+    ``LocalCluster`` and ``MPICluster`` are Masters over their transports:
+
+    >>> from fastcode.runtime import LocalCluster
+    >>> from fastcode.schemes.matvec import CodedMatVec
+    >>> A = np.arange(8.0).reshape(4, 2)
+    >>> with LocalCluster(2, backend="thread", timeout=10.0) as cluster:
+    ...     cluster.setup(CodedMatVec(A, 2, 1), A)
+    ...     r = cluster.run_round(np.array([1.0, 0.0]))
+    ...     cluster.dead_workers
+    {}
+    >>> r.output.tolist()
+    [0.0, 2.0, 4.0, 6.0]
     """
 
-    def __init__(self, transport, straggler_model=None, timeout=30.0, rng=None,
-                 time_scale=1.0, additive_delays=False):
+    def __init__(self, transport: Any, straggler_model: Optional[Any] = None,
+                 timeout: float = 30.0, rng: Union[None, int, np.random.Generator] = None,
+                 time_scale: float = 1.0, additive_delays: bool = False) -> None:
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0, got {timeout}")
         if not time_scale > 0:
@@ -82,31 +111,31 @@ class Master:
         self.rng = as_generator(rng)
         self.time_scale = float(time_scale)
         self.additive_delays = bool(additive_delays)
-        self.scheme = None
-        self._loads = None
-        self._plan = None        # partial results: (parts, fractions) per worker
+        self.scheme: Optional[Any] = None
+        self._loads: Optional[np.ndarray] = None
+        self._plan: Optional[Tuple[List[Any], List[Any]]] = None   # partial results: (parts, fractions)
         self._round = 0
         self._owed = [0] * self.n_workers
-        self._dead = {}          # worker -> reason, permanent
+        self._dead: Dict[int, str] = {}          # worker -> reason, permanent
         self._closed = False
 
     # -- life cycle -----------------------------------------------------------
 
-    def __enter__(self):
+    def __enter__(self) -> "Master":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Literal[False]:
         self.close()
         return False
 
-    def close(self):
+    def close(self) -> None:
         """Stop the workers and free shared resources (idempotent, never hangs)."""
         if not self._closed:
             self._closed = True
             self.transport.close()
 
     @property
-    def dead_workers(self):
+    def dead_workers(self) -> Dict[int, str]:
         """Workers known to be gone for good: worker id -> reason."""
         return dict(self._dead)
 
@@ -116,13 +145,30 @@ class Master:
 
     # -- setup ----------------------------------------------------------------
 
-    def setup(self, scheme, job, timeout=None):
+    def setup(self, scheme: Any, job: Any, timeout: Optional[float] = None) -> None:
         """Build the scheme's per-worker payloads from ``job`` and ship them once.
 
-        Payloads stay on the workers for every later round.  Raises
-        WorkerFailedError if a worker cannot load its payload.  ``timeout``
-        defaults to the larger of the round timeout and SETUP_TIMEOUT: the first
-        setup also waits for the workers to start."""
+        Payloads stay on the workers for every later round.
+
+        Parameters
+        ----------
+        scheme : Scheme
+            A scheme for this cluster's ``n_workers`` (see ``fastcode.runtime.protocol``).
+        job : object
+            What ``scheme.setup_tasks`` takes (e.g. the matrix A).
+        timeout : float, optional
+            Seconds to wait for every worker to load its payload; default the
+            larger of the round timeout and SETUP_TIMEOUT (the first setup also
+            waits for the workers to start).
+
+        Raises
+        ------
+        WorkerFailedError
+            A worker cannot load its payload (or died, or did not answer in time).
+        ClusterStateError
+            The cluster is closed, the scheme does not fit it, or
+            ``setup_tasks`` returned the wrong number of payloads.
+        """
         self._check_open()
         check_scheme(scheme, self.n_workers)
         self._check_partial_support(scheme)
@@ -137,6 +183,7 @@ class Master:
         waiting = set()
         for i in range(self.n_workers):
             if self.transport.alive(i):
+                message: Tuple[Any, ...]
                 if plan is None:
                     message = (W.SETUP, scheme.worker_fn, specs[i])
                 else:
@@ -145,7 +192,7 @@ class Master:
                 self.transport.send(i, message)
                 waiting.add(i)
         deadline = time.perf_counter() + timeout
-        errors = {}
+        errors: Dict[int, str] = {}
         while waiting:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
@@ -171,17 +218,36 @@ class Master:
         self._plan = plan
         self._loads = worker_loads(scheme)
 
-    def _check_partial_support(self, scheme):
+    def _check_partial_support(self, scheme: Any) -> None:
         """Transports that cannot run partial-results schemes override this to raise."""
 
     # -- rounds ---------------------------------------------------------------
 
-    def run_round(self, round_input, timeout=None):
-        """Run one round on ``round_input``; returns a :class:`RoundResult`.
+    def run_round(self, round_input: Any, timeout: Optional[float] = None) -> RoundResult:
+        """Run one round on ``round_input``.
 
-        Raises WorkerFailedError as soon as the survivors cannot decode, and
-        RoundTimeoutError when the round is not decodable after ``timeout``
-        seconds.  Either way the cluster stays usable for later rounds."""
+        Either failure below leaves the cluster usable for later rounds.
+
+        Parameters
+        ----------
+        round_input : object
+            Passed to every worker function and to ``scheme.decode``.
+        timeout : float, optional
+            Seconds; default the cluster's timeout.
+
+        Returns
+        -------
+        RoundResult
+
+        Raises
+        ------
+        WorkerFailedError
+            As soon as the survivors cannot decode.
+        RoundTimeoutError
+            The round is not decodable after ``timeout`` seconds.
+        ClusterStateError
+            The cluster is closed or not set up.
+        """
         self._check_open()
         scheme = self.scheme
         if scheme is None:
@@ -191,6 +257,7 @@ class Master:
         self._round += 1
 
         discarded = self._drain()
+        assert self._loads is not None          # set together with scheme by setup
         delays = sample_delays(self.straggler_model, self._loads, self.rng) * self.time_scale
         failures, asked = {}, []
         for i in range(self.n_workers):

@@ -34,6 +34,9 @@ import signal
 import threading
 import time
 import weakref
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
 
 from fastcode.runtime import _shm
 from fastcode.runtime import _worker as W
@@ -73,23 +76,65 @@ _ATTACHED = "attached"
 class LocalCluster(Master):
     """n_workers concurrent workers on this machine (see the module doc).
 
-    Args:
-        n_workers: number of workers.
-        straggler_model: ``sample(n, load, rng)`` object (``fastcode.sim``) or None.
-        backend: "process" (default) or "thread".
-        timeout: default per-round timeout in seconds.
-        rng: seed or Generator for the injected delays.
-        time_scale: seconds per unit of the model's time.
-        additive_delays: see :class:`fastcode.runtime._master.Master`.
-        start_method: multiprocessing start method for the process backend
-            ("forkserver" or "spawn"; default forkserver where available).
+    A context manager; ``setup(scheme, job)`` ships the payloads once,
+    ``run_round(round_input, timeout=None)`` returns a :class:`RoundResult`,
+    ``close()`` stops the workers (idempotent), ``dead_workers`` names the
+    workers gone for good.
+
+    Parameters
+    ----------
+    n_workers : int
+        Number of workers (>= 1).
+    straggler_model : StragglerModel, optional
+        Object with ``sample(n, load, rng)`` (``fastcode.sim``); None: no injected
+        delay.
+    backend : {"process", "thread"}
+        One process per worker (default) or one thread per worker.
+    timeout : float, default 30.0
+        Default per-round timeout in seconds (> 0).
+    rng : None, int or numpy.random.Generator
+        Seed or Generator for the injected delays.
+    time_scale : float, default 1.0
+        Seconds per unit of the model's time (> 0; the models of
+        :mod:`fastcode.sim` are normalised, e.g. a shift of 1 for the whole job).
+    additive_delays : bool, default False
+        False: an injected time is the task's total time counted from the round
+        start (the worker answers at max(delay, compute)); True: the delay is
+        added after the computation.
+    start_method : {"forkserver", "spawn"}, optional
+        Multiprocessing start method of the process backend (default forkserver
+        where available).
+
+    Raises
+    ------
+    ValueError
+        n_workers < 1, an unknown backend, start_method "fork", or a timeout or
+        time_scale that is not > 0.
+
+    Examples
+    --------
+    A (4, 2)-MDS coded A @ x on four worker threads; any two results decode:
+
+    >>> from fastcode.runtime import LocalCluster
+    >>> from fastcode.schemes.matvec import CodedMatVec
+    >>> A = np.arange(12.0).reshape(6, 2)
+    >>> with LocalCluster(4, backend="thread") as cluster:
+    ...     cluster.setup(CodedMatVec(A, 4, 2), A)
+    ...     results = [cluster.run_round(np.array([1.0, x])) for x in (-1.0, 2.0)]
+    >>> [r.round_id for r in results], [len(r.responders) for r in results]
+    ([0, 1], [2, 2])
+    >>> np.allclose(results[1].output, A @ [1.0, 2.0])
+    True
     """
 
-    def __init__(self, n_workers, straggler_model=None, backend="process", timeout=30.0,
-                 rng=None, time_scale=1.0, additive_delays=False, start_method=None):
+    def __init__(self, n_workers: int, straggler_model: Optional[Any] = None,
+                 backend: str = "process", timeout: float = 30.0,
+                 rng: Union[None, int, np.random.Generator] = None, time_scale: float = 1.0,
+                 additive_delays: bool = False, start_method: Optional[str] = None) -> None:
         if int(n_workers) < 1:
             raise ValueError(f"n_workers must be >= 1, got {n_workers}")
         _shm.sweep_stale()      # blocks left by a master that was killed (kill -9)
+        transport: Union[ProcessTransport, ThreadTransport]
         if backend == "process":
             transport = ProcessTransport(int(n_workers), start_method)
         elif backend == "thread":
@@ -100,8 +145,21 @@ class LocalCluster(Master):
         super().__init__(transport, straggler_model=straggler_model, timeout=timeout, rng=rng,
                          time_scale=time_scale, additive_delays=additive_delays)
 
-    def pids(self):
-        """Process ids of the workers (process backend), e.g. for fault tests."""
+    def pids(self) -> List[int]:
+        """Process ids of the workers (process backend), e.g. for fault tests.
+
+        Returns
+        -------
+        list of int
+            One per worker, in worker order; empty for the thread backend.
+
+        Examples
+        --------
+        >>> from fastcode.runtime import LocalCluster
+        >>> with LocalCluster(2, backend="thread") as cluster:
+        ...     cluster.pids()
+        []
+        """
         return [p.pid for p in self.transport.processes]
 
 
@@ -178,25 +236,56 @@ class _LinkedBlocks:
 
 
 class ProcessTransport:
-    """Worker processes joined by duplex pipes (see LocalCluster)."""
+    """Worker processes joined by duplex pipes: the message layer of ``LocalCluster(backend="process")``.
 
+    The transport interface of the master: ``pack_setup``, ``pack_input``,
+    ``send``, ``poll``, ``alive``, ``close``.  Setup payloads and round inputs of
+    at least INLINE_LIMIT bytes travel through shared memory; the master waits on
+    the pipes and on the process sentinels together, so a killed worker is
+    noticed at once.  Workers start with single-threaded BLAS unless the BLAS
+    thread variables are set.
 
-    def __init__(self, n_workers, start_method=None):
+    Parameters
+    ----------
+    n_workers : int
+        Worker processes to start.
+    start_method : {"forkserver", "spawn"}, optional
+        Default forkserver where available, else spawn.
+
+    Raises
+    ------
+    ValueError
+        start_method "fork" (unsafe in a master that runs threads).
+
+    Examples
+    --------
+    Built by ``LocalCluster``; plain ``fork`` is refused before any process starts:
+
+    >>> from fastcode.runtime.local import ProcessTransport
+    >>> ProcessTransport(2, start_method="fork")
+    Traceback (most recent call last):
+        ...
+    ValueError: start_method 'fork' is not supported (unsafe with threads); use 'forkserver' or 'spawn'
+    """
+
+    def __init__(self, n_workers: int, start_method: Optional[str] = None) -> None:
         method = start_method or _default_start_method()
         if method == "fork":
             raise ValueError("start_method 'fork' is not supported (unsafe with threads); "
                              "use 'forkserver' or 'spawn'")
-        ctx = mp.get_context(method)
+        # Any: typeshed's BaseContext lacks Process/Pipe, which every concrete context has
+        ctx: Any = mp.get_context(method)
         if method == "forkserver":
             # Workers fork from a server that already imported NumPy and this module.
             ctx.set_forkserver_preload(["fastcode.runtime.local"])
         self.n_workers = n_workers
-        self.processes, self.conns = [], []
+        self.processes: List[Any] = []
+        self.conns: List[Any] = []
         self._alive = [True] * n_workers
-        self._events = []              # DEAD events noticed while sending
+        self._events: List[Tuple[int, Tuple[Any, ...]]] = []    # DEAD events noticed while sending
         # Shared-memory blocks owned by the master; a dict the finalizer shares.
         # "linked": the blocks not yet unlinked; "setup_of": worker -> its setup block.
-        self._blocks = {"setup": [], "input": [None], "linked": _LinkedBlocks(), "setup_of": {}}
+        self._blocks: Dict[str, Any] = {"setup": [], "input": [None], "linked": _LinkedBlocks(), "setup_of": {}}
         try:
             with _single_threaded_blas():
                 for i in range(n_workers):
@@ -220,7 +309,18 @@ class ProcessTransport:
         self._finalizer = weakref.finalize(self, _shutdown, self.processes, self.conns,
                                            self._blocks)
 
-    def alive(self, i):
+    def alive(self, i: int) -> bool:
+        """Whether worker ``i`` is still running (False once its death was noticed).
+
+        Parameters
+        ----------
+        i : int
+            Worker id.
+
+        Returns
+        -------
+        bool
+        """
         return self._alive[i]
 
     def _mark_dead(self, i):
@@ -238,7 +338,22 @@ class ProcessTransport:
             reason = f"died (exit code {code})" if code is not None else "died (pipe closed)"
             self._events.append((i, (DEAD, reason)))
 
-    def pack_setup(self, payloads):
+    def pack_setup(self, payloads: Sequence[Any]) -> List[Tuple[str, Any]]:
+        """The setup messages' payload specs: arrays in shared memory, the rest inline.
+
+        Payload i's block is unlinked once worker i has mapped it (or answered
+        SETUP, or died); the blocks of the previous setup are freed.
+
+        Parameters
+        ----------
+        payloads : sequence
+            Payload i for worker i (arrays, or nested tuples/lists/dicts of them).
+
+        Returns
+        -------
+        list of (kind, spec) tuples
+            One per payload, what ``send`` ships in the SETUP message.
+        """
         old = list(self._blocks["setup"])
         linked = self._blocks["linked"]
         specs, blocks, setup_of = [], [], {}
@@ -267,7 +382,20 @@ class ProcessTransport:
             linked.free(block)
         return specs
 
-    def pack_input(self, round_input):
+    def pack_input(self, round_input: Any) -> Tuple[str, Any]:
+        """The round input's spec: inline below INLINE_LIMIT bytes, else shared memory.
+
+        One shared buffer serves every worker and is rewritten in place each round.
+
+        Parameters
+        ----------
+        round_input : object
+            Arrays, or nested tuples/lists/dicts of them.
+
+        Returns
+        -------
+        (kind, spec) tuple
+        """
         if _shm.array_bytes(round_input) < INLINE_LIMIT:
             return (_INLINE, round_input)
         # One shared buffer for all workers, rewritten in place each round.  A
@@ -284,13 +412,35 @@ class ProcessTransport:
             linked.add(block, [i for i in range(self.n_workers) if self._alive[i]])
         return (_SHARED, packed)
 
-    def send(self, i, message):
+    def send(self, i: int, message: Tuple[Any, ...]) -> None:
+        """Send ``message`` to worker ``i``; a broken pipe marks the worker dead.
+
+        Parameters
+        ----------
+        i : int
+            Worker id.
+        message : tuple
+            A message of the worker protocol.
+        """
         try:
             self.conns[i].send(message)
         except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
             self._mark_dead(i)
 
-    def poll(self, timeout):
+    def poll(self, timeout: Optional[float]) -> List[Tuple[int, Tuple[Any, ...]]]:
+        """The messages that arrive within ``timeout`` seconds (all already waiting).
+
+        Parameters
+        ----------
+        timeout : float or None
+            Seconds to wait for the first message (0: only what is there).
+
+        Returns
+        -------
+        list of (worker, message)
+            In arrival order per worker; a dead worker appears as
+            ``(worker, ("dead", reason))``.
+        """
         events, self._events = self._events, []
         if events:
             timeout = 0
@@ -324,7 +474,9 @@ class ProcessTransport:
         self._events = []
         return events
 
-    def close(self):
+    def close(self) -> None:
+        """Stop the workers (STOP, then terminate, then kill; bounded time) and free
+        the shared memory.  Idempotent."""
         selector = getattr(self, "_selector", None)
         if selector is not None:
             selector.close()
@@ -399,37 +551,114 @@ class _QueueChannel:
 
 
 class ThreadTransport:
-    """Worker threads joined by queues (see LocalCluster)."""
+    """Worker threads joined by queues: the message layer of ``LocalCluster(backend="thread")``.
 
-    def __init__(self, n_workers):
+    No copies at all: payloads and round inputs are the master's own arrays.  A
+    worker whose function raises is reported, but a thread cannot be killed, so a
+    stuck one just stops being sent work.
+
+    Parameters
+    ----------
+    n_workers : int
+        Worker threads to start (daemon threads).
+
+    Examples
+    --------
+    >>> from fastcode.runtime.local import ThreadTransport
+    >>> transport = ThreadTransport(2)
+    >>> transport.alive(1), transport.poll(0)          # nothing sent, nothing received
+    (True, [])
+    >>> x = np.ones(3)
+    >>> transport.pack_input(x) is x                    # no copy
+    True
+    >>> transport.close()
+    >>> transport.alive(1)
+    False
+    """
+
+    def __init__(self, n_workers: int) -> None:
         self.n_workers = n_workers
-        self.outbox = queue.SimpleQueue()
-        self.inboxes = [queue.SimpleQueue() for _ in range(n_workers)]
-        self.threads = []
+        self.outbox: "queue.SimpleQueue[Tuple[int, Tuple[Any, ...]]]" = queue.SimpleQueue()
+        self.inboxes: "List[queue.SimpleQueue[Tuple[Any, ...]]]" = [
+            queue.SimpleQueue() for _ in range(n_workers)]
+        self.threads: List[threading.Thread] = []
         for i in range(n_workers):
             t = threading.Thread(target=W.serve, args=(_QueueChannel(i, self.inboxes[i], self.outbox),),
                                  daemon=True, name=f"fastcode-worker-{i}")
             t.start()
             self.threads.append(t)
 
-    processes = ()
+    processes: Tuple[Any, ...] = ()
 
-    def alive(self, i):
+    def alive(self, i: int) -> bool:
+        """Whether worker thread ``i`` is running.
+
+        Parameters
+        ----------
+        i : int
+            Worker id.
+
+        Returns
+        -------
+        bool
+        """
         return self.threads[i].is_alive()
 
     @staticmethod
-    def pack_setup(payloads):
+    def pack_setup(payloads: Sequence[Any]) -> List[Any]:
+        """The payloads themselves (threads share the master's memory).
+
+        Parameters
+        ----------
+        payloads : sequence
+            Payload i for worker i.
+
+        Returns
+        -------
+        list
+        """
         return list(payloads)
 
     @staticmethod
-    def pack_input(round_input):
+    def pack_input(round_input: Any) -> Any:
+        """The round input itself (no copy).
+
+        Parameters
+        ----------
+        round_input : object
+
+        Returns
+        -------
+        object
+            ``round_input``.
+        """
         return round_input
 
-    def send(self, i, message):
+    def send(self, i: int, message: Tuple[Any, ...]) -> None:
+        """Queue ``message`` for worker ``i``.
+
+        Parameters
+        ----------
+        i : int
+            Worker id.
+        message : tuple
+            A message of the worker protocol.
+        """
         self.inboxes[i].put(message)
 
-    def poll(self, timeout):
-        events = []
+    def poll(self, timeout: Optional[float]) -> List[Tuple[int, Tuple[Any, ...]]]:
+        """The messages that arrive within ``timeout`` seconds (all already waiting).
+
+        Parameters
+        ----------
+        timeout : float or None
+            Seconds to wait for the first message (0 or None: only what is there).
+
+        Returns
+        -------
+        list of (worker, message)
+        """
+        events: List[Tuple[int, Tuple[Any, ...]]] = []
         try:
             events.append(self.outbox.get(timeout=timeout) if timeout else self.outbox.get_nowait())
         except queue.Empty:
@@ -440,7 +669,9 @@ class ThreadTransport:
             except queue.Empty:
                 return events
 
-    def close(self):
+    def close(self) -> None:
+        """Send every worker STOP and wait up to 1 s in all for the threads (a thread
+        stuck in its worker function is abandoned: they are daemon threads)."""
         for inbox in self.inboxes:
             inbox.put((W.STOP,))
         deadline = time.monotonic() + 1.0

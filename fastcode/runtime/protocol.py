@@ -51,7 +51,8 @@ answers; ``load`` a scalar or per-worker array).  ``fastcode.sim``'s
 :class:`~fastcode.sim.stragglers.StragglerModel` is the base class of every model
 fastcode ships (re-exported here); any object with that ``sample`` works.
 """
-from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
+from typing import (Any, Callable, Hashable, List, Mapping, Optional, Protocol, Sequence, Tuple,
+                    Union, runtime_checkable)
 
 import numpy as np
 
@@ -61,25 +62,137 @@ from fastcode.sim.stragglers import StragglerModel  # noqa: F401  (the one model
 
 @runtime_checkable
 class Scheme(Protocol):
-    """A coded-computing scheme as the runtime sees it (see the module doc)."""
+    """A coded-computing scheme as the runtime sees it (see the module doc).
+
+    A ``typing.Protocol``: any object with these attributes is a scheme (duck
+    typing), and ``isinstance(obj, Scheme)`` checks that they are present.  The
+    schemes of ``fastcode.schemes`` all qualify.
+
+    Raises
+    ------
+    TypeError
+        On ``Scheme()`` itself: a protocol describes schemes, it is not one.
+
+    Attributes
+    ----------
+    n_workers : int
+        Workers the scheme is built for (the cluster's size).
+
+    Examples
+    --------
+    A toy scheme, A @ x by row blocks with every block on two workers (so any
+    one of each pair suffices), run on the virtual clock:
+
+    >>> from fastcode.runtime import Scheme, VirtualCluster
+    >>> def block_times(payload, x):
+    ...     return payload @ x
+    >>> class PairedMatVec:
+    ...     worker_fn = staticmethod(block_times)
+    ...     def __init__(self, n_workers):
+    ...         self.n_workers = n_workers
+    ...     def setup_tasks(self, A):
+    ...         blocks = np.array_split(A, self.n_workers // 2)
+    ...         return [blocks[i // 2] for i in range(self.n_workers)]
+    ...     def worker_load(self, i):
+    ...         return 2 / self.n_workers
+    ...     def can_decode(self, responders):
+    ...         return {i // 2 for i in responders} == set(range(self.n_workers // 2))
+    ...     def decode(self, results, x):
+    ...         first = {}
+    ...         for i, y in results.items():
+    ...             first.setdefault(i // 2, y)
+    ...         return np.concatenate([first[b] for b in sorted(first)])
+    >>> scheme = PairedMatVec(4)
+    >>> isinstance(scheme, Scheme)
+    True
+    >>> A = np.arange(8.0).reshape(4, 2)
+    >>> cluster = VirtualCluster(4)
+    >>> _ = cluster.setup(scheme, A)
+    >>> r = cluster.run_round(np.array([1.0, 1.0]), times=[3.0, 1.0, 2.0, 5.0])
+    >>> r.output.tolist(), r.time           # workers 1 and 2 cover both blocks
+    ([1.0, 5.0, 9.0, 13.0], 2.0)
+    >>> (A @ [1.0, 1.0]).tolist()
+    [1.0, 5.0, 9.0, 13.0]
+    """
 
     n_workers: int
-    worker_fn: Callable[[Any, Any], Any]
+
+    # A read-only member (a property here), so that a class attribute such as
+    # ``worker_fn = staticmethod(f)`` satisfies the protocol for type checkers.
+    @property
+    def worker_fn(self) -> Callable[[Any, Any], Any]:
+        """``worker_fn(payload, round_input) -> result``, run on the workers: a
+        module-level function (process and MPI workers import it by name)."""
+
+    def __init__(self) -> None:
+        # typing gives a protocol an __init__ that refuses instantiation; this one keeps
+        # that rule (and lets an explicit subclass that is not a protocol construct).
+        if getattr(type(self), "_is_protocol", False):
+            raise TypeError("Scheme is a protocol (any object with its attributes is a "
+                            "scheme): it cannot be instantiated")
 
     def setup_tasks(self, job: Any) -> list:
-        """Per-worker payloads (length n_workers), sent once before the rounds."""
+        """Per-worker payloads, sent once before the rounds.
+
+        Parameters
+        ----------
+        job : object
+            What the scheme encodes (e.g. the matrix A).
+
+        Returns
+        -------
+        list
+            Length n_workers: payload i goes to worker i and stays there.
+        """
 
     def worker_load(self, i: int) -> float:
-        """Relative compute load of worker i (passed to the straggler model)."""
+        """Relative compute load of worker i (passed to the straggler model).
+
+        Parameters
+        ----------
+        i : int
+            Worker id in [0, n_workers).
+
+        Returns
+        -------
+        float
+            E.g. 1/n uncoded, 1/k for an (n, k)-MDS code, r/n for r-replication.
+        """
 
     def can_decode(self, responders: Sequence[int]) -> bool:
-        """Whether the results of ``responders`` (arrival order) suffice."""
+        """Whether the results of ``responders`` (arrival order) suffice.
+
+        Must be monotone: adding responders never makes a decodable set undecodable.
+
+        Parameters
+        ----------
+        responders : sequence of int
+            Worker ids in arrival order ((worker, key) pairs for a partial-results
+            scheme).
+
+        Returns
+        -------
+        bool
+        """
 
     def decode(self, results: Mapping[int, np.ndarray], round_input: Any) -> Any:
-        """The round's output from the responders' results."""
+        """The round's output from the responders' results.
+
+        Parameters
+        ----------
+        results : dict
+            Worker id (or (worker, key) pair) -> its result, in arrival order.
+        round_input : object
+            The round's input, as given to ``run_round``.
+
+        Returns
+        -------
+        object
+            The round's output (``RoundResult.output``).
+        """
 
 
-def check_scheme(scheme, n_workers):
+def check_scheme(scheme: Any, n_workers: int) -> None:
     """Raise ClusterStateError unless ``scheme`` fits a cluster of ``n_workers``."""
     missing = [name for name in ("n_workers", "setup_tasks", "worker_fn", "worker_load",
                                  "can_decode", "decode") if not hasattr(scheme, name)]
@@ -105,16 +218,17 @@ def check_scheme(scheme, n_workers):
                                     f"function, got {fn!r}")
 
 
-def is_partial(scheme):
+def is_partial(scheme: Any) -> bool:
     """Whether ``scheme`` opted in to partial results."""
     return getattr(scheme, "partial_results", False) is True
 
 
-def part_plan(scheme):
+def part_plan(scheme: Any) -> Tuple[List[Tuple[Hashable, ...]], List[Tuple[float, ...]]]:
     """Per-worker part keys and due fractions of a partial-results scheme:
     ``(parts, fractions)``, lists of tuples; ``fractions[i][k] = part_loads(i)[k] /
     part_loads(i)[-1]``.  Raises ClusterStateError on inconsistent declarations."""
-    parts, fractions = [], []
+    parts: List[Tuple[Hashable, ...]] = []
+    fractions: List[Tuple[float, ...]] = []
     for i in range(scheme.n_workers):
         keys = tuple(scheme.parts(i))
         loads = np.asarray(scheme.part_loads(i), dtype=np.float64).reshape(-1)
@@ -140,16 +254,63 @@ def part_plan(scheme):
     return parts, fractions
 
 
-def worker_loads(scheme):
-    """Per-worker loads of ``scheme`` as a float64 array of length n_workers."""
+def worker_loads(scheme: Scheme) -> np.ndarray:
+    """Per-worker loads of ``scheme``: ``scheme.worker_load(i)`` for every worker.
+
+    Parameters
+    ----------
+    scheme : Scheme
+        Any object with ``n_workers`` and ``worker_load``.
+
+    Returns
+    -------
+    (n_workers,) float64 array
+
+    Examples
+    --------
+    >>> from fastcode.runtime import worker_loads
+    >>> from fastcode.schemes.matvec import CodedMatVec
+    >>> worker_loads(CodedMatVec(np.ones((6, 2)), 4, 2)).tolist()    # (4, 2)-MDS: 1/k each
+    [0.5, 0.5, 0.5, 0.5]
+    """
     return np.array([float(scheme.worker_load(i)) for i in range(scheme.n_workers)])
 
 
-def sample_delays(model, loads, rng):
+def sample_delays(model: Optional[Any], loads: Union[Sequence[float], np.ndarray],
+                  rng: Union[None, int, np.random.Generator]) -> np.ndarray:
     """Per-worker injected times from a straggler model (zeros without a model).
 
     Equal loads are passed as one scalar, so models that only accept a scalar
     load work for every symmetric scheme; unequal loads are passed as an array.
+    Idle workers (load 0) get time 0.
+
+    Parameters
+    ----------
+    model : StragglerModel or None
+        Any object with ``sample(n, load, rng)``; None: no injected delay.
+    loads : sequence of float
+        Per-worker loads (``worker_loads(scheme)``), >= 0.
+    rng : None, int or numpy.random.Generator
+        Passed to ``model.sample``.
+
+    Returns
+    -------
+    (len(loads),) float64 array
+        Times in the model's units; ``inf`` = never answers.
+
+    Raises
+    ------
+    ValueError
+        The model returned the wrong shape, or negative or NaN times.
+
+    Examples
+    --------
+    >>> from fastcode.runtime import sample_delays
+    >>> from fastcode.sim.stragglers import Deterministic
+    >>> sample_delays(Deterministic(2.0), [0.5, 0.25, 0.0], rng=0).tolist()
+    [1.0, 0.5, 0.0]
+    >>> sample_delays(None, [0.5, 0.5], rng=0).tolist()
+    [0.0, 0.0]
     """
     n = len(loads)
     if model is None:

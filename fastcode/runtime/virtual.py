@@ -14,8 +14,10 @@ MPI.  Reproductions use it to run thousands of rounds with exact, repeatable
 times (the times come from a straggler model or a measured trace, not a clock).
 """
 from dataclasses import dataclass
+from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from fastcode.errors import ClusterStateError, InvalidArgumentError, NotEnoughShardsError
 from fastcode.runtime.protocol import check_scheme, is_partial, part_plan
@@ -25,14 +27,36 @@ __all__ = ["VirtualCluster", "VirtualRound"]
 
 @dataclass(frozen=True)
 class VirtualRound:
-    """One round on the virtual clock.
+    """One round on the virtual clock, as ``VirtualCluster.run_round`` returns it.
 
-    ``output``: what ``scheme.decode`` returned.  ``time``: the event time at which the
-    round became decodable.  ``arrivals``: the (time, worker, key) events the master
-    used, in order (``key`` is the part key, or None for a whole message).
-    ``results``: the messages the master received, keyed as ``scheme.decode`` got them
-    (worker ids, or (worker, key) pairs for a partial-results scheme).  ``computed``:
-    how many messages (parts) were computed; the rest were purged."""
+    Attributes
+    ----------
+    output : object
+        What ``scheme.decode`` returned.
+    time : float
+        The event time at which the round became decodable.
+    arrivals : list of (time, worker, key)
+        The events the master used, in order (``key`` is the part key, or None for
+        a whole message).
+    results : dict
+        The messages the master received, keyed as ``scheme.decode`` got them
+        (worker ids, or (worker, key) pairs for a partial-results scheme).
+    computed : int
+        How many messages (parts) were computed; the rest were purged.
+
+    Examples
+    --------
+    >>> from fastcode.runtime import VirtualCluster
+    >>> from fastcode.schemes.matvec import CodedMatVec
+    >>> A = np.arange(12.0).reshape(6, 2)
+    >>> cluster = VirtualCluster(4)
+    >>> _ = cluster.setup(CodedMatVec(A, 4, 2), A)       # any 2 of 4 decode
+    >>> r = cluster.run_round(np.array([1.0, -1.0]), times=[3.0, 1.0, np.inf, 2.0])
+    >>> r.time, r.arrivals, r.computed, sorted(r.results)
+    (2.0, [(1.0, 1, None), (2.0, 3, None)], 2, [1, 3])
+    >>> np.allclose(r.output, A @ [1.0, -1.0])
+    True
+    """
 
     output: object
     time: float
@@ -55,19 +79,78 @@ class VirtualCluster:
 
     Ties are broken by worker id, then part order, so a round is a pure function
     of the scheme, the payloads, the round input and the times.
+
+    Parameters
+    ----------
+    n_workers : int
+        Virtual workers (>= 1).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``n_workers`` is not an integer >= 1.
+
+    Examples
+    --------
+    A (4, 2)-MDS coded A @ x; times from a straggler model, so the round time is
+    the second order statistic of the draw:
+
+    >>> from fastcode.runtime import VirtualCluster
+    >>> from fastcode.schemes.matvec import CodedMatVec
+    >>> from fastcode.sim.stragglers import ShiftedExponential
+    >>> A = np.arange(12.0).reshape(6, 2)
+    >>> cluster = VirtualCluster(4)
+    >>> _ = cluster.setup(CodedMatVec(A, 4, 2), A)
+    >>> times = ShiftedExponential(mu=1.0).sample(4, load=0.5, rng=0)
+    >>> r = cluster.run_round(np.array([1.0, 2.0]), times)
+    >>> bool(r.time == np.sort(times)[1]), r.computed  # the two slower ones never computed
+    (True, 2)
+    >>> np.allclose(r.output, A @ [1.0, 2.0])
+    True
     """
 
-    def __init__(self, n_workers):
+    def __init__(self, n_workers: int) -> None:
         if isinstance(n_workers, bool) or not isinstance(n_workers, (int, np.integer)) \
                 or n_workers < 1:
             raise InvalidArgumentError(f"n_workers must be an integer >= 1, got {n_workers!r}")
         self.n_workers = int(n_workers)
-        self.scheme = None
-        self.payloads = None
-        self._parts = self._fractions = None
+        self.scheme: Optional[Any] = None
+        self.payloads: Optional[List[Any]] = None
+        self._parts: Optional[List[Tuple[Hashable, ...]]] = None
+        self._fractions: Optional[List[Tuple[float, ...]]] = None
 
-    def setup(self, scheme, job):
-        """Check ``scheme`` against the protocol and keep ``scheme.setup_tasks(job)``."""
+    def setup(self, scheme: Any, job: Any) -> List[Any]:
+        """Check ``scheme`` against the protocol and keep ``scheme.setup_tasks(job)``.
+
+        Parameters
+        ----------
+        scheme : Scheme
+            A scheme for ``n_workers`` workers (see ``fastcode.runtime.protocol``).
+        job : object
+            What ``scheme.setup_tasks`` takes (e.g. the matrix A).
+
+        Returns
+        -------
+        list
+            The payloads, one per worker.
+
+        Raises
+        ------
+        ClusterStateError
+            The scheme lacks a protocol attribute, is for another number of
+            workers, has a worker function that is not module-level, declares
+            inconsistent parts, or ``setup_tasks`` returned the wrong number of
+            payloads.
+
+        Examples
+        --------
+        >>> from fastcode.runtime import VirtualCluster
+        >>> from fastcode.schemes.matvec import CodedMatVec
+        >>> A = np.arange(12.0).reshape(6, 2)
+        >>> payloads = VirtualCluster(4).setup(CodedMatVec(A, 4, 2), A)
+        >>> len(payloads)
+        4
+        """
         check_scheme(scheme, self.n_workers)
         payloads = list(scheme.setup_tasks(job))
         if len(payloads) != self.n_workers:
@@ -76,14 +159,17 @@ class VirtualCluster:
         self.scheme, self.payloads = scheme, payloads
         if is_partial(scheme):
             self._parts, self._fractions = part_plan(scheme)
+        else:       # a plain scheme after a partial-results one: forget its parts
+            self._parts = self._fractions = None
         return payloads
 
-    def _events(self, times):
+    def _events(self, times: Any) -> List[Tuple[float, int, int]]:
         """Sorted (time, worker, part index) events with finite times."""
         n = self.n_workers
         if self._parts is None:
             t = _times_vector(times, n)
             return sorted((float(t[i]), i, 0) for i in range(n) if np.isfinite(t[i]))
+        assert self._fractions is not None          # set together with _parts by setup
         if isinstance(times, np.ndarray) or all(np.ndim(v) == 0 for v in times):
             # whole-message times: parts due in proportion to their loads, as on LocalCluster
             t = _times_vector(times, n)
@@ -106,32 +192,67 @@ class VirtualCluster:
         return sorted((float(t), i, k) for i, ti in enumerate(per_worker)
                       for k, t in enumerate(ti) if np.isfinite(t))
 
-    def run_round(self, round_input, times):
-        """Run one round; returns a VirtualRound.  NotEnoughShardsError (with the
-        scheme's own reason when its decode gives one) if the ready messages never
-        make the round decodable."""
+    def run_round(self, round_input: Any,
+                  times: Union[ArrayLike, Sequence[ArrayLike]]) -> VirtualRound:
+        """Run one round on the virtual clock.
+
+        Parameters
+        ----------
+        round_input : object
+            The round's input, passed to the worker functions and ``decode``.
+        times : float64 array with one time per worker, or a sequence of per-part arrays
+            When each message (or part) is ready; ``inf`` = never (see the class).
+
+        Returns
+        -------
+        VirtualRound
+
+        Raises
+        ------
+        NotEnoughShardsError
+            The messages that are ever ready never make the round decodable (with
+            the scheme's own reason when its decode gives one).
+        ClusterStateError
+            ``setup`` was not called, or a worker yielded parts out of order.
+        InvalidArgumentError
+            ``times`` of the wrong shape, negative or NaN.
+
+        Examples
+        --------
+        >>> from fastcode.runtime import VirtualCluster
+        >>> from fastcode.schemes.matvec import CodedMatVec
+        >>> A = np.arange(12.0).reshape(6, 2)
+        >>> cluster = VirtualCluster(4)
+        >>> _ = cluster.setup(CodedMatVec(A, 4, 2), A)
+        >>> cluster.run_round(np.array([1.0, 1.0]), [1.0, np.inf, np.inf, np.inf])
+        Traceback (most recent call last):
+            ...
+        fastcode.errors.NotEnoughShardsError: the round cannot finish: ...
+        """
         scheme = self.scheme
         if scheme is None:
             raise ClusterStateError("call setup(scheme, job) before run_round")
-        partial = self._parts is not None
-        gens = {}
-        results = {}
-        arrivals = []
+        payloads, parts = self.payloads, self._parts
+        assert payloads is not None                 # set together with scheme by setup
+        gens: Dict[int, Any] = {}
+        results: Dict[Hashable, Any] = {}
+        arrivals: List[Tuple[float, int, Any]] = []
         computed = 0
         try:
             for t, i, k in self._events(times):
-                if partial:
+                rkey: Hashable
+                if parts is not None:
                     gen = gens.get(i)
                     if gen is None:
-                        gen = gens[i] = scheme.worker_parts_fn(self.payloads[i], round_input)
+                        gen = gens[i] = scheme.worker_parts_fn(payloads[i], round_input)
                     key, msg = next(gen)
-                    if key != self._parts[i][k]:
+                    if key != parts[i][k]:
                         raise ClusterStateError(f"worker {i} yielded part {key!r}, expected "
-                                                f"{self._parts[i][k]!r} (parts(i) order)")
+                                                f"{parts[i][k]!r} (parts(i) order)")
                     rkey = (i, key)
                 else:
                     key, rkey = None, i
-                    msg = scheme.worker_fn(self.payloads[i], round_input)
+                    msg = scheme.worker_fn(payloads[i], round_input)
                 computed += 1
                 results[rkey] = msg
                 arrivals.append((t, i, key))
@@ -152,7 +273,7 @@ class VirtualCluster:
                                    f"({len(results)} of them) do not decode{reason}")
 
 
-def _times_vector(times, n):
+def _times_vector(times: Any, n: int) -> np.ndarray:
     t = np.asarray(times, dtype=np.float64)
     if t.shape != (n,) or np.any(np.isnan(t)) or np.any(t < 0):
         raise InvalidArgumentError(f"times must be {n} ready times >= 0 (inf allowed), "
