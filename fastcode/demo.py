@@ -15,7 +15,6 @@ shows the measured mean and p95 round latency, the speed-up over uncoded and
 the share of the round spent decoding, beside the mean predicted by the
 analytic model of ``fastcode.sim`` for the injected delays.
 """
-import argparse
 import sys
 import time
 

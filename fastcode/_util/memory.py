@@ -18,7 +18,8 @@ import numpy as np
 from fastcode.errors import InvalidArgumentError
 
 try:
-    from fastcode._util import _memory as _compiled
+    # compiled twin of this module (Cython, no type stub for mypy to read)
+    from fastcode._util import _memory as _compiled  # type: ignore[attr-defined]
 except ImportError:           # unbuilt source tree: the pure-Python sweep below
     _compiled = None
 

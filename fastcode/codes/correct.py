@@ -722,7 +722,6 @@ class EvaluationDecoder:
         return plan
 
     def __call__(self, values, max_errors=None, out=None):
-        f = self.field
         m, k = len(self.points), self.dimension
         if values.ndim != 2 or values.shape[0] != m:
             raise InvalidArgumentError(f"values must have shape ({m}, L), got {values.shape}")

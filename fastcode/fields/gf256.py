@@ -19,7 +19,7 @@ does with the same coefficients:
 [[38, 0], [254, 180]]
 """
 import numbers
-from typing import Any, List, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import Any, List, Optional, Tuple, TypeVar, Union, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -612,7 +612,8 @@ class GF256Field(BinaryTableOps, Field):
         >>> GF256.sub(6, 0b1010).tolist()                # = add in characteristic 2
         12
         """
-        return _ref.add(self.asarray(a, "a"), self.asarray(b, "b"))
+        # (a NumPy scalar for scalar inputs, as NumPy's own ufuncs give)
+        return cast(np.ndarray, _ref.add(self.asarray(a, "a"), self.asarray(b, "b")))
 
     sub = add
 

@@ -18,7 +18,7 @@ of unity.
 """
 import os
 from types import ModuleType
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -317,7 +317,8 @@ class GF65536Field(BinaryTableOps, Field):
         >>> GF65536.add([0x00ff, 7], [0xff00, 7]).tolist()
         [65535, 0]
         """
-        return _ref.add(self.asarray(a, "a"), self.asarray(b, "b"))
+        # (a NumPy scalar for scalar inputs, as NumPy's own ufuncs give)
+        return cast(np.ndarray, _ref.add(self.asarray(a, "a"), self.asarray(b, "b")))
 
     sub = add
 

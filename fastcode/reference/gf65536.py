@@ -18,7 +18,7 @@ Everything here is slow and obviously right; the native codec
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional, Tuple, Union
+from typing import Iterable, Optional, Tuple, Union
 
 import numpy as np
 from numpy.typing import ArrayLike

@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
-from typing import Any, Dict, List, Sequence, Tuple
+from fractions import Fraction
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -129,7 +130,8 @@ def loads_rows(field: PrimeField, rng: np.random.Generator, B: int, n_random: in
     >>> rows[0]["name"], [str(x) for x in rows[0]["loads"]], all(rows[0]["ok"])
     ('cyclic K=3 M=2', ['3/2', '1'], True)
     """
-    cases = [(f"cyclic K={K} M={M}", cyclic_placement(K, M), cyclic_bounds(K, M)) for K, M in CYCLIC_CASES]
+    cases: List[Tuple[str, np.ndarray, Optional[Tuple[Fraction, Fraction]]]] = [
+        (f"cyclic K={K} M={M}", cyclic_placement(K, M), cyclic_bounds(K, M)) for K, M in CYCLIC_CASES]
     cases += [(f"MAN K={K} r={r} (N={math.comb(K, r)})", man_placement(K, r), man_bounds(K, r))
               for K, r in MAN_CASES]
     for i in range(n_random):

@@ -107,7 +107,7 @@ def expected_time_uncoded(n: int, mu: float, shift: float = 1.0) -> float:
     """
     n = positive_int(n, "n")
     mu, shift = _check_mu_shift(mu, shift)
-    return shift / n + harmonic(n) / (n * mu)
+    return float(shift / n + harmonic(n) / (n * mu))
 
 
 def expected_time_replication(n: int, r: int, mu: float, shift: float = 1.0) -> float:
@@ -152,7 +152,7 @@ def expected_time_replication(n: int, r: int, mu: float, shift: float = 1.0) -> 
     if n % r:
         raise SimParameterError(f"r must divide n, got n={n}, r={r}")
     mu, shift = _check_mu_shift(mu, shift)
-    return shift * r / n + harmonic(n // r) / (n * mu)
+    return float(shift * r / n + harmonic(n // r) / (n * mu))
 
 
 def expected_time_mds(n: int, k: ArrayLike, mu: float, shift: float = 1.0) -> Union[float, np.ndarray]:

@@ -60,9 +60,8 @@ def rref(M: np.ndarray, pivot_cols: int, p: int) -> Tuple[np.ndarray, int, List[
         R = np.array(M, dtype=np.uint32, order="C", copy=True)
         rank_, pivots, det_ = kernels.native.rref(R, pivot_cols, p)
         return R, rank_, pivots, int(det_)
-    R, rank_, pivots, det_ = reference.rref(M, pivot_cols, p)
-    R = np.array(R, dtype=np.uint32).reshape(np.shape(M))
-    return R, rank_, pivots, det_
+    rows, rank_, pivots, det_ = reference.rref(M, pivot_cols, p)
+    return np.array(rows, dtype=np.uint32).reshape(np.shape(M)), rank_, pivots, det_
 
 
 def _singular(p, rank_, n):
