@@ -168,26 +168,9 @@ def _annotation_problems(qualname, func, returns):
 
 MODULES = sorted(_public_objects())
 
-# Modules whose docstrings are being converted to numpydoc (issue 14); each one
-# leaves this set in the commit that converts it, and the set ends empty.
-PENDING = {
-    "fastcode.codes.gradient",
-    "fastcode.codes.gradient_approx",
-    "fastcode.compat.pyeclib.driver",
-    "fastcode.reference.lagrange",
-    "fastcode.reference.recovery",
-    "fastcode.runtime.jobs",
-    "fastcode.runtime.local",
-    "fastcode.runtime.protocol",
-    "fastcode.runtime.result",
-    "fastcode.runtime.virtual",
-}
-
 
 @pytest.mark.parametrize("module", MODULES)
 def test_numpydoc_sections_and_annotations(module):
-    if module in PENDING:
-        pytest.skip(f"{module}: numpydoc conversion pending")
     problems = [p for qualname, obj, kind in _public_objects()[module]
                 for p in _problems(qualname, obj, kind)]
     assert not problems, f"{module}:\n" + "\n".join(problems)

@@ -17,6 +17,7 @@ index out of range, fewer than k distinct fragments) this driver raises
 ``ECInvalidParameter`` / ``ECInsufficientFragments`` instead.
 """
 import math
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -37,10 +38,63 @@ def _name(value):
 
 
 class Driver:
-    """PyECLib driver for isa_l_rs_cauchy, isa_l_rs_vand and liberasurecode_rs_vand."""
+    """PyECLib driver for isa_l_rs_cauchy, isa_l_rs_vand and liberasurecode_rs_vand.
 
-    def __init__(self, k, m, hd=None, ec_type=None, chksum_type="none", validate=False,
-                 local_parity=0):
+    The fragments are byte-identical to liberasurecode's for the same backend,
+    so an object encoded by either decodes with the other.  The errors raised
+    are pyeclib's classes (``pyeclib.ec_iface``) when pyeclib is installed, else
+    stand-ins with the same names and messages.
+
+    Parameters
+    ----------
+    k : int
+        Data fragments.
+    m : int
+        Parity fragments; k + m <= 256.
+    hd : int, optional
+        pyeclib's Hamming distance argument, kept for its interface (these
+        backends are MDS: any k fragments decode).
+    ec_type : str or pyeclib enum member
+        ``"isa_l_rs_cauchy"``, ``"isa_l_rs_vand"`` (GF(2^8), polynomial 0x11d)
+        or ``"liberasurecode_rs_vand"`` (GF(2^16), polynomial 0x1100b).
+    chksum_type : str or pyeclib enum member
+        ``"none"`` or ``"inline_crc32"`` (a CRC-32 of each payload in its header).
+    validate : bool
+        pyeclib's flag, accepted and unused.
+    local_parity : int
+        pyeclib's argument, accepted and unused (no locally repairable backend).
+
+    Raises
+    ------
+    ECBackendNotSupported
+        Another ``ec_type``.
+    ECInvalidParameter
+        Another ``chksum_type``, or k and m not positive ints with k + m <= 256.
+
+    Examples
+    --------
+    >>> from fastcode.compat.pyeclib import Driver
+    >>> driver = Driver(k=4, m=2, ec_type="isa_l_rs_cauchy")
+    >>> data = b"erasure coded object " * 10                    # 210 bytes
+    >>> fragments = driver.encode(data)
+    >>> len(fragments), len(fragments[0])                       # 80-byte header + 53
+    (6, 133)
+    >>> driver.decode([fragments[i] for i in (5, 1, 4, 2)]) == data    # any 4 of 6
+    True
+    >>> rebuilt = driver.reconstruct(fragments[2:], [0, 1])
+    >>> rebuilt == fragments[:2]
+    True
+
+    Through pyeclib (when it is installed), the same driver by its import path::
+
+        from pyeclib.ec_iface import ECDriver
+        ECDriver(library_import_str="fastcode.compat.pyeclib.Driver",
+                 k=4, m=2, ec_type="isa_l_rs_cauchy", chksum_type="none")
+    """
+
+    def __init__(self, k: int, m: int, hd: Optional[int] = None, ec_type: Any = None,
+                 chksum_type: Any = "none", validate: bool = False,
+                 local_parity: int = 0) -> None:
         self.k, self.m, self.hd = k, m, hd
         self.ec_type, self.chksum_type = ec_type, chksum_type
         self.local_parity = local_parity
@@ -66,7 +120,8 @@ class Driver:
         return (f"{type(self).__name__}(k={self.k!r}, m={self.m!r}, hd={self.hd!r}, "
                 f"ec_type={self.ec_type!r}, chksum_type={self.chksum_type!r})")
 
-    def close(self):
+    def close(self) -> None:
+        """Release the driver: every later call raises ECBackendInstanceNotAvailable."""
         self._closed = True
 
     def _check_open(self):
@@ -82,8 +137,27 @@ class Driver:
 
     # ---- encode ------------------------------------------------------------------
 
-    def encode(self, data_bytes):
-        """k + m fragments (bytes: 80-byte header + payload) of ``data_bytes``."""
+    def encode(self, data_bytes: Any) -> List[bytes]:
+        """The k + m fragments of an object.
+
+        Parameters
+        ----------
+        data_bytes : bytes-like
+            The object; data fragment i holds its bytes [i*bs, (i+1)*bs),
+            zero-padded (bs in the module docstring).
+
+        Returns
+        -------
+        list of k + m bytes
+            Each an 80-byte liberasurecode header followed by the payload.
+
+        Raises
+        ------
+        ECInvalidParameter
+            ``data_bytes`` is a str or not bytes-like.
+        ECBackendInstanceNotAvailable
+            The driver is closed.
+        """
         self._check_open()
         if isinstance(data_bytes, str):
             raise library_error("invalid", "pyeclib_c_encode")
@@ -174,9 +248,49 @@ class Driver:
 
     # ---- decode ------------------------------------------------------------------
 
-    def decode(self, fragment_payloads, ranges=None, force_metadata_checks=False):
-        """The object (bytes) from >= k fragments, or a list of the byte ranges
-        ``ranges`` ([(first, last), ...], inclusive) of it."""
+    def decode(self, fragment_payloads: Sequence[Any],
+               ranges: Optional[Sequence[Tuple[int, int]]] = None,
+               force_metadata_checks: bool = False) -> Union[bytes, List[bytes]]:
+        """The object from any k of its fragments.
+
+        Parameters
+        ----------
+        fragment_payloads : sequence of bytes-like
+            At least k fragments of one length (as :meth:`encode` returns them),
+            in any order; duplicates count once.
+        ranges : sequence of (first, last), optional
+            Byte ranges of the object to return instead of all of it, inclusive.
+        force_metadata_checks : bool
+            Leave out fragments of another backend or backend version.
+
+        Returns
+        -------
+        bytes or list of bytes
+            The object, or one bytes object per range.
+
+        Raises
+        ------
+        ECDriverError
+            No fragments given.
+        ECDriverErrorWithPosition
+            An empty fragment, or fragments of different lengths.
+        ECInsufficientFragments
+            Fewer than k (distinct, usable) fragments.
+        ECInvalidFragmentMetadata
+            A fragment whose header is invalid or whose index is >= k + m.
+        ECInvalidParameter
+            A range that is not two ints inside the object.
+        ECBackendInstanceNotAvailable
+            The driver is closed.
+
+        Examples
+        --------
+        >>> from fastcode.compat.pyeclib import Driver
+        >>> driver = Driver(3, 2, ec_type="liberasurecode_rs_vand")
+        >>> fragments = driver.encode(b"0123456789")
+        >>> driver.decode(fragments[2:], ranges=[(0, 3), (8, 9)])
+        [b'0123', b'89']
+        """
         frags = self._validated(fragment_payloads, "decode")
         if len(frags) < self.k:
             raise make("ECInsufficientFragments",
@@ -223,9 +337,35 @@ class Driver:
 
     # ---- reconstruct -------------------------------------------------------------
 
-    def reconstruct(self, fragment_payloads, indexes_to_reconstruct):
-        """The fragments ``indexes_to_reconstruct`` (sorted in place, as pyeclib
-        does) rebuilt from the available ones, each with its full header."""
+    def reconstruct(self, fragment_payloads: Sequence[Any],
+                    indexes_to_reconstruct: List[int]) -> List[bytes]:
+        """Rebuild lost fragments, each with its full header, from the available ones.
+
+        Parameters
+        ----------
+        fragment_payloads : sequence of bytes-like
+            At least k fragments of one length.
+        indexes_to_reconstruct : list of int
+            Fragment indices in [0, k + m); sorted in place, as pyeclib does.
+
+        Returns
+        -------
+        list of bytes
+            The fragments, in sorted index order, byte-identical to :meth:`encode`'s.
+
+        Raises
+        ------
+        ECDriverError, ECDriverErrorWithPosition
+            No fragments, an empty one, or fragments of different lengths.
+        ECInsufficientFragments
+            Fewer than k usable fragments.
+        ECInvalidFragmentMetadata
+            A fragment with an invalid header.
+        ECInvalidParameter
+            An index that is not an int in [0, k + m).
+        ECBackendInstanceNotAvailable
+            The driver is closed.
+        """
         frags = self._validated(fragment_payloads, "reconstruct")
         indexes_to_reconstruct.sort()
         out = []
@@ -255,8 +395,38 @@ class Driver:
 
     # ---- planning helpers --------------------------------------------------------
 
-    def fragments_needed(self, reconstruct_indexes, exclude_indexes=()):
-        """The first k fragment indices (in index order) neither being rebuilt nor excluded."""
+    def fragments_needed(self, reconstruct_indexes: Iterable[int],
+                         exclude_indexes: Iterable[int] = ()) -> List[int]:
+        """Which fragments to fetch to rebuild some: the first k indices neither
+        being rebuilt nor excluded.
+
+        Parameters
+        ----------
+        reconstruct_indexes : iterable of int
+            Fragments to rebuild.
+        exclude_indexes : iterable of int
+            Fragments that are unavailable.
+
+        Returns
+        -------
+        list of k ints
+            In index order.
+
+        Raises
+        ------
+        ECInvalidParameter
+            An index that is not an int.
+        ECDriverError
+            Fewer than k fragments left (pyeclib's "unknown" library error).
+        ECBackendInstanceNotAvailable
+            The driver is closed.
+
+        Examples
+        --------
+        >>> from fastcode.compat.pyeclib import Driver
+        >>> Driver(4, 2, ec_type="isa_l_rs_vand").fragments_needed([1], exclude_indexes=[3])
+        [0, 2, 4, 5]
+        """
         self._check_open()
         skip = set()
         for v in list(reconstruct_indexes) + list(exclude_indexes):
@@ -268,12 +438,47 @@ class Driver:
             raise library_error("unknown", "pyeclib_c_get_required_fragments")
         return needed
 
-    def min_parity_fragments_needed(self):
+    def min_parity_fragments_needed(self) -> int:
+        """Parity fragments needed to rebuild one lost fragment, beyond data ones.
+
+        Returns
+        -------
+        int
+            1, as liberasurecode's Reed-Solomon backends report.
+        """
         return 1
 
-    def get_metadata(self, fragment, formatted=0):
-        """The fragment's 59 metadata bytes (chksum_mismatch set if its CRC-32 is
-        wrong), or pyeclib's dict of them when ``formatted``."""
+    def get_metadata(self, fragment: Any, formatted: int = 0) -> Union[bytes, Dict[str, Any]]:
+        """The metadata in a fragment's header.
+
+        Parameters
+        ----------
+        fragment : bytes-like
+            One fragment (header and payload).
+        formatted : int or bool
+            Return pyeclib's dict instead of the raw bytes.
+
+        Returns
+        -------
+        bytes or dict
+            The 59 metadata bytes (chksum_mismatch set if the payload's CRC-32 is
+            wrong), or pyeclib's dict of them.
+
+        Raises
+        ------
+        ECInvalidFragmentMetadata
+            A str, or a fragment whose header is invalid.
+        ECBackendInstanceNotAvailable
+            The driver is closed.
+
+        Examples
+        --------
+        >>> from fastcode.compat.pyeclib import Driver
+        >>> driver = Driver(2, 1, ec_type="isa_l_rs_vand", chksum_type="inline_crc32")
+        >>> meta = driver.get_metadata(driver.encode(b"abcdef")[2], formatted=True)
+        >>> meta["index"], meta["size"], meta["orig_data_size"], meta["chksum_mismatch"]
+        (2, 3, 6, 0)
+        """
         self._check_open()
         where = "pyeclib_c_get_metadata"
         if isinstance(fragment, str) or hdr.header_problem(fragment) is not None:
@@ -285,9 +490,39 @@ class Driver:
             return hdr.metadata_dict(meta)
         return hdr.metadata_bytes(fragment, mismatch)
 
-    def verify_stripe_metadata(self, fragment_metadata_list):
-        """{'status': 0} if the k+m metadata (from get_metadata) agree, else
-        {'status': -205, 'reason': 'Bad checksum', 'bad_fragments': [index, ...]}."""
+    def verify_stripe_metadata(self, fragment_metadata_list: Sequence[Any]) -> Dict[str, Any]:
+        """Check the checksums recorded in a whole stripe's metadata.
+
+        Parameters
+        ----------
+        fragment_metadata_list : sequence of k + m bytes-like
+            :meth:`get_metadata` of every fragment (unformatted).
+
+        Returns
+        -------
+        dict
+            ``{'status': 0}`` when no checksum mismatches, else
+            ``{'status': -205, 'reason': 'Bad checksum', 'bad_fragments': [index, ...]}``.
+
+        Raises
+        ------
+        ECInvalidParameter
+            Not k + m metadata.
+        ECInvalidFragmentMetadata
+            Metadata that are short, of a str, of another backend or version, or
+            with an index >= k + m.
+        ECBackendInstanceNotAvailable
+            The driver is closed.
+
+        Examples
+        --------
+        >>> from fastcode.compat.pyeclib import Driver
+        >>> driver = Driver(2, 1, ec_type="isa_l_rs_cauchy", chksum_type="inline_crc32")
+        >>> fragments = driver.encode(b"payload!")
+        >>> fragments[1] = fragments[1][:-1] + b"?"                 # corrupt one payload byte
+        >>> driver.verify_stripe_metadata([driver.get_metadata(f) for f in fragments])
+        {'status': -205, 'reason': 'Bad checksum', 'bad_fragments': [1]}
+        """
         self._check_open()
         where = "pyeclib_c_check_metadata"
         items = list(fragment_metadata_list)
@@ -308,9 +543,39 @@ class Driver:
             return {"status": -205, "reason": "Bad checksum", "bad_fragments": bad}
         return {"status": 0}
 
-    def get_segment_info(self, data_len, segment_size):
-        """pyeclib's segmentation of a data_len-byte stream into encode() calls
-        of segment_size bytes (a short last segment is merged into the previous)."""
+    def get_segment_info(self, data_len: int, segment_size: int) -> Dict[str, int]:
+        """pyeclib's segmentation of a stream into :meth:`encode` calls.
+
+        A short last segment is merged into the previous one.
+
+        Parameters
+        ----------
+        data_len : int
+            Bytes in the stream, >= 0.
+        segment_size : int
+            Bytes per encode call, > 0.
+
+        Returns
+        -------
+        dict
+            ``segment_size``, ``last_segment_size``, ``fragment_size`` and
+            ``last_fragment_size`` (headers included) and ``num_segments``.
+
+        Raises
+        ------
+        ECInvalidParameter
+            A size that is not an int, a negative ``data_len`` or a non-positive
+            ``segment_size``.
+        ECBackendInstanceNotAvailable
+            The driver is closed.
+
+        Examples
+        --------
+        >>> from fastcode.compat.pyeclib import Driver
+        >>> info = Driver(4, 2, ec_type="isa_l_rs_cauchy").get_segment_info(10_000, 4096)
+        >>> info["num_segments"], info["last_segment_size"], info["fragment_size"]
+        (3, 1808, 1104)
+        """
         self._check_open()
         where = "pyeclib_c_get_segment_info"
         for v in (data_len, segment_size):
