@@ -205,7 +205,9 @@ def _scheme_flags(parser):
 
 def test_plot_without_matplotlib_is_refused_before_any_work(capsys, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)      # import matplotlib -> ImportError
-    for argv in (["demo"], ["simulate", "lee"], ["simulate", "gradient"]):
+    for argv in (["demo"], ["simulate", "lee"], ["simulate", "gradient"], ["simulate", "shuffle"],
+                 ["simulate", "dmtl"], ["simulate", "lagrange"], ["simulate", "bcgc"],
+                 ["simulate", "stream"]):
         status, err = _status_and_stderr(argv + ["--plot", str(tmp_path / "x.png")], capsys)
         assert status == 2 and "Traceback" not in err
         assert err.strip().splitlines() == [

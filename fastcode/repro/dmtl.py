@@ -527,7 +527,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> parser = argparse.ArgumentParser(prog="fastcode simulate dmtl")
     >>> dmtl.add_arguments(parser)
     >>> vars(parser.parse_args(["--prime", "65537", "--random", "0", "--backend", "none"]))
-    {'seed': 0, 'prime': 65537, 'B': 12, 'n_random': 0, 'iterations': 10, 'backend': 'none'}
+    {'seed': 0, 'prime': 65537, 'B': 12, 'n_random': 0, 'iterations': 10, 'plot': None, 'backend': 'none'}
     """
     parser.add_argument("--seed", type=random_seed, default=SEED, help="random seed (default 0)")
     parser.add_argument("--prime", type=prime_at_least(MIN_PRIME), default=PRIME,
@@ -538,6 +538,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="random heterogeneous placements (default 4)")
     parser.add_argument("--iterations", type=count, default=ITERATIONS,
                         help="training iterations (default 10)")
+    parser.add_argument("--plot", metavar="FILE.png",
+                        help="also draw the loads against their bounds to FILE (needs matplotlib)")
     parser.add_argument("--backend", choices=("process", "thread", "none"), default=BACKEND,
                         help="workers of the LocalCluster training run (default process)")
 
@@ -546,7 +548,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def plot(plt, tables: Sequence[Table], path: PathLike) -> None:
     """The uplink load of each placement: the cut-set LP bound beside the achieved load, into ``path``.
 
-    ``fastcode simulate dmtl`` has no ``--plot`` option; call it from Python.
+    ``fastcode simulate dmtl --plot FILE`` draws it after the tables.
 
     Parameters
     ----------

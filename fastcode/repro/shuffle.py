@@ -145,12 +145,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> parser = argparse.ArgumentParser(prog="fastcode simulate shuffle")
     >>> shuffle.add_arguments(parser)
     >>> vars(parser.parse_args(["--rows-per-block", "50"]))
-    {'rows_per_block': 50, 'trials': 3, 'seed': 0}
+    {'rows_per_block': 50, 'trials': 3, 'seed': 0, 'plot': None}
     """
     parser.add_argument("--rows-per-block", type=count, default=ROWS_PER_BLOCK,
                         help="rows in each worker's block (default 2000)")
     parser.add_argument("--trials", type=count, default=TRIALS, help="shuffles per cell (default 3)")
     parser.add_argument("--seed", type=random_seed, default=SEED, help="random seed (default 0)")
+    parser.add_argument("--plot", metavar="FILE.png",
+                        help="also draw formula versus measured loads to FILE (needs matplotlib)")
 
 
 def run(rows_per_block: int = ROWS_PER_BLOCK, trials: int = TRIALS, seed: int = SEED) -> List[Table]:
@@ -184,9 +186,8 @@ def run(rows_per_block: int = ROWS_PER_BLOCK, trials: int = TRIALS, seed: int = 
 
 @draws_with_pyplot()
 def plot(plt, tables: Sequence[Table], path: PathLike) -> None:
-    """Formula versus measured loads of each (n, s), into ``path``.
-
-    ``fastcode simulate shuffle`` has no ``--plot`` option; call it from Python.
+    """Formula versus measured loads of each (n, s), into ``path``
+    (``fastcode simulate shuffle --plot FILE``).
 
     Parameters
     ----------
