@@ -108,6 +108,11 @@ directives = {"language_level": "3"}
 if DEBUG:
     directives.update(boundscheck=True, wraparound=True, initializedcheck=True)
 
+# The extensions compile concurrently (build_ext's parallel option; pip's build
+# uses it too), one per core: the build is most of a fresh install's time.
+JOBS = os.cpu_count() or 1
+
 setup(
-    ext_modules=cythonize(extensions, compiler_directives=directives),
+    ext_modules=cythonize(extensions, compiler_directives=directives, nthreads=JOBS),
+    options={"build_ext": {"parallel": JOBS}},
 )
