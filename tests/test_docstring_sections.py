@@ -126,6 +126,8 @@ def _problems(qualname, obj, kind):
     sections = _sections(doc)
     if kind == "class":
         init = vars(obj).get("__init__")
+        if init is not None and getattr(init, "__module__", "") == "typing":
+            init = None     # the __init__ typing gives a Protocol (it refuses instantiation)
         init_doc = (init.__doc__ if init is not None and inspect.isfunction(init) else "") or ""
         sections |= _sections(inspect.cleandoc(init_doc)) if init_doc else set()
         if "Examples" not in sections or ">>>" not in doc:

@@ -124,13 +124,6 @@ class Scheme(Protocol):
         """``worker_fn(payload, round_input) -> result``, run on the workers: a
         module-level function (process and MPI workers import it by name)."""
 
-    def __init__(self) -> None:
-        # typing gives a protocol an __init__ that refuses instantiation; this one keeps
-        # that rule (and lets an explicit subclass that is not a protocol construct).
-        if getattr(type(self), "_is_protocol", False):
-            raise TypeError("Scheme is a protocol (any object with its attributes is a "
-                            "scheme): it cannot be instantiated")
-
     def setup_tasks(self, job: Any) -> list:
         """Per-worker payloads, sent once before the rounds.
 
