@@ -22,6 +22,7 @@ Layers, lowest first (a room may import the rooms listed for it, and itself):
 Imports inside functions count too: a lazy import is still an arrow.
 """
 import ast
+import functools
 import importlib
 import pathlib
 import re
@@ -102,15 +103,20 @@ def _pyx_imports(path):
             yield n, m.group(1), ()
 
 
+@functools.lru_cache(maxsize=None)
 def _arrows():
+    """(path, module, line, target, names) of every import of fastcode by fastcode
+    (parsed once: several tests read them)."""
+    found = []
     for path, module in _modules():
         for line, target, names in _imports(path, module):
             if target and target.split(".")[0] == "fastcode":
-                yield path, module, line, target, names
+                found.append((path, module, line, target, names))
     for path in sorted(ROOT.rglob("*.pyx")):
         module = ".".join(("fastcode",) + path.relative_to(ROOT).with_suffix("").parts)
         for line, target, names in _pyx_imports(path):
-            yield path, module, line, target, names
+            found.append((path, module, line, target, names))
+    return tuple(found)
 
 
 def test_every_room_is_known():
