@@ -3,7 +3,7 @@
 Usage:  python benchmarks/bench_mds.py [--codes 10,4 50,10] [--size 1048576]
                                        [--setup-k 50 --setup-lost 10] [--quick]
 
-Byte convention (docs/PERFORMANCE.md): throughput counts data bytes processed,
+Byte convention (docs/performance.rst): throughput counts data bytes processed,
 k * L per call for encode and for decode.  Decode-matrix setup is excluded
 from decode throughput and timed separately (cold: no cache; cached: a repeated
 erasure pattern).  Decode loses `m` shards, data shards first (RS(10,4): data
