@@ -449,7 +449,8 @@ def test_expander_expected_fixed_error_issue_reproducer():
     got = code.expected_fixed_error(0.3)
     assert got == pytest.approx(_enumerated_fixed_error(code, 0.3)[0], rel=1e-12)
     assert got == pytest.approx(0.6120, abs=5e-4)
-    assert code.expected_fixed_error(0.0) == 0.0
+    # 0 up to rounding: B = Adj / 6 is not exact in binary, and the last bits depend on the BLAS
+    assert code.expected_fixed_error(0.0) == pytest.approx(0.0, abs=1e-12)
 
 
 @pytest.mark.parametrize("n,d", [(10, 2), (13, 6), (94, 5), (6, 5)])

@@ -92,6 +92,24 @@ def test_singular_and_ill_conditioned():
         Reals.inv_matrix(np.ones((2, 3)))
 
 
+def test_cond_is_inf_exactly_when_rank_deficient_in_float64(rng):
+    # Rank-deficient matrices give a smallest singular value of rounding noise whose
+    # size depends on the LAPACK build (0 on one machine, 1e-17 on another): inf for
+    # all of them, the same rule as NumPy's matrix_rank.
+    U = rng.standard_normal((6, 3))
+    for S in ([[1, 1], [1, 1]], [[1.0, 2.0], [2.0, 4.0]], U @ U.T, np.zeros((3, 3)),
+              np.outer(np.arange(1.0, 5.0), np.ones(7))):
+        S = np.asarray(S, dtype=float)
+        assert np.linalg.matrix_rank(S) < min(S.shape)
+        assert Reals.cond(S) == np.inf, S
+    assert Reals.cond(np.eye(4)) == 1.0
+    ill = np.array([[1.0, 1.0], [1.0, 1.0 + 1e-9]])          # full rank, badly conditioned
+    assert Reals.cond(ill) == pytest.approx(np.linalg.cond(ill), rel=1e-6)
+    assert 1e9 < Reals.cond(ill) < np.inf
+    G = rng.standard_normal((8, 5))
+    assert Reals.cond(G) == pytest.approx(np.linalg.cond(G), rel=1e-12)
+
+
 def test_complex_linear_algebra(rng):
     A = rng.standard_normal((4, 4)) + 1j * rng.standard_normal((4, 4))
     b = rng.standard_normal(4) + 0j

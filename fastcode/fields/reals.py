@@ -436,10 +436,14 @@ class RealsField(Field):
         return np.matmul(A, B, out=out)   # NumPy buffers an out that overlaps A or B
 
     def cond(self, A: ArrayLike) -> float:
-        """2-norm condition number (inf for a singular matrix).
+        """2-norm condition number (inf for a numerically singular matrix).
 
         The ratio of the largest to the smallest singular value: decoding with
-        the matrix can amplify relative rounding error by this factor.
+        the matrix can amplify relative rounding error by this factor.  A matrix
+        whose smallest singular value is at most ``max(m, n) * eps`` times the
+        largest (NumPy's ``matrix_rank`` tolerance: the matrix is rank-deficient
+        in float64) gets inf: its computed smallest singular value is rounding
+        noise, whose size depends on the LAPACK build.
 
         Parameters
         ----------
@@ -448,7 +452,7 @@ class RealsField(Field):
         Returns
         -------
         float
-            At least 1; inf when singular; 1.0 for an empty matrix.
+            At least 1; inf when numerically singular; 1.0 for an empty matrix.
 
         Raises
         ------
@@ -467,7 +471,9 @@ class RealsField(Field):
         if A.size == 0:
             return 1.0
         s = np.linalg.svd(A, compute_uv=False)
-        return float(s[0] / s[-1]) if s[-1] > 0 else float("inf")
+        if s[-1] <= s[0] * max(A.shape) * EPS:
+            return float("inf")
+        return float(s[0] / s[-1])
 
     def _check_conditioned(self, A: np.ndarray, rcond_limit: Optional[float]) -> None:
         if A.shape[0] == 0:
