@@ -138,6 +138,8 @@ LOST_RANK_SCRIPT = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGKILL)
             elif FAULT.startswith("exit"):
                 os._exit(int(FAULT[4:]))    # gone without MPI_Finalize, with that status
+            elif FAULT == "sysexit":
+                sys.exit(0)             # leaves serve(): no goodbye, then MPI_Finalize waits
             elif FAULT == "stuck":
                 time.sleep(3600)        # a worker function that never returns
         return block @ x
@@ -180,11 +182,13 @@ LOST_RANK_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_stuck_rank_ends_the_job_instead_of_hanging():
+@pytest.mark.parametrize("fault", ["stuck", "sysexit"])
+def test_stuck_rank_ends_the_job_instead_of_hanging(fault):
     # The rounds decode from the survivors; close() names the stuck rank; at exit the
-    # master aborts the job (MPI_Finalize would wait for that rank forever).
+    # master aborts the job (MPI_Finalize would wait for that rank forever).  A worker
+    # function that calls sys.exit never says goodbye either, and ends the same way.
     t0 = time.monotonic()
-    proc = mpirun(["-c", LOST_RANK_SCRIPT], FAULT="stuck")
+    proc = mpirun(["-c", LOST_RANK_SCRIPT], FAULT=fault)
     elapsed = time.monotonic() - t0
     out = proc.stdout + proc.stderr
     assert "ROUND-OK 3" in proc.stdout and "MASTER-DONE [2]" in proc.stdout, out
