@@ -5,8 +5,9 @@ way; arithmetic is IEEE float64 (complex128 where a construction needs it,
 e.g. rotation embeddings decoded as complex Vandermonde systems).  Linear
 algebra goes through NumPy's LAPACK.  Unlike a finite field, results carry
 rounding error: ``inv_matrix``/``solve`` refuse matrices whose condition
-number exceeds ``1 / (rcond_limit)`` (default 1/eps, i.e. numerically singular),
-and ``rank``/``nullspace`` take a tolerance.
+number exceeds ``1 / (rcond_limit)`` (default 1/eps) and, whatever the limit,
+matrices that are rank-deficient in float64 (``cond`` is inf for them), and
+``rank``/``nullspace`` take a tolerance.
 
 Examples
 --------
@@ -493,6 +494,7 @@ class RealsField(Field):
         rcond_limit : float, optional
             Refuse matrices with cond(A) >= 1 / rcond_limit; default ``EPS``
             (only numerically singular ones).  A code asks for more, e.g. 1e-8.
+            Rank-deficient matrices (``cond`` inf) are refused whatever the limit.
 
         Returns
         -------
