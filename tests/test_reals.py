@@ -108,6 +108,10 @@ def test_cond_is_inf_exactly_when_rank_deficient_in_float64(rng):
     assert 1e9 < Reals.cond(ill) < np.inf
     G = rng.standard_normal((8, 5))
     assert Reals.cond(G) == pytest.approx(np.linalg.cond(G), rel=1e-12)
+    # a rank-deficient matrix is refused whatever limit the caller sets
+    for limit in (None, 1e-30, 0.0):
+        with pytest.raises(SingularMatrixError):
+            Reals.inv_matrix(U @ U.T, rcond_limit=limit)
 
 
 def test_complex_linear_algebra(rng):
