@@ -197,25 +197,20 @@ def test_stuck_rank_ends_the_job_instead_of_hanging(fault):
     assert elapsed < TIMEOUT_S, elapsed
 
 
-@pytest.mark.parametrize("fault", ["kill9", "exit1"])
+# mpiexec's status when one rank dies, as measured under load (runtime/mpi.py):
+# 9 when MPICH kills the job loudly ("BAD TERMINATION ...", the killed ranks' SIGKILL),
+# or, now and then, the dead rank's own status, with or without that message.
+DEAD_RANK_STATUSES = {"kill9": {9}, "exit1": {9, 1}, "exit0": {9, 0}}
+
+
+@pytest.mark.parametrize("fault", sorted(DEAD_RANK_STATUSES))
 def test_dead_rank_ends_the_whole_job(fault):
     # MPICH's launcher kills every rank when one dies (documented in runtime/mpi.py):
-    # the job ends at once, non-zero, saying so; it never hangs.
+    # the job ends at once (mpirun fails the test on a hang) and the master never
+    # finishes.  Its message is best effort: under load MPICH sometimes ends the job
+    # silently with the dead rank's status, even 0 after os._exit(0).
     proc = mpirun(["-c", LOST_RANK_SCRIPT], FAULT=fault)
     out = proc.stdout + proc.stderr
     assert "SETUP-OK" in proc.stdout, out
-    assert proc.returncode != 0 and "MASTER-DONE" not in proc.stdout, out
-    assert "BAD TERMINATION" in out, out
-
-
-def test_rank_exiting_with_status_zero_still_ends_the_job():
-    # os._exit(0) without MPI_Finalize: MPICH ends the job as for any dead rank,
-    # but under load it sometimes does so silently with mpiexec status 0 (seen 4
-    # in 25; documented in runtime/mpi.py).  What holds every time: the job ends
-    # (mpirun fails the test on a hang) and the master never gets to finish.
-    proc = mpirun(["-c", LOST_RANK_SCRIPT], FAULT="exit0")
-    out = proc.stdout + proc.stderr
-    assert "SETUP-OK" in proc.stdout, out
     assert "MASTER-DONE" not in proc.stdout, out
-    if proc.returncode != 0:     # the loud outcome names the dead process
-        assert "BAD TERMINATION" in out, out
+    assert proc.returncode in DEAD_RANK_STATUSES[fault], out
