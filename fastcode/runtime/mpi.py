@@ -49,8 +49,8 @@ Faults (tested in tests/test_runtime_mpi.py, with the mpich wheel of the
   once, master included (SIGKILL, within about a second).  Usually it prints
   "BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES" with the dead rank's
   pid and signal, and mpiexec exits 9.  Now and then (measured on a loaded
-  machine: 2 of 40 runs after ``os._exit(1)``, 4 of 25 after ``os._exit(0)``,
-  none of 65 after SIGKILL) it ends the job without that message and mpiexec
+  machine: 8 of 115 runs after ``os._exit(1)``, 6 of 75 after ``os._exit(0)``,
+  none of 115 after SIGKILL) it ends the job without that message and mpiexec
   exits with the dead rank's own status, which is 0 after ``os._exit(0)``.  So
   judge a job by the master's own final output, not by mpiexec's status alone.
   The master cannot outlive any of this, so there is no dead-rank detection
