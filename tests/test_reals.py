@@ -97,7 +97,8 @@ def test_cond_is_inf_exactly_when_rank_deficient_in_float64(rng):
     # size depends on the LAPACK build (0 on one machine, 1e-17 on another): inf for
     # all of them, the same rule as NumPy's matrix_rank.
     U = rng.standard_normal((6, 3))
-    for S in ([[1, 1], [1, 1]], [[1.0, 2.0], [2.0, 4.0]], U @ U.T, np.zeros((3, 3)),
+    rank3 = U @ U.T                                           # 6 x 6 of rank 3
+    for S in ([[1, 1], [1, 1]], [[1.0, 2.0], [2.0, 4.0]], rank3, np.zeros((3, 3)),
               np.outer(np.arange(1.0, 5.0), np.ones(7))):
         S = np.asarray(S, dtype=float)
         assert np.linalg.matrix_rank(S) < min(S.shape)
@@ -111,7 +112,7 @@ def test_cond_is_inf_exactly_when_rank_deficient_in_float64(rng):
     # a rank-deficient matrix is refused whatever limit the caller sets
     for limit in (None, 1e-30, 0.0):
         with pytest.raises(SingularMatrixError):
-            Reals.inv_matrix(U @ U.T, rcond_limit=limit)
+            Reals.inv_matrix(rank3, rcond_limit=limit)
 
 
 def test_complex_linear_algebra(rng):

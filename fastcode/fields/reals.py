@@ -29,6 +29,12 @@ from fastcode.fields.base import Field
 EPS = float(np.finfo(np.float64).eps)
 
 
+def _rank_tolerance(singular_values: np.ndarray, shape: Tuple[int, ...]) -> float:
+    """Singular values at or below this are rounding noise: ``max(shape) * eps * s_max``,
+    NumPy's ``matrix_rank`` default (``singular_values`` in descending order)."""
+    return max(shape) * EPS * (float(singular_values[0]) if singular_values.size else 0.0)
+
+
 class RealsField(Field):
     """float64 reals (complex128 accepted and kept).  Use the singleton ``fastcode.Reals``.
 
@@ -472,7 +478,7 @@ class RealsField(Field):
         if A.size == 0:
             return 1.0
         s = np.linalg.svd(A, compute_uv=False)
-        if s[-1] <= s[0] * max(A.shape) * EPS:
+        if s[-1] <= _rank_tolerance(s, A.shape):
             return float("inf")
         return float(s[0] / s[-1])
 
@@ -700,7 +706,7 @@ class RealsField(Field):
             return np.eye(cols, dtype=A.dtype)
         _, s, vh = np.linalg.svd(A)
         if tol is None:
-            tol = max(A.shape) * EPS * (s[0] if s.size else 0.0)
+            tol = _rank_tolerance(s, A.shape)
         r = int(np.sum(s > tol))
         return vh[r:].conj()
 
